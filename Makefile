@@ -1,0 +1,52 @@
+# Two commands matter: `make up` (run the backend locally) and `make test`.
+# Both bootstrap .venv from uv.lock on first use; only python3 (3.11+) and make are needed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+SYNCED := $(VENV)/.synced
+HOST ?= 127.0.0.1
+PORT ?= 3000
+DATA_DIR ?= .localdata
+ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: help venv up test lint format bench clean reset
+
+help:
+	@echo "make up      run the API locally on http://$(HOST):$(PORT)/prod (embedded DynamoDB, no Docker)"
+	@echo "make test    lint + the whole test suite"
+	@echo "make bench   benchmarks (figures printed and saved under .bench/)"
+	@echo "make reset   wipe local data ($(DATA_DIR))"
+
+$(SYNCED): pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	@$(BIN)/uv sync --frozen --inexact --quiet
+	@touch $@
+
+venv: $(SYNCED)
+
+up: $(SYNCED)
+	$(BIN)/python -m emulator serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) $(ARGS)
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(SYNCED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(SYNCED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(SYNCED)
+	$(BIN)/python -m benchmarks
+
+reset: $(SYNCED)
+	$(BIN)/python -m emulator reset --data-dir $(DATA_DIR)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,134 @@
+"""What the emulator needs from a SAM template, resolved and typed.
+
+``emulator.template.load_app(path, ...)`` turns a template into a :class:`SamApp`: intrinsic
+functions resolved the way the deployed stack would resolve them (parameters, pseudo
+parameters, ``Ref``/``GetAtt`` of the template's own resources), ``Globals`` merged, and SAM
+defaults applied (Timeout 3 s, MemorySize 128 MB, ``Prod`` stage for the implicit API...).
+Everything downstream (gateway, runtime, embedded AWS) reads these objects, never raw YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+# The implicit API that SAM creates for ``Type: Api`` events with no ``RestApiId``.
+IMPLICIT_API_ID = "ServerlessRestApi"
+
+
+@dataclass(frozen=True)
+class CorsConfig:
+    """``Cors`` of an API (``Globals.Api.Cors`` or ``AWS::Serverless::Api``), quotes removed.
+
+    SAM writes these values as quoted strings (``"'*'"``) because they become integration
+    response mappings; here they are plain header values.
+    """
+
+    allow_origin: str
+    allow_methods: str | None = None
+    allow_headers: str | None = None
+    max_age: int | None = None
+    allow_credentials: bool = False
+
+
+@dataclass(frozen=True)
+class ThrottleSettings:
+    """Stage throttling (``MethodSettings`` ``ThrottlingRateLimit``/``ThrottlingBurstLimit``)."""
+
+    rate_limit: float
+    burst_limit: int
+    resource_path: str = "/*"  # "/*" applies to every method, else "/path"
+    http_method: str = "*"
+
+
+@dataclass(frozen=True)
+class AuthorizerSpec:
+    """A Lambda authorizer from ``Auth.Authorizers`` (SAM syntax)."""
+
+    name: str
+    function_id: str  # logical id of the authorizer function (from FunctionArn: !GetAtt X.Arn)
+    type: Literal["TOKEN", "REQUEST"]
+    # TOKEN: the single header carrying the token (default "Authorization").
+    # REQUEST: Identity.Headers / QueryStrings / StageVariables / Context.
+    identity_headers: tuple[str, ...] = ()
+    identity_query_strings: tuple[str, ...] = ()
+    identity_stage_variables: tuple[str, ...] = ()
+    identity_context: tuple[str, ...] = ()
+    validation_expression: str | None = None
+    reauthorize_every: int = 300  # seconds; 0 disables the cache
+
+
+@dataclass(frozen=True)
+class RestApiSpec:
+    """One REST API: the implicit ``ServerlessRestApi`` or an ``AWS::Serverless::Api``."""
+
+    logical_id: str
+    stage_name: str
+    cors: CorsConfig | None = None
+    binary_media_types: tuple[str, ...] = ()
+    authorizers: Mapping[str, AuthorizerSpec] = field(default_factory=dict)
+    default_authorizer: str | None = None
+    add_default_authorizer_to_cors_preflight: bool = True
+    stage_variables: Mapping[str, str] | None = None  # None unless the stage defines Variables
+    throttling: tuple[ThrottleSettings, ...] = ()
+
+
+@dataclass(frozen=True)
+class Route:
+    """One ``Type: Api`` event of a function."""
+
+    api_id: str
+    path: str  # template path, e.g. "/users/{id}" or "/{proxy+}"
+    method: str  # upper-case HTTP method, or "ANY"
+    function_id: str
+    event_name: str
+    authorizer: str | None = None  # authorizer name after DefaultAuthorizer/"NONE" resolution
+    api_key_required: bool = False
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """An ``AWS::Serverless::Function`` with Globals merged and intrinsics resolved."""
+
+    logical_id: str
+    function_name: str  # FunctionName if set, else the logical id (as sam local does)
+    handler: str  # "module.path.function"
+    runtime: str  # e.g. "python3.12"
+    code_uri: Path  # absolute directory
+    timeout: float = 3.0
+    memory_size: int = 128
+    environment: Mapping[str, str] = field(default_factory=dict)
+    reserved_concurrency: int | None = None
+    architectures: tuple[str, ...] = ("x86_64",)
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    """Any other resource the emulator may provision (tables, secrets, rotation schedules).
+
+    ``physical_name`` is what ``Ref`` resolves to (table name, secret ARN...); ``properties``
+    are the resource's ``Properties`` with intrinsics resolved.
+    """
+
+    logical_id: str
+    type: str  # e.g. "AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable"
+    physical_name: str
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SamApp:
+    template_path: Path
+    stack_name: str
+    region: str
+    account_id: str
+    parameters: Mapping[str, str]
+    functions: Mapping[str, FunctionSpec]
+    apis: Mapping[str, RestApiSpec]
+    routes: tuple[Route, ...]
+    resources: Mapping[str, ResourceSpec]  # everything that is not a function or an API
+
+    def resources_of_type(self, *types: str) -> list[ResourceSpec]:
+        return [r for r in self.resources.values() if r.type in types]
