@@ -1,0 +1,61 @@
+"""The identity provider's HTTP face, mounted by the gateway at ``/_emulator/idp``.
+
+- ``GET /jwks.json``: the public key, cached by clients as Google's JWKS is
+  (``Cache-Control: public, max-age=..., must-revalidate, no-transform``).
+- ``POST /token``: ``{email, emailVerified?, name?, sub?, audience?, issuer?, expiresIn?}`` →
+  ``{"idToken": "<RS256 JWT>"}``. Errors use the backend's one shape,
+  ``{"error": {"code", "message", "details": {"field", "reason"}}}``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, jsonify, request
+
+from emulator.idp.keys import SigningKey, load_or_create_signing_key
+from emulator.idp.tokens import TokenRequest, TokenRequestError, mint_id_token
+
+URL_PREFIX = "/_emulator/idp"
+# Google serves its certs with a max-age of a few hours; clients (the backend's JWKS cache)
+# are expected to honour it. Six hours here, like Google's typical value.
+JWKS_CACHE_CONTROL = "public, max-age=21600, must-revalidate, no-transform"
+
+
+def _error(status: int, code: str, message: str, details: dict[str, str] | None = None) -> Response:
+    body: dict[str, object] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    response = jsonify({"error": body})
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def blueprint(data_dir: Path | None = None, *, signing_key: SigningKey | None = None) -> Blueprint:
+    """A Blueprint serving one key pair: ``signing_key``, else the one in ``data_dir`` (or a new one)."""
+    key = signing_key if signing_key is not None else load_or_create_signing_key(data_dir)
+    bp = Blueprint("emulator_idp", __name__, url_prefix=URL_PREFIX)
+
+    @bp.get("/jwks.json")
+    def jwks() -> Response:
+        response = jsonify(key.jwks())
+        response.headers["Cache-Control"] = JWKS_CACHE_CONTROL
+        return response
+
+    @bp.post("/token")
+    def token() -> Response:
+        if not request.is_json:
+            return _error(415, "unsupported_media_type", "send the body as application/json")
+        body = request.get_json(silent=True)
+        if body is None:
+            return _error(400, "invalid_json", "the request body is not valid JSON")
+        try:
+            token_request = TokenRequest.from_json(body)
+        except TokenRequestError as exc:
+            return _error(400, "validation_error", str(exc), {"field": exc.field, "reason": exc.reason})
+        response = jsonify({"idToken": mint_id_token(key, token_request)})
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return bp
