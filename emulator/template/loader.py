@@ -1,0 +1,227 @@
+"""``load_app``: a SAM template file -> a resolved, typed :class:`SamApp`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from emulator.errors import TemplateError
+from emulator.template.apis import ApiEvent, build_api, build_routes
+from emulator.template.documents import read_template
+from emulator.template.functions import build_function
+from emulator.template.globals_merge import apply_globals
+from emulator.template.intrinsics import IntrinsicError, IntrinsicResolver
+from emulator.template.model import IMPLICIT_API_ID, FunctionSpec, ResourceSpec, RestApiSpec, SamApp
+from emulator.template.parameters import partition_for, pseudo_parameters, resolve_parameters
+from emulator.template.physical import API_TYPES, ResourceCatalog
+
+SERVERLESS_FUNCTION = "AWS::Serverless::Function"
+SERVERLESS_API = "AWS::Serverless::Api"
+DEFAULT_STACK_NAME = "local"
+IMPLICIT_STAGE_NAME = "Prod"
+
+
+@contextmanager
+def _resolving(where: str) -> Iterator[None]:
+    try:
+        yield
+    except IntrinsicError as exc:
+        raise TemplateError(f"{where}: {exc}") from None
+
+
+def _mapping(value: Any, what: str, source: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise TemplateError(f"{source}: {what} must be a mapping")
+    return value
+
+
+class _TemplateReader:
+    """One load: the raw document, the resolver, and the pieces built from them."""
+
+    def __init__(
+        self,
+        template_path: Path,
+        *,
+        parameter_overrides: Mapping[str, str] | None,
+        region: str,
+        account_id: str,
+        stack_name: str,
+    ) -> None:
+        self.path = template_path
+        self.source = str(template_path)
+        self.template_dir = template_path.resolve().parent
+        document = read_template(template_path)
+        raw_resources = document.get("Resources")
+        if not isinstance(raw_resources, dict) or not raw_resources:
+            raise TemplateError(f"{self.source}: the template has no Resources section")
+        for logical_id, resource in raw_resources.items():
+            if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
+                raise TemplateError(f"{self.source}: resource {logical_id} must be a mapping with a Type")
+        self.globals = _mapping(document.get("Globals"), "Globals", self.source)
+        ref_values, self.parameter_text = resolve_parameters(
+            document.get("Parameters"), parameter_overrides, self.source
+        )
+        self.catalog = ResourceCatalog(
+            {},
+            self._name_property,
+            stack_name=stack_name,
+            region=region,
+            account_id=account_id,
+            partition=partition_for(region),
+        )
+        self.resolver = IntrinsicResolver(
+            parameters=ref_values,
+            pseudo_parameters=pseudo_parameters(region=region, account_id=account_id, stack_name=stack_name),
+            mappings=_mapping(document.get("Mappings"), "Mappings", self.source),
+            conditions=_mapping(document.get("Conditions"), "Conditions", self.source),
+            resources=self.catalog,
+        )
+        # Resources whose Condition is false are not created, as in CloudFormation.
+        self.resources: dict[str, dict[str, Any]] = {}
+        for logical_id, resource in raw_resources.items():
+            condition = resource.get("Condition")
+            if condition is not None:
+                with _resolving(f"{self.source}: resource {logical_id}"):
+                    if not self.resolver.condition(str(condition)):
+                        continue
+            self.resources[logical_id] = resource
+            self.catalog.add_implicit(logical_id, resource["Type"])
+        self._add_sam_implicit_resources()
+
+    def _properties(self, logical_id: str) -> dict[str, Any]:
+        properties = self.resources[logical_id].get("Properties") or {}
+        if not isinstance(properties, dict):
+            raise TemplateError(f"{self.source}: resource {logical_id}: Properties must be a mapping")
+        return properties
+
+    def _name_property(self, logical_id: str, prop: str | None) -> Any:
+        if prop is None or logical_id not in self.resources:
+            return None  # SAM's implicit resources have generated names
+        value = self._properties(logical_id).get(prop)
+        return None if value is None else self.resolver.resolve(value)
+
+    def _add_sam_implicit_resources(self) -> None:
+        """Resources SAM generates, which a template may reference (e.g. in a !Sub URL)."""
+        for logical_id in self._ids_of_type(SERVERLESS_FUNCTION):
+            properties = self._properties(logical_id)
+            if "Role" not in properties:
+                self.catalog.add_implicit(f"{logical_id}Role", "AWS::IAM::Role")
+            if any(
+                isinstance(e, dict)
+                and e.get("Type") == "Api"
+                and not (e.get("Properties") or {}).get("RestApiId")
+                for e in (properties.get("Events") or {}).values()
+            ):
+                self.catalog.add_implicit(IMPLICIT_API_ID, "AWS::ApiGateway::RestApi")
+
+    def _ids_of_type(self, resource_type: str) -> list[str]:
+        return [lid for lid, res in self.resources.items() if res["Type"] == resource_type]
+
+    def _resolved_properties(self, logical_id: str, global_section: str | None = None) -> dict[str, Any]:
+        properties = self._properties(logical_id)
+        if global_section is not None:
+            properties = apply_globals(
+                _mapping(self.globals.get(global_section), "Globals", self.source), properties
+            )
+        with _resolving(f"{self.source}: resource {logical_id}"):
+            return self.resolver.resolve(properties)
+
+    # -- pieces -----------------------------------------------------------------------------
+    def functions_and_events(self) -> tuple[dict[str, FunctionSpec], list[ApiEvent]]:
+        functions: dict[str, FunctionSpec] = {}
+        events: list[ApiEvent] = []
+        for logical_id in self._ids_of_type(SERVERLESS_FUNCTION):
+            properties = self._resolved_properties(logical_id, "Function")
+            with _resolving(f"{self.source}: function {logical_id}"):
+                function_name = self.catalog.name(logical_id)
+            functions[logical_id] = build_function(
+                logical_id,
+                properties,
+                function_name=function_name,
+                template_dir=self.template_dir,
+                source=self.source,
+            )
+            raw_events = properties.get("Events") or {}
+            if not isinstance(raw_events, dict):
+                raise TemplateError(f"{self.source}: function {logical_id}: Events must be a mapping")
+            for event_name, event in raw_events.items():
+                # Only API Gateway REST events are served; other event sources are ignored.
+                if isinstance(event, dict) and event.get("Type") == "Api":
+                    events.append(ApiEvent(logical_id, str(event_name), event.get("Properties") or {}))
+        return functions, events
+
+    def apis(
+        self, functions: Mapping[str, FunctionSpec], events: list[ApiEvent]
+    ) -> tuple[dict[str, RestApiSpec], dict[str, dict[str, Any]]]:
+        ids_by_name = {spec.function_name: lid for lid, spec in functions.items()}
+        ids_by_name.update({lid: lid for lid in functions})
+        apis: dict[str, RestApiSpec] = {}
+        raw_authorizers: dict[str, dict[str, Any]] = {}
+        for logical_id in self._ids_of_type(SERVERLESS_API):
+            properties = self._resolved_properties(logical_id, "Api")
+            apis[logical_id] = build_api(
+                logical_id, properties, function_ids_by_name=ids_by_name, source=self.source
+            )
+            raw_authorizers[logical_id] = (properties.get("Auth") or {}).get("Authorizers") or {}
+        if any(not e.properties.get("RestApiId") for e in events):
+            with _resolving(f"{self.source}: Globals.Api"):
+                properties = self.resolver.resolve(
+                    _mapping(self.globals.get("Api"), "Globals.Api", self.source)
+                )
+            apis[IMPLICIT_API_ID] = build_api(
+                IMPLICIT_API_ID,
+                properties,
+                function_ids_by_name=ids_by_name,
+                source=self.source,
+                default_stage=IMPLICIT_STAGE_NAME,
+            )
+            raw_authorizers[IMPLICIT_API_ID] = (properties.get("Auth") or {}).get("Authorizers") or {}
+        return apis, raw_authorizers
+
+    def other_resources(self) -> dict[str, ResourceSpec]:
+        others: dict[str, ResourceSpec] = {}
+        for logical_id, resource in self.resources.items():
+            if resource["Type"] in (SERVERLESS_FUNCTION, SERVERLESS_API) or resource["Type"] in API_TYPES:
+                continue
+            properties = self._resolved_properties(logical_id)
+            with _resolving(f"{self.source}: resource {logical_id}"):
+                physical_name = str(self.catalog.ref(logical_id))
+            others[logical_id] = ResourceSpec(logical_id, resource["Type"], physical_name, properties)
+        return others
+
+
+def load_app(
+    template_path: Path,
+    *,
+    parameter_overrides: Mapping[str, str] | None = None,
+    region: str = "us-east-1",
+    account_id: str = "123456789012",
+    stack_name: str | None = None,
+) -> SamApp:
+    """Read a SAM template and resolve it as the deployed stack would be resolved."""
+    stack = stack_name or DEFAULT_STACK_NAME
+    reader = _TemplateReader(
+        Path(template_path),
+        parameter_overrides=parameter_overrides,
+        region=region,
+        account_id=account_id,
+        stack_name=stack,
+    )
+    functions, events = reader.functions_and_events()
+    apis, raw_authorizers = reader.apis(functions, events)
+    routes = build_routes(events, apis, raw_authorizers, source=reader.source)
+    return SamApp(
+        template_path=reader.path.resolve(),
+        stack_name=stack,
+        region=region,
+        account_id=account_id,
+        parameters=reader.parameter_text,
+        functions=functions,
+        apis=apis,
+        routes=routes,
+        resources=reader.other_resources(),
+    )
