@@ -1,0 +1,81 @@
+"""The start-up banner on stdout: routes, base URLs (LAN ones for a phone), AWS endpoint, Ready.
+
+Its last line is exactly ``Ready on http://HOST:PORT`` (no stage): tools wait for it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from typing import Any, TextIO
+
+from emulator.template.model import SamApp
+
+
+def lan_addresses() -> list[str]:
+    """This machine's non-loopback IPv4 addresses (what a phone on the same Wi-Fi can reach)."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil is a dependency of the emulator group
+        return []
+    found: list[str] = []
+    for addresses in psutil.net_if_addrs().values():
+        for address in addresses:
+            if address.family.name != "AF_INET":
+                continue
+            ip = ipaddress.ip_address(address.address)
+            if not ip.is_loopback and not ip.is_link_local and address.address not in found:
+                found.append(address.address)
+    return found
+
+
+def route_rows(app: SamApp) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for route in app.routes:
+        api = app.apis.get(route.api_id)
+        stage = api.stage_name if api else "?"
+        function = app.functions.get(route.function_id)
+        rows.append(
+            (
+                route.method,
+                f"/{stage}{route.path}" if route.path != "/" else f"/{stage}/",
+                function.function_name if function else route.function_id,
+                route.authorizer or "-",
+            )
+        )
+    return sorted(rows, key=lambda row: (row[1], row[0]))
+
+
+def print_banner(
+    app: SamApp,
+    server: Any,
+    *,
+    aws_endpoint: str | None,
+    dynamodb_endpoint: str | None = None,
+    startup_s: float | None = None,
+    out: TextIO = sys.stdout,
+) -> None:
+    lines = [f"{app.template_path} (stack {app.stack_name}, {app.region})", ""]
+    rows = [("METHOD", "PATH", "FUNCTION", "AUTHORIZER"), *route_rows(app)]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        lines.append(f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
+    lines.append("")
+    stages = sorted({api.stage_name for api in app.apis.values()})
+    lines.append("Base URLs:")
+    for stage in stages:
+        lines.append(f"  {server.url}/{stage}    (this machine, iOS simulator)")
+        if server.host in ("0.0.0.0", "::", ""):
+            for address in lan_addresses():
+                lan_url = f"http://{address}:{server.port}/{stage}"
+                lines.append(f"  {lan_url}    (LAN: a phone on the same network)")
+    lines.append("  (the same paths also answer without the stage prefix)")
+    if aws_endpoint:
+        lines.append(f"AWS endpoint: {aws_endpoint}")
+    if dynamodb_endpoint:
+        lines.append(f"DynamoDB endpoint: {dynamodb_endpoint}")
+    if startup_s is not None:
+        lines.append(f"Started in {startup_s:.2f} s")
+    lines.append(f"Ready on {server.url}")
+    out.write("\n".join(lines) + "\n")
+    out.flush()

@@ -1,0 +1,226 @@
+"""The gateway as a WSGI application: API Gateway's request pipeline for every REST API.
+
+Per request, in API Gateway's order: payload limit (413) -> resource + method selection (403
+Missing Authentication Token) -> stage throttling (429) -> CORS preflight MOCK (no function
+call) -> Lambda authorizer (401/403, else ``requestContext.authorizer``) -> the Lambda proxy
+integration (event, invoke, wait at most 29 s) -> the proxy response checked and translated.
+
+The hot path is plain WSGI on purpose (no Flask request/response objects): the gateway must
+add as little as possible to the Lambda round trip. Emulator-owned paths (``/_emulator/...``)
+go to a separate small WSGI app (health, the local identity provider).
+"""
+
+from __future__ import annotations
+
+import http
+import json
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, TextIO
+
+from emulator.apigateway.binary import BinaryMediaTypes
+from emulator.apigateway.cors import CorsPreflight
+from emulator.apigateway.events import ProxyEventBuilder
+from emulator.apigateway.proxy_response import (
+    GatewayResponse,
+    MalformedProxyResponse,
+    describe_failure,
+    endpoint_timed_out,
+    error_response_for,
+    internal_server_error,
+    missing_authentication_token,
+    request_too_large,
+    too_many_requests,
+    translate,
+)
+from emulator.apigateway.request import GatewayRequest, PayloadTooLarge
+from emulator.apigateway.routing import ResourceTree, RouteMatch, Router, StagedApi
+from emulator.apigateway.throttling import StageThrottle
+from emulator.lambda_runtime.api import LambdaRuntime
+from emulator.template.model import RestApiSpec, SamApp
+
+# API Gateway's maximum integration timeout for REST APIs.
+INTEGRATION_TIMEOUT_S = 29.0
+EMULATOR_PREFIX = "/_emulator/"
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {http.HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Unknown"
+
+
+_STATUS_LINES = {code: _status_line(code) for code in range(100, 600)}
+
+
+class ApiStage:
+    """One REST API's deployed stage: its event builder, binary types, CORS, throttle, authorizers."""
+
+    def __init__(self, spec: RestApiSpec, app: SamApp, tree: ResourceTree, runtime: LambdaRuntime) -> None:
+        self.spec = spec
+        self.binary_media_types = BinaryMediaTypes(spec.binary_media_types)
+        self.events = ProxyEventBuilder(
+            api_logical_id=spec.logical_id,
+            stage=spec.stage_name,
+            account_id=app.account_id,
+            region=app.region,
+            stage_variables=spec.stage_variables,
+            binary_media_types=self.binary_media_types,
+        )
+        self.cors = CorsPreflight(spec.cors, tree.methods_by_path()) if spec.cors else None
+        self.throttle = StageThrottle(spec.throttling)
+        self.authorizers: Any = None
+        if spec.authorizers:
+            # Written by the template helper (contracts G); imported only when an API has authorizers.
+            from emulator.apigateway.authorizers import LambdaAuthorizers
+
+            self.authorizers = LambdaAuthorizers(spec, runtime, app.functions, app.region, app.account_id)
+
+
+class ApiGateway:
+    """Every REST API of a SAM app, served as one WSGI application."""
+
+    def __init__(
+        self,
+        app: SamApp,
+        runtime: LambdaRuntime,
+        *,
+        emulator_app: WsgiApp | None = None,
+        log: TextIO = sys.stderr,
+        integration_timeout_s: float = INTEGRATION_TIMEOUT_S,
+    ) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.emulator_app = emulator_app
+        self.log = log
+        self.integration_timeout_s = integration_timeout_s
+        self.stages: dict[str, ApiStage] = {}
+        staged: list[StagedApi] = []
+        for api_id, spec in app.apis.items():
+            routes = [route for route in app.routes if route.api_id == api_id]
+            tree = ResourceTree(api_id, routes, cors=spec.cors is not None)
+            self.stages[api_id] = ApiStage(spec, app, tree, runtime)
+            staged.append(StagedApi(api_id, spec.stage_name, tree))
+        self.router = Router(staged)
+
+    # -- WSGI ---------------------------------------------------------------------------------
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        if path.startswith(EMULATOR_PREFIX):
+            return self._emulator(environ, start_response)
+        started = time.perf_counter()
+        response = self.handle_environ(environ)
+        start_response(_STATUS_LINES.get(response.status) or _status_line(response.status), response.headers)
+        self.log.write(
+            f'{environ.get("REMOTE_ADDR", "-")} "{environ.get("REQUEST_METHOD")} {path} '
+            f'{environ.get("SERVER_PROTOCOL", "HTTP/1.1")}" {response.status} '
+            f"{(time.perf_counter() - started) * 1000:.1f}ms\n"
+        )
+        return [response.body]
+
+    def _emulator(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/_emulator/health":
+            body = json.dumps({"status": "ok"}).encode()
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [body]
+        if self.emulator_app is not None:
+            return self.emulator_app(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "application/json")])
+        return [b'{"message": "Not Found"}']
+
+    # -- the pipeline -------------------------------------------------------------------------
+    def handle_environ(self, environ: Mapping[str, Any]) -> GatewayResponse:
+        request_id = str(uuid.uuid4())
+        try:
+            request = GatewayRequest.from_environ(environ)
+        except PayloadTooLarge:
+            response = request_too_large()
+        else:
+            response = self.handle(request, request_id)
+        response.headers.append(("x-amzn-RequestId", request_id))
+        return response
+
+    def handle(self, request: GatewayRequest, request_id: str) -> GatewayResponse:
+        match = self.router.route(request.method, request.path)
+        if match is None:
+            return missing_authentication_token()
+        stage = self.stages[match.api_id]
+        if stage.throttle and not stage.throttle.allow(match.resource_path, request.method):
+            return too_many_requests()
+
+        route = match.method.route
+        if route is None:  # SAM's CORS MOCK: answered here, the function is never invoked
+            assert stage.cors is not None
+            return stage.cors.respond(match.resource_path)
+
+        event = stage.events.build(request, match, request_id=request_id)
+        if route.authorizer:
+            denied = self._authorize(stage, route.authorizer, event, match, request)
+            if denied is not None:
+                return denied
+
+        function = self.app.functions[route.function_id]
+        response = self._invoke(function.function_name, event, request, stage)
+        response.headers.append(("x-amz-apigw-id", event["requestContext"]["extendedRequestId"]))
+        return response
+
+    def _authorize(
+        self, stage: ApiStage, name: str, event: dict[str, Any], match: RouteMatch, request: GatewayRequest
+    ) -> GatewayResponse | None:
+        if stage.authorizers is None:
+            self._log_error(f"authorizer {name!r} is not defined on API {stage.spec.logical_id}")
+            return internal_server_error(500)
+        outcome = stage.authorizers.authorize(name, event, stage.events.method_arn(match, request))
+        if not outcome.allowed:
+            status = outcome.status or 401
+            body = outcome.body if outcome.body is not None else {"message": "Unauthorized"}
+            return GatewayResponse(status, [("Content-Type", "application/json")], json.dumps(body).encode())
+        if outcome.authorizer_context is not None:
+            event["requestContext"]["authorizer"] = dict(outcome.authorizer_context)
+        return None
+
+    def _invoke(
+        self, function_name: str, event: dict[str, Any], request: GatewayRequest, stage: ApiStage
+    ) -> GatewayResponse:
+        future = self.runtime.submit(function_name, event)
+        try:
+            result = future.result(timeout=self.integration_timeout_s)
+        except FutureTimeout:
+            # API Gateway stops waiting; the function runs on to its own Timeout.
+            self._log_error(
+                f"Execution failed due to a timeout error ({function_name}, "
+                f"{self.integration_timeout_s:.0f} s integration timeout): Endpoint request timed out"
+            )
+            return endpoint_timed_out()
+        except Exception:
+            self._log_error(f"Execution failed invoking {function_name}:\n{traceback.format_exc()}")
+            return internal_server_error(502)
+        if result.error is not None:
+            self._log_error(
+                f"Lambda execution failed with status 200 due to customer function error "
+                f"({function_name}, {result.error.kind}):\n{describe_failure(result)}"
+            )
+            return error_response_for(result)
+        try:
+            return translate(
+                result.payload,
+                accept=request.header("Accept"),
+                binary_media_types=stage.binary_media_types,
+            )
+        except MalformedProxyResponse as exc:
+            self._log_error(
+                f"Execution failed due to configuration error: Malformed Lambda proxy response "
+                f"({function_name}): {exc}\nresponse: {json.dumps(result.payload, default=repr)[:2000]}"
+            )
+            return internal_server_error(502)
+
+    def _log_error(self, text: str) -> None:
+        self.log.write(f"[gateway] {text}\n")
+        self.log.flush()

@@ -1,0 +1,161 @@
+"""What API Gateway makes of a Lambda proxy integration's result, and its own error answers.
+
+A proxy response is a JSON object with ``statusCode``, ``headers``, ``multiValueHeaders``,
+``body`` and ``isBase64Encoded`` (AWS docs, "Output format of a Lambda function for proxy
+integration"). Anything else -- a function error, a non-object, an unknown key, a non-string
+body, a non-integer status -- makes API Gateway log "Execution failed due to configuration
+error: Malformed Lambda proxy response" and answer 502 ``{"message": "Internal server error"}``.
+A throttled Lambda (its 429) becomes 500 with the same body: API Gateway does not pass
+Lambda's status through. Its own 29 s integration timeout is 504 "Endpoint request timed out".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from emulator.apigateway.binary import BinaryMediaTypes
+from emulator.lambda_runtime.api import InvocationResult
+
+ALLOWED_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
+# API Gateway answers with JSON when the function names no content type.
+DEFAULT_CONTENT_TYPE = "application/json"
+
+
+@dataclass
+class GatewayResponse:
+    """What goes back to the client: status, header pairs (repeatable), body bytes."""
+
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return None
+
+
+def gateway_error(status: int, message: str, error_type: str) -> GatewayResponse:
+    """One of API Gateway's own gateway responses: ``{"message": "..."}`` + ``x-amzn-ErrorType``."""
+    body = json.dumps({"message": message}).encode()
+    return GatewayResponse(
+        status,
+        [("Content-Type", DEFAULT_CONTENT_TYPE), ("x-amzn-ErrorType", error_type)],
+        body,
+    )
+
+
+def missing_authentication_token() -> GatewayResponse:
+    return gateway_error(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
+
+
+def internal_server_error(status: int = 502) -> GatewayResponse:
+    return gateway_error(status, "Internal server error", "InternalServerErrorException")
+
+
+def endpoint_timed_out() -> GatewayResponse:
+    return gateway_error(504, "Endpoint request timed out", "IntegrationTimeout")
+
+
+def too_many_requests() -> GatewayResponse:
+    return gateway_error(429, "Too Many Requests", "TooManyRequestsException")
+
+
+def request_too_large() -> GatewayResponse:
+    return gateway_error(413, "Request Too Long", "RequestTooLarge")
+
+
+class MalformedProxyResponse(Exception):
+    """The function returned something API Gateway cannot turn into an HTTP response."""
+
+
+def _header_value(name: str, value: Any) -> str:
+    # API Gateway stringifies scalar header values; objects and lists are malformed.
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    raise MalformedProxyResponse(f"header {name!r} has a non-scalar value: {value!r}")
+
+
+def parse_proxy_response(payload: Any) -> tuple[int, list[tuple[str, str]], str | None, bool]:
+    """Validate a proxy response; return (status, header pairs, body text, isBase64Encoded)."""
+    if not isinstance(payload, Mapping):
+        raise MalformedProxyResponse(f"the response is a {type(payload).__name__}, not a JSON object")
+    unknown = sorted(set(payload) - ALLOWED_KEYS)
+    if unknown:
+        raise MalformedProxyResponse(f"unknown key(s) {', '.join(unknown)}; allowed: {sorted(ALLOWED_KEYS)}")
+    status = payload.get("statusCode")
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise MalformedProxyResponse(f"statusCode must be an integer HTTP status, got {status!r}")
+    body = payload.get("body")
+    if body is not None and not isinstance(body, str):
+        raise MalformedProxyResponse(f"body must be a string, got {type(body).__name__}")
+    is_base64 = payload.get("isBase64Encoded", False)
+    if is_base64 is None:
+        is_base64 = False
+    if not isinstance(is_base64, bool):
+        raise MalformedProxyResponse(f"isBase64Encoded must be a boolean, got {is_base64!r}")
+
+    headers = payload.get("headers") or {}
+    multi = payload.get("multiValueHeaders") or {}
+    if not isinstance(headers, Mapping) or not isinstance(multi, Mapping):
+        raise MalformedProxyResponse("headers and multiValueHeaders must be JSON objects")
+    # Both maps are sent; for a name in both, the multi-value list wins (and is sent whole, so
+    # every Set-Cookie of the list reaches the client).
+    pairs: list[tuple[str, str]] = []
+    multi_names = {str(name).lower() for name in multi}
+    for name, value in headers.items():
+        if str(name).lower() not in multi_names:
+            pairs.append((str(name), _header_value(name, value)))
+    for name, values in multi.items():
+        if not isinstance(values, list):
+            raise MalformedProxyResponse(f"multiValueHeaders[{name!r}] must be a list")
+        pairs.extend((str(name), _header_value(name, value)) for value in values)
+    return status, pairs, body, is_base64
+
+
+def translate(payload: Any, *, accept: str | None, binary_media_types: BinaryMediaTypes) -> GatewayResponse:
+    """A valid proxy response -> the HTTP response (raises MalformedProxyResponse otherwise)."""
+    status, pairs, body, is_base64 = parse_proxy_response(payload)
+    if body is None:
+        data = b""
+    elif is_base64 and binary_media_types.response_is_binary(accept):
+        # AWS decodes to bytes only when the client's Accept names a binary media type;
+        # otherwise the base64 text itself is the body.
+        try:
+            data = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise MalformedProxyResponse(f"isBase64Encoded body is not valid base64: {exc}") from exc
+    else:
+        data = body.encode("utf-8")
+    if not any(name.lower() == "content-type" for name, _ in pairs):
+        pairs.append(("Content-Type", DEFAULT_CONTENT_TYPE))
+    return GatewayResponse(status, pairs, data)
+
+
+def describe_failure(result: InvocationResult) -> str:
+    """The log text for a function error, with the function's traceback when there is one."""
+    error = result.error
+    if error is None:
+        return ""
+    lines = [f"{error.error_type}: {error.error_message}"]
+    lines.extend(line.rstrip("\n") for line in error.stack_trace)
+    return "\n".join(lines)
+
+
+def error_response_for(result: InvocationResult) -> GatewayResponse:
+    """The client's answer for a failed invocation: 500 for Lambda's throttle, else 502."""
+    assert result.error is not None
+    if result.error.kind == "Throttled":
+        return internal_server_error(500)
+    return internal_server_error(502)

@@ -1,0 +1,93 @@
+"""The client's HTTP request as the gateway sees it, read once from the WSGI environ.
+
+Header names: the HTTP server underneath (hyper, in granian) lower-cases header names and joins
+repeated headers with ``,`` before WSGI sees them, so the original spelling is rebuilt in the
+canonical ``Title-Case`` form that HTTP/1.1 clients (URLSession, curl, browsers) send for the
+standard headers. API Gateway itself passes the original case through; lower-casing (Chalice)
+is the mistake this avoids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# API Gateway's hard limit on a request payload (REST APIs): 10 MB.
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+
+# WSGI keeps these two outside the HTTP_* keys.
+_UNPREFIXED_HEADERS = {"CONTENT_TYPE": "Content-Type", "CONTENT_LENGTH": "Content-Length"}
+_header_names: dict[str, str] = {}
+
+
+def header_name(environ_key: str) -> str:
+    """``HTTP_X_API_KEY`` -> ``X-Api-Key`` (cached: the set of header names is small)."""
+    name = _header_names.get(environ_key)
+    if name is None:
+        name = _UNPREFIXED_HEADERS.get(environ_key) or "-".join(
+            part.capitalize() for part in environ_key[5:].split("_")
+        )
+        _header_names[environ_key] = name
+    return name
+
+
+class PayloadTooLarge(Exception):
+    """The body is over API Gateway's 10 MB limit (answered 413)."""
+
+
+@dataclass(frozen=True)
+class GatewayRequest:
+    method: str
+    path: str  # URL-decoded path as requested, stage prefix included
+    query_string: str  # raw, still URL-encoded
+    headers: Mapping[str, str]  # original-case names (see module docstring)
+    body: bytes
+    source_ip: str
+    protocol: str
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lowered:
+                return value
+        return None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, Any]) -> GatewayRequest:
+        headers: dict[str, str] = {}
+        for key, value in environ.items():
+            if key.startswith("HTTP_") or key in _UNPREFIXED_HEADERS:
+                if value == "" and key in _UNPREFIXED_HEADERS:
+                    continue
+                headers[header_name(key)] = value
+        return cls(
+            method=environ["REQUEST_METHOD"].upper(),
+            path=environ.get("PATH_INFO") or "/",
+            query_string=environ.get("QUERY_STRING", ""),
+            headers=headers,
+            body=read_body(environ),
+            source_ip=environ.get("REMOTE_ADDR", "127.0.0.1"),
+            protocol=environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+        )
+
+
+def read_body(environ: Mapping[str, Any]) -> bytes:
+    """The request body, refusing (before reading it) anything over 10 MB."""
+    length_text = environ.get("CONTENT_LENGTH") or ""
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    if length_text:
+        try:
+            length = int(length_text)
+        except ValueError:
+            length = 0
+        if length > MAX_PAYLOAD_BYTES:
+            raise PayloadTooLarge(length)
+        return stream.read(length) if length > 0 else b""
+    # No Content-Length (chunked): read at most one byte past the limit to know.
+    data = stream.read(MAX_PAYLOAD_BYTES + 1)
+    if len(data) > MAX_PAYLOAD_BYTES:
+        raise PayloadTooLarge(len(data))
+    return data or b""

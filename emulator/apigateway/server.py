@@ -1,0 +1,111 @@
+"""The HTTP server under the gateway: granian (Rust, hyper) running WSGI on threads of THIS process.
+
+Why granian, and why in-process: the gateway must stay in the process that holds the Lambda
+runtime (its worker pool, hot reload, the embedded AWS child), and a production HTTP server
+is needed to meet the latency budget (measured on 2 cores, trivial WSGI app, 1 connection:
+Werkzeug's dev server ~1,100 req/s, granian ~6,300 req/s). Granian normally runs its workers
+as processes; its thread-worker server (``MTServer``, meant for free-threaded builds) is used
+here with one worker so the app runs on granian's blocking threads inside this process. The
+listening socket is bound up front (``port=0`` works, the port is known before the template
+is loaded so ``{{emulator.url}}`` can be substituted).
+
+This leans on granian internals of the pinned version (2.8.x): ``MTServer``, ``SocketHolder``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from granian._granian import SocketHolder
+from granian.constants import Interfaces
+from granian.net import SocketSpec
+from granian.server.common import AbstractServer
+from granian.server.mt import MTServer
+
+from emulator.errors import UserError
+
+
+class _InProcessGranian(MTServer):
+    """MTServer on a regular (GIL) build, serving a socket bound beforehand."""
+
+    holder: SocketHolder
+
+    def _check_gil(self) -> None:
+        # MTServer refuses GIL builds; with one worker thread the GIL is not a correctness issue
+        # (the WSGI app runs on granian's blocking threads exactly as in a process worker).
+        return None
+
+    def _init_shared_socket(self) -> None:
+        self._ssp = None
+        self._shd = self.holder
+
+    def serve_app(self, app: Callable[..., Any]) -> None:
+        # Skip MTServer.serve (free-threaded warnings); AbstractServer.serve does the rest.
+        AbstractServer.serve(self, target_loader=lambda *_a, **_k: app, wrap_loader=False)
+
+
+class GatewayServer:
+    """Binds at construction; ``serve_forever`` blocks until SIGINT/SIGTERM or :meth:`stop`."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 3000, *, threads: int = 64, backlog: int = 1024):
+        self.host = host
+        self.threads = threads
+        self.backlog = backlog
+        try:
+            self._holder = SocketSpec(host, port, backlog).build()
+        except Exception as exc:  # granian raises a plain RuntimeError/OSError from Rust
+            raise UserError(f"cannot listen on {host}:{port}: {exc}") from exc
+        probe = socket.socket(fileno=os.dup(self._holder.get_fd()))
+        try:
+            self.port: int = probe.getsockname()[1]
+        finally:
+            probe.close()
+        self._server: _InProcessGranian | None = None
+
+    @property
+    def local_host(self) -> str:
+        """The address a local client uses (0.0.0.0 / :: are not connectable)."""
+        return "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.local_host}:{self.port}"
+
+    def serve_forever(self, app: Callable[..., Any], *, on_ready: Callable[[], None] | None = None) -> None:
+        server = _InProcessGranian(
+            "emulator.apigateway:gateway",
+            address=self.host,
+            port=self.port,
+            interface=Interfaces.WSGI,
+            workers=1,
+            blocking_threads=self.threads,
+            backlog=self.backlog,
+            log_enabled=False,
+        )
+        server.holder = self._holder
+        self._server = server
+        if on_ready is not None:
+            threading.Thread(target=self._announce_when_answering, args=(on_ready,), daemon=True).start()
+        server.serve_app(app)
+
+    def _announce_when_answering(self, on_ready: Callable[[], None]) -> None:
+        # The socket already listens, so this connection queues until granian's worker accepts
+        # it: one request, no polling, and "ready" means a request was really answered.
+        connection = http.client.HTTPConnection(self.local_host, self.port, timeout=30)
+        try:
+            connection.request("GET", "/_emulator/health")
+            connection.getresponse().read()
+        except OSError:
+            return
+        finally:
+            connection.close()
+        on_ready()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.signal_handler_interrupt()

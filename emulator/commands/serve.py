@@ -1,0 +1,221 @@
+"""``python -m emulator serve``: a SAM app's REST APIs + Lambda functions + AWS services, locally.
+
+Start-up order (each step needs the previous one): bind the socket (so ``--port 0`` works and
+``{{emulator.url}}`` is known) -> load + validate the template, apply ``--env-vars`` -> embedded
+AWS endpoint (started in parallel with the template work) -> the Lambda runtime (workers start
+lazily) -> provision tables/secrets (rotation invokes functions) -> serve -> the banner on stdout,
+whose last line is ``Ready on http://HOST:PORT`` once a request has really been answered.
+Everything else (request log, Lambda logs) goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from emulator.apigateway.banner import print_banner
+from emulator.apigateway.gateway import ApiGateway
+from emulator.apigateway.server import GatewayServer
+from emulator.errors import UserError
+
+URL_PLACEHOLDER = "{{emulator.url}}"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve the template's API Gateway routes, Lambda functions and AWS resources locally",
+        description=__doc__.split("\n\n", 1)[0],
+    )
+    parser.add_argument("--template", "-t", type=Path, default=Path("template.yaml"))
+    parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to accept a phone on the LAN")
+    parser.add_argument("--port", "-p", type=int, default=3000, help="0 picks a free port")
+    parser.add_argument("--stage", default=None, help="stage name (default: the template's)")
+    parser.add_argument("--env-vars", "-n", type=Path, default=None, help="sam local --env-vars JSON")
+    parser.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--data-dir", type=Path, default=None, help="persist data here (default: memory)")
+    parser.add_argument("--dynamodb-endpoint", default=None, help="an external DynamoDB endpoint")
+    parser.add_argument("--max-workers", type=int, default=10, help="warm workers per function (default 10)")
+    parser.add_argument("--no-reload", action="store_true", help="do not reload functions on code changes")
+    parser.add_argument("--ttl-sweep-interval", type=float, default=60.0, metavar="SECONDS")
+    parser.set_defaults(func=serve)
+
+
+def parse_parameter_overrides(items: Sequence[str], base_url: str) -> dict[str, str]:
+    """``K=V`` or SAM's ``ParameterKey=K,ParameterValue=V``; ``{{emulator.url}}`` substituted."""
+    overrides: dict[str, str] = {}
+    for item in items:
+        if item.startswith("ParameterKey="):
+            key_part, _, value_part = item.partition(",ParameterValue=")
+            key, value = key_part[len("ParameterKey=") :], value_part
+        else:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise UserError(f"--parameter-overrides: expected KEY=VALUE, got {item!r}")
+        if not key:
+            raise UserError(f"--parameter-overrides: empty parameter name in {item!r}")
+        overrides[key] = value.replace(URL_PLACEHOLDER, base_url)
+    return overrides
+
+
+def substituted_env_vars_file(path: Path, base_url: str, scratch: Path) -> Path:
+    """A copy of the --env-vars file with ``{{emulator.url}}`` replaced in every string value."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read env-vars file: {exc}") from None
+    if URL_PLACEHOLDER not in text:
+        return path
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+
+    def replace(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace(URL_PLACEHOLDER, base_url)
+        if isinstance(value, dict):
+            return {k: replace(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [replace(v) for v in value]
+        return value
+
+    out = scratch / "env-vars.json"
+    out.write_text(json.dumps(replace(document)), encoding="utf-8")
+    return out
+
+
+class _Terminated(Exception):
+    """SIGTERM before the server installed its own handlers: unwind and clean up."""
+
+
+def _raise_terminated(_signum: int, _frame: Any) -> None:
+    raise _Terminated
+
+
+def serve(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    server = GatewayServer(args.host, args.port)
+    base_url = server.url
+    dynamodb_endpoint = args.dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None
+
+    from emulator.aws import EmbeddedAws
+
+    aws = EmbeddedAws(data_dir=args.data_dir, ttl_sweep_interval_s=args.ttl_sweep_interval)
+    aws_started = threading.Event()
+    aws_error: list[BaseException] = []
+
+    def start_aws() -> None:
+        try:
+            aws.start()
+        except BaseException as exc:  # reported on the main thread
+            aws_error.append(exc)
+        finally:
+            aws_started.set()
+
+    threading.Thread(target=start_aws, name="embedded-aws-start", daemon=True).start()
+    runtime: Any = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="emulator-serve-") as scratch:
+            app = _load_app(args, base_url, Path(scratch))
+            aws_started.wait()
+            if aws_error:
+                raise aws_error[0]
+            runtime = _start_runtime(app, args, aws.endpoint_url, dynamodb_endpoint)
+            from emulator.aws import provision
+
+            provision(
+                app,
+                endpoint_url=aws.endpoint_url,
+                dynamodb_endpoint_url=dynamodb_endpoint,
+                invoke=lambda fn_id, event: runtime.invoke(app.functions[fn_id].function_name, event),
+                log=lambda message: print(message, file=sys.stderr, flush=True),
+            )
+            gateway = ApiGateway(app, runtime, emulator_app=_emulator_app(args.data_dir))
+
+            def announce() -> None:
+                print_banner(
+                    app,
+                    server,
+                    aws_endpoint=aws.endpoint_url,
+                    dynamodb_endpoint=dynamodb_endpoint,
+                    startup_s=time.perf_counter() - started,
+                )
+
+            server.serve_forever(gateway, on_ready=announce)
+    except _Terminated:
+        pass
+    finally:
+        print("Shutting down...", file=sys.stderr, flush=True)
+        if runtime is not None:
+            runtime.close()
+        aws_started.wait(timeout=30)
+        aws.stop()
+    return 0
+
+
+def _load_app(args: argparse.Namespace, base_url: str, scratch: Path) -> Any:
+    from emulator.template import apply_env_vars, load_app, validate_app
+
+    app = load_app(
+        args.template, parameter_overrides=parse_parameter_overrides(args.parameter_overrides, base_url)
+    )
+    validate_app(app)
+    if args.env_vars is not None:
+        app = apply_env_vars(app, substituted_env_vars_file(args.env_vars, base_url, scratch))
+    if args.stage:
+        apis = {key: dataclasses.replace(api, stage_name=args.stage) for key, api in app.apis.items()}
+        app = dataclasses.replace(app, apis=apis)
+    return app
+
+
+def _start_runtime(
+    app: Any, args: argparse.Namespace, endpoint_url: str, dynamodb_endpoint: str | None
+) -> Any:
+    from emulator.aws import worker_environment
+    from emulator.lambda_runtime import ProcessLambdaRuntime
+    from emulator.lambda_runtime.api import FunctionConfig
+
+    aws_env = worker_environment(
+        endpoint_url=endpoint_url, dynamodb_endpoint_url=dynamodb_endpoint, region=app.region
+    )
+    configs = [
+        FunctionConfig(
+            name=spec.function_name,
+            handler=spec.handler,
+            code_dir=spec.code_uri,
+            runtime=spec.runtime,
+            timeout_s=spec.timeout,
+            memory_mb=spec.memory_size,
+            environment={**aws_env, **spec.environment},
+            reserved_concurrency=spec.reserved_concurrency,
+            region=app.region,
+            account_id=app.account_id,
+        )
+        for spec in app.functions.values()
+    ]
+    return ProcessLambdaRuntime(configs, max_workers=args.max_workers, hot_reload=not args.no_reload)
+
+
+def _emulator_app(data_dir: Path | None) -> Any:
+    """A small Flask app for ``/_emulator/...`` (the local identity provider), if present."""
+    try:
+        from emulator.idp import blueprint
+    except ModuleNotFoundError:
+        return None
+    from flask import Flask
+
+    flask_app = Flask("emulator")
+    flask_app.register_blueprint(blueprint(data_dir))
+    return flask_app

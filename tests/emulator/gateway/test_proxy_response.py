@@ -1,0 +1,80 @@
+"""API Gateway's treatment of a Lambda proxy response (pure unit tests)."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from emulator.apigateway.binary import BinaryMediaTypes
+from emulator.apigateway.proxy_response import MalformedProxyResponse, error_response_for, translate
+from emulator.lambda_runtime.api import InvocationError, InvocationResult
+
+NO_BINARY = BinaryMediaTypes(())
+PNG_BINARY = BinaryMediaTypes(("image/*",))
+
+
+def test_default_content_type_is_json() -> None:
+    response = translate({"statusCode": 200, "body": "{}"}, accept=None, binary_media_types=NO_BINARY)
+    assert response.status == 200
+    assert response.header("Content-Type") == "application/json"
+    assert response.body == b"{}"
+
+
+def test_headers_and_multi_value_headers_are_merged() -> None:
+    response = translate(
+        {
+            "statusCode": 200,
+            "headers": {"X-One": "1", "Set-Cookie": "lost=1", "X-Num": 5},
+            "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]},
+            "body": None,
+        },
+        accept=None,
+        binary_media_types=NO_BINARY,
+    )
+    assert ("Set-Cookie", "a=1") in response.headers
+    assert ("Set-Cookie", "b=2") in response.headers
+    assert ("Set-Cookie", "lost=1") not in response.headers
+    assert ("X-Num", "5") in response.headers
+    assert response.body == b""
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        ["not", "a", "dict"],
+        "text",
+        None,
+        {"statusCode": 200, "body": "x", "cookies": []},
+        {"statusCode": 200, "body": {"a": 1}},
+        {"statusCode": "200", "body": "x"},
+        {"statusCode": True, "body": "x"},
+        {"body": "x"},
+        {"statusCode": 200, "headers": {"X": {"nested": 1}}},
+        {"statusCode": 200, "multiValueHeaders": {"X": "not-a-list"}},
+        {"statusCode": 200, "isBase64Encoded": "yes"},
+    ],
+)
+def test_malformed_responses_are_refused(payload: object) -> None:
+    with pytest.raises(MalformedProxyResponse):
+        translate(payload, accept=None, binary_media_types=NO_BINARY)
+
+
+def test_base64_body_is_decoded_only_when_accept_is_binary() -> None:
+    raw = b"\x89PNG\x00\xff"
+    payload = {"statusCode": 200, "body": base64.b64encode(raw).decode(), "isBase64Encoded": True}
+    decoded = translate(payload, accept="image/png", binary_media_types=PNG_BINARY)
+    assert decoded.body == raw
+    as_text = translate(payload, accept="application/json", binary_media_types=PNG_BINARY)
+    assert as_text.body == base64.b64encode(raw)
+
+
+def test_lambda_throttle_is_500_and_other_errors_502() -> None:
+    def failed(kind: str) -> InvocationResult:
+        return InvocationResult("id", error=InvocationError(kind, "T", "m"))  # type: ignore[arg-type]
+
+    assert error_response_for(failed("Throttled")).status == 500
+    for kind in ("Unhandled", "TimedOut", "Crashed", "MarshalError", "InitError"):
+        response = error_response_for(failed(kind))
+        assert response.status == 502
+        assert response.body == b'{"message": "Internal server error"}'
