@@ -1,0 +1,170 @@
+"""The stack under test: a running one (``--base-url``) or the embedded one, started once per session.
+
+Options:
+  --base-url URL         a deployed stage or any running stack, with the stage
+                         (e.g. http://127.0.0.1:3000/prod)
+  --idp-url URL|none     the local identity provider (default: the target's own /_emulator/idp;
+                         "none" when it has none, e.g. a deployed stage: the Google sign-in tests
+                         that need it are then not collected)
+  --login-ip-limit N     the target's per-IP login limit per window (default: env.json's)
+  --register-ip-limit N  the target's per-IP registration limit per window (default: env.json's)
+
+Tests that cannot run against a target are deselected (and counted as such), never skipped:
+``embedded_only`` (needs the captured logs), ``local_idp`` (needs the IdP), ``distinct_ips``
+(needs distinct loopback source addresses, so a loopback target).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.integration.api import Api, LoopbackAddresses, SecretsLedger, is_loopback_url
+from tests.integration.stack import ENV_JSON, StackStartError, run_embedded_stack
+
+DEFAULT_STAGE = "prod"
+IDP_PREFIX = "/_emulator/idp"
+
+_ENV_DEFAULTS: dict[str, str] = json.loads(ENV_JSON.read_text())["Parameters"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("integration", "integration suite target")
+    group.addoption("--base-url", default=None, help="base URL of a running stack, with the stage")
+    group.addoption("--idp-url", default=None, help="local identity provider URL, or 'none'")
+    group.addoption("--login-ip-limit", type=int, default=int(_ENV_DEFAULTS["LOGIN_IP_LIMIT"]))
+    group.addoption("--register-ip-limit", type=int, default=int(_ENV_DEFAULTS["REGISTER_IP_LIMIT"]))
+
+
+def _idp_url(config: pytest.Config) -> str | None:
+    """The IdP's base URL; derived from the target's origin when not given (serve and compose mount it)."""
+    given = config.getoption("--idp-url")
+    if given is not None:
+        return None if given.lower() == "none" else given.rstrip("/")
+    base_url = config.getoption("--base-url")
+    if base_url is None:
+        return "embedded"  # resolved once the stack is up
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}{IDP_PREFIX}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Tests that cannot run against this target are left out of the run (and said so), never
+    # skipped: a skip would read as "passed" on a target where the check did not happen.
+    base_url = config.getoption("--base-url")
+    available = {
+        "embedded_only": base_url is None,
+        "local_idp": _idp_url(config) is not None,
+        "distinct_ips": base_url is None or is_loopback_url(base_url),
+    }
+    kept, dropped = [], []
+    for item in items:
+        if any(item.get_closest_marker(name) is not None and not ok for name, ok in available.items()):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "embedded_only: needs the embedded stack (its captured logs)")
+    config.addinivalue_line("markers", "local_idp: needs the local identity provider (--idp-url)")
+    config.addinivalue_line("markers", "distinct_ips: needs distinct loopback source addresses")
+
+
+@dataclass(frozen=True)
+class Target:
+    base_url: str  # with the stage, no trailing slash
+    idp_url: str | None  # e.g. http://127.0.0.1:3000/_emulator/idp
+    log_path: Path | None  # the embedded stack's captured stderr; None for an external target
+    banner: str
+    loopback: bool
+    login_ip_limit: int
+    register_ip_limit: int
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    config = request.config
+    limits = {
+        "login_ip_limit": config.getoption("--login-ip-limit"),
+        "register_ip_limit": config.getoption("--register-ip-limit"),
+    }
+    base_url = config.getoption("--base-url")
+    if base_url is not None:
+        yield Target(
+            base_url=base_url.rstrip("/"),
+            idp_url=_idp_url(config),
+            log_path=None,
+            banner="",
+            loopback=is_loopback_url(base_url),
+            **limits,
+        )
+        return
+    log_path = tmp_path_factory.mktemp("stack") / "serve-stderr.log"
+    try:
+        with run_embedded_stack(log_path) as stack:
+            yield Target(
+                base_url=_stage_url(stack.root_url, stack.banner),
+                idp_url=f"{stack.root_url}{IDP_PREFIX}"
+                if config.getoption("--idp-url") is None
+                else _idp_url(config),
+                log_path=stack.log_path,
+                banner=stack.banner,
+                loopback=True,
+                **limits,
+            )
+    except StackStartError as exc:
+        pytest.fail(f"the embedded stack did not start: {exc}", pytrace=False)
+
+
+def _stage_url(root_url: str, banner: str) -> str:
+    """The first stage URL that the banner lists under "Base URLs:", else ``/prod`` (contract B)."""
+    match = re.search(rf"^\s+({re.escape(root_url)}/[A-Za-z0-9_-]+)\s", banner, re.MULTILINE)
+    return match.group(1) if match else f"{root_url}/{DEFAULT_STAGE}"
+
+
+@pytest.fixture(scope="session")
+def ledger() -> SecretsLedger:
+    return SecretsLedger()
+
+
+@pytest.fixture(scope="session")
+def addresses() -> LoopbackAddresses:
+    return LoopbackAddresses()
+
+
+@pytest.fixture(scope="session")
+def make_api(target: Target, ledger: SecretsLedger, addresses: LoopbackAddresses) -> Iterator:
+    """Factory of clients; on a loopback target each gets its own source address (its own sourceIp)."""
+    clients: list[Api] = []
+
+    def factory(*, own_ip: bool = True) -> Api:
+        source_ip = addresses.next() if (own_ip and target.loopback) else None
+        client = Api(target.base_url, source_ip=source_ip, ledger=ledger)
+        clients.append(client)
+        return client
+
+    yield factory
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def api(make_api) -> Api:
+    """A client for one test, with a source address of its own (so per-IP limits are per test)."""
+    return make_api()
+
+
+@pytest.fixture
+def idp_url(target: Target) -> str:
+    assert target.idp_url is not None, "collected without a local IdP; see pytest_collection_modifyitems"
+    return target.idp_url

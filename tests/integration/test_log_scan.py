@@ -1,0 +1,65 @@
+"""No password, token or ID token in the logs (embedded stack only: it needs the captured stderr).
+
+Against another target this test is deselected, not skipped (see conftest): there is no log
+file to read, and a skip would read as a pass.
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.integration.api import Api, strong_password, unique_email
+
+pytestmark = pytest.mark.embedded_only
+
+
+def _run_flows(api: Api, idp_url: str | None) -> None:
+    account = api.new_account("logscan")
+    tokens = api.login(account)
+    assert api.validate(tokens.access).status_code == 200
+    assert api.get("/users/me", token=tokens.access).status_code == 200
+    rotated = api.refresh(tokens.refresh)
+    assert api.refresh_response(tokens.refresh).status_code == 401  # reuse: logged as an event, not a token
+    second = api.login(account)
+    assert api.login_response(account.email, strong_password()).status_code == 401  # a wrong password
+    new_password = strong_password()
+    api.ledger.add(new_password)
+    changed = api.post(
+        "/users/me/password",
+        {"currentPassword": account.password, "newPassword": new_password},
+        token=second.access,
+    )
+    assert changed.status_code == 204, changed.text
+    assert api.post("/auth/logout", token=second.access).status_code == 204
+    assert api.validate(rotated.access).status_code == 401
+    if idp_url is not None:
+        id_token = requests.post(
+            f"{idp_url}/token", json={"email": unique_email("logscan")}, timeout=30
+        ).json()["idToken"]
+        assert api.google_response(id_token).status_code == 200
+    third = api.login_response(account.email, new_password)
+    assert third.status_code == 200
+    deleted = api.delete("/users/me", {"password": new_password}, token=third.json()["accessToken"])
+    assert deleted.status_code == 204, deleted.text
+
+
+def test_logs_contain_no_password_or_token(api: Api, target, ledger):
+    _run_flows(api, target.idp_url)
+    # Every response above was complete only after its request's log lines were written (the
+    # gateway logs before sending the body; the runtime writes a function's output before
+    # returning its result), so the file is up to date here.
+    log = target.log_path.read_text(errors="replace")
+    # The capture is real: this run's requests and invocations are in it.
+    assert "/auth/login" in log, log[-2000:]
+    assert "START RequestId:" in log, log[-2000:]
+    assert "REPORT RequestId:" in log, log[-2000:]
+    secrets = ledger.snapshot()
+    assert len(secrets) >= 10, "the flows should have used passwords and tokens"
+    leaked = sorted(secret for secret in secrets if secret in log)
+    assert not leaked, f"{len(leaked)} secret(s) found in the logs, e.g. {leaked[0][:12]}..."
+    # Not even a token's signature part alone (a log that cut the token into pieces).
+    signatures = [
+        s.rsplit(".", 1)[-1] for s in secrets if s.count(".") == 2 and len(s.rsplit(".", 1)[-1]) > 20
+    ]
+    assert not [sig for sig in signatures if sig in log], "a JWT signature appears in the logs"

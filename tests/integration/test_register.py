@@ -1,0 +1,151 @@
+"""POST /auth/register: success, duplicates (also under a 50-way race), and input validation."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.integration.api import (
+    Api,
+    assert_error,
+    assert_safe_user,
+    strong_password,
+    unique_email,
+)
+
+
+def test_register_returns_201_with_the_safe_user(api: Api):
+    email = unique_email("reg")
+    response = api.register(email, strong_password(), "Ada Lovelace")
+    assert response.status_code == 201, response.text
+    user = response.json()["user"]
+    assert_safe_user(user, email=email)
+    assert user["displayName"] == "Ada Lovelace"
+    assert user["authProviders"] == ["password"]
+    assert user["lastLoginAt"] is None
+
+
+def test_register_normalises_the_email(api: Api):
+    email = unique_email("norm")
+    response = api.register(f"  {email.upper()}  ", strong_password())
+    assert response.status_code == 201, response.text
+    assert response.json()["user"]["email"] == email
+
+
+def test_display_name_is_optional(api: Api):
+    response = api.register(unique_email("noname"), strong_password())
+    assert response.status_code == 201, response.text
+
+
+def test_duplicate_email_is_409_even_with_other_case(api: Api):
+    email = unique_email("dup")
+    assert api.register(email, strong_password()).status_code == 201
+    assert_error(api.register(email, strong_password()), 409, "email_taken")
+    assert_error(api.register(email.upper(), strong_password()), 409, "email_taken")
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [("short1!", "shorter than 8"), ("password123", "a common password"), ("12345678", "a common password")],
+)
+def test_weak_passwords_are_refused(api: Api, password: str, reason: str):
+    response = api.register(unique_email("weak"), password)
+    assert_error(response, 400, "weak_password", field="password")
+
+
+def test_password_beyond_bcrypt_72_bytes_is_refused_or_fully_significant(api: Api):
+    """bcrypt ignores bytes after the 72nd: either a clear 400, or (pre-hash) all bytes count."""
+    email = unique_email("long")
+    password = strong_password() + "x" * 80  # > 72 bytes
+    response = api.register(email, password)
+    if response.status_code == 400:
+        assert_error(response, 400, response.json()["error"]["code"], field="password")
+        return
+    assert response.status_code == 201, response.text
+    assert api.login_response(email, password).status_code == 200
+    truncated = password.encode()[:72].decode()
+    assert_error(api.login_response(email, truncated + "y" * 10), 401, "invalid_credentials")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"password": "Correct-Horse-42"}, "email"),
+        ({"email": "a@example.com"}, "password"),
+        ({"email": "not-an-email", "password": "Correct-Horse-42"}, "email"),
+        ({"email": 12345, "password": "Correct-Horse-42"}, "email"),
+        ({"email": "a@example.com", "password": 12345678}, "password"),
+        ({"email": "a" * 250 + "@example.com", "password": "Correct-Horse-42"}, "email"),
+        ({"email": "a@example.com", "password": "P" * 5000}, "password"),
+        (
+            {"email": "a@example.com", "password": "Correct-Horse-42", "displayName": "D" * 1000},
+            "displayName",
+        ),
+        ({"email": "a@example.com", "password": "Correct-Horse-42", "displayName": 7}, "displayName"),
+        ({"email": "a@example.com", "password": "Correct-Horse-42", "isAdmin": True}, "isAdmin"),
+    ],
+)
+def test_invalid_bodies_are_400_naming_the_field(api: Api, body: dict, field: str):
+    response = api.post("/auth/register", body)
+    assert response.status_code == 400, response.text
+    code = response.json()["error"]["code"]
+    assert code in ("validation_error", "weak_password"), response.text
+    assert_error(response, 400, code, field=field)
+
+
+def test_malformed_json_is_400_invalid_json(api: Api):
+    response = api.post(
+        "/auth/register",
+        data='{"email": "a@example.com", "password": ',
+        headers={"Content-Type": "application/json"},
+    )
+    assert_error(response, 400, "invalid_json")
+
+
+def test_a_json_array_is_not_a_valid_body(api: Api):
+    response = api.post("/auth/register", [{"email": "a@example.com"}])
+    assert response.status_code == 400, response.text
+    assert_error(response, 400, response.json()["error"]["code"])
+    assert response.json()["error"]["code"] in ("invalid_json", "validation_error")
+
+
+def test_wrong_content_type_is_415(api: Api):
+    response = api.post(
+        "/auth/register",
+        data='{"email": "a@example.com", "password": "Correct-Horse-42"}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert_error(response, 415, "unsupported_media_type")
+
+
+def test_empty_body_is_a_4xx_in_the_one_error_shape(api: Api):
+    response = api.post("/auth/register", data=b"", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert_error(response, 400, response.json()["error"]["code"])
+
+
+RACE_SIZE = 50
+
+
+def test_fifty_parallel_registrations_of_one_email_make_exactly_one_account(make_api):
+    email = unique_email("race")
+    passwords = [strong_password() for _ in range(RACE_SIZE)]
+    clients = [make_api() for _ in range(RACE_SIZE)]  # separate sessions (and source addresses)
+    start = threading.Barrier(RACE_SIZE)
+
+    def register(index: int) -> int:
+        start.wait(timeout=60)
+        return clients[index].register(email, passwords[index]).status_code
+
+    with ThreadPoolExecutor(max_workers=RACE_SIZE) as pool:
+        statuses = list(pool.map(register, range(RACE_SIZE)))
+
+    assert statuses.count(201) == 1, statuses
+    assert statuses.count(409) == RACE_SIZE - 1, statuses
+    winner = statuses.index(201)
+    checker = make_api()
+    assert checker.login_response(email, passwords[winner]).status_code == 200
+    loser = (winner + 1) % RACE_SIZE
+    assert_error(checker.login_response(email, passwords[loser]), 401, "invalid_credentials")
