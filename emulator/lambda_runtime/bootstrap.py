@@ -1,0 +1,327 @@
+"""The program inside one Lambda execution environment (a warm worker process).
+
+Run as ``python bootstrap.py REQUEST_FD RESPONSE_FD FUNCTION_ARN`` by :mod:`.worker`, with
+``cwd`` = the function's code directory and a Lambda-like environment (``LAMBDA_TASK_ROOT``,
+``_HANDLER``...). It plays the part of Lambda's Python runtime interface client: import the
+handler module once (the INIT phase), then serve invocations one at a time.
+
+Invocations arrive over a private pipe, not stdin/stdout, so that whatever the handler prints
+(print, ``logging``, Powertools' Logger) stays a plain stream that the parent forwards to the
+log line by line. Frames in both directions: ``!II`` header (meta length, body length), a JSON
+meta object, then a body of raw JSON bytes (the event, or the encoded return value).
+
+This file is run by path and imports only the standard library on purpose: the emulator's own
+package must not be importable from, or leak into, the function's interpreter. The parent
+imports the framing helpers below from here, so both sides share one definition.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import decimal
+import importlib
+import importlib.machinery
+import json
+import logging
+import os
+import resource
+import struct
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+_HEADER = struct.Struct("!II")
+_READ_SIZE = 1 << 16
+
+
+def write_frame(fd: int, meta: dict[str, Any], body: bytes = b"") -> None:
+    """Write one frame with a single write call in the common case."""
+    encoded = json.dumps(meta, separators=(",", ":")).encode()
+    data = memoryview(_HEADER.pack(len(encoded), len(body)) + encoded + body)
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+class FrameReader:
+    """Reads whole frames from a pipe, buffering what a read returns beyond one frame."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._buffer = bytearray()
+
+    def buffered(self) -> tuple[dict[str, Any], bytes] | None:
+        """A complete frame already read from the pipe, if any (no system call)."""
+        buffer = self._buffer
+        if len(buffer) < _HEADER.size:
+            return None
+        meta_len, body_len = _HEADER.unpack_from(buffer)
+        end = _HEADER.size + meta_len + body_len
+        if len(buffer) < end:
+            return None
+        meta = json.loads(buffer[_HEADER.size : _HEADER.size + meta_len])
+        body = bytes(buffer[_HEADER.size + meta_len : end])
+        del buffer[:end]
+        return meta, body
+
+    def read(self) -> tuple[dict[str, Any], bytes] | None:
+        """Block until a whole frame is there; None when the other side closed the pipe."""
+        while True:
+            frame = self.buffered()
+            if frame is not None:
+                return frame
+            chunk = os.read(self.fd, _READ_SIZE)
+            if not chunk:
+                return None
+            self._buffer += chunk
+
+
+# --------------------------------------------------------------------------------------------
+# Everything below runs only inside the worker process.
+
+
+class LambdaContext:
+    """The ``context`` argument, with the attributes of the Python runtime's LambdaContext.
+
+    As in the real runtime, ``memory_limit_in_mb`` is the string from
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE, and ``identity``/``client_context`` are None unless the
+    caller is the AWS Mobile SDK (never, behind API Gateway).
+    """
+
+    def __init__(self, request_id: str, deadline_ms: float, invoked_function_arn: str) -> None:
+        self.aws_request_id = request_id
+        self.invoked_function_arn = invoked_function_arn
+        self.function_name = _STATIC["function_name"]
+        self.function_version = _STATIC["function_version"]
+        self.memory_limit_in_mb = _STATIC["memory_limit_in_mb"]
+        self.log_group_name = _STATIC["log_group_name"]
+        self.log_stream_name = _STATIC["log_stream_name"]
+        self.identity = None
+        self.client_context = None
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        # Lambda hands the runtime an absolute deadline (Lambda-Runtime-Deadline-Ms).
+        return max(int(self._deadline_ms - time.time() * 1000), 0)
+
+    def log(self, message: str) -> None:
+        sys.stdout.write(message)
+
+    def __repr__(self) -> str:
+        return (
+            f"LambdaContext([aws_request_id={self.aws_request_id},log_group_name={self.log_group_name},"
+            f"log_stream_name={self.log_stream_name},function_name={self.function_name},"
+            f"memory_limit_in_mb={self.memory_limit_in_mb},function_version={self.function_version},"
+            f"invoked_function_arn={self.invoked_function_arn},client_context=None,identity=None])"
+        )
+
+
+_STATIC: dict[str, str] = {}
+
+
+class InitFailure(Exception):
+    """The INIT phase failed; carries the error object the Python runtime would report."""
+
+    def __init__(self, error_type: str, message: str, stack_trace: list[str]) -> None:
+        super().__init__(message)
+        self.error = {"errorType": error_type, "errorMessage": message, "stackTrace": stack_trace}
+
+
+class _SourceOnlyLoader(importlib.machinery.SourceFileLoader):
+    """Compiles the function's own modules from source at every cold start.
+
+    Hot reload replaces a worker seconds after an edit; CPython's ``__pycache__`` check
+    (mtime in whole seconds + size) would happily run stale bytecode for a same-size edit
+    made within the second. Site-packages keep their cached bytecode (cold starts stay fast).
+    """
+
+    def get_code(self, fullname: str) -> Any:
+        return self.source_to_code(self.get_data(self.path), self.path)
+
+
+def _install_source_only_imports(task_root: str) -> None:
+    loaders = [
+        (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES),
+        (_SourceOnlyLoader, importlib.machinery.SOURCE_SUFFIXES),
+        (importlib.machinery.SourcelessFileLoader, importlib.machinery.BYTECODE_SUFFIXES),
+    ]
+
+    def hook(path: str) -> importlib.machinery.FileFinder:
+        full = os.path.abspath(path or ".")
+        relative = os.path.relpath(full, task_root)
+        parts = relative.split(os.sep)
+        if parts[0] == ".." or any((p.startswith(".") and p != ".") or p == "site-packages" for p in parts):
+            raise ImportError("not the function's own code")
+        return importlib.machinery.FileFinder(full, *loaders)
+
+    sys.path_hooks.insert(0, hook)
+    sys.path_importer_cache.clear()
+
+
+def load_handler(handler: str) -> Callable[..., Any]:
+    """Import the handler as Lambda's Python runtime does, with its error types and messages."""
+    try:
+        module_name, function_name = handler.rsplit(".", 1)
+    except ValueError as exc:
+        raise InitFailure("Runtime.MalformedHandlerName", f"Bad handler '{handler}': {exc}", []) from None
+    try:
+        if module_name.split(".")[0] in sys.builtin_module_names:
+            raise InitFailure(
+                "Runtime.BuiltInModuleConflict",
+                f"Cannot use built-in module {module_name} as a handler module",
+                [],
+            )
+        module = importlib.import_module(module_name.replace("/", "."))
+    except ImportError as exc:
+        raise InitFailure(
+            "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}", []
+        ) from None
+    except SyntaxError as exc:
+        trace = [f'  File "{exc.filename}" Line {exc.lineno}\n    {exc.text}']
+        raise InitFailure(
+            "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", trace
+        ) from None
+    except InitFailure:
+        raise
+    except Exception as exc:  # any other exception at import time is reported under its own type
+        raise InitFailure(type(exc).__name__, str(exc), _user_frames(exc)) from None
+    handler_function = getattr(module, function_name, None)
+    if handler_function is None:
+        raise InitFailure(
+            "Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'", []
+        )
+    return handler_function
+
+
+def _user_frames(exc: BaseException) -> list[str]:
+    # The first frame is this bootstrap calling into user code; Lambda leaves its own out too.
+    return traceback.format_list(traceback.extract_tb(exc.__traceback__)[1:])
+
+
+def _print_error(error: dict[str, Any]) -> None:
+    # What the Python runtime writes to the log for a failed init or an unhandled exception.
+    lines = [f"[ERROR] {error['errorType']}: {error['errorMessage']}", "Traceback (most recent call last):"]
+    lines.extend(frame.rstrip("\n") for frame in error["stackTrace"])
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _decimal_default(value: Any) -> Any:
+    # The Python runtime encodes Decimal (what boto3 returns for DynamoDB numbers) as a number.
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+class _RequestIdFilter(logging.Filter):
+    request_id = ""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.aws_request_id = self.request_id
+        return True
+
+
+def _install_lambda_logging() -> _RequestIdFilter:
+    """The root logger handler of Lambda's Python runtime: ``[LEVEL]\\ttimestamp\\trequestId\\tmsg``."""
+    request_filter = _RequestIdFilter()
+    handler = logging.StreamHandler(sys.stdout)
+    formatter = logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"
+    )
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    handler.addFilter(request_filter)
+    logging.getLogger().addHandler(handler)
+    return request_filter
+
+
+def _trace_id() -> str:
+    return f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()};Sampled=0"
+
+
+def _max_memory_used_mb() -> int:
+    # ru_maxrss is in KiB on Linux and in bytes on macOS.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10)) + 1
+
+
+def _flush_output() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # the handler closed it: nothing to flush
+            stream.flush()
+
+
+def _invoke(
+    handler: Callable[..., Any], meta: dict[str, Any], body: bytes, arn: str, log_filter: _RequestIdFilter
+) -> tuple[dict[str, Any], bytes]:
+    request_id = meta["rid"]
+    os.environ["_X_AMZN_TRACE_ID"] = _trace_id()
+    log_filter.request_id = request_id
+    context = LambdaContext(request_id, meta["deadline_ms"], arn)
+    started = time.perf_counter()
+    error: dict[str, Any] | None = None
+    payload = b""
+    try:
+        result = handler(json.loads(body), context)
+    except Exception as exc:  # SystemExit/KeyboardInterrupt end the process, as on Lambda
+        error = {"errorType": type(exc).__name__, "errorMessage": str(exc), "stackTrace": _user_frames(exc)}
+        _print_error(error)
+    else:
+        try:
+            payload = json.dumps(result, default=_decimal_default, ensure_ascii=False).encode()
+        except (TypeError, ValueError) as exc:
+            error = {
+                "errorType": "Runtime.MarshalError",
+                "errorMessage": f"Unable to marshal response: {exc}",
+                "stackTrace": [],
+            }
+            _print_error(error)
+    duration_ms = (time.perf_counter() - started) * 1000
+    _flush_output()
+    response: dict[str, Any] = {"dur": duration_ms, "mem": _max_memory_used_mb()}
+    if error is not None:
+        error["requestId"] = request_id
+        response["err"] = error
+    return response, payload
+
+
+def main(argv: list[str]) -> int:
+    request_fd, response_fd, arn = int(argv[1]), int(argv[2]), argv[3]
+    # Keep the private channel out of processes the handler may start.
+    os.set_inheritable(request_fd, False)
+    os.set_inheritable(response_fd, False)
+    task_root = os.environ["LAMBDA_TASK_ROOT"]
+    sys.path[0] = task_root  # the handler's directory comes first, as /var/task on Lambda
+    _STATIC.update(
+        function_name=os.environ["AWS_LAMBDA_FUNCTION_NAME"],
+        function_version=os.environ["AWS_LAMBDA_FUNCTION_VERSION"],
+        memory_limit_in_mb=os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"],
+        log_group_name=os.environ["AWS_LAMBDA_LOG_GROUP_NAME"],
+        log_stream_name=os.environ["AWS_LAMBDA_LOG_STREAM_NAME"],
+    )
+    # Line buffering: what the handler printed is in the log even if it is then killed.
+    sys.stdout.reconfigure(line_buffering=True)
+    _install_source_only_imports(task_root)
+    log_filter = _install_lambda_logging()
+
+    started = time.perf_counter()
+    try:
+        handler = load_handler(os.environ["_HANDLER"])
+    except InitFailure as failure:
+        _print_error(failure.error)
+        _flush_output()
+        write_frame(response_fd, {"init_ms": (time.perf_counter() - started) * 1000, "err": failure.error})
+        return 0
+    write_frame(response_fd, {"init_ms": (time.perf_counter() - started) * 1000})
+
+    requests = FrameReader(request_fd)
+    while True:
+        frame = requests.read()
+        if frame is None:  # the emulator closed the channel: shut down
+            return 0
+        response, payload = _invoke(handler, frame[0], frame[1], arn, log_filter)
+        write_frame(response_fd, response, payload)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,141 @@
+"""A function's execution environments and its concurrency limit.
+
+Lambda runs one invocation at a time per execution environment and scales out by creating more
+environments, up to the function's reserved concurrency (``ReservedConcurrentExecutions``) or
+the account limit. Beyond that a synchronous invoke is throttled (429
+TooManyRequestsException). Here the limit is ``reserved_concurrency`` or the runtime's
+``max_workers``, and a request over the limit waits up to ``throttle_wait_s`` for a worker to
+free up before it is throttled, which smooths out a burst the way a client retry would.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from emulator.lambda_runtime.api import FunctionConfig
+from emulator.lambda_runtime.worker import Worker
+
+SpawnWorker = Callable[["FunctionPool", int], Worker]
+
+
+class PoolClosed(Exception):
+    """The runtime was closed while a request waited for a worker."""
+
+
+class FunctionPool:
+    """Warm workers of one function: idle ones reused last-in first-out (the warmest)."""
+
+    def __init__(self, config: FunctionConfig, *, limit: int, spawn: SpawnWorker) -> None:
+        self.config = config
+        self.limit = limit
+        self._spawn = spawn
+        self._condition = threading.Condition()
+        self._idle: list[Worker] = []
+        self._workers: set[Worker] = set()
+        self._reserved = 0  # workers being spawned, counted against the limit
+        self._generation = 0
+        self._closed = False
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    @property
+    def worker_count(self) -> int:
+        with self._condition:
+            return len(self._workers)
+
+    def worker_pids(self) -> list[int]:
+        with self._condition:
+            return [worker.pid for worker in self._workers]
+
+    def try_acquire(self) -> Worker | None:
+        """A warm idle worker or a new one if under the limit; None when at the limit."""
+        with self._condition:
+            if self._closed:
+                raise PoolClosed(self.config.name)
+            if self._idle:
+                return self._idle.pop()
+            if len(self._workers) + self._reserved >= self.limit:
+                return None
+            self._reserved += 1
+            generation = self._generation
+        return self._start_worker(generation)
+
+    def acquire(self, deadline: float) -> Worker | None:
+        """Like :meth:`try_acquire`, waiting until ``deadline`` (monotonic) for a free slot."""
+        with self._condition:
+            while True:
+                if self._closed:
+                    raise PoolClosed(self.config.name)
+                if self._idle:
+                    return self._idle.pop()
+                if len(self._workers) + self._reserved < self.limit:
+                    self._reserved += 1
+                    generation = self._generation
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._condition.wait(remaining)
+        return self._start_worker(generation)
+
+    def _start_worker(self, generation: int) -> Worker:
+        try:
+            worker = self._spawn(self, generation)
+        except BaseException:
+            with self._condition:
+                self._reserved -= 1
+                self._condition.notify()
+            raise
+        with self._condition:
+            self._reserved -= 1
+            self._workers.add(worker)
+            closed = self._closed
+        if closed:  # close() ran while it started: it must not outlive the runtime
+            self.discard(worker)
+            worker.stop()
+        return worker
+
+    def release(self, worker: Worker) -> None:
+        """An invocation finished and the worker survived it."""
+        with self._condition:
+            retire = self._closed or worker.generation != self._generation or worker.stopped
+            if retire:
+                self._workers.discard(worker)
+            else:
+                self._idle.append(worker)
+            self._condition.notify()
+        if retire:  # hot reload happened while it was busy: the next request gets new code
+            worker.stop()
+
+    def discard(self, worker: Worker) -> None:
+        """The worker is gone (crashed, timed out, failed INIT or stopped)."""
+        with self._condition:
+            if worker in self._workers:
+                self._workers.discard(worker)
+                if worker in self._idle:
+                    self._idle.remove(worker)
+                self._condition.notify()
+
+    def reload(self) -> None:
+        """New code: stop idle workers now, busy ones when their invocation ends."""
+        with self._condition:
+            self._generation += 1
+            idle, self._idle = self._idle, []
+            for worker in idle:
+                self._workers.discard(worker)
+            self._condition.notify_all()
+        for worker in idle:
+            worker.stop()
+
+    def close(self) -> None:
+        with self._condition:
+            self._closed = True
+            workers = list(self._workers)
+            self._idle.clear()
+            self._condition.notify_all()
+        for worker in workers:
+            worker.stop()

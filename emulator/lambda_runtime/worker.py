@@ -1,0 +1,393 @@
+"""One Lambda execution environment: a warm Python process and the thread that serves it.
+
+The process runs :mod:`.bootstrap`. The parent talks to it over two private pipes (requests
+in, responses out) and reads its stdout+stderr from a third pipe, forwarding it line by line to
+the log between START and END. A serving thread per worker waits for each response with the
+function's Timeout as deadline, so a hung handler is killed on time even when no caller is
+waiting any more (API Gateway gives up at 29 s; the function runs on to its own Timeout).
+
+The per-invocation path is one pipe write by the caller, one poll + read by the serving thread,
+and a Future completed by it: no thread or process creation on a warm invocation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import select
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from emulator.lambda_runtime import bootstrap, environment, logs
+from emulator.lambda_runtime.api import ErrorKind, FunctionConfig, InvocationError, InvocationResult
+
+BOOTSTRAP_PATH = Path(bootstrap.__file__).resolve()
+# Lambda gives the INIT phase (imports, module-level code) 10 seconds on demand.
+INIT_TIMEOUT_S = 10.0
+_READABLE = select.POLLIN | select.POLLHUP | select.POLLERR
+
+
+@dataclass(eq=False)
+class Invocation:
+    request_id: str
+    event: bytes  # the JSON-encoded event
+    future: Future[InvocationResult]
+    wait_deadline: float = 0.0  # monotonic time after which a throttled request gives up
+    deadline: float = 0.0  # monotonic time at which the function times out (set when sent)
+    sent_at: float = 0.0
+    sent: bool = False
+
+
+class WorkerOwner(Protocol):
+    """The function's pool, told when a worker is free again or gone."""
+
+    def release(self, worker: Worker) -> None: ...
+
+    def discard(self, worker: Worker) -> None: ...
+
+
+def failure(
+    request_id: str, kind: ErrorKind, error_type: str, message: str, **timing: Any
+) -> InvocationResult:
+    return InvocationResult(request_id, None, InvocationError(kind, error_type, message), **timing)
+
+
+class Worker:
+    """A warm execution environment for one function, serving one invocation at a time."""
+
+    def __init__(
+        self, config: FunctionConfig, *, python: str, sink: logs.LogSink, owner: WorkerOwner, generation: int
+    ) -> None:
+        self.config = config
+        self.generation = generation  # the code version it imported (see hot reload)
+        self._sink = sink
+        self._owner = owner
+        self._queue: queue.SimpleQueue[Invocation | None] = queue.SimpleQueue()
+        self._output = logs.LineAssembler()
+        self._ready = False
+        self._stopped = False
+        self._lock = threading.Lock()
+        self._init_ms: float | None = None
+        self._memory_mb = 0
+        request_read, self._request_fd = os.pipe()
+        self._response_fd, response_write = os.pipe()
+        self._output_fd, output_write = os.pipe()
+        os.set_blocking(self._output_fd, False)
+        self._frames = bootstrap.FrameReader(self._response_fd)
+        self._started_at = time.monotonic()
+        self.arn = environment.function_arn(config)
+        try:
+            self._process = subprocess.Popen(
+                [python, str(BOOTSTRAP_PATH), str(request_read), str(response_write), self.arn],
+                cwd=config.code_dir,
+                env=environment.worker_environment(
+                    config,
+                    log_stream_name=environment.new_log_stream_name(),
+                    runtime_dir=BOOTSTRAP_PATH.parent,
+                ),
+                stdin=subprocess.DEVNULL,
+                stdout=output_write,
+                stderr=subprocess.STDOUT,
+                pass_fds=(request_read, response_write),
+            )
+        except BaseException:
+            for fd in (self._request_fd, self._response_fd, self._output_fd):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (request_read, response_write, output_write):
+                os.close(fd)
+        self._poll = select.poll()
+        self._poll.register(self._response_fd, _READABLE)
+        self._poll.register(self._output_fd, _READABLE)
+        self._thread = threading.Thread(target=self._serve, name=f"lambda-{config.name}", daemon=True)
+        self._thread.start()
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    def invoke(self, invocation: Invocation) -> None:
+        """Start ``invocation``; the worker must have been acquired from its pool."""
+        if self._ready:
+            # Warm: the caller writes the request itself, the serving thread only waits.
+            self._send(invocation)
+        self._queue.put(invocation)
+
+    def stop(self) -> None:
+        """Kill the process (Lambda does not let a Python function shut down gracefully)."""
+        with self._lock:
+            if self._stopped:
+                return
+            self._stopped = True
+        self._queue.put(None)
+        with contextlib.suppress(ProcessLookupError):
+            self._process.kill()
+        self._process.wait()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout=5)
+
+    # -- serving thread ------------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        invocation: Invocation | None = None
+        try:
+            invocation = self._queue.get()
+            if invocation is None or not self._initialise(invocation):
+                return
+            while invocation is not None:
+                if not invocation.sent:
+                    self._send(invocation)
+                if not self._await_response(invocation):
+                    return
+                invocation = self._queue.get()
+        except Exception as exc:  # a bug here must never leave a caller waiting forever
+            self._stop_and_discard()
+            reason = f"emulator error: {exc!r}"
+            if invocation is not None:
+                _resolve(
+                    invocation.future, failure(invocation.request_id, "Crashed", "Runtime.ExitError", reason)
+                )
+            self._fail_pending(reason)
+            raise
+        finally:
+            self._close_fds()
+
+    def _send(self, invocation: Invocation) -> None:
+        self._sink.write(logs.start_line(invocation.request_id))
+        invocation.sent = True
+        invocation.sent_at = now = time.monotonic()
+        invocation.deadline = now + self.config.timeout_s
+        meta = {
+            "rid": invocation.request_id,
+            "deadline_ms": time.time() * 1000 + self.config.timeout_s * 1000,
+        }
+        # If the process is gone, the serving thread sees its closed response pipe.
+        with contextlib.suppress(OSError):
+            bootstrap.write_frame(self._request_fd, meta, invocation.event)
+
+    def _initialise(self, invocation: Invocation) -> bool:
+        """Wait for the INIT phase; on failure, answer ``invocation`` and report False."""
+        frame = self._next_frame(self._started_at + max(INIT_TIMEOUT_S, self.config.timeout_s))
+        self._init_ms = (time.monotonic() - self._started_at) * 1000
+        if frame == "timeout":
+            self._stop_and_discard()
+            message = f"Init phase timed out after {max(INIT_TIMEOUT_S, self.config.timeout_s):.2f} seconds"
+            self._finish_failed(invocation, "TimedOut", "Sandbox.Timedout", message, status="timeout")
+            return False
+        if frame is None:  # exited during import: sys.exit or a crash at module level
+            reason = self._exit_reason()
+            self._stop_and_discard()
+            self._finish_failed(invocation, "InitError", "Runtime.ExitError", reason, status="error")
+            return False
+        error = frame[0].get("err")
+        if error is not None:
+            self._stop_and_discard()
+            trace = tuple(error.get("stackTrace") or ())
+            kind: ErrorKind = "InitError"
+            self._finish_failed(
+                invocation, kind, error["errorType"], error["errorMessage"], status="error", stack_trace=trace
+            )
+            return False
+        self._ready = True
+        return True
+
+    def _await_response(self, invocation: Invocation) -> bool:
+        frame = self._next_frame(invocation.deadline)
+        if frame == "timeout":
+            self._time_out(invocation)
+            return False
+        if frame is None:
+            self._crashed(invocation)
+            return False
+        meta, body = frame
+        duration_ms, init_ms = meta["dur"], self._take_init_ms()
+        self._memory_mb = meta["mem"]
+        error = meta.get("err")
+        report = logs.end_and_report_lines(
+            invocation.request_id,
+            duration_ms=duration_ms,
+            memory_mb=self.config.memory_mb,
+            max_memory_used_mb=self._memory_mb,
+            init_duration_ms=init_ms,
+        )
+        self._sink.write(self._output.flush() + report)
+        if error is None:
+            result = InvocationResult(invocation.request_id, json.loads(body), None, duration_ms, init_ms)
+        else:
+            kind: ErrorKind = "MarshalError" if error["errorType"] == "Runtime.MarshalError" else "Unhandled"
+            trace = tuple(error.get("stackTrace") or ())
+            result = InvocationResult(
+                invocation.request_id,
+                None,
+                InvocationError(kind, error["errorType"], error["errorMessage"], trace),
+                duration_ms,
+                init_ms,
+            )
+        # Free the worker before answering, so that the caller's next request finds it warm.
+        self._owner.release(self)
+        _resolve(invocation.future, result)
+        return True
+
+    def _next_frame(self, deadline: float) -> tuple[dict[str, Any], bytes] | str | None:
+        """The next response frame; None if the process closed the pipe; "timeout"."""
+        while True:
+            frame = self._frames.buffered()
+            if frame is not None:
+                self._pump_output()
+                return frame
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return "timeout"
+            ready = self._poll.poll(remaining * 1000)
+            if not any(fd == self._response_fd for fd, _ in ready):
+                if ready:
+                    self._pump_output()
+                continue
+            # The worker writes its output before its response: drain it first, to keep order.
+            self._pump_output()
+            frame = self._frames.read()
+            self._pump_output()
+            return frame
+
+    def _pump_output(self) -> None:
+        text = ""
+        while True:
+            try:
+                chunk = os.read(self._output_fd, 1 << 16)
+            except BlockingIOError:
+                break
+            except OSError:
+                chunk = b""
+            if not chunk:  # every writer closed it: stop polling it (it would spin)
+                with contextlib.suppress(KeyError, ValueError):
+                    self._poll.unregister(self._output_fd)
+                break
+            text += self._output.feed(chunk)
+        if text:
+            self._sink.write(text)
+
+    def _time_out(self, invocation: Invocation) -> None:
+        peak = _peak_memory_mb(self._process.pid)
+        if peak:
+            self._memory_mb = peak
+        self._stop_and_discard()
+        self._pump_output()
+        timeout_line = logs.timeout_line(invocation.request_id, self.config.timeout_s)
+        self._sink.write(self._output.flush() + timeout_line)
+        limit = f"{self.config.timeout_s:.2f}"
+        message = f"RequestId: {invocation.request_id} Error: Task timed out after {limit} seconds"
+        self._finish_failed(invocation, "TimedOut", "Sandbox.Timedout", message, status="timeout")
+
+    def _crashed(self, invocation: Invocation) -> None:
+        reason = "the emulator shut the function down" if self._stopped else self._exit_reason()
+        self._stop_and_discard()
+        self._pump_output()
+        message = f"RequestId: {invocation.request_id} Error: {reason}"
+        self._sink.write(self._output.flush() + message + "\nRuntime.ExitError\n")
+        self._finish_failed(invocation, "Crashed", "Runtime.ExitError", message, status="error")
+
+    def _exit_reason(self) -> str:
+        # Lambda's wording (Go's os.ProcessState): "exit status 1", "signal: segmentation fault".
+        # The response pipe closes as the process exits; give it a moment to be reaped.
+        try:
+            code = self._process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return "Runtime closed its invocation channel and did not exit"
+        if code == 0:
+            return "Runtime exited without providing a reason"
+        if code < 0:
+            try:
+                name = signal.strsignal(-code) or f"signal {-code}"
+            except ValueError:
+                name = f"signal {-code}"
+            return f"Runtime exited with error: signal: {name.lower()}"
+        return f"Runtime exited with error: exit status {code}"
+
+    def _finish_failed(
+        self,
+        invocation: Invocation,
+        kind: ErrorKind,
+        error_type: str,
+        message: str,
+        *,
+        status: str,
+        stack_trace: tuple[str, ...] = (),
+    ) -> None:
+        init_ms = self._take_init_ms()
+        started = invocation.sent_at or time.monotonic()
+        duration_ms = (time.monotonic() - started) * 1000 if invocation.sent else 0.0
+        if not invocation.sent:
+            self._sink.write(logs.start_line(invocation.request_id))
+        report = logs.end_and_report_lines(
+            invocation.request_id,
+            duration_ms=duration_ms,
+            memory_mb=self.config.memory_mb,
+            max_memory_used_mb=self._memory_mb,
+            init_duration_ms=init_ms,
+            status=status,
+            error_type=error_type,
+        )
+        self._sink.write(self._output.flush() + report)
+        error = InvocationError(kind, error_type, message, stack_trace)
+        _resolve(
+            invocation.future, InvocationResult(invocation.request_id, None, error, duration_ms, init_ms)
+        )
+
+    def _take_init_ms(self) -> float | None:
+        init_ms, self._init_ms = self._init_ms, None
+        return init_ms
+
+    def _stop_and_discard(self) -> None:
+        self._owner.discard(self)
+        self.stop()
+
+    def _fail_pending(self, reason: str) -> None:
+        while True:
+            try:
+                invocation = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if invocation is not None:
+                _resolve(
+                    invocation.future, failure(invocation.request_id, "Crashed", "Runtime.ExitError", reason)
+                )
+
+    def _close_fds(self) -> None:
+        for fd in (self._request_fd, self._response_fd, self._output_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _resolve(future: Future[InvocationResult], result: InvocationResult) -> None:
+    if not future.done():
+        future.set_result(result)
+
+
+def _peak_memory_mb(pid: int) -> int:
+    """The process's peak resident set (VmHWM) on Linux; 0 where /proc is not there."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024 + 1
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())

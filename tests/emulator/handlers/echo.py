@@ -1,0 +1,5 @@
+"""Returns its event unchanged (the benchmark's handler too)."""
+
+
+def handler(event, context):
+    return event
