@@ -1,0 +1,119 @@
+"""``make seed``: a few demo users for the iOS simulator, registered through the API.
+
+Going through ``POST /auth/register`` (not the database) means it works against any target:
+``make up``, the compose stack or a deployed stage. Idempotent: an existing user (409) is fine.
+
+    python scripts/seed_demo_users.py [--base-url http://127.0.0.1:3000/prod]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+DEFAULT_BASE_URL = "http://127.0.0.1:3000/prod"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    password: str
+    display_name: str
+
+
+# Demo credentials, printed on purpose: they exist only for a simulator or a test stage.
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("alice@example.com", "Alice-Demo-Pass-2026", "Alice Demo"),
+    DemoUser("bob@example.com", "Bob-Demo-Pass-2026", "Bob Demo"),
+    DemoUser("carol@example.com", "Carol-Demo-Pass-2026", "Carol Demo"),
+)
+
+
+class SeedError(Exception):
+    pass
+
+
+def post_json(url: str, body: dict[str, object], *, timeout_s: float = 30.0) -> tuple[int, dict[str, object]]:
+    if not url.startswith(("http://", "https://")):
+        raise SeedError(f"{url}: expected an http(s) URL")
+    request = urllib.request.Request(  # noqa: S310 (scheme checked above)
+        url,
+        data=json.dumps(body).encode("utf-8"),
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310
+            return response.status, _json(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, _json(exc.read())
+    except (urllib.error.URLError, OSError) as exc:
+        raise SeedError(
+            f"{url}: cannot reach the API ({getattr(exc, 'reason', exc)}); is it running?"
+        ) from exc
+
+
+def _json(raw: bytes) -> dict[str, object]:
+    try:
+        value = json.loads(raw or b"{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _error_code(body: dict[str, object]) -> str:
+    error = body.get("error")
+    if isinstance(error, dict):
+        return str(error.get("code"))
+    return str(body.get("message", "?"))
+
+
+def seed(base_url: str, users: Sequence[DemoUser] = DEMO_USERS) -> list[tuple[DemoUser, str]]:
+    """Register each user; returns (user, "created" | "exists" | "exists, password changed")."""
+    base_url = base_url.rstrip("/")
+    results: list[tuple[DemoUser, str]] = []
+    for user in users:
+        status, body = post_json(
+            f"{base_url}/auth/register",
+            {"email": user.email, "password": user.password, "displayName": user.display_name},
+        )
+        if status == 201:
+            results.append((user, "created"))
+            continue
+        if status != 409:
+            raise SeedError(
+                f"POST {base_url}/auth/register ({user.email}): HTTP {status} {_error_code(body)}"
+            )
+        # Already there: check that the printed password still signs in.
+        status, body = post_json(f"{base_url}/auth/login", {"email": user.email, "password": user.password})
+        results.append(
+            (user, "exists" if status == 200 else f"exists, but login answers {_error_code(body)}")
+        )
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument(
+        "--base-url", default=DEFAULT_BASE_URL, help=f"API base URL with stage ({DEFAULT_BASE_URL})"
+    )
+    args = parser.parse_args(argv)
+    try:
+        results = seed(args.base_url)
+    except SeedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Demo users on {args.base_url.rstrip('/')}:")
+    width = max(len(user.email) for user, _ in results)
+    for user, outcome in results:
+        print(f"  {user.email:<{width}}  password: {user.password}  ({outcome})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
