@@ -181,7 +181,11 @@ class ApiGateway:
         if not outcome.allowed:
             status = outcome.status or 401
             body = outcome.body if outcome.body is not None else {"message": "Unauthorized"}
-            return GatewayResponse(status, [("Content-Type", "application/json")], json.dumps(body).encode())
+            return GatewayResponse(
+                status,
+                [("Content-Type", "application/json")],
+                json.dumps(body, separators=(",", ":")).encode(),
+            )
         if outcome.authorizer_context is not None:
             event["requestContext"]["authorizer"] = dict(outcome.authorizer_context)
         return None

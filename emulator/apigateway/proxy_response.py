@@ -42,9 +42,15 @@ class GatewayResponse:
         return None
 
 
-def gateway_error(status: int, message: str, error_type: str) -> GatewayResponse:
-    """One of API Gateway's own gateway responses: ``{"message": "..."}`` + ``x-amzn-ErrorType``."""
-    body = json.dumps({"message": message}).encode()
+def gateway_error(status: int, message: str, error_type: str, *, spaced: bool = False) -> GatewayResponse:
+    """One of API Gateway's own gateway responses: ``{"message": "..."}`` + ``x-amzn-ErrorType``.
+
+    Byte-for-byte as AWS sends them: most are compact (``{"message":"Missing Authentication
+    Token"}``) but the integration failures carry a space (``{"message": "Internal server
+    error"}``), and clients that compare bodies notice.
+    """
+    separators = (", ", ": ") if spaced else (",", ":")
+    body = json.dumps({"message": message}, separators=separators).encode()
     return GatewayResponse(
         status,
         [("Content-Type", DEFAULT_CONTENT_TYPE), ("x-amzn-ErrorType", error_type)],
@@ -57,11 +63,11 @@ def missing_authentication_token() -> GatewayResponse:
 
 
 def internal_server_error(status: int = 502) -> GatewayResponse:
-    return gateway_error(status, "Internal server error", "InternalServerErrorException")
+    return gateway_error(status, "Internal server error", "InternalServerErrorException", spaced=True)
 
 
 def endpoint_timed_out() -> GatewayResponse:
-    return gateway_error(504, "Endpoint request timed out", "IntegrationTimeout")
+    return gateway_error(504, "Endpoint request timed out", "IntegrationTimeout", spaced=True)
 
 
 def too_many_requests() -> GatewayResponse:

@@ -24,11 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from emulator.apigateway.banner import print_banner
-from emulator.apigateway.gateway import ApiGateway
+from emulator.apigateway.gateway import INTEGRATION_TIMEOUT_S, ApiGateway
 from emulator.apigateway.server import GatewayServer
 from emulator.errors import UserError
 
 URL_PLACEHOLDER = "{{emulator.url}}"
+# API Gateway's 29 s integration timeout; the variable shortens it so tests can reach the 504.
+INTEGRATION_TIMEOUT_ENV = "EMULATOR_INTEGRATION_TIMEOUT_S"
 
 
 def register(subparsers: Any) -> None:
@@ -142,7 +144,12 @@ def serve(args: argparse.Namespace) -> int:
                 invoke=lambda fn_id, event: runtime.invoke(app.functions[fn_id].function_name, event),
                 log=lambda message: print(message, file=sys.stderr, flush=True),
             )
-            gateway = ApiGateway(app, runtime, emulator_app=_emulator_app(args.data_dir))
+            gateway = ApiGateway(
+                app,
+                runtime,
+                emulator_app=_emulator_app(args.data_dir),
+                integration_timeout_s=float(os.environ.get(INTEGRATION_TIMEOUT_ENV) or INTEGRATION_TIMEOUT_S),
+            )
 
             def announce() -> None:
                 print_banner(

@@ -1,0 +1,344 @@
+"""The gateway over real HTTP: ``python -m emulator serve --port 0`` on the test app, one per module.
+
+The app (``app/template.yaml``): an echo handler returning its event, a handler answering well-formed
+or malformed proxy responses, slow handlers (one past its Timeout, one past the shortened
+integration timeout), and a TOKEN authorizer.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[3]
+TEMPLATE = Path(__file__).parent / "app" / "template.yaml"
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+INTERNAL_ERROR = b'{"message": "Internal server error"}'
+MISSING_TOKEN = b'{"message":"Missing Authentication Token"}'
+
+
+@dataclass
+class Shim:
+    url: str
+    process: subprocess.Popen[str]
+    log: Path
+    banner: list[str]
+
+    def get(self, path: str, **kwargs: object) -> requests.Response:
+        return requests.get(self.url + path, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+    def request(self, method: str, path: str, **kwargs: object) -> requests.Response:
+        return requests.request(method, self.url + path, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def shim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shim]:
+    log = tmp_path_factory.mktemp("gateway") / "stderr.log"
+    env = {**os.environ, "EMULATOR_INTEGRATION_TIMEOUT_S": "2"}
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "emulator",
+                "serve",
+                "--port",
+                "0",
+                "--template",
+                str(TEMPLATE),
+                "--no-reload",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+    assert process.stdout is not None
+    banner: list[str] = []
+    for line in process.stdout:
+        banner.append(line.rstrip("\n"))
+        if line.startswith("Ready on "):
+            break
+    else:
+        process.wait(timeout=10)
+        pytest.fail(f"serve exited before Ready:\n{log.read_text()}")
+    url = banner[-1].removeprefix("Ready on ")
+    yield Shim(url, process, log, banner)
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _event(response: requests.Response) -> dict:
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# -- the event ----------------------------------------------------------------------------------
+
+
+def test_event_has_every_documented_key_and_real_values(shim: Shim) -> None:
+    response = shim.get(
+        "/test/echo?x=1&x=2&word=a%20b",
+        headers={"User-Agent": "GatewayTest/1.0", "X-Custom-Header": "hello"},
+    )
+    event = _event(response)
+    assert list(event) == [
+        "resource",
+        "path",
+        "httpMethod",
+        "headers",
+        "multiValueHeaders",
+        "queryStringParameters",
+        "multiValueQueryStringParameters",
+        "pathParameters",
+        "stageVariables",
+        "requestContext",
+        "body",
+        "isBase64Encoded",
+    ]
+    assert event["resource"] == "/echo"
+    assert event["path"] == "/echo"
+    assert event["httpMethod"] == "GET"
+    assert event["headers"]["User-Agent"] == "GatewayTest/1.0"
+    assert event["headers"]["X-Custom-Header"] == "hello"
+    assert event["multiValueHeaders"]["X-Custom-Header"] == ["hello"]
+    assert event["queryStringParameters"] == {"x": "2", "word": "a b"}
+    assert event["multiValueQueryStringParameters"] == {"x": ["1", "2"], "word": ["a b"]}
+    assert event["pathParameters"] is None
+    assert event["stageVariables"] == {"colour": "blue"}
+    assert event["body"] is None
+    assert event["isBase64Encoded"] is False
+    context = event["requestContext"]
+    assert context["path"] == "/test/echo"
+    assert context["stage"] == "test"
+    assert context["resourcePath"] == "/echo"
+    assert context["httpMethod"] == "GET"
+    assert context["protocol"] == "HTTP/1.1"
+    assert context["identity"]["sourceIp"] == "127.0.0.1"
+    assert context["identity"]["userAgent"] == "GatewayTest/1.0"
+    assert context["identity"]["caller"] is None
+    assert "authorizer" not in context
+    assert response.headers["x-amzn-RequestId"] == context["requestId"]
+
+
+def test_fresh_request_id_per_request(shim: Shim) -> None:
+    ids = {_event(shim.get("/test/echo"))["requestContext"]["requestId"] for _ in range(3)}
+    assert len(ids) == 3
+    for request_id in ids:
+        uuid.UUID(request_id)
+
+
+def test_paths_answer_without_the_stage_prefix(shim: Shim) -> None:
+    event = _event(shim.get("/echo"))
+    assert event["path"] == "/echo"
+    assert event["requestContext"]["path"] == "/test/echo"
+
+
+def test_stage_variables_null_when_the_stage_has_none(shim: Shim) -> None:
+    event = _event(shim.get("/Prod/plain"))
+    assert event["stageVariables"] is None
+    assert event["requestContext"]["stage"] == "Prod"
+
+
+def test_post_body_is_passed_raw(shim: Shim) -> None:
+    event = _event(
+        shim.request("POST", "/test/echo", data='{"a": 1}', headers={"Content-Type": "application/json"})
+    )
+    assert event["body"] == '{"a": 1}'
+    assert event["isBase64Encoded"] is False
+
+
+# -- routing ------------------------------------------------------------------------------------
+
+
+def test_literal_parameter_and_greedy_resources(shim: Shim) -> None:
+    assert _event(shim.get("/test/items/special"))["resource"] == "/items/special"
+    fallback = _event(shim.request("DELETE", "/test/items/special"))
+    assert fallback["resource"] == "/items/{id}"
+    assert fallback["pathParameters"] == {"id": "special"}
+    assert _event(shim.request("PATCH", "/test/items/42"))["pathParameters"] == {"id": "42"}
+    greedy = _event(shim.request("PUT", "/test/files/a/b/c.txt"))
+    assert greedy["resource"] == "/files/{proxy+}"
+    assert greedy["pathParameters"] == {"proxy": "a/b/c.txt"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/test/nope"), ("PUT", "/test/echo"), ("GET", "/test/files"), ("GET", "/")]
+)
+def test_missing_authentication_token(shim: Shim, method: str, path: str) -> None:
+    response = shim.request(method, path)
+    assert response.status_code == 403
+    assert response.content == MISSING_TOKEN
+
+
+def test_trailing_slash_reaches_the_resource(shim: Shim) -> None:
+    event = _event(shim.get("/test/echo/"))
+    assert event["resource"] == "/echo"
+    assert event["path"] == "/echo/"
+
+
+# -- CORS ---------------------------------------------------------------------------------------
+
+
+def test_preflight_is_answered_without_invoking_the_function(shim: Shim) -> None:
+    # /respond/raise would be a 502 if the function ran.
+    response = shim.request("OPTIONS", "/test/respond/raise", headers={"Origin": "https://app.example"})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert response.headers["Access-Control-Allow-Methods"] == "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT"
+    assert response.headers["Access-Control-Allow-Headers"] == "Content-Type,Authorization"
+    assert response.headers["Access-Control-Max-Age"] == "600"
+    assert shim.request("OPTIONS", "/test/echo").headers["Access-Control-Allow-Methods"] == "GET,OPTIONS,POST"
+
+
+def test_function_responses_get_no_cors_headers_from_the_gateway(shim: Shim) -> None:
+    # As deployed: SAM's Cors only covers the preflight; the function must add its own.
+    response = shim.get("/test/echo", headers={"Origin": "https://app.example"})
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+# -- responses ----------------------------------------------------------------------------------
+
+
+def test_well_formed_response_and_default_content_type(shim: Shim) -> None:
+    created = shim.get("/test/respond/ok")
+    assert created.status_code == 201
+    assert created.text == "created"
+    assert shim.get("/test/respond/no-content-type").headers["Content-Type"] == "application/json"
+
+
+def test_multi_value_headers_and_every_set_cookie(shim: Shim) -> None:
+    response = shim.get("/test/respond/cookies")
+    assert response.status_code == 200
+    cookies = response.raw.headers.getlist("Set-Cookie")
+    assert cookies == ["a=1; Path=/", "b=2; Path=/"]
+    assert response.raw.headers.getlist("X-Multi") == ["x", "y"]
+    assert response.headers["X-Single"] == "one"
+
+
+@pytest.mark.parametrize(
+    "kind", ["raise", "not-a-dict", "unknown-key", "body-not-string", "status-not-int", "exit"]
+)
+def test_malformed_or_failed_responses_are_502_and_the_shim_serves_on(shim: Shim, kind: str) -> None:
+    response = shim.get(f"/test/respond/{kind}")
+    assert response.status_code == 502
+    assert response.content == INTERNAL_ERROR
+    assert shim.get("/test/respond/ok").status_code == 201
+
+
+def test_malformed_response_reason_is_logged(shim: Shim) -> None:
+    shim.get("/test/respond/unknown-key")
+    assert "Malformed Lambda proxy response" in shim.log_text()
+    shim.get("/test/respond/raise")
+    assert "handler blew up on purpose" in shim.log_text()
+
+
+def test_function_timeout_is_502_then_recovers(shim: Shim) -> None:
+    response = shim.get("/test/slow")
+    assert response.status_code == 502
+    assert response.content == INTERNAL_ERROR
+    assert "Task timed out after 1.00 seconds" in shim.log_text()
+    assert shim.get("/test/slow?seconds=0").status_code == 200
+
+
+def test_integration_timeout_is_504(shim: Shim) -> None:
+    # The integration timeout is shortened to 2 s for this server; the function's Timeout is 10 s.
+    response = shim.get("/test/long?seconds=4")
+    assert response.status_code == 504
+    assert response.content == b'{"message": "Endpoint request timed out"}'
+
+
+# -- binary -------------------------------------------------------------------------------------
+
+
+def test_binary_request_body_arrives_base64(shim: Shim) -> None:
+    binary = shim.request("POST", "/test/respond/upload", data=PNG, headers={"Content-Type": "image/png"})
+    assert binary.text == f"True:{base64.b64encode(PNG).decode()}"
+    text = shim.request("POST", "/test/respond/upload", data=b"plain", headers={"Content-Type": "text/plain"})
+    assert text.text == "False:plain"
+
+
+def test_base64_response_decoded_when_accept_is_binary(shim: Shim) -> None:
+    binary = shim.get("/test/respond/png", headers={"Accept": "image/png"})
+    assert binary.content == PNG
+    assert binary.headers["Content-Type"] == "image/png"
+    as_text = shim.get("/test/respond/png", headers={"Accept": "application/json"})
+    assert as_text.content == base64.b64encode(PNG)
+
+
+# -- limits -------------------------------------------------------------------------------------
+
+
+def test_payload_over_10_mb_is_413(shim: Shim) -> None:
+    response = shim.request("POST", "/test/echo", data=b"x" * (10 * 1024 * 1024 + 1))
+    assert response.status_code == 413
+    assert shim.request("POST", "/test/echo", data=b"x" * 1024).status_code == 200
+
+
+def test_stage_throttling_is_429(shim: Shim) -> None:
+    # MethodSettings for GET /throttled: burst 1, refilled at 0.001 request/s.
+    statuses = [shim.get("/test/throttled").status_code for _ in range(2)]
+    assert statuses == [200, 429]
+    response = shim.get("/test/throttled")
+    assert response.content == b'{"message":"Too Many Requests"}'
+    assert shim.get("/test/echo").status_code == 200  # other methods are not throttled
+
+
+# -- authorizer ---------------------------------------------------------------------------------
+
+
+def test_authorizer_allows_and_passes_its_context(shim: Shim) -> None:
+    event = _event(shim.get("/test/secure", headers={"Authorization": "Bearer allow-alice"}))
+    authorizer = event["requestContext"]["authorizer"]
+    assert authorizer["principalId"] == "alice"
+    assert authorizer["tier"] == "gold"
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [({}, 401), ({"Authorization": "Bearer junk"}, 401), ({"Authorization": "Bearer deny"}, 403)],
+)
+def test_authorizer_refuses(shim: Shim, headers: dict[str, str], status: int) -> None:
+    response = shim.get("/test/secure", headers=headers)
+    assert response.status_code == status
+    if status == 401:
+        assert response.json() == {"message": "Unauthorized"}
+
+
+# -- the server ---------------------------------------------------------------------------------
+
+
+def test_banner_and_health(shim: Shim) -> None:
+    assert shim.banner[-1] == f"Ready on {shim.url}"
+    text = "\n".join(shim.banner)
+    assert f"{shim.url}/test" in text
+    assert "/test/secure" in text
+    assert "TokenAuth" in text
+    assert shim.get("/_emulator/health").json() == {"status": "ok"}
+
+
+def test_zz_sigterm_stops_the_shim_and_its_children(shim: Shim) -> None:
+    # Named zz: runs last in this module (pytest keeps file order), it ends the module's server.
+    children = psutil.Process(shim.process.pid).children(recursive=True)
+    assert children, "expected worker processes and the AWS endpoint"
+    shim.process.terminate()
+    assert shim.process.wait(timeout=20) == 0
+    _gone, alive = psutil.wait_procs(children, timeout=10)
+    assert alive == []
