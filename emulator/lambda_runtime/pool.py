@@ -135,6 +135,7 @@ class FunctionPool:
         with self._condition:
             self._closed = True
             workers = list(self._workers)
+            self._workers.clear()
             self._idle.clear()
             self._condition.notify_all()
         for worker in workers:

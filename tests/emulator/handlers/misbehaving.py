@@ -1,42 +1,33 @@
-"""Handlers that fail in every way a Lambda function can."""
+"""One handler that fails in whichever way the event asks, or echoes it back.
+
+Every failure mode a Lambda function has, so that a test can make it fail and then check that
+the very next request to the same function still succeeds.
+"""
 
 import ctypes
+import decimal
 import os
 import sys
+import time
 
 
-def raise_error(event, context):
-    raise ValueError("something broke")
-
-
-def exit_nonzero(event, context):
-    sys.exit(3)
-
-
-def hard_exit(event, context):
-    os._exit(7)
-
-
-def segfault(event, context):
-    ctypes.string_at(0)
-
-
-def abort(event, context):
-    os.abort()
-
-
-def not_json(event, context):
-    return {"values": {1, 2}}
-
-
-def decimal_value(event, context):
-    import decimal
-
-    return {"price": decimal.Decimal("12.5"), "count": decimal.Decimal("3")}
-
-
-def sleep_past_timeout(event, context):
-    import time
-
-    print("going to sleep", flush=True)
-    time.sleep(60)
+def handler(event, context):
+    action = event.get("do", "echo")
+    if action == "raise":
+        raise ValueError("something broke")
+    if action == "exit":
+        sys.exit(3)
+    if action == "os_exit":
+        os._exit(7)
+    if action == "segfault":
+        ctypes.string_at(0)
+    if action == "abort":
+        os.abort()
+    if action == "not_json":
+        return {"values": {1, 2}}
+    if action == "decimal":
+        return {"price": decimal.Decimal("12.5"), "count": decimal.Decimal("3")}
+    if action == "sleep":
+        print("going to sleep", flush=True)
+        time.sleep(60)
+    return {"echo": event, "pid": os.getpid()}

@@ -1,0 +1,84 @@
+"""Fixtures for the Lambda runtime tests: real worker processes, handlers from ../handlers."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import socket
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator.lambda_runtime import FunctionConfig, ProcessLambdaRuntime
+
+HANDLERS = Path(__file__).resolve().parents[1] / "handlers"
+
+
+def function(name: str, handler: str, **options: Any) -> FunctionConfig:
+    options.setdefault("code_dir", HANDLERS)
+    return FunctionConfig(name=name, handler=handler, **options)
+
+
+@pytest.fixture
+def log() -> io.StringIO:
+    return io.StringIO()
+
+
+@pytest.fixture
+def start_runtime(log: io.StringIO) -> Iterator[Callable[..., ProcessLambdaRuntime]]:
+    """Start a runtime (logging into ``log``, hot reload off unless asked); closed afterwards."""
+    runtimes: list[ProcessLambdaRuntime] = []
+
+    def start(*functions: FunctionConfig, **options: Any) -> ProcessLambdaRuntime:
+        options.setdefault("log", log)
+        options.setdefault("hot_reload", False)
+        runtime = ProcessLambdaRuntime(functions, **options)
+        runtimes.append(runtime)
+        return runtime
+
+    yield start
+    for runtime in runtimes:
+        runtime.close()
+
+
+class Gate:
+    """A Unix socket the ``gated`` handler connects to and waits on until released."""
+
+    def __init__(self) -> None:
+        self._dir = tempfile.mkdtemp(prefix="gate")  # short path: AF_UNIX allows ~100 bytes
+        self.path = f"{self._dir}/gate.sock"
+        self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._server.bind(self.path)
+        self._server.listen(16)
+        self._server.settimeout(20)
+        self._held: list[tuple[socket.socket, int]] = []
+
+    def wait_for_handler(self) -> int:
+        """Block until a handler is running (it connected); its worker's pid."""
+        connection, _ = self._server.accept()
+        connection.settimeout(20)
+        pid = int(connection.makefile().readline())
+        self._held.append((connection, pid))
+        return pid
+
+    def release_one(self) -> int:
+        connection, pid = self._held.pop(0)
+        connection.sendall(b"x")
+        connection.close()
+        return pid
+
+    def close(self) -> None:
+        for connection, _ in self._held:
+            connection.close()
+        self._server.close()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+@pytest.fixture
+def gate() -> Iterator[Gate]:
+    g = Gate()
+    yield g
+    g.close()

@@ -1,0 +1,70 @@
+"""The log stream: START / handler output / END / REPORT, as CloudWatch shows it."""
+
+from __future__ import annotations
+
+import re
+
+from .conftest import function
+
+REPORT = re.compile(
+    r"REPORT RequestId: (?P<id>[\w-]+)\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\t"
+    r"Memory Size: 256 MB\tMax Memory Used: [1-9]\d* MB(?P<init>\tInit Duration: \d+\.\d\d ms)?$"
+)
+
+
+def lines_of(log) -> list[str]:
+    return log.getvalue().splitlines()
+
+
+def test_start_end_report_around_each_invocation(start_runtime, log):
+    runtime = start_runtime(function("Echo", "echo.handler", memory_mb=256))
+
+    cold = runtime.invoke("Echo", {})
+    warm = runtime.invoke("Echo", {})
+
+    lines = lines_of(log)
+    assert lines[0] == f"START RequestId: {cold.request_id} Version: $LATEST"
+    assert lines[1] == f"END RequestId: {cold.request_id}"
+    cold_report = REPORT.fullmatch(lines[2])
+    assert cold_report
+    assert cold_report["id"] == cold.request_id
+    assert cold_report["init"]  # Init Duration on the cold start only
+    assert lines[3] == f"START RequestId: {warm.request_id} Version: $LATEST"
+    assert lines[4] == f"END RequestId: {warm.request_id}"
+    warm_report = REPORT.fullmatch(lines[5])
+    assert warm_report
+    assert warm_report["init"] is None
+    assert len(lines) == 6
+
+
+def test_handler_output_is_captured_between_start_and_end(start_runtime, log):
+    runtime = start_runtime(function("Chatty", "chatty.handler"))
+
+    result = runtime.invoke("Chatty", {})
+
+    assert result.payload == "done"
+    lines = lines_of(log)
+    start = lines.index(f"START RequestId: {result.request_id} Version: $LATEST")
+    end = lines.index(f"END RequestId: {result.request_id}")
+    assert "printed at import" in lines[:start]  # INIT output comes before START, as on Lambda
+    inside = lines[start + 1 : end]
+    assert inside[0] == "hello from print"
+    assert "to stderr" in inside
+    assert re.fullmatch(
+        rf"\[INFO\]\t\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}Z\t{result.request_id}\tvia logging",
+        next(line for line in inside if "via logging" in line),
+    )
+    assert inside[-1] == "no newline at the end"  # a partial line ends where the invocation ends
+
+
+def test_unhandled_exception_is_logged_like_the_python_runtime(start_runtime, log):
+    runtime = start_runtime(function("M", "misbehaving.handler"))
+
+    result = runtime.invoke("M", {"do": "raise"})
+
+    lines = lines_of(log)
+    start = lines.index(f"START RequestId: {result.request_id} Version: $LATEST")
+    assert lines[start + 1] == "[ERROR] ValueError: something broke"
+    assert lines[start + 2] == "Traceback (most recent call last):"
+    assert 'misbehaving.py", line' in lines[start + 3]
+    assert lines.index(f"END RequestId: {result.request_id}") > start + 3
