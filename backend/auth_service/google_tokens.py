@@ -1,0 +1,104 @@
+"""Verification of Google / Firebase ID tokens, by signature, against the issuer's JWKS.
+
+The seed trusted a client-sent ``firebaseUid``; here the app sends the ID token itself and we
+check it the way Firebase documents ("Verify ID tokens using a third-party JWT library"):
+RS256 only (``alg: none`` and HMAC are refused before any key lookup), a ``kid`` naming a key
+of the configured JWKS, ``iss`` in GOOGLE_ISSUERS, ``aud`` in GOOGLE_AUDIENCES, ``exp`` in the
+future, ``iat`` not in the future, a non-empty ``sub``, and a verified email (we link
+accounts by email, so an unverified one must never be accepted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from auth_service.errors import invalid_id_token
+
+GOOGLE_ALGORITHM = "RS256"
+CLOCK_LEEWAY_S = 10
+MAX_SUB_LENGTH = 255
+
+
+class KeySourceUnavailable(Exception):
+    """The JWKS could not be fetched (a server-side problem, not a bad token)."""
+
+
+@dataclass(frozen=True)
+class GoogleIdentity:
+    sub: str
+    email: str
+    name: str
+
+
+KeyResolver = Callable[[str], Any]  # kid -> public key; raises LookupError for an unknown kid
+
+
+class GoogleTokenVerifier:
+    def __init__(self, *, resolve_key: KeyResolver, issuers: Sequence[str], audiences: Sequence[str]) -> None:
+        self._resolve_key = resolve_key
+        self._issuers = tuple(issuers)
+        self._audiences = tuple(audiences)
+
+    def verify(self, id_token: str) -> GoogleIdentity:
+        if not self._issuers or not self._audiences:
+            raise invalid_id_token("Google sign-in is not configured.")
+        try:
+            header = jwt.get_unverified_header(id_token)
+        except jwt.PyJWTError as exc:
+            raise invalid_id_token("The ID token is malformed.") from exc
+        if header.get("alg") != GOOGLE_ALGORITHM:
+            raise invalid_id_token("The ID token must be signed with RS256.")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise invalid_id_token("The ID token has no key id.")
+        try:
+            key = self._resolve_key(kid)
+        except LookupError as exc:
+            raise invalid_id_token("The ID token was signed by an unknown key.") from exc
+        try:
+            claims = jwt.decode(
+                id_token,
+                key,
+                algorithms=[GOOGLE_ALGORITHM],
+                audience=list(self._audiences),
+                issuer=self._issuers,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+                leeway=CLOCK_LEEWAY_S,
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise invalid_id_token("The ID token has expired.") from exc
+        except jwt.PyJWTError as exc:
+            raise invalid_id_token() from exc
+        return _identity(claims)
+
+
+def _identity(claims: dict[str, Any]) -> GoogleIdentity:
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub.strip() or len(sub) > MAX_SUB_LENGTH:
+        raise invalid_id_token("The ID token has no subject.")
+    email = claims.get("email")
+    if not isinstance(email, str) or "@" not in email:
+        raise invalid_id_token("The ID token carries no email address.")
+    if claims.get("email_verified") is not True:
+        raise invalid_id_token("The ID token's email address is not verified.")
+    name = claims.get("name")
+    return GoogleIdentity(sub=sub, email=email.strip().lower(), name=name if isinstance(name, str) else "")
+
+
+def jwks_key_resolver(jwks_url: str, *, timeout_s: float = 5.0) -> KeyResolver:
+    """A resolver backed by PyJWT's PyJWKClient (JWKS cached 5 min; unknown kid refetches)."""
+    client = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300, timeout=timeout_s)
+
+    def resolve(kid: str) -> Any:
+        try:
+            return client.get_signing_key(kid).key
+        except jwt.PyJWKClientConnectionError as exc:
+            raise KeySourceUnavailable(str(exc)) from exc
+        except jwt.PyJWKClientError as exc:
+            raise LookupError(kid) from exc
+
+    return resolve

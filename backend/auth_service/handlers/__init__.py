@@ -1,0 +1,1 @@
+"""Lambda entry points: one module per endpoint, ``handler(event, context)`` in each."""

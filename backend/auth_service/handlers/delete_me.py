@@ -1,0 +1,29 @@
+"""DELETE /users/me (Bearer) {password} | {idToken} -> 204: user, email claim, sessions gone.
+
+In-app account deletion is required by App Store Review Guideline 5.1.1(v)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from auth_service.handlers._api import api_handler, principal
+from auth_service.handlers._sessions import session_service
+from auth_service.http import empty_response, parse_json_body
+from auth_service.services import deps
+from auth_service.services.account import AccountService
+
+SERVICE = AccountService(
+    users=deps.users_repository(),
+    sessions=session_service(),
+    settings=deps.settings(),
+    google_verifier=deps.google_verifier,
+)
+
+
+@api_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    user_id, _ = principal(event)
+    SERVICE.delete(user_id, parse_json_body(event))
+    return empty_response(204)

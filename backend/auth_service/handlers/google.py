@@ -1,0 +1,25 @@
+"""POST /auth/google {idToken} -> 200 token response + isNewUser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from auth_service.handlers._api import api_handler
+from auth_service.handlers._sessions import session_service
+from auth_service.http import json_response, parse_json_body
+from auth_service.services import deps
+from auth_service.services.google_signin import GoogleSignInService
+
+SERVICE = GoogleSignInService(
+    users=deps.users_repository(),
+    sessions=session_service(),
+    verifier=deps.google_verifier(),
+    settings=deps.settings(),
+)
+
+
+@api_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return json_response(200, SERVICE.sign_in(parse_json_body(event)))

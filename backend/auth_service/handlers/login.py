@@ -1,0 +1,26 @@
+"""POST /auth/login {email, password} -> 200 token response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from auth_service.handlers._api import api_handler
+from auth_service.handlers._sessions import session_service
+from auth_service.http import json_response, parse_json_body, source_ip
+from auth_service.services import deps
+from auth_service.services.brute_force import BruteForceGuard
+from auth_service.services.login import LoginService
+
+SERVICE = LoginService(
+    users=deps.users_repository(),
+    sessions=session_service(),
+    guard=BruteForceGuard(deps.rate_limits_repository()),
+    settings=deps.settings(),
+)
+
+
+@api_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return json_response(200, SERVICE.login(parse_json_body(event), source_ip=source_ip(event)))

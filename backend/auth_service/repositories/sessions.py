@@ -1,0 +1,119 @@
+"""Sessions table (pk ``sessionId``; GSI ``UserIdIndex`` on ``userId``; TTL ``expiresAt``).
+
+Two item kinds share the table:
+
+- a session: ``sessionId, userId, createdAt, expiresAt`` (epoch seconds, the absolute 30-day
+  end, also the TTL), ``refreshTokenHash`` (SHA-256 of the current refresh token);
+- a rotated-token marker: ``sessionId = "rotated#<hash>"``, ``rotatedFrom``, ``expiresAt``,
+  written when a refresh token is rotated, so that a later use of it is recognised as reuse
+  (RFC 9700 §4.14.2). Markers have no ``userId``, so they stay out of the sparse GSI.
+
+TTL deletion is eventual (typically within days), so readers also check ``expiresAt``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from auth_service.repositories.dynamodb import CLIENT, as_int, error_code, plain, table
+
+USER_ID_INDEX = "UserIdIndex"
+
+
+def rotated_marker_key(token_hash: str) -> str:
+    return f"rotated#{token_hash}"
+
+
+class SessionsRepository:
+    def __init__(self, sessions_table: str) -> None:
+        self._name = sessions_table
+        self._table = table(sessions_table)
+
+    def create(self, session: dict[str, Any]) -> None:
+        self._table.put_item(Item=session, ConditionExpression="attribute_not_exists(sessionId)")
+
+    def get(self, session_id: str) -> dict[str, Any] | None:
+        item = self._table.get_item(Key={"sessionId": session_id}, ConsistentRead=True).get("Item")
+        if not item or "userId" not in item:
+            return None
+        return plain(item)
+
+    def rotate_refresh_token(
+        self, session_id: str, *, old_hash: str, new_hash: str, now_iso: str, marker_expires_at: int
+    ) -> bool:
+        """Swap the session's refresh token hash iff it is still ``old_hash``; False if lost a race."""
+        try:
+            CLIENT.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": self._name,
+                            "Key": {"sessionId": session_id},
+                            "UpdateExpression": "SET refreshTokenHash = :new, lastRefreshedAt = :now "
+                            "ADD refreshCount :one",
+                            "ConditionExpression": "refreshTokenHash = :old",
+                            "ExpressionAttributeValues": {
+                                ":new": new_hash,
+                                ":old": old_hash,
+                                ":now": now_iso,
+                                ":one": 1,
+                            },
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._name,
+                            "Item": {
+                                "sessionId": rotated_marker_key(old_hash),
+                                "rotatedFrom": session_id,
+                                "expiresAt": marker_expires_at,
+                            },
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if error_code(error) == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    def session_of_rotated_token(self, token_hash: str) -> str | None:
+        item = self._table.get_item(
+            Key={"sessionId": rotated_marker_key(token_hash)}, ConsistentRead=True
+        ).get("Item")
+        return str(item["rotatedFrom"]) if item and "rotatedFrom" in item else None
+
+    def delete(self, session_id: str) -> None:
+        self._table.delete_item(Key={"sessionId": session_id})
+
+    def session_ids_of_user(self, user_id: str) -> list[str]:
+        """All session ids of a user, via the GSI (eventually consistent, as GSIs are)."""
+        ids: list[str] = []
+        kwargs: dict[str, Any] = {
+            "IndexName": USER_ID_INDEX,
+            "KeyConditionExpression": Key("userId").eq(user_id),
+            "ProjectionExpression": "sessionId",
+        }
+        while True:
+            page = self._table.query(**kwargs)
+            ids.extend(str(item["sessionId"]) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return ids
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def delete_many(self, session_ids: Iterable[str]) -> int:
+        count = 0
+        with self._table.batch_writer() as batch:
+            for session_id in set(session_ids):
+                batch.delete_item(Key={"sessionId": session_id})
+                count += 1
+        return count
+
+
+def session_expires_at(session: dict[str, Any]) -> int:
+    return as_int(session.get("expiresAt"))

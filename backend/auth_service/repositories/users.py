@@ -1,0 +1,178 @@
+"""Users table (pk ``userId``) and Identities table (pk ``identity``).
+
+Unique emails (and Google subjects) are *claims*: an item ``email#<normalised email>`` or
+``google#<sub>`` in the Identities table pointing at a userId, written in the same
+``TransactWriteItems`` as the user with ``attribute_not_exists(identity)``. DynamoDB
+serialises conflicting transactions, so of 50 parallel registrations exactly one commits.
+The seed's EmailIndex GSI is dropped: GSIs are eventually consistent and cannot enforce
+uniqueness (check-then-put races), while a GetItem on the claim is strongly consistent and
+cheaper than a Query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from auth_service.repositories.dynamodb import CLIENT, cancellation_codes, error_code, plain, table
+
+
+class ClaimTaken(Exception):
+    """Another user already holds this email (or Google subject)."""
+
+
+def email_claim(email: str) -> str:
+    return f"email#{email}"
+
+
+def google_claim(sub: str) -> str:
+    return f"google#{sub}"
+
+
+class UsersRepository:
+    def __init__(self, users_table: str, identities_table: str) -> None:
+        self._users_name = users_table
+        self._identities_name = identities_table
+        self._users = table(users_table)
+        self._identities = table(identities_table)
+
+    def get(self, user_id: str) -> dict[str, Any] | None:
+        item = self._users.get_item(Key={"userId": user_id}, ConsistentRead=True).get("Item")
+        return plain(item) if item else None
+
+    def user_id_for_claim(self, claim: str) -> str | None:
+        item = self._identities.get_item(Key={"identity": claim}, ConsistentRead=True).get("Item")
+        return str(item["userId"]) if item else None
+
+    def _claim_put(self, claim: str, user_id: str, created_at: str) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self._identities_name,
+                "Item": {"identity": claim, "userId": user_id, "createdAt": created_at},
+                "ConditionExpression": "attribute_not_exists(#id)",
+                "ExpressionAttributeNames": {"#id": "identity"},
+            }
+        }
+
+    def _transact(self, items: list[dict[str, Any]]) -> None:
+        try:
+            CLIENT.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error_code(error) == "TransactionCanceledException":
+                codes = cancellation_codes(error)
+                if not codes or "ConditionalCheckFailed" in codes:
+                    raise ClaimTaken from error
+            raise
+
+    def create(self, user: Mapping[str, Any], claims: Sequence[str]) -> None:
+        """Write the user and its claims atomically; ClaimTaken if any claim is held."""
+        items = [
+            {
+                "Put": {
+                    "TableName": self._users_name,
+                    "Item": dict(user),
+                    "ConditionExpression": "attribute_not_exists(userId)",
+                }
+            },
+            *[self._claim_put(claim, str(user["userId"]), str(user["createdAt"])) for claim in claims],
+        ]
+        self._transact(items)
+
+    def link_google(self, user_id: str, sub: str, now_iso: str) -> None:
+        """Attach a Google subject to an existing user (claim + user update, atomically)."""
+        self._transact(
+            [
+                self._claim_put(google_claim(sub), user_id, now_iso),
+                {
+                    "Update": {
+                        "TableName": self._users_name,
+                        "Key": {"userId": user_id},
+                        "UpdateExpression": (
+                            "SET googleSub = :sub, emailVerified = :true, updatedAt = :now, "
+                            "authProviders = list_append(if_not_exists(authProviders, :empty), :google)"
+                        ),
+                        "ConditionExpression": "attribute_exists(userId) AND attribute_not_exists(googleSub)",
+                        "ExpressionAttributeValues": {
+                            ":sub": sub,
+                            ":true": True,
+                            ":now": now_iso,
+                            ":empty": [],
+                            ":google": ["google"],
+                        },
+                    }
+                },
+            ]
+        )
+
+    def record_login(self, user_id: str, now_iso: str, new_password_hash: str | None = None) -> None:
+        expression = "SET lastLoginAt = :now"
+        values: dict[str, Any] = {":now": now_iso}
+        if new_password_hash is not None:  # rehash on login when the bcrypt cost changed
+            expression += ", passwordHash = :hash"
+            values[":hash"] = new_password_hash
+        self._users.update_item(
+            Key={"userId": user_id},
+            UpdateExpression=expression,
+            ConditionExpression="attribute_exists(userId)",
+            ExpressionAttributeValues=values,
+        )
+
+    def update_profile(
+        self, user_id: str, *, display_name: str | None, profile: Mapping[str, str], now_iso: str
+    ) -> dict[str, Any] | None:
+        sets = ["updatedAt = :now"]
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":now": now_iso}
+        if display_name is not None:
+            sets.append("displayName = :dn")
+            values[":dn"] = display_name
+        for index, (key, value) in enumerate(sorted(profile.items())):
+            names[f"#p{index}"] = key
+            values[f":p{index}"] = value
+            sets.append(f"profile.#p{index} = :p{index}")
+        kwargs: dict[str, Any] = {
+            "Key": {"userId": user_id},
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ConditionExpression": "attribute_exists(userId)",
+            "ExpressionAttributeValues": values,
+            "ReturnValues": "ALL_NEW",
+        }
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
+        try:
+            attributes = self._users.update_item(**kwargs).get("Attributes")
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return None
+            raise
+        return plain(attributes) if attributes else None
+
+    def set_password_hash(self, user_id: str, password_hash: str, now_iso: str) -> None:
+        self._users.update_item(
+            Key={"userId": user_id},
+            UpdateExpression="SET passwordHash = :hash, updatedAt = :now",
+            ConditionExpression="attribute_exists(userId)",
+            ExpressionAttributeValues={":hash": password_hash, ":now": now_iso},
+        )
+
+    def delete(self, user_id: str, claims: Sequence[str]) -> None:
+        """Delete the user and its claims in one transaction."""
+        items: list[dict[str, Any]] = [
+            {"Delete": {"TableName": self._users_name, "Key": {"userId": user_id}}},
+            *[
+                {
+                    "Delete": {
+                        "TableName": self._identities_name,
+                        "Key": {"identity": claim},
+                        # never delete a claim that (after some race) belongs to someone else
+                        "ConditionExpression": "attribute_not_exists(#id) OR userId = :uid",
+                        "ExpressionAttributeNames": {"#id": "identity"},
+                        "ExpressionAttributeValues": {":uid": user_id},
+                    }
+                }
+                for claim in claims
+            ],
+        ]
+        CLIENT.transact_write_items(TransactItems=items)

@@ -1,0 +1,112 @@
+"""/users/me: read, update, change password, delete the account."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from auth_service import errors, passwords, validation
+from auth_service.config import Settings
+from auth_service.google_tokens import GoogleTokenVerifier
+from auth_service.log import logger
+from auth_service.repositories.users import UsersRepository, email_claim, google_claim
+from auth_service.services.sessions import SessionService
+from auth_service.users import iso_utc, safe_user
+
+
+def parse_profile_update(body: Mapping[str, Any]) -> tuple[str | None, dict[str, str]]:
+    validation.check_fields(body, allowed=("displayName", "profile"))
+    if not body:
+        raise errors.validation_error("body", "nothing to update: send displayName and/or profile")
+    display_name = None
+    if "displayName" in body:
+        display_name = validation.display_name_field(
+            "" if body["displayName"] is None else body["displayName"]
+        )
+    profile = (
+        validation.profile_field(body["profile"]) if "profile" in body and body["profile"] is not None else {}
+    )
+    return display_name, profile
+
+
+class AccountService:
+    def __init__(
+        self,
+        *,
+        users: UsersRepository,
+        sessions: SessionService | None,
+        settings: Settings,
+        google_verifier: Callable[[], GoogleTokenVerifier] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._users = users
+        self._sessions = sessions
+        self._settings = settings
+        self._google_verifier = google_verifier
+        self._clock = clock
+
+    def _user(self, user_id: str) -> dict[str, Any]:
+        user = self._users.get(user_id)
+        if user is None:
+            raise errors.not_found("user")
+        return user
+
+    def get(self, user_id: str) -> dict[str, Any]:
+        return safe_user(self._user(user_id))
+
+    def update(self, user_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        display_name, profile = parse_profile_update(body)
+        updated = self._users.update_profile(
+            user_id, display_name=display_name, profile=profile, now_iso=iso_utc(self._clock())
+        )
+        if updated is None:
+            raise errors.not_found("user")
+        return safe_user(updated)
+
+    def _check_password(self, user: Mapping[str, Any], password: str) -> None:
+        stored = str(user.get("passwordHash") or "")
+        if not stored:
+            passwords.spend_dummy_verification(password, self._settings.bcrypt_rounds)
+            raise errors.invalid_credentials()
+        if not passwords.verify_password(password, stored):
+            raise errors.invalid_credentials()
+
+    def change_password(self, user_id: str, current_session_id: str, body: Mapping[str, Any]) -> None:
+        validation.check_fields(
+            body, allowed=("currentPassword", "newPassword"), required=("currentPassword", "newPassword")
+        )
+        current = validation.password_field(body["currentPassword"], "currentPassword")
+        new = validation.password_field(body["newPassword"], "newPassword")
+        user = self._user(user_id)
+        self._check_password(user, current)
+        passwords.check_policy(new, email=str(user["email"]), field="newPassword")
+        if new == current:
+            raise errors.weak_password("newPassword", "The new password must differ from the current one.")
+        self._users.set_password_hash(
+            user_id, passwords.hash_password(new, self._settings.bcrypt_rounds), iso_utc(self._clock())
+        )
+        revoked = self._sessions.revoke_all(user_id, keep=current_session_id) if self._sessions else 0
+        logger.info("password changed", extra={"userId": user_id, "revokedSessions": revoked})
+
+    def delete(self, user_id: str, body: Mapping[str, Any]) -> None:
+        """Re-authenticate (password, or a Google ID token for Google-only accounts), then delete."""
+        validation.check_fields(body, allowed=("password", "idToken"))
+        user = self._user(user_id)
+        if body.get("password") is not None:
+            self._check_password(user, validation.password_field(body["password"]))
+        elif body.get("idToken") is not None:
+            id_token = validation.token_field(body["idToken"], "idToken")
+            if self._google_verifier is None or not user.get("googleSub"):
+                raise errors.invalid_id_token("This account is not linked to Google.")
+            identity = self._google_verifier().verify(id_token)
+            if identity.sub != user["googleSub"]:
+                raise errors.invalid_id_token("The ID token belongs to another account.")
+        else:
+            raise errors.validation_error("password", "is required")
+        claims = [email_claim(str(user["email"]))]
+        if user.get("googleSub"):
+            claims.append(google_claim(str(user["googleSub"])))
+        self._users.delete(user_id, claims)
+        revoked = self._sessions.revoke_all(user_id) if self._sessions else 0
+        logger.info("account deleted", extra={"userId": user_id, "revokedSessions": revoked})

@@ -1,0 +1,52 @@
+"""Per-IP request limits and per-account lockout, on shared DynamoDB counters."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from auth_service import errors
+from auth_service.lockout import FAILURE_MEMORY_S, current_window, lockout_delay_s, lockout_remaining_s
+from auth_service.log import logger
+from auth_service.repositories.rate_limits import RateLimitsRepository, account_key, ip_key
+
+
+class BruteForceGuard:
+    def __init__(self, repository: RateLimitsRepository, *, clock: Callable[[], float] = time.time) -> None:
+        self._repository = repository
+        self._clock = clock
+
+    def check_ip(self, action: str, ip: str, *, limit: int, window_s: int) -> None:
+        """Count this request; 429 ``rate_limited`` once ``ip`` exceeds ``limit`` per window."""
+        if limit <= 0:
+            return  # disabled
+        now = self._clock()
+        window = current_window(now, window_s)
+        hits = self._repository.hit(ip_key(action, ip, window.start), expires_at=window.end + 60)
+        if hits > limit:
+            logger.warning("ip rate limit exceeded", extra={"action": action, "sourceIp": ip, "hits": hits})
+            raise errors.rate_limited(window.retry_after_s(now))
+
+    def check_account(self, email: str) -> None:
+        """429 ``account_locked`` while the account's lock runs (checked before the password)."""
+        now = self._clock()
+        record = self._repository.failures(account_key(email), int(now))
+        if record is None:
+            return
+        remaining = lockout_remaining_s(record.failures, record.last_failure_at, now)
+        if remaining > 0:
+            raise errors.account_locked(remaining)
+
+    def record_failure(self, email: str) -> int:
+        now = int(self._clock())
+        failures = self._repository.record_failure(
+            account_key(email), now, expires_at=now + lockout_delay_s(10**6) + FAILURE_MEMORY_S
+        )
+        if lockout_delay_s(failures):
+            logger.warning(
+                "account locked", extra={"failures": failures, "lockSeconds": lockout_delay_s(failures)}
+            )
+        return failures
+
+    def record_success(self, email: str) -> None:
+        self._repository.clear(account_key(email))

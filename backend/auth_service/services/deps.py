@@ -1,0 +1,70 @@
+"""Process-wide singletons, built once per execution environment (Lambda init phase).
+
+Handler modules call the factories they need at import time, so clients, settings checks and
+caches are paid for on a cold start, not on every request, and a function only creates the
+clients it uses.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from auth_service.config import Settings, check_settings, load_settings
+from auth_service.log import logger
+
+if TYPE_CHECKING:  # imported lazily below: each function builds only the clients it uses
+    from auth_service.google_tokens import GoogleTokenVerifier
+    from auth_service.key_cache import KeyCache
+    from auth_service.repositories.rate_limits import RateLimitsRepository
+    from auth_service.repositories.sessions import SessionsRepository
+    from auth_service.repositories.users import UsersRepository
+
+
+@functools.cache
+def settings() -> Settings:
+    return check_settings(load_settings(), logger)
+
+
+@functools.cache
+def users_repository() -> UsersRepository:
+    from auth_service.repositories.users import UsersRepository
+
+    return UsersRepository(settings().users_table, settings().identities_table)
+
+
+@functools.cache
+def sessions_repository() -> SessionsRepository:
+    from auth_service.repositories.sessions import SessionsRepository
+
+    return SessionsRepository(settings().sessions_table)
+
+
+@functools.cache
+def rate_limits_repository() -> RateLimitsRepository:
+    from auth_service.repositories.rate_limits import RateLimitsRepository
+
+    return RateLimitsRepository(settings().rate_limits_table)
+
+
+@functools.cache
+def key_cache() -> KeyCache:
+    from auth_service.key_cache import KeyCache
+    from auth_service.repositories.secrets import get_secret_string
+
+    arn = settings().signing_keys_secret_arn
+    return KeyCache(
+        lambda: get_secret_string(arn) if arn else None, max_age_s=settings().signing_keys_cache_s
+    )
+
+
+@functools.cache
+def google_verifier() -> GoogleTokenVerifier:
+    from auth_service.google_tokens import GoogleTokenVerifier, jwks_key_resolver
+
+    config = settings()
+    return GoogleTokenVerifier(
+        resolve_key=jwks_key_resolver(config.google_jwks_url),
+        issuers=config.google_issuers,
+        audiences=config.google_audiences,
+    )

@@ -1,0 +1,61 @@
+"""POST /auth/register: validate, hash, and claim the email atomically."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from auth_service import errors, passwords, validation
+from auth_service.config import Settings
+from auth_service.log import logger
+from auth_service.repositories.users import ClaimTaken, UsersRepository, email_claim
+from auth_service.services.brute_force import BruteForceGuard
+from auth_service.users import new_user_item, safe_user
+
+REGISTER_FIELDS = ("email", "password", "displayName")
+
+
+def parse_registration(body: Mapping[str, Any]) -> tuple[str, str, str]:
+    validation.check_fields(body, allowed=REGISTER_FIELDS, required=("email", "password"))
+    email = validation.email_field(body["email"])
+    password = validation.password_field(body["password"])
+    display_name = validation.display_name_field(body.get("displayName") or "")
+    passwords.check_policy(password, email=email)
+    return email, password, display_name
+
+
+class RegistrationService:
+    def __init__(
+        self,
+        *,
+        users: UsersRepository,
+        guard: BruteForceGuard,
+        settings: Settings,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._users = users
+        self._guard = guard
+        self._settings = settings
+        self._clock = clock
+
+    def register(self, body: Mapping[str, Any], *, source_ip: str) -> dict[str, Any]:
+        self._guard.check_ip(
+            "register",
+            source_ip,
+            limit=self._settings.register_ip_limit,
+            window_s=self._settings.ip_limit_window_s,
+        )
+        email, password, display_name = parse_registration(body)
+        user = new_user_item(
+            email=email,
+            display_name=display_name,
+            now=self._clock(),
+            password_hash=passwords.hash_password(password, self._settings.bcrypt_rounds),
+        )
+        try:
+            self._users.create(user, [email_claim(email)])
+        except ClaimTaken:
+            raise errors.email_taken() from None
+        logger.info("user registered", extra={"userId": user["userId"]})
+        return safe_user(user)

@@ -1,0 +1,132 @@
+"""This service's ES256 signing keys, as stored in the Secrets Manager secret.
+
+Secret format (``SecretString``)::
+
+    {"keys": [{"kid": "...", "alg": "ES256", "privateKeyPem": "-----BEGIN PRIVATE KEY-----...",
+               "createdAt": "2026-11-25T12:00:00Z"}, ...]}
+
+newest first. The newest key signs; every listed key verifies, so tokens signed just before a
+rotation stay valid until they expire (15 min) — rotation keeps the last :data:`KEEP_KEYS`.
+``kid`` is the RFC 7638 JWK thumbprint of the public key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+ALGORITHM = "ES256"
+KEEP_KEYS = 3
+
+
+class KeyFormatError(ValueError):
+    """The secret does not hold a usable key list."""
+
+
+def _b64url_uint(value: int, length: int = 32) -> str:
+    return base64.urlsafe_b64encode(value.to_bytes(length, "big")).rstrip(b"=").decode("ascii")
+
+
+def public_jwk(public_key: ec.EllipticCurvePublicKey) -> dict[str, str]:
+    numbers = public_key.public_numbers()
+    return {"kty": "EC", "crv": "P-256", "x": _b64url_uint(numbers.x), "y": _b64url_uint(numbers.y)}
+
+
+def thumbprint(public_key: ec.EllipticCurvePublicKey) -> str:
+    """RFC 7638: SHA-256 over the required members, lexicographic order, no whitespace."""
+    canonical = json.dumps(public_jwk(public_key), sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode("utf-8")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_key: ec.EllipticCurvePrivateKey
+    created_at: str
+
+    @property
+    def public_key(self) -> ec.EllipticCurvePublicKey:
+        return self.private_key.public_key()
+
+    def jwk(self) -> dict[str, str]:
+        return {**public_jwk(self.public_key), "kid": self.kid, "alg": ALGORITHM, "use": "sig"}
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    keys: tuple[SigningKey, ...]  # newest first
+
+    @property
+    def signing_key(self) -> SigningKey | None:
+        return self.keys[0] if self.keys else None
+
+    def get(self, kid: str) -> SigningKey | None:
+        return next((key for key in self.keys if key.kid == kid), None)
+
+    def jwks(self) -> dict[str, list[dict[str, str]]]:
+        return {"keys": [key.jwk() for key in self.keys]}
+
+
+def _load_key(entry: Mapping[str, Any]) -> SigningKey:
+    try:
+        private_key = serialization.load_pem_private_key(str(entry["privateKeyPem"]).encode("ascii"), None)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise KeyFormatError("a key entry has no loadable privateKeyPem") from exc
+    if not isinstance(private_key, ec.EllipticCurvePrivateKey) or private_key.curve.name != "secp256r1":
+        raise KeyFormatError("signing keys must be EC P-256 (ES256)")
+    kid = thumbprint(private_key.public_key())
+    if entry.get("kid") not in (None, kid):
+        raise KeyFormatError("a key entry's kid does not match its key")
+    return SigningKey(kid=kid, private_key=private_key, created_at=str(entry.get("createdAt", "")))
+
+
+def parse_secret(secret_string: str) -> KeyRing:
+    try:
+        document = json.loads(secret_string)
+    except ValueError as exc:
+        raise KeyFormatError("the signing-keys secret is not JSON") from exc
+    entries = document.get("keys") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise KeyFormatError('the signing-keys secret has no "keys" list')
+    return KeyRing(tuple(_load_key(entry) for entry in entries if isinstance(entry, dict)))
+
+
+def new_key_entry(now: datetime | None = None) -> dict[str, str]:
+    private_key = ec.generate_private_key(ec.SECP256R1())
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
+    created = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "kid": thumbprint(private_key.public_key()),
+        "alg": ALGORITHM,
+        "privateKeyPem": pem,
+        "createdAt": created,
+    }
+
+
+def rotated_secret(current_entries: Sequence[Mapping[str, Any]], keep: int = KEEP_KEYS) -> str:
+    """The next secret value: a fresh key first, then the newest ``keep - 1`` current ones."""
+    entries = [new_key_entry(), *[dict(entry) for entry in current_entries][: keep - 1]]
+    return json.dumps({"keys": entries})
+
+
+def secret_entries(secret_string: str | None) -> list[dict[str, Any]]:
+    """The raw key entries of a secret value (empty for a missing or blank secret)."""
+    if not secret_string:
+        return []
+    try:
+        document = json.loads(secret_string)
+    except ValueError:
+        return []
+    entries = document.get("keys") if isinstance(document, dict) else None
+    return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
