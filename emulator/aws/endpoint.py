@@ -1,0 +1,172 @@
+"""The embedded AWS endpoint as a WSGI app: moto behind one lock, with a journal and extras.
+
+moto's backends are plain dicts and lists mutated without locking, and a conditional write is a
+read-check-write sequence in Python: two threads can both pass ``attribute_not_exists(pk)``.
+DynamoDB guarantees that a condition and its write are atomic, so every request runs under one
+lock. Measured (benchmarks/dynamodb.py), a lock costs nothing worth having finer ones: moto's
+request handling is pure Python, serialised by the GIL already.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.secretsmanager.utils import SecretsManagerSecretIdentifier
+from moto.utilities.id_generator import moto_id_manager
+
+from emulator.aws import state
+from emulator.aws.emails import email_from, is_send
+from emulator.aws.idempotency import TransactionTokens
+from emulator.aws.persistence import Persistence
+from emulator.aws.requests import AwsRequest, AwsResponse
+
+ADMIN_PREFIX = "/_emulator/"
+
+
+class EmbeddedEndpointApp:
+    def __init__(self, *, persistence: Persistence | None = None) -> None:
+        self._moto = DomainDispatcherApplication(create_backend_app)
+        self.lock = threading.RLock()  # re-entrant: the TTL sweeper deletes while scanning
+        self.persistence = persistence
+        self.tokens = TransactionTokens()
+        self.outbox: list[dict[str, Any]] = []
+        self.sweep_ttl: Any = None  # set by the server: () -> int
+
+    # -- WSGI ------------------------------------------------------------------------------------
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "").startswith(ADMIN_PREFIX):
+            response = self._admin(environ)
+        else:
+            response = self.execute(AwsRequest.from_environ(environ))
+        headers = [(k, v) for k, v in response.headers if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(response.body))))  # lets HTTP/1.1 keep-alive work
+        start_response(response.status, headers)
+        return [response.body]
+
+    # -- AWS requests ----------------------------------------------------------------------------
+    def execute(self, request: AwsRequest) -> AwsResponse:
+        if request.is_read:
+            with self.lock:  # moto's reads iterate dicts that a concurrent write may resize
+                return self._call_moto(request)
+        token = TransactionTokens.token_of(request)
+        with self.lock:
+            if token is not None:
+                earlier = self.tokens.lookup(token, request)
+                if earlier is not None:
+                    return earlier
+            response = self._call_moto(request)
+            if response.ok:
+                self._acknowledge_write(request, response, token)
+        return response
+
+    def _acknowledge_write(self, request: AwsRequest, response: AwsResponse, token: str | None) -> None:
+        """Runs under the lock, before the response is returned: journal order = apply order."""
+        now = time.time()
+        record: dict[str, Any] = {"request": request.to_record()}
+        if token is not None:
+            self.tokens.remember(token, request, response, now)
+            record["token"] = self.tokens.record(token)
+        if is_send(request):
+            email = email_from(request, response)
+            self.outbox.append(email)
+            record["email"] = email
+        if request.service == "secretsmanager" and request.action == "CreateSecret":
+            # moto draws the ARN's 6-character suffix at random; a replay must give the same ARN
+            # back, since clients (and function environments) hold it.
+            record["secret_arn"] = response.json().get("ARN")
+        if self.persistence is not None and self.persistence.append(record):
+            self.persistence.compact_in_background(self.capture)
+
+    def _call_moto(self, request: AwsRequest) -> AwsResponse:
+        captured: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            captured[:] = [status, headers]
+
+        chunks = self._moto(request.to_environ(), start_response)
+        try:
+            body = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        return AwsResponse(captured[0], list(captured[1]), body)
+
+    def warm_up(self, request: AwsRequest) -> None:
+        """Create moto's app for the request's service (imports its models) without the lock."""
+        self._moto.get_application(request.to_environ())
+
+    # -- persistence -----------------------------------------------------------------------------
+    def capture(self) -> dict[str, Any]:
+        return {"backends": state.capture(), "tokens": self.tokens.to_state(), "outbox": list(self.outbox)}
+
+    def load(self, payload: dict[str, Any] | None, records: Iterator[dict[str, Any]]) -> int:
+        """Restore a snapshot and replay the journal after it; returns the number replayed."""
+        with self.lock:
+            if payload is not None:
+                state.restore(payload["backends"])
+                self.tokens.load_state(payload["tokens"])
+                self.outbox.extend(payload["outbox"])
+            replayed = 0
+            for record in records:
+                self._replay(record)
+                replayed += 1
+            return replayed
+
+    def _replay(self, record: dict[str, Any]) -> None:
+        request = AwsRequest.from_record(record["request"])
+        identifier = _secret_identifier(record.get("secret_arn"))
+        if identifier is not None:
+            moto_id_manager.set_custom_id(identifier[0], identifier[1])
+        try:
+            response = self._call_moto(request)
+        finally:
+            if identifier is not None:
+                moto_id_manager.unset_custom_id(identifier[0])
+        if not response.ok:  # it succeeded when journaled; say so rather than hide a divergence
+            print(
+                f"emulator aws: replay of {request.service} {request.action} answered {response.status}: "
+                f"{response.body[:200]!r}",
+                file=sys.stderr,
+            )
+        if "token" in record:
+            self.tokens.restore_record(record["token"])
+        if "email" in record:
+            self.outbox.append(record["email"])
+
+    # -- /_emulator/ -----------------------------------------------------------------------------
+    def _admin(self, environ: dict[str, Any]) -> AwsResponse:
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "")[len(ADMIN_PREFIX) :].rstrip("/")
+        if path == "health" and method == "GET":
+            return _json_response("200 OK", {"status": "ok"})
+        if path == "emails" and method == "GET":
+            with self.lock:
+                emails = list(self.outbox)
+            return _json_response("200 OK", {"emails": emails})
+        if path == "ttl/sweep" and method == "POST":
+            return _json_response("200 OK", {"deleted": self.sweep_ttl() if self.sweep_ttl else 0})
+        return _json_response(
+            "404 Not Found", {"message": f"no emulator route {method} /{ADMIN_PREFIX}{path}"}
+        )
+
+
+def _json_response(status: str, body: dict[str, Any]) -> AwsResponse:
+    return AwsResponse(status, [("Content-Type", "application/json")], json.dumps(body).encode())
+
+
+def _secret_identifier(arn: Any) -> tuple[SecretsManagerSecretIdentifier, str] | None:
+    """``arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-SUFFIX`` -> (moto id, SUFFIX)."""
+    if not isinstance(arn, str) or arn.count(":") < 6:
+        return None
+    parts = arn.split(":", 6)
+    name, _, suffix = parts[6].rpartition("-")
+    if not name:
+        return None
+    return SecretsManagerSecretIdentifier(parts[4], parts[3], name), suffix

@@ -1,0 +1,160 @@
+"""``EmbeddedAws``: the embedded AWS endpoint as a child process the shim starts and stops.
+
+A child process rather than a thread: moto's request handling is pure Python, so in-process it
+would compete with the gateway for one GIL; a child gets its own core, and a crash or a leak in
+moto stays contained. ``start()`` waits for the child's ``Ready on URL`` line, never sleeps.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import IO, TextIO
+
+from emulator.errors import UserError
+
+_READY_PREFIX = "Ready on "  # emulator.aws.server.READY_PREFIX (not imported: it would load werkzeug)
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class EmbeddedAws:
+    def __init__(
+        self,
+        *,
+        data_dir: Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ttl_sweep_interval_s: float = 60.0,
+        region: str = "us-east-1",
+        startup_timeout_s: float = 60.0,
+        log: TextIO | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.host = host
+        self.port = port
+        self.ttl_sweep_interval_s = ttl_sweep_interval_s
+        self.region = region
+        self.startup_timeout_s = startup_timeout_s
+        self.log = log
+        self._process: subprocess.Popen[str] | None = None
+        self._endpoint_url: str | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._endpoint_url is None:
+            raise RuntimeError("EmbeddedAws is not started")
+        return self._endpoint_url
+
+    @property
+    def pid(self) -> int:
+        if self._process is None:
+            raise RuntimeError("EmbeddedAws is not started")
+        return self._process.pid
+
+    def start(self) -> EmbeddedAws:
+        command = [
+            sys.executable,
+            "-m",
+            "emulator.aws.server",
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--ttl-sweep-interval",
+            str(self.ttl_sweep_interval_s),
+            "--region",
+            self.region,
+            "--exit-with-parent",
+        ]
+        if self.data_dir is not None:
+            command += ["--data-dir", str(Path(self.data_dir).resolve())]
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+        env["PYTHONUNBUFFERED"] = "1"
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        lines: queue.Queue[str | None] = queue.Queue()
+        errors: list[str] = []
+        assert self._process.stdout is not None
+        assert self._process.stderr is not None
+        threading.Thread(target=_pump, args=(self._process.stdout, lines, None), daemon=True).start()
+        threading.Thread(
+            target=_pump, args=(self._process.stderr, None, errors, self.log), daemon=True
+        ).start()
+        while True:
+            try:
+                line = lines.get(timeout=self.startup_timeout_s)
+            except queue.Empty:
+                self.stop()
+                raise UserError(
+                    f"the embedded AWS endpoint did not start in {self.startup_timeout_s:.0f} s"
+                ) from None
+            if line is None:  # stdout closed: the child exited before it was ready
+                self._process.wait()
+                reason = next((e for e in reversed(errors) if e.startswith("error: ")), None)
+                detail = reason[len("error: ") :] if reason else "; ".join(errors[-5:]) or "no output"
+                raise UserError(f"the embedded AWS endpoint failed to start: {detail}")
+            if line.startswith(_READY_PREFIX):
+                self._endpoint_url = line[len(_READY_PREFIX) :].strip()
+                return self
+            if self.log is not None:
+                self.log.write(line)
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        """Stop the child; it writes a last snapshot first, so give it time."""
+        process = self._process
+        if process is None:
+            return
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if process.stdin is not None:
+            process.stdin.close()
+        self._process = None
+
+    def __enter__(self) -> EmbeddedAws:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _pump(
+    stream: IO[str],
+    lines: queue.Queue[str | None] | None,
+    keep: list[str] | None,
+    forward: TextIO | None = None,
+) -> None:
+    """Drain one of the child's pipes for its whole life (a full pipe would block the child)."""
+    for line in stream:
+        if lines is not None:
+            lines.put(line)
+        if keep is not None:
+            keep.append(line.rstrip("\n"))
+            del keep[:-20]
+        if forward is not None:
+            forward.write(line)
+            forward.flush()
+    if lines is not None:
+        lines.put(None)

@@ -1,0 +1,146 @@
+"""The embedded AWS endpoint's process: ``python -m emulator.aws.server`` (also ``python -m emulator aws``).
+
+Runs as a child of the shim so that moto gets a core (and a GIL) of its own and a crash stays
+contained. Startup order: load the data dir (snapshot + journal replay), bind, write the state
+file, print the endpoint and then ``Ready on URL`` (the line parents wait for), serve. SIGTERM,
+SIGINT or (with ``--exit-with-parent``) end of stdin stop it: it finishes a last snapshot so the
+next start has no journal to replay.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+READY_PREFIX = "Ready on "
+STATE_FILE = Path("aws") / "endpoint.json"  # under the data dir, read by `emails`/`ttl-sweep`
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4566, help="port, 0 = any free one (default 4566)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="keep data here (default: in memory)")
+    parser.add_argument(
+        "--ttl-sweep-interval",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="delete expired TTL items this often (default 60, 0 disables)",
+    )
+    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
+
+
+def serve(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    # Imported here so that `python -m emulator --help` does not pay for moto (~1 s).
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    from emulator.aws.endpoint import EmbeddedEndpointApp
+    from emulator.aws.persistence import Persistence
+    from emulator.aws.ttl import TtlSweeper
+    from emulator.errors import UserError
+
+    class QuietRequestHandler(MotoRequestHandler):
+        def log_request(self, code: Any = "-", size: Any = "-") -> None:
+            pass  # one line per request would drown the shim's own log
+
+    persistence = Persistence(args.data_dir) if args.data_dir is not None else None
+    app = EmbeddedEndpointApp(persistence=persistence)
+    replayed = 0
+    if persistence is not None:
+        payload, records = persistence.load()
+        replayed = app.load(payload, records)
+        persistence.open()
+    sweeper = TtlSweeper(app, args.ttl_sweep_interval)
+    app.sweep_ttl = sweeper.sweep
+
+    try:
+        server: BaseWSGIServer = make_server(
+            args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler
+        )
+    except OSError as exc:
+        raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    url = f"http://{args.host}:{server.server_port}"
+    state_file = args.data_dir / STATE_FILE if args.data_dir is not None else None
+    if state_file is not None:
+        state_file.write_text(json.dumps({"url": url, "pid": os.getpid()}))
+
+    stopping = threading.Event()
+
+    def stop(*_: Any) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=server.shutdown, daemon=True).start()  # not from serve_forever's thread
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if args.exit_with_parent:
+        threading.Thread(target=_stop_at_stdin_eof, args=(stop,), daemon=True).start()
+    sweeper.start()
+    threading.Thread(target=_warm_up, args=(app,), daemon=True).start()
+
+    where = f"data in {args.data_dir}" if args.data_dir is not None else "in memory"
+    print(f"AWS endpoint (DynamoDB, Secrets Manager, SSM, SES): {url}  ({where})", flush=True)
+    if replayed:
+        print(f"Replayed {replayed} journaled writes", file=sys.stderr)
+    print(f"Started in {time.perf_counter() - started:.2f} s", file=sys.stderr, flush=True)
+    print(f"{READY_PREFIX}{url}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        sweeper.stop()
+        server.server_close()
+        if persistence is not None:
+            with app.lock:
+                persistence.compact_now(app.capture)
+                persistence.close()
+        if state_file is not None:
+            state_file.unlink(missing_ok=True)
+    return 0
+
+
+def _stop_at_stdin_eof(stop: Any) -> None:
+    # The parent holds our stdin open for its whole life: EOF means it exited, even by kill -9.
+    # os.read, not sys.stdin: a daemon thread blocked in a buffered read aborts interpreter exit.
+    while os.read(0, 4096):
+        pass
+    stop()
+
+
+def _warm_up(app: Any) -> None:
+    """Build moto's DynamoDB app now rather than on the first client request (~0.4 s)."""
+    from emulator.aws.requests import AwsRequest
+
+    headers = {
+        "Authorization": "AWS4-HMAC-SHA256 Credential=warmup/20260101/us-east-1/dynamodb/aws4_request",
+        "X-Amz-Target": "DynamoDB_20120810.ListTables",
+    }
+    app.warm_up(AwsRequest.build(method="POST", path="/", query="", headers=headers, body=b"{}"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from emulator.errors import UserError
+
+    parser = argparse.ArgumentParser(prog="python -m emulator.aws.server", description=__doc__)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return serve(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
