@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import queue
 import select
 import signal
 import subprocess
@@ -23,7 +22,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -34,6 +33,7 @@ BOOTSTRAP_PATH = Path(bootstrap.__file__).resolve()
 # Lambda gives the INIT phase (imports, module-level code) 10 seconds on demand.
 INIT_TIMEOUT_S = 10.0
 _READABLE = select.POLLIN | select.POLLHUP | select.POLLERR
+_TIMED_OUT = object()
 
 
 @dataclass(eq=False)
@@ -71,7 +71,8 @@ class Worker:
         self.generation = generation  # the code version it imported (see hot reload)
         self._sink = sink
         self._owner = owner
-        self._queue: queue.SimpleQueue[Invocation | None] = queue.SimpleQueue()
+        self._current: Invocation | None = None  # the invocation in progress
+        self._init_failure: InvocationResult | None = None
         self._output = logs.LineAssembler()
         self._ready = False
         self._stopped = False
@@ -122,10 +123,15 @@ class Worker:
 
     def invoke(self, invocation: Invocation) -> None:
         """Start ``invocation``; the worker must have been acquired from its pool."""
-        if self._ready:
-            # Warm: the caller writes the request itself, the serving thread only waits.
-            self._send(invocation)
-        self._queue.put(invocation)
+        with self._lock:
+            if self._init_failure is not None:  # INIT failed before this request arrived
+                _resolve(invocation.future, replace(self._init_failure, request_id=invocation.request_id))
+                return
+            self._current = invocation
+            if self._ready:
+                # Warm: the caller writes the request itself; the serving thread, already
+                # polling the response pipe, wakes once, when the answer is there.
+                self._send(invocation)
 
     def stop(self) -> None:
         """Kill the process (Lambda does not let a Python function shut down gracefully)."""
@@ -133,7 +139,6 @@ class Worker:
             if self._stopped:
                 return
             self._stopped = True
-        self._queue.put(None)
         with contextlib.suppress(ProcessLookupError):
             self._process.kill()
         self._process.wait()
@@ -143,34 +148,27 @@ class Worker:
     # -- serving thread ------------------------------------------------------------------------
 
     def _serve(self) -> None:
-        invocation: Invocation | None = None
         try:
-            invocation = self._queue.get()
-            if invocation is None or not self._initialise(invocation):
-                return
-            while invocation is not None:
-                if not invocation.sent:
-                    self._send(invocation)
-                if not self._await_response(invocation):
-                    return
-                invocation = self._queue.get()
+            if self._initialise():
+                while self._serve_one():
+                    pass
         except Exception as exc:  # a bug here must never leave a caller waiting forever
             self._stop_and_discard()
-            reason = f"emulator error: {exc!r}"
+            invocation = self._current
             if invocation is not None:
+                reason = f"emulator error: {exc!r}"
                 _resolve(
                     invocation.future, failure(invocation.request_id, "Crashed", "Runtime.ExitError", reason)
                 )
-            self._fail_pending(reason)
             raise
         finally:
             self._close_fds()
 
     def _send(self, invocation: Invocation) -> None:
         self._sink.write(logs.start_line(invocation.request_id))
-        invocation.sent = True
         invocation.sent_at = now = time.monotonic()
         invocation.deadline = now + self.config.timeout_s
+        invocation.sent = True
         meta = {
             "rid": invocation.request_id,
             "deadline_ms": time.time() * 1000 + self.config.timeout_s * 1000,
@@ -179,41 +177,78 @@ class Worker:
         with contextlib.suppress(OSError):
             bootstrap.write_frame(self._request_fd, meta, invocation.event)
 
-    def _initialise(self, invocation: Invocation) -> bool:
-        """Wait for the INIT phase; on failure, answer ``invocation`` and report False."""
-        frame = self._next_frame(self._started_at + max(INIT_TIMEOUT_S, self.config.timeout_s))
+    def _initialise(self) -> bool:
+        """Wait for the INIT phase to end, then send the request that waited for it."""
+        init_limit_s = max(INIT_TIMEOUT_S, self.config.timeout_s)
+        frame = self._next_frame(self._started_at + init_limit_s)
         self._init_ms = (time.monotonic() - self._started_at) * 1000
-        if frame == "timeout":
+        if frame is _TIMED_OUT:
             self._stop_and_discard()
-            message = f"Init phase timed out after {max(INIT_TIMEOUT_S, self.config.timeout_s):.2f} seconds"
-            self._finish_failed(invocation, "TimedOut", "Sandbox.Timedout", message, status="timeout")
+            message = f"Init phase timed out after {init_limit_s:.2f} seconds"
+            self._fail_init("TimedOut", "Sandbox.Timedout", message, status="timeout")
             return False
         if frame is None:  # exited during import: sys.exit or a crash at module level
             reason = self._exit_reason()
             self._stop_and_discard()
-            self._finish_failed(invocation, "InitError", "Runtime.ExitError", reason, status="error")
+            self._fail_init("InitError", "Runtime.ExitError", reason, status="error")
             return False
+        assert isinstance(frame, tuple)
         error = frame[0].get("err")
         if error is not None:
             self._stop_and_discard()
             trace = tuple(error.get("stackTrace") or ())
-            kind: ErrorKind = "InitError"
-            self._finish_failed(
-                invocation, kind, error["errorType"], error["errorMessage"], status="error", stack_trace=trace
+            self._fail_init(
+                "InitError", error["errorType"], error["errorMessage"], status="error", trace=trace
             )
             return False
-        self._ready = True
+        with self._lock:
+            self._ready = True
+            invocation = self._current
+            if invocation is not None and not invocation.sent:
+                self._send(invocation)
         return True
 
-    def _await_response(self, invocation: Invocation) -> bool:
-        frame = self._next_frame(invocation.deadline)
-        if frame == "timeout":
+    def _fail_init(
+        self, kind: ErrorKind, error_type: str, message: str, *, status: str, trace: tuple[str, ...] = ()
+    ) -> None:
+        with self._lock:
+            invocation = self._current
+            if invocation is None:  # answer the request that is about to come with this failure
+                error = InvocationError(kind, error_type, message, trace)
+                self._init_failure = InvocationResult("", None, error, 0.0, self._take_init_ms())
+                return
+        self._finish_failed(invocation, kind, error_type, message, status=status, stack_trace=trace)
+
+    def _serve_one(self) -> bool:
+        """Wait for the current invocation's response (or, idle, for the process to die)."""
+        invocation = self._current
+        if invocation is not None and invocation.sent:
+            deadline = invocation.deadline
+        else:
+            # Idle: a request may be sent at any moment without waking this thread, so wake up
+            # at least once per Timeout to pick up its deadline.
+            deadline = time.monotonic() + self.config.timeout_s
+        frame = self._next_frame(deadline)
+        invocation = self._current
+        if frame is _TIMED_OUT:
+            if invocation is None or not invocation.sent or invocation.deadline > time.monotonic():
+                return True
             self._time_out(invocation)
             return False
         if frame is None:
-            self._crashed(invocation)
+            if invocation is None:  # died while idle (a background thread exited it, or a kill)
+                self._stop_and_discard()
+            else:
+                self._crashed(invocation)
             return False
-        meta, body = frame
+        assert isinstance(frame, tuple)
+        if invocation is None:  # not a response to anything: the process broke the protocol
+            self._stop_and_discard()
+            return False
+        self._complete(invocation, *frame)
+        return True
+
+    def _complete(self, invocation: Invocation, meta: dict[str, Any], body: bytes) -> None:
         duration_ms, init_ms = meta["dur"], self._take_init_ms()
         self._memory_mb = meta["mem"]
         error = meta.get("err")
@@ -237,13 +272,13 @@ class Worker:
                 duration_ms,
                 init_ms,
             )
+        self._current = None
         # Free the worker before answering, so that the caller's next request finds it warm.
         self._owner.release(self)
         _resolve(invocation.future, result)
-        return True
 
-    def _next_frame(self, deadline: float) -> tuple[dict[str, Any], bytes] | str | None:
-        """The next response frame; None if the process closed the pipe; "timeout"."""
+    def _next_frame(self, deadline: float) -> tuple[dict[str, Any], bytes] | object | None:
+        """The next response frame; None if the process closed the pipe; _TIMED_OUT."""
         while True:
             frame = self._frames.buffered()
             if frame is not None:
@@ -251,7 +286,7 @@ class Worker:
                 return frame
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return "timeout"
+                return _TIMED_OUT
             ready = self._poll.poll(remaining * 1000)
             if not any(fd == self._response_fd for fd, _ in ready):
                 if ready:
@@ -259,9 +294,7 @@ class Worker:
                 continue
             # The worker writes its output before its response: drain it first, to keep order.
             self._pump_output()
-            frame = self._frames.read()
-            self._pump_output()
-            return frame
+            return self._frames.read()
 
     def _pump_output(self) -> None:
         text = ""
@@ -354,17 +387,6 @@ class Worker:
     def _stop_and_discard(self) -> None:
         self._owner.discard(self)
         self.stop()
-
-    def _fail_pending(self, reason: str) -> None:
-        while True:
-            try:
-                invocation = self._queue.get_nowait()
-            except queue.Empty:
-                return
-            if invocation is not None:
-                _resolve(
-                    invocation.future, failure(invocation.request_id, "Crashed", "Runtime.ExitError", reason)
-                )
 
     def _close_fds(self) -> None:
         for fd in (self._request_fd, self._response_fd, self._output_fd):

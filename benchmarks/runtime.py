@@ -1,0 +1,158 @@
+"""The Lambda runtime alone: an echo handler through a warm worker process vs a direct call.
+
+Measures invocations/s and p50/p99 latency at 1 and 8 concurrent callers, with a realistic API
+Gateway proxy event (about 1.5 KB) and the START/END/REPORT log written (to /dev/null). The
+shim's budget (issue 2: 2,000+ req/s at 1 connection, p99 under 20 ms at 8) must hold for the
+whole HTTP path, so the runtime's share has to fit well inside it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from emulator.lambda_runtime import FunctionConfig, ProcessLambdaRuntime
+
+HANDLERS = Path(__file__).resolve().parent.parent / "tests" / "emulator" / "handlers"
+CALLERS = (1, 8)
+DURATION_S = float(os.environ.get("BENCH_RUNTIME_SECONDS", "3"))
+
+
+def proxy_event() -> dict[str, Any]:
+    headers = {
+        "Accept": "application/json",
+        "Content-Type": "application/json",
+        "Host": "127.0.0.1:3000",
+        "User-Agent": "DemoApp/1.0 CFNetwork/1490.0.4 Darwin/23.2.0",
+        "Authorization": "Bearer " + "x" * 300,
+        "X-Forwarded-For": "127.0.0.1",
+    }
+    return {
+        "resource": "/users/me",
+        "path": "/users/me",
+        "httpMethod": "GET",
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "resourceId": "abc123",
+            "resourcePath": "/users/me",
+            "httpMethod": "GET",
+            "extendedRequestId": "Zm9vYmFyYmF6PQ=",
+            "requestTime": "25/Nov/2026:12:00:00 +0000",
+            "requestTimeEpoch": 1795521600000,
+            "path": "/prod/users/me",
+            "protocol": "HTTP/1.1",
+            "stage": "prod",
+            "domainPrefix": "127",
+            "domainName": "127.0.0.1",
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": headers["User-Agent"]},
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+
+def measure(call: Callable[[], Any], callers: int, duration_s: float) -> dict[str, float]:
+    """Run ``call`` in ``callers`` threads for ``duration_s``; throughput and latency."""
+    latencies: list[list[float]] = [[] for _ in range(callers)]
+    start = threading.Barrier(callers + 1)
+    stop_at = [0.0]
+
+    def loop(samples: list[float]) -> None:
+        start.wait()
+        clock = time.perf_counter
+        while True:
+            began = clock()
+            call()
+            ended = clock()
+            samples.append(ended - began)
+            if ended >= stop_at[0]:
+                return
+
+    threads = [threading.Thread(target=loop, args=(samples,)) for samples in latencies]
+    for thread in threads:
+        thread.start()
+    began = time.perf_counter()
+    stop_at[0] = began + duration_s
+    start.wait()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    all_samples = sorted(s for samples in latencies for s in samples)
+    return {
+        "req_per_s": round(len(all_samples) / elapsed),
+        "p50_ms": round(statistics.median(all_samples) * 1000, 3),
+        "p99_ms": round(all_samples[int(len(all_samples) * 0.99) - 1] * 1000, 3),
+        "requests": len(all_samples),
+    }
+
+
+def run() -> dict[str, Any]:
+    event = proxy_event()
+    spec = importlib.util.spec_from_file_location("bench_echo", HANDLERS / "echo.py")
+    assert spec is not None
+    assert spec.loader is not None
+    echo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(echo)
+
+    figures: dict[str, Any] = {"direct": {}, "runtime": {}}
+    with (
+        open(os.devnull, "w") as log,
+        ProcessLambdaRuntime(
+            [FunctionConfig(name="Echo", handler="echo.handler", code_dir=HANDLERS)],
+            max_workers=max(CALLERS),
+            hot_reload=False,
+            log=log,
+        ) as runtime,
+    ):
+        cold = runtime.invoke("Echo", event)
+        figures["cold_start_init_ms"] = round(cold.init_duration_ms or 0.0, 1)
+        for callers in CALLERS:
+            # Warm the workers this concurrency needs, so the figures are warm invocations.
+            for future in [runtime.submit("Echo", event) for _ in range(callers)]:
+                future.result()
+            figures["direct"][callers] = measure(lambda: echo.handler(event, None), callers, DURATION_S / 3)
+            figures["runtime"][callers] = measure(lambda: runtime.invoke("Echo", event), callers, DURATION_S)
+
+    print(
+        f"  echo handler, {len(str(event))}-byte proxy event; cold start {figures['cold_start_init_ms']} ms"
+    )
+    print(f"  {'path':<28}{'callers':>8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    for path, label in (("direct", "direct in-process call"), ("runtime", "runtime (worker process)")):
+        for callers in CALLERS:
+            req, p50, p99 = (figures[path][callers][k] for k in ("req_per_s", "p50_ms", "p99_ms"))
+            print(f"  {label:<28}{callers:>8}{req:>10,}{p50:>10.3f}{p99:>10.3f}")
+
+    one, eight = figures["runtime"][1], figures["runtime"][8]
+    figures["budgets"] = [
+        {
+            "name": "runtime echo req/s at 1 caller (the whole shim needs 2,000)",
+            "value": one["req_per_s"],
+            "limit": ">= 2000",
+            "ok": one["req_per_s"] >= 2000,
+        },
+        {
+            "name": "runtime echo p99 at 8 callers (the whole shim needs < 20 ms)",
+            "value": eight["p99_ms"],
+            "limit": "< 20 ms",
+            "ok": eight["p99_ms"] < 20,
+        },
+    ]
+    return figures
+
+
+if __name__ == "__main__":
+    run()
