@@ -128,22 +128,33 @@ class InitFailure(Exception):
         self.error = {"errorType": error_type, "errorMessage": message, "stackTrace": stack_trace}
 
 
-class _SourceOnlyLoader(importlib.machinery.SourceFileLoader):
-    """Compiles the function's own modules from source at every cold start.
+class _FreshSourceLoader(importlib.machinery.SourceFileLoader):
+    """Compiles a just-edited module of the function from source, bypassing ``__pycache__``.
 
-    Hot reload replaces a worker seconds after an edit; CPython's ``__pycache__`` check
-    (mtime in whole seconds + size) would happily run stale bytecode for a same-size edit
-    made within the second. Site-packages keep their cached bytecode (cold starts stay fast).
+    Hot reload replaces a worker moments after an edit, and CPython's bytecode check (source
+    mtime in whole seconds + size) accepts a stale ``.pyc`` after a same-size edit made within
+    the same second. Caching only files edited more than a couple of seconds ago is safe: any
+    later edit then lands in a later second. Older files, vendored libraries included, keep
+    their cached bytecode, so cold starts stay fast.
     """
 
     def get_code(self, fullname: str) -> Any:
-        return self.source_to_code(self.get_data(self.path), self.path)
+        try:
+            age_s = time.time() - os.stat(self.path).st_mtime
+        except OSError:
+            age_s = 0.0
+        if age_s < _FRESH_SOURCE_S:
+            return self.source_to_code(self.get_data(self.path), self.path)
+        return super().get_code(fullname)
 
 
-def _install_source_only_imports(task_root: str) -> None:
+_FRESH_SOURCE_S = 2.0
+
+
+def _install_fresh_source_imports(task_root: str) -> None:
     loaders = [
         (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES),
-        (_SourceOnlyLoader, importlib.machinery.SOURCE_SUFFIXES),
+        (_FreshSourceLoader, importlib.machinery.SOURCE_SUFFIXES),
         (importlib.machinery.SourcelessFileLoader, importlib.machinery.BYTECODE_SUFFIXES),
     ]
 
@@ -301,7 +312,7 @@ def main(argv: list[str]) -> int:
     )
     # Line buffering: what the handler printed is in the log even if it is then killed.
     sys.stdout.reconfigure(line_buffering=True)
-    _install_source_only_imports(task_root)
+    _install_fresh_source_imports(task_root)
     log_filter = _install_lambda_logging()
 
     started = time.perf_counter()

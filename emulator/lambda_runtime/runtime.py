@@ -77,7 +77,7 @@ class ProcessLambdaRuntime:
         future.set_running_or_notify_cancel()  # it cannot be cancelled: the function runs on
         invocation = Invocation(
             request_id or new_request_id(),
-            json.dumps(event, separators=(",", ":")).encode(),
+            json.dumps(event, separators=(",", ":"), default=_plain_mapping).encode(),
             future,
             wait_deadline=time.monotonic() + self._throttle_wait_s,
         )
@@ -187,6 +187,13 @@ class ProcessLambdaRuntime:
             )
             return
         worker.invoke(invocation)
+
+
+def _plain_mapping(value: Any) -> Any:
+    # The contract takes any Mapping; json only encodes dicts.
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _not_started(invocation: Invocation, exc: Exception) -> InvocationResult:

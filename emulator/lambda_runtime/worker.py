@@ -343,11 +343,7 @@ class Worker:
         if code == 0:
             return "Runtime exited without providing a reason"
         if code < 0:
-            try:
-                name = signal.strsignal(-code) or f"signal {-code}"
-            except ValueError:
-                name = f"signal {-code}"
-            return f"Runtime exited with error: signal: {name.lower()}"
+            return f"Runtime exited with error: signal: {_signal_name(-code)}"
         return f"Runtime exited with error: exit status {code}"
 
     def _finish_failed(
@@ -392,6 +388,32 @@ class Worker:
         for fd in (self._request_fd, self._response_fd, self._output_fd):
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+# Go's names for signals, which Lambda's messages use (the same on every OS, unlike strsignal).
+_SIGNAL_NAMES = {
+    signal.SIGSEGV: "segmentation fault",
+    signal.SIGABRT: "aborted",
+    signal.SIGKILL: "killed",
+    signal.SIGTERM: "terminated",
+    signal.SIGBUS: "bus error",
+    signal.SIGILL: "illegal instruction",
+    signal.SIGFPE: "floating point exception",
+    signal.SIGINT: "interrupt",
+    signal.SIGHUP: "hangup",
+    signal.SIGPIPE: "broken pipe",
+    signal.SIGQUIT: "quit",
+    signal.SIGTRAP: "trace/breakpoint trap",
+}
+
+
+def _signal_name(number: int) -> str:
+    if number in _SIGNAL_NAMES:
+        return _SIGNAL_NAMES[number]
+    try:
+        return (signal.strsignal(number) or f"signal {number}").lower()
+    except ValueError:
+        return f"signal {number}"
 
 
 def _resolve(future: Future[InvocationResult], result: InvocationResult) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 
 import pytest
 
@@ -97,6 +98,14 @@ def test_decimal_is_encoded_as_a_number_like_the_python_runtime(start_runtime):
 
     assert result.error is None
     assert result.payload == {"price": 12.5, "count": 3}
+
+
+def test_any_mapping_is_a_valid_event(start_runtime):
+    runtime = start_runtime(function("Echo", "echo.handler"))
+
+    result = runtime.invoke("Echo", MappingProxyType({"nested": MappingProxyType({"a": 1})}))
+
+    assert result.payload == {"nested": {"a": 1}}
 
 
 def test_submit_returns_a_future(start_runtime):

@@ -74,7 +74,7 @@ def test_only_functions_of_the_changed_directory_reload(start_runtime, tmp_path)
 
 def test_explicit_reload_runs_a_same_size_edit(start_runtime, tmp_path):
     # A same-size rewrite within the same second defeats CPython's __pycache__ check; the
-    # worker compiles the function's own modules from source, so the new code runs anyway.
+    # worker compiles just-edited modules from source, so the new code runs anyway.
     write_handler(tmp_path, "v1")
     runtime = start_runtime(function("App", "app.handler", code_dir=tmp_path))
     assert runtime.invoke("App", {}).payload["value"] == "v1"
