@@ -197,10 +197,11 @@ def _refuse_authorizer(name: str, declared: Mapping[str, Any], where: str) -> No
 def build_routes(
     events: list[ApiEvent],
     apis: Mapping[str, RestApiSpec],
-    raw_authorizers: Mapping[str, Mapping[str, Any]],
+    api_auth: Mapping[str, Mapping[str, Any]],
     *,
     source: str,
 ) -> tuple[Route, ...]:
+    """Routes from the events; ``api_auth`` is each API's resolved ``Auth`` block."""
     routes: dict[tuple[str, str, str], Route] = {}
     for event in events:
         where = f"{source}: function {event.function_id}, event {event.event_name}"
@@ -218,11 +219,17 @@ def build_routes(
                 f"{where}: RestApiId '{api_id}' is not an AWS::Serverless::Api of the template"
             )
         auth = props.get("Auth") or {}
-        authorizer = auth.get("Authorizer", api.default_authorizer) if isinstance(auth, dict) else None
+        if not isinstance(auth, dict):
+            raise TemplateError(f"{where}: Auth must be a mapping")
+        own_auth = api_auth.get(api_id) or {}
+        authorizer = auth.get("Authorizer", api.default_authorizer)
         if authorizer == "NONE":
             authorizer = None
         if authorizer is not None and authorizer not in api.authorizers:
-            _refuse_authorizer(str(authorizer), raw_authorizers.get(api_id, {}), f"{where}: Auth.Authorizer")
+            declared = own_auth.get("Authorizers") or {}
+            _refuse_authorizer(str(authorizer), declared, f"{where}: Auth.Authorizer")
+        # Auth.ApiKeyRequired on the API applies to every method unless the event says otherwise.
+        api_key_required = auth.get("ApiKeyRequired", own_auth.get("ApiKeyRequired", False))
         key = (api_id, path, method)
         if key in routes:
             other = routes[key]
@@ -237,7 +244,6 @@ def build_routes(
             function_id=event.function_id,
             event_name=event.event_name,
             authorizer=None if authorizer is None else str(authorizer),
-            api_key_required=isinstance(auth, dict)
-            and str(auth.get("ApiKeyRequired", False)).lower() == "true",
+            api_key_required=str(api_key_required).lower() == "true",
         )
     return tuple(routes.values())

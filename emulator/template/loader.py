@@ -160,13 +160,13 @@ class _TemplateReader:
         ids_by_name = {spec.function_name: lid for lid, spec in functions.items()}
         ids_by_name.update({lid: lid for lid in functions})
         apis: dict[str, RestApiSpec] = {}
-        raw_authorizers: dict[str, dict[str, Any]] = {}
+        raw_auth: dict[str, dict[str, Any]] = {}  # each API's Auth block, for the routes
         for logical_id in self._ids_of_type(SERVERLESS_API):
             properties = self._resolved_properties(logical_id, "Api")
             apis[logical_id] = build_api(
                 logical_id, properties, function_ids_by_name=ids_by_name, source=self.source
             )
-            raw_authorizers[logical_id] = (properties.get("Auth") or {}).get("Authorizers") or {}
+            raw_auth[logical_id] = properties.get("Auth") or {}
         if any(not e.properties.get("RestApiId") for e in events):
             with _resolving(f"{self.source}: Globals.Api"):
                 properties = self.resolver.resolve(
@@ -179,8 +179,8 @@ class _TemplateReader:
                 source=self.source,
                 default_stage=IMPLICIT_STAGE_NAME,
             )
-            raw_authorizers[IMPLICIT_API_ID] = (properties.get("Auth") or {}).get("Authorizers") or {}
-        return apis, raw_authorizers
+            raw_auth[IMPLICIT_API_ID] = properties.get("Auth") or {}
+        return apis, raw_auth
 
     def other_resources(self) -> dict[str, ResourceSpec]:
         others: dict[str, ResourceSpec] = {}
@@ -212,8 +212,8 @@ def load_app(
         stack_name=stack,
     )
     functions, events = reader.functions_and_events()
-    apis, raw_authorizers = reader.apis(functions, events)
-    routes = build_routes(events, apis, raw_authorizers, source=reader.source)
+    apis, api_auth = reader.apis(functions, events)
+    routes = build_routes(events, apis, api_auth, source=reader.source)
     return SamApp(
         template_path=reader.path.resolve(),
         stack_name=stack,

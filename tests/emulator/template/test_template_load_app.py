@@ -161,6 +161,8 @@ def test_explicit_api(fixtures_dir):
         ("/public", "GET"): None,
     }
     assert {r.api_id for r in app.routes} == {"MyApi"}
+    api_keys = {(r.path, r.method): r.api_key_required for r in app.routes}
+    assert api_keys == {("/items", "GET"): True, ("/items", "POST"): True, ("/public", "GET"): False}
     assert app.functions["ItemsFn"].environment == {"SHARED": "global", "OWN": "mine"}
     validate_app(app)
 
