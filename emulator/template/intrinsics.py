@@ -84,7 +84,8 @@ class IntrinsicResolver:
             if len(value) == 1:
                 ((key, argument),) = value.items()
                 function = self._functions.get(key)
-                if function is not None:
+                # {"Condition": {...}} is data (an IAM policy's Condition block), not a reference.
+                if function is not None and not (key == "Condition" and not isinstance(argument, str)):
                     return function(argument)
             resolved_map = {}
             for key, item in value.items():

@@ -100,3 +100,8 @@ def test_join_select_split_findinmap_base64_getazs():
 
 def test_a_mapping_with_other_keys_is_plain_data():
     assert resolver().resolve({"Ref": "Env", "Other": 1}) == {"Ref": "Env", "Other": 1}
+
+
+def test_an_iam_condition_block_is_data_not_a_condition_reference():
+    block = {"Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}
+    assert resolver().resolve(block) == {"Condition": {"StringEquals": {"aws:SourceAccount": "111"}}}
