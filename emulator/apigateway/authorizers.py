@@ -102,7 +102,7 @@ class MalformedAuthorizerOutput(ValueError):
 class AuthorizerOutput:
     principal_id: str
     policy_document: Mapping[str, Any]
-    context: Mapping[str, str]
+    context: Mapping[str, str | None]
 
 
 def _context_text(value: Any) -> str:
@@ -131,7 +131,8 @@ def parse_authorizer_output(payload: Any) -> AuthorizerOutput:
     return AuthorizerOutput(
         principal_id=_context_text(principal_id),
         policy_document=policy,
-        context={str(k): _context_text(v) for k, v in context.items() if v is not None},
+        # A null value stays null (observed on AWS); the others arrive as strings.
+        context={str(k): None if v is None else _context_text(v) for k, v in context.items()},
     )
 
 

@@ -191,7 +191,9 @@ def test_a_single_statement_object_is_accepted():
 
 def test_token_event_and_allow_context():
     def handler(event):
-        return policy("Allow", event["methodArn"], context={"userId": "u1", "admin": True, "n": 3})
+        return policy(
+            "Allow", event["methodArn"], context={"userId": "u1", "admin": True, "n": 3, "none": None}
+        )
 
     authorizers, runtime, _ = make(handler)
     outcome = authorizers.authorize("Auth", proxy_event({"authorization": "Bearer abc"}), GET_ITEMS)
@@ -202,7 +204,7 @@ def test_token_event_and_allow_context():
     assert (outcome.status, outcome.body) == (None, None)
     context = dict(outcome.authorizer_context)
     assert isinstance(context.pop("integrationLatency"), int)
-    assert context == {"principalId": "user-1", "userId": "u1", "admin": "true", "n": "3"}
+    assert context == {"principalId": "user-1", "userId": "u1", "admin": "true", "n": "3", "none": None}
 
 
 @pytest.mark.parametrize("headers", [None, {}, {"Authorization": ""}, {"X-Other": "Bearer abc"}])
