@@ -101,15 +101,28 @@ def _authorizer(
         headers: tuple[str, ...] = (str(identity.get("Header", "Authorization")),)
     else:
         headers = _strings(identity.get("Headers"), "Identity.Headers", where)
+    query_strings = _strings(identity.get("QueryStrings"), "Identity.QueryStrings", where)
+    stage_variables = _strings(identity.get("StageVariables"), "Identity.StageVariables", where)
+    context = _strings(identity.get("Context"), "Identity.Context", where)
+    if (
+        payload_type == "REQUEST"
+        and reauthorize_every > 0
+        and not (headers or query_strings or stage_variables or context)
+    ):
+        # SAM refuses this too: the identity sources are the cache key when caching is on.
+        raise TemplateError(
+            f"{where}: authorizer {name} must specify Identity with at least one of Headers, QueryStrings, "
+            "StageVariables or Context (or ReauthorizeEvery: 0)"
+        )
     validation = identity.get("ValidationExpression")
     return AuthorizerSpec(
         name=name,
         function_id=_function_id_from_arn(spec["FunctionArn"], function_ids_by_name),
         type=payload_type,  # type: ignore[arg-type]
         identity_headers=headers,
-        identity_query_strings=_strings(identity.get("QueryStrings"), "Identity.QueryStrings", where),
-        identity_stage_variables=_strings(identity.get("StageVariables"), "Identity.StageVariables", where),
-        identity_context=_strings(identity.get("Context"), "Identity.Context", where),
+        identity_query_strings=query_strings,
+        identity_stage_variables=stage_variables,
+        identity_context=context,
         validation_expression=None if validation is None else str(validation),
         reauthorize_every=reauthorize_every,
     )

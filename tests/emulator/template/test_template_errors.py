@@ -155,3 +155,32 @@ def test_explicit_api_without_stage_name(write_template):
 
 def test_resource_without_type(write_template):
     assert "resource X must be a mapping with a Type" in load_error(write_template("Resources:\n  X: {}\n"))
+
+
+def test_request_authorizer_with_cache_needs_an_identity_source(write_template):
+    text = """
+    Globals:
+      Api:
+        Auth:
+          Authorizers:
+            R:
+              FunctionArn: !GetAtt Fn.Arn
+              FunctionPayloadType: REQUEST
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: src
+          Handler: app.handler
+          Runtime: python3.12
+          Events:
+            Get: {Type: Api, Properties: {Path: /x, Method: get}}
+    """
+    message = load_error(write_template(text, modules={"src/app.py": ""}))
+    assert "authorizer R must specify Identity" in message
+    no_cache = text.replace(
+        "FunctionPayloadType: REQUEST",
+        "FunctionPayloadType: REQUEST\n              Identity: {ReauthorizeEvery: 0}",
+    )
+    app = load_app(write_template(no_cache, modules={"src/app.py": ""}))
+    assert app.apis["ServerlessRestApi"].authorizers["R"].reauthorize_every == 0
