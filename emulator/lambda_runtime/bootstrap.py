@@ -81,12 +81,28 @@ class FrameReader:
 # Everything below runs only inside the worker process.
 
 
+class CognitoIdentity:
+    """``context.identity``: always an object; its ids are set only for Amazon Cognito callers."""
+
+    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
+
+    def __init__(self) -> None:
+        self.cognito_identity_id = None
+        self.cognito_identity_pool_id = None
+
+    def __repr__(self) -> str:
+        return (
+            f"CognitoIdentity([cognito_identity_id={self.cognito_identity_id},"
+            f"cognito_identity_pool_id={self.cognito_identity_pool_id}])"
+        )
+
+
 class LambdaContext:
     """The ``context`` argument, with the attributes of the Python runtime's LambdaContext.
 
     As in the real runtime, ``memory_limit_in_mb`` is the string from
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE, and ``identity``/``client_context`` are None unless the
-    caller is the AWS Mobile SDK (never, behind API Gateway).
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE, ``identity`` an object whose ids are None (the caller is
+    not a Cognito identity) and ``client_context`` None (the caller is not the Mobile SDK).
     """
 
     def __init__(self, request_id: str, deadline_ms: float, invoked_function_arn: str) -> None:
@@ -97,8 +113,9 @@ class LambdaContext:
         self.memory_limit_in_mb = _STATIC["memory_limit_in_mb"]
         self.log_group_name = _STATIC["log_group_name"]
         self.log_stream_name = _STATIC["log_stream_name"]
-        self.identity = None
+        self.identity = CognitoIdentity()
         self.client_context = None
+        self.tenant_id = None
         self._deadline_ms = deadline_ms
 
     def get_remaining_time_in_millis(self) -> int:
@@ -106,14 +123,15 @@ class LambdaContext:
         return max(int(self._deadline_ms - time.time() * 1000), 0)
 
     def log(self, message: str) -> None:
-        sys.stdout.write(message)
+        sys.stdout.write(str(message))
 
     def __repr__(self) -> str:
         return (
             f"LambdaContext([aws_request_id={self.aws_request_id},log_group_name={self.log_group_name},"
             f"log_stream_name={self.log_stream_name},function_name={self.function_name},"
             f"memory_limit_in_mb={self.memory_limit_in_mb},function_version={self.function_version},"
-            f"invoked_function_arn={self.invoked_function_arn},client_context=None,identity=None])"
+            f"invoked_function_arn={self.invoked_function_arn},client_context=None,"
+            f"identity={self.identity},tenant_id=None])"
         )
 
 
@@ -242,7 +260,12 @@ def _install_lambda_logging() -> _RequestIdFilter:
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
     handler.addFilter(request_filter)
-    logging.getLogger().addHandler(handler)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    # LoggingConfig.ApplicationLogLevel reaches the runtime as AWS_LAMBDA_LOG_LEVEL.
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
+    if level in logging.getLevelNamesMapping():
+        root.setLevel(level)
     return request_filter
 
 

@@ -16,7 +16,7 @@ def context_fields(event, context):
         "aws_request_id": context.aws_request_id,
         "log_group_name": context.log_group_name,
         "log_stream_name": context.log_stream_name,
-        "identity": context.identity,
+        "identity": [context.identity.cognito_identity_id, context.identity.cognito_identity_pool_id],
         "client_context": context.client_context,
         "remaining_ms": context.get_remaining_time_in_millis(),
         "trace_id": os.environ.get("_X_AMZN_TRACE_ID"),

@@ -75,7 +75,7 @@ def test_context_is_a_real_lambda_context(start_runtime):
     assert ctx["memory_limit_in_mb"] == "256"  # a string, as in Lambda's Python runtime
     assert ctx["log_group_name"] == "/aws/lambda/Ctx"
     assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", ctx["log_stream_name"])
-    assert ctx["identity"] is None
+    assert ctx["identity"] == [None, None]  # an object with None ids, as in the Python runtime
     assert ctx["client_context"] is None
     assert 0 < ctx["remaining_ms"] <= 3000
     assert ctx["trace_id"].startswith("Root=1-")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from .conftest import function
@@ -68,3 +69,18 @@ def test_unhandled_exception_is_logged_like_the_python_runtime(start_runtime, lo
     assert lines[start + 2] == "Traceback (most recent call last):"
     assert 'misbehaving.py", line' in lines[start + 3]
     assert lines.index(f"END RequestId: {result.request_id}") > start + 3
+
+
+def test_powertools_logger_sees_the_lambda_context(start_runtime, log):
+    runtime = start_runtime(function("Tools", "powertools_logging.handler", memory_mb=256))
+
+    result = runtime.invoke("Tools", {})
+
+    assert result.error is None
+    entries = [json.loads(line) for line in lines_of(log) if line.startswith("{")]
+    entry = next(e for e in entries if e.get("message") == "handled")
+    assert entry["function_request_id"] == result.request_id
+    assert entry["function_name"] == "Tools"
+    assert entry["function_memory_size"] == "256"  # context.memory_limit_in_mb is a str on Lambda
+    assert entry["cold_start"] is True
+    assert entry["answer"] == 42
