@@ -17,7 +17,9 @@ from __future__ import annotations
 import http.client
 import os
 import socket
+import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -94,16 +96,23 @@ class GatewayServer:
         server.serve_app(app)
 
     def _announce_when_answering(self, on_ready: Callable[[], None]) -> None:
-        # The socket already listens, so this connection queues until granian's worker accepts
-        # it: one request, no polling, and "ready" means a request was really answered.
-        connection = http.client.HTTPConnection(self.local_host, self.port, timeout=30)
-        try:
-            connection.request("GET", "/_emulator/health")
-            connection.getresponse().read()
-        except OSError:
-            return
-        finally:
-            connection.close()
+        # "Ready" means a request was really answered. The port is bound up front but granian's
+        # worker only starts listening once its thread runs, so a refused connection at that
+        # moment is retried briefly.
+        deadline = time.monotonic() + 30
+        while True:
+            connection = http.client.HTTPConnection(self.local_host, self.port, timeout=10)
+            try:
+                connection.request("GET", "/_emulator/health")
+                connection.getresponse().read()
+                break
+            except OSError as exc:
+                if time.monotonic() > deadline:
+                    print(f"[gateway] the server never answered: {exc!r}", file=sys.stderr, flush=True)
+                    return
+                time.sleep(0.05)
+            finally:
+                connection.close()
         on_ready()
 
     def stop(self) -> None:
