@@ -22,8 +22,6 @@ _STATE_FILE = Path("aws") / "endpoint.json"  # emulator.aws.server.STATE_FILE
 
 
 def register(subparsers: Any) -> None:
-    from emulator.aws.server import add_arguments
-
     aws = subparsers.add_parser(
         "aws",
         aliases=["dynamodb"],
@@ -46,6 +44,21 @@ def register(subparsers: Any) -> None:
     sweep = subparsers.add_parser("ttl-sweep", help="delete expired DynamoDB TTL items now")
     _add_endpoint_options(sweep)
     sweep.set_defaults(func=_ttl_sweep)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4566, help="port, 0 = any free one (default 4566)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="keep data here (default: in memory)")
+    parser.add_argument(
+        "--ttl-sweep-interval",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="delete expired TTL items this often (default 60, 0 disables)",
+    )
+    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
 
 
 def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:

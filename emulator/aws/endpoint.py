@@ -20,7 +20,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.secretsmanager.utils import SecretsManagerSecretIdentifier
 from moto.utilities.id_generator import moto_id_manager
 
-from emulator.aws import state
+from emulator.aws import moto_fixes, state
 from emulator.aws.emails import email_from, is_send
 from emulator.aws.idempotency import TransactionTokens
 from emulator.aws.persistence import Persistence
@@ -62,6 +62,7 @@ class EmbeddedEndpointApp:
                     return earlier
             response = self._call_moto(request)
             if response.ok:
+                moto_fixes.after_write(request)
                 self._acknowledge_write(request, response, token)
         return response
 
@@ -129,7 +130,9 @@ class EmbeddedEndpointApp:
         finally:
             if identifier is not None:
                 moto_id_manager.unset_custom_id(identifier[0])
-        if not response.ok:  # it succeeded when journaled; say so rather than hide a divergence
+        if response.ok:
+            moto_fixes.after_write(request)
+        else:  # it succeeded when journaled; say so rather than hide a divergence
             print(
                 f"emulator aws: replay of {request.service} {request.action} answered {response.status}: "
                 f"{response.body[:200]!r}",

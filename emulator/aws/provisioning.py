@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from emulator.aws.environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY
 from emulator.errors import UserError
 from emulator.lambda_runtime.api import InvocationResult
@@ -159,7 +161,12 @@ def ensure_table(dynamodb: Any, spec: ResourceSpec, *, log: Callable[[str], None
     except dynamodb.exceptions.ResourceNotFoundException:
         existing = None
     if existing is None:
-        dynamodb.create_table(**request)
+        try:
+            dynamodb.create_table(**request)
+        except ClientError as exc:  # the endpoint refused the template's definition
+            raise UserError(
+                f"table {name} ({spec.logical_id}): {exc.response['Error'].get('Message', exc)}"
+            ) from None
         dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
         log(f"Created table {name} ({spec.logical_id})")
         created = True

@@ -81,7 +81,13 @@ def provision_secrets(
         if invoke is None:
             log(f"warning: {schedule.logical_id}: no Lambda runtime to rotate {logical_id}; skipped")
             continue
-        rotate_once(created[logical_id], function_id, invoke)
+        try:
+            rotate_once(created[logical_id], function_id, invoke)
+        except UserError as exc:
+            # CloudFormation would roll the stack back, deleting the new secret; do the same so
+            # that the next start creates and rotates it again instead of keeping it unrotated.
+            secretsmanager.delete_secret(SecretId=created[logical_id], ForceDeleteWithoutRecovery=True)
+            raise UserError(f"{exc} (secret {logical_id} removed: the next start retries)") from None
         log(f"Rotated secret {logical_id} with {function_id}")
 
 

@@ -53,8 +53,8 @@ def _register_reducers() -> None:
 
 
 class _MergeInto:
-    """A defaultdict whose factory is a lambda (unpicklable): saved as plain dicts, merged back
-    into the fresh backend's own defaultdict on restore."""
+    """A defaultdict that pickle cannot rebuild (a lambda factory, or a subclass whose __init__
+    takes arguments): saved as plain dicts, merged into the fresh backend's own one on restore."""
 
     def __init__(self, content: dict[Any, Any]) -> None:
         self.content = content
@@ -87,8 +87,9 @@ def capture() -> dict[str, dict[tuple[str, str], dict[str, Any]]]:
             for name, value in vars(backend).items():
                 if name in _IDENTITY_ATTRIBUTES or isinstance(value, BaseBackend):
                     continue  # links to other backends are rebuilt by moto itself
-                if isinstance(value, defaultdict) and getattr(value.default_factory, "__name__", "") == (
-                    "<lambda>"
+                if isinstance(value, defaultdict) and (
+                    type(value) is not defaultdict  # e.g. SSM's ParameterDict: its __init__ takes args
+                    or getattr(value.default_factory, "__name__", "") == "<lambda>"
                 ):
                     value = _MergeInto(_plain(value))
                 attributes[name] = value

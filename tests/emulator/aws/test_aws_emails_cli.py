@@ -1,0 +1,125 @@
+"""Sent SES emails over HTTP and the CLI; `reset`; commands that need a running endpoint."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+import uuid
+
+from emulator.aws import EmbeddedAws
+
+from .helpers import client
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "emulator", *args], capture_output=True, text=True)
+
+
+def test_sent_emails_are_listed_over_http_and_by_the_cli(endpoint):
+    to = f"{uuid.uuid4().hex[:8]}@example.com"
+    ses = client("ses", endpoint)
+    ses.verify_email_identity(EmailAddress="noreply@example.com")
+    ses.send_email(
+        Source="noreply@example.com",
+        Destination={"ToAddresses": [to]},
+        Message={
+            "Subject": {"Data": "Reset your password"},
+            "Body": {"Text": {"Data": "Your code is 123456"}, "Html": {"Data": "<b>123456</b>"}},
+        },
+    )
+    client("sesv2", endpoint).send_email(
+        FromEmailAddress="noreply@example.com",
+        Destination={"ToAddresses": [to]},
+        Content={"Simple": {"Subject": {"Data": "Welcome"}, "Body": {"Text": {"Data": "Hello"}}}},
+    )
+
+    listed = json.loads(urllib.request.urlopen(endpoint + "/_emulator/emails").read())["emails"]
+    mine = [e for e in listed if e["to"] == [to]]
+    assert [(e["from"], e["subject"], e["text"]) for e in mine] == [
+        ("noreply@example.com", "Reset your password", "Your code is 123456"),
+        ("noreply@example.com", "Welcome", "Hello"),
+    ]
+    assert mine[0]["html"] == "<b>123456</b>"
+    assert mine[0]["messageId"]
+    assert mine[0]["date"].endswith("Z")
+
+    table = _cli("emails", "--endpoint", endpoint)
+    assert table.returncode == 0, table.stderr
+    assert "SUBJECT" in table.stdout
+    assert f"{to}  Reset your password" in table.stdout
+    as_json = _cli("emails", "--endpoint", endpoint, "--json")
+    assert [e["subject"] for e in json.loads(as_json.stdout) if e["to"] == [to]] == [
+        "Reset your password",
+        "Welcome",
+    ]
+
+
+def test_commands_find_the_endpoint_from_the_data_dir_or_say_nothing_runs(tmp_path):
+    nothing = _cli("emails", "--data-dir", str(tmp_path))
+    assert nothing.returncode == 2
+    assert "no embedded AWS endpoint is running" in nothing.stderr
+    assert "Traceback" not in nothing.stderr
+
+    with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0):
+        found = _cli("ttl-sweep", "--data-dir", str(tmp_path))
+        assert found.returncode == 0, found.stderr
+        assert "Deleted 0 expired items." in found.stdout
+
+        refused = _cli("reset", "--data-dir", str(tmp_path))
+        assert refused.returncode == 2
+        assert "is running" in refused.stderr
+        assert (tmp_path / "aws").is_dir()
+
+
+def test_reset_wipes_the_data_dir(tmp_path):
+    data_dir = tmp_path / "localdata"
+    with EmbeddedAws(data_dir=data_dir, ttl_sweep_interval_s=0) as aws:
+        dynamodb = client("dynamodb", aws.endpoint_url)
+        dynamodb.create_table(
+            TableName="kept-until-reset",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+
+    wiped = _cli("reset", "--data-dir", str(data_dir))
+
+    assert wiped.returncode == 0, wiped.stderr
+    assert f"Wiped {data_dir}" in wiped.stdout
+    assert not data_dir.exists()
+    with EmbeddedAws(data_dir=data_dir, ttl_sweep_interval_s=0) as aws:
+        assert client("dynamodb", aws.endpoint_url).list_tables()["TableNames"] == []
+    assert "Nothing to reset" in _cli("reset", "--data-dir", str(tmp_path / "absent")).stdout
+
+
+def test_reset_refuses_a_directory_that_is_not_emulator_data(tmp_path):
+    (tmp_path / "precious.txt").write_text("not ours")
+
+    refused = _cli("reset", "--data-dir", str(tmp_path))
+
+    assert refused.returncode == 2
+    assert "does not look like emulator data" in refused.stderr
+    assert (tmp_path / "precious.txt").exists()
+
+
+def test_the_aws_command_runs_the_endpoint_alone():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "dynamodb", "--port", "0", "--ttl-sweep-interval", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("Ready on "):
+                break
+        url = lines[-1].removeprefix("Ready on ").strip()
+        assert any(url in line and "DynamoDB" in line for line in lines[:-1])
+        assert client("dynamodb", url).list_tables()["TableNames"] == []
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -1,0 +1,158 @@
+"""--data-dir keeps every acknowledged write across kill -9; reads never write; restarts are clean."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from emulator.aws import EmbeddedAws
+
+from .helpers import client, create_table
+
+
+def _kill_9(aws: EmbeddedAws) -> None:
+    os.kill(aws.pid, signal.SIGKILL)
+    aws._process.wait()  # the child is gone: nothing more can reach the disk
+    aws.stop()
+
+
+def _journal_bytes(data_dir: Path) -> int:
+    return sum(p.stat().st_size for p in (data_dir / "aws").glob("journal-*.log"))
+
+
+def _write_a_bit_of_everything(url: str) -> dict[str, str]:
+    dynamodb = client("dynamodb", url)
+    table = create_table(dynamodb, "users", range_key=True)
+    for i in range(5):
+        dynamodb.put_item(
+            TableName=table, Item={"pk": {"S": f"u{i}"}, "sk": {"S": "profile"}, "n": {"N": str(i)}}
+        )
+    dynamodb.update_item(
+        TableName=table,
+        Key={"pk": {"S": "u1"}, "sk": {"S": "profile"}},
+        UpdateExpression="SET n = n + :one",
+        ExpressionAttributeValues={":one": {"N": "10"}},
+    )
+    dynamodb.delete_item(TableName=table, Key={"pk": {"S": "u2"}, "sk": {"S": "profile"}})
+    dynamodb.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "u9"}, "sk": {"S": "profile"}}}},
+            {"Delete": {"TableName": table, "Key": {"pk": {"S": "u3"}, "sk": {"S": "profile"}}}},
+        ],
+        ClientRequestToken="token-before-the-crash",
+    )
+    secrets = client("secretsmanager", url)
+    arn = secrets.create_secret(Name="app/jwt", SecretString="s3cr3t")["ARN"]
+    client("ssm", url).put_parameter(Name="/app/flag", Value="on", Type="String")
+    ses = client("ses", url)
+    ses.verify_email_identity(EmailAddress="noreply@example.com")
+    ses.send_email(
+        Source="noreply@example.com",
+        Destination={"ToAddresses": ["ada@example.com"]},
+        Message={"Subject": {"Data": "Reset your password"}, "Body": {"Text": {"Data": "code 123456"}}},
+    )
+    return {"table": table, "secret_arn": arn}
+
+
+def _assert_everything_is_there(url: str, written: dict[str, str]) -> None:
+    dynamodb = client("dynamodb", url)
+    items = dynamodb.scan(TableName=written["table"])["Items"]
+    assert sorted(i["pk"]["S"] for i in items) == ["u0", "u1", "u4", "u9"]
+    u1 = dynamodb.get_item(TableName=written["table"], Key={"pk": {"S": "u1"}, "sk": {"S": "profile"}})[
+        "Item"
+    ]
+    assert u1["n"] == {"N": "11"}
+    secret = client("secretsmanager", url).get_secret_value(SecretId=written["secret_arn"])
+    assert secret["SecretString"] == "s3cr3t"
+    assert secret["ARN"] == written["secret_arn"]  # same random suffix as before the restart
+    assert client("ssm", url).get_parameter(Name="/app/flag")["Parameter"]["Value"] == "on"
+    import json
+    import urllib.request
+
+    emails = json.loads(urllib.request.urlopen(url + "/_emulator/emails").read())["emails"]
+    assert [(e["to"], e["subject"], e["text"]) for e in emails] == [
+        (["ada@example.com"], "Reset your password", "code 123456")
+    ]
+
+
+def test_acknowledged_writes_survive_kill_9(tmp_path):
+    aws = EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0).start()
+    written = _write_a_bit_of_everything(aws.endpoint_url)
+    _kill_9(aws)
+
+    with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0) as restarted:
+        _assert_everything_is_there(restarted.endpoint_url, written)
+        # The ClientRequestToken is remembered across the crash: a retry is not re-applied.
+        dynamodb = client("dynamodb", restarted.endpoint_url)
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": written["table"], "Item": {"pk": {"S": "u9"}, "sk": {"S": "profile"}}}},
+                {
+                    "Delete": {
+                        "TableName": written["table"],
+                        "Key": {"pk": {"S": "u3"}, "sk": {"S": "profile"}},
+                    }
+                },
+            ],
+            ClientRequestToken="token-before-the-crash",
+        )
+
+
+def test_kill_9_after_background_compactions_loses_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMULATOR_AWS_COMPACT_EVERY", "7")  # a snapshot every 7 writes
+    aws = EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0).start()
+    dynamodb = client("dynamodb", aws.endpoint_url)
+    table = create_table(dynamodb)
+    for i in range(40):
+        dynamodb.put_item(TableName=table, Item={"pk": {"S": f"k{i:02d}"}})
+    _kill_9(aws)
+    assert (tmp_path / "aws" / "snapshot.pickle").exists()
+
+    with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0) as restarted:
+        items = client("dynamodb", restarted.endpoint_url).scan(TableName=table)["Items"]
+        assert sorted(i["pk"]["S"] for i in items) == [f"k{i:02d}" for i in range(40)]
+
+
+def test_clean_stop_leaves_a_snapshot_and_no_journal_to_replay(tmp_path):
+    with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0) as aws:
+        written = _write_a_bit_of_everything(aws.endpoint_url)
+    assert _journal_bytes(tmp_path) == 0
+    assert not (tmp_path / "aws" / "endpoint.json").exists()
+
+    with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0) as restarted:
+        _assert_everything_is_there(restarted.endpoint_url, written)
+
+
+def test_reads_do_not_grow_the_journal(tmp_path):
+    with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0) as aws:
+        dynamodb = client("dynamodb", aws.endpoint_url)
+        table = create_table(dynamodb)
+        dynamodb.put_item(TableName=table, Item={"pk": {"S": "a"}})
+        before = _journal_bytes(tmp_path)
+        assert before > 0
+        for _ in range(10):
+            dynamodb.get_item(TableName=table, Key={"pk": {"S": "a"}})
+            dynamodb.scan(TableName=table)
+            dynamodb.query(
+                TableName=table,
+                KeyConditionExpression="pk = :a",
+                ExpressionAttributeValues={":a": {"S": "a"}},
+            )
+            dynamodb.describe_table(TableName=table)
+            dynamodb.list_tables()
+        # A failed conditional write changes nothing, so it is not journaled either.
+        with pytest.raises(dynamodb.exceptions.ConditionalCheckFailedException):
+            dynamodb.put_item(
+                TableName=table, Item={"pk": {"S": "a"}}, ConditionExpression="attribute_not_exists(pk)"
+            )
+        assert _journal_bytes(tmp_path) == before
+
+
+def test_a_second_endpoint_on_the_same_data_dir_is_refused(tmp_path):
+    from emulator.errors import UserError
+
+    with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0), pytest.raises(UserError, match="in use"):
+        EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0).start()
