@@ -351,10 +351,13 @@ def main(argv: list[str]) -> int:
     requests = FrameReader(request_fd)
     while True:
         frame = requests.read()
-        if frame is None:  # the emulator closed the channel: shut down
+        if frame is None:  # the emulator closed the channel (or died): shut down
             return 0
         response, payload = _invoke(handler, frame[0], frame[1], arn, log_filter)
-        write_frame(response_fd, response, payload)
+        try:
+            write_frame(response_fd, response, payload)
+        except BrokenPipeError:  # nobody to answer to any more
+            return 0
 
 
 if __name__ == "__main__":
