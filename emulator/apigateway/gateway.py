@@ -77,6 +77,12 @@ class ApiStage:
         self.cors = CorsPreflight(spec.cors, tree.methods_by_path()) if spec.cors else None
         self.throttle = StageThrottle(spec.throttling)
         self.authorizers: Any = None
+        # SAM puts the DefaultAuthorizer on its CORS OPTIONS method too, unless
+        # AddDefaultAuthorizerToCorsPreflight is false: then a browser's preflight (which never
+        # carries credentials) gets 401, on AWS as here.
+        self.preflight_authorizer: str | None = None
+        if spec.cors and spec.default_authorizer and spec.add_default_authorizer_to_cors_preflight:
+            self.preflight_authorizer = spec.default_authorizer
         if spec.authorizers:
             # Written by the template helper (contracts G); imported only when an API has authorizers.
             from emulator.apigateway.authorizers import LambdaAuthorizers
@@ -156,11 +162,15 @@ class ApiGateway:
             return too_many_requests()
 
         route = match.method.route
+        event = stage.events.build(request, match, request_id=request_id)
         if route is None:  # SAM's CORS MOCK: answered here, the function is never invoked
             assert stage.cors is not None
+            if stage.preflight_authorizer:
+                denied = self._authorize(stage, stage.preflight_authorizer, event, match, request)
+                if denied is not None:
+                    return denied
             return stage.cors.respond(match.resource_path)
 
-        event = stage.events.build(request, match, request_id=request_id)
         if route.authorizer:
             denied = self._authorize(stage, route.authorizer, event, match, request)
             if denied is not None:

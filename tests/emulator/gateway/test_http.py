@@ -334,6 +334,25 @@ def test_banner_and_health(shim: Shim) -> None:
     assert shim.get("/_emulator/health").json() == {"status": "ok"}
 
 
+def test_default_authorizer_also_guards_the_cors_preflight(shim: Shim) -> None:
+    # SAM's AddDefaultAuthorizerToCorsPreflight defaults to true: the preflight needs a token too.
+    assert shim.request("OPTIONS", "/guarded/guarded/thing").status_code == 401
+    allowed = shim.request("OPTIONS", "/guarded/guarded/thing", headers={"Authorization": "allow-bob"})
+    assert allowed.status_code == 200
+    assert allowed.headers["Access-Control-Allow-Origin"] == "*"
+    assert shim.get("/guarded/guarded/thing").status_code == 401
+    event = _event(shim.get("/guarded/guarded/thing", headers={"Authorization": "allow-bob"}))
+    assert event["requestContext"]["authorizer"]["principalId"] == "bob"
+    open_event = _event(shim.get("/guarded/guarded/open"))
+    assert "authorizer" not in open_event["requestContext"]
+
+
+def test_local_identity_provider_is_mounted(shim: Shim) -> None:
+    response = shim.get("/_emulator/idp/jwks.json")
+    assert response.status_code == 200
+    assert response.json()["keys"]
+
+
 def test_zz_sigterm_stops_the_shim_and_its_children(shim: Shim) -> None:
     # Named zz: runs last in this module (pytest keeps file order), it ends the module's server.
     children = psutil.Process(shim.process.pid).children(recursive=True)
