@@ -6,8 +6,8 @@ is needed to meet the latency budget (measured on 2 cores, trivial WSGI app, 1 c
 Werkzeug's dev server ~1,100 req/s, granian ~6,300 req/s). Granian normally runs its workers
 as processes; its thread-worker server (``MTServer``, meant for free-threaded builds) is used
 here with one worker so the app runs on granian's blocking threads inside this process. The
-listening socket is bound up front (``port=0`` works, the port is known before the template
-is loaded so ``{{emulator.url}}`` can be substituted).
+listening socket is bound up front in Python and handed to granian (``port=0`` works, the port
+is known before the template is loaded so ``{{emulator.url}}`` can be substituted).
 
 This leans on granian internals of the pinned version (2.8.x): ``MTServer``, ``SocketHolder``.
 """
@@ -15,17 +15,14 @@ This leans on granian internals of the pinned version (2.8.x): ``MTServer``, ``S
 from __future__ import annotations
 
 import http.client
-import os
 import socket
 import sys
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 from granian._granian import SocketHolder
 from granian.constants import Interfaces
-from granian.net import SocketSpec
 from granian.server.common import AbstractServer
 from granian.server.mt import MTServer
 
@@ -58,15 +55,18 @@ class GatewayServer:
         self.host = host
         self.threads = threads
         self.backlog = backlog
+        # Bound and listening here, in Python: a port in use is a clean one-line error, and a
+        # connection made before granian's worker runs waits in the backlog instead of failing.
         try:
-            self._holder = SocketSpec(host, port, backlog).build()
-        except Exception as exc:  # granian raises a plain RuntimeError/OSError from Rust
-            raise UserError(f"cannot listen on {host}:{port}: {exc}") from exc
-        probe = socket.socket(fileno=os.dup(self._holder.get_fd()))
-        try:
-            self.port: int = probe.getsockname()[1]
-        finally:
-            probe.close()
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            self._socket = socket.socket(family, socket.SOCK_STREAM)
+            self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._socket.bind((host, port))
+            self._socket.listen(backlog)
+        except OSError as exc:
+            raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        self.port: int = self._socket.getsockname()[1]
+        self._holder = SocketHolder(self._socket.fileno(), False, backlog)
         self._server: _InProcessGranian | None = None
 
     @property
@@ -96,23 +96,17 @@ class GatewayServer:
         server.serve_app(app)
 
     def _announce_when_answering(self, on_ready: Callable[[], None]) -> None:
-        # "Ready" means a request was really answered. The port is bound up front but granian's
-        # worker only starts listening once its thread runs, so a refused connection at that
-        # moment is retried briefly.
-        deadline = time.monotonic() + 30
-        while True:
-            connection = http.client.HTTPConnection(self.local_host, self.port, timeout=10)
-            try:
-                connection.request("GET", "/_emulator/health")
-                connection.getresponse().read()
-                break
-            except OSError as exc:
-                if time.monotonic() > deadline:
-                    print(f"[gateway] the server never answered: {exc!r}", file=sys.stderr, flush=True)
-                    return
-                time.sleep(0.05)
-            finally:
-                connection.close()
+        # "Ready" means a request was really answered (the socket already listens, so this
+        # request waits in the backlog until granian's worker thread accepts it).
+        connection = http.client.HTTPConnection(self.local_host, self.port, timeout=30)
+        try:
+            connection.request("GET", "/_emulator/health")
+            connection.getresponse().read()
+        except OSError as exc:
+            print(f"[gateway] the server never answered: {exc!r}", file=sys.stderr, flush=True)
+            return
+        finally:
+            connection.close()
         on_ready()
 
     def stop(self) -> None:
