@@ -1,0 +1,14 @@
+"""Unit tests of the backend's pure logic: no AWS, no network, no boto3 calls.
+
+The Lambda code lives under ``backend/`` (the template's CodeUri), which Lambda puts on
+sys.path; the tests do the same.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+BACKEND_DIR = Path(__file__).resolve().parents[2] / "backend"
+if str(BACKEND_DIR) not in sys.path:
+    sys.path.insert(0, str(BACKEND_DIR))

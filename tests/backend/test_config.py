@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+from auth_service.config import InsecureConfigError, check_settings, insecure_settings, load_settings
+
+SECURE_PROD = {
+    "STAGE": "prod",
+    "SIGNING_KEYS_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:keys-AbCdEf",
+    "BCRYPT_ROUNDS": "12",
+    "GOOGLE_JWKS_URL": "https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com",
+    "GOOGLE_ISSUERS": "https://securetoken.google.com/demo-ios-auth",
+    "GOOGLE_AUDIENCES": "demo-ios-auth",
+}
+
+
+def test_secure_prod_config_starts():
+    settings = check_settings(load_settings(SECURE_PROD))
+    assert settings.is_production
+    assert settings.bcrypt_rounds == 12
+    assert settings.google_issuers == ("https://securetoken.google.com/demo-ios-auth",)
+
+
+@pytest.mark.parametrize(
+    ("override", "reason"),
+    [
+        ({"BCRYPT_ROUNDS": "9"}, "BCRYPT_ROUNDS"),
+        ({"SIGNING_KEYS_SECRET_ARN": ""}, "SIGNING_KEYS_SECRET_ARN"),
+        ({"GOOGLE_JWKS_URL": "http://www.googleapis.com/jwks"}, "GOOGLE_JWKS_URL"),
+        ({"GOOGLE_JWKS_URL": "https://localhost:3000/_emulator/idp/jwks.json"}, "GOOGLE_JWKS_URL"),
+        ({"GOOGLE_JWKS_URL": "https://127.0.0.1/jwks.json"}, "GOOGLE_JWKS_URL"),
+        ({"GOOGLE_JWKS_URL": "http://127.0.0.1:3000/_emulator/idp/jwks.json"}, "GOOGLE_JWKS_URL"),
+        ({"ACCESS_TOKEN_TTL_SECONDS": "86400"}, "ACCESS_TOKEN_TTL_SECONDS"),
+    ],
+)
+def test_insecure_prod_config_refuses_to_start_with_a_clear_log_line(override, reason, caplog):
+    settings = load_settings({**SECURE_PROD, **override})
+    with caplog.at_level(logging.ERROR), pytest.raises(InsecureConfigError) as excinfo:
+        check_settings(settings)
+    assert reason in str(excinfo.value)
+    assert any(
+        "Refusing to start" in record.getMessage() and reason in record.getMessage()
+        for record in caplog.records
+    )
+
+
+def test_unset_stage_means_prod():
+    settings = load_settings({**SECURE_PROD, "STAGE": "", "BCRYPT_ROUNDS": "4"})
+    assert settings.is_production
+    with pytest.raises(InsecureConfigError):
+        check_settings(settings)
+
+
+def test_outside_prod_low_cost_and_local_idp_are_allowed():
+    settings = load_settings(
+        {
+            **SECURE_PROD,
+            "STAGE": "test",
+            "BCRYPT_ROUNDS": "4",
+            "GOOGLE_JWKS_URL": "http://127.0.0.1:3000/_emulator/idp/jwks.json",
+        }
+    )
+    assert check_settings(settings) is settings
+    assert insecure_settings(settings)  # still reported as insecure, just not enforced
+
+
+def test_bcrypt_rounds_outside_bcrypts_range_never_start():
+    for rounds in ("3", "32"):
+        with pytest.raises(InsecureConfigError):
+            check_settings(load_settings({**SECURE_PROD, "STAGE": "dev", "BCRYPT_ROUNDS": rounds}))
+
+
+def test_non_integer_numbers_are_refused():
+    with pytest.raises(InsecureConfigError):
+        load_settings({**SECURE_PROD, "BCRYPT_ROUNDS": "twelve"})

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+from auth_service import passwords
+from auth_service.errors import ApiError
+
+ROUNDS = 4  # bcrypt's minimum: fast tests
+
+
+def test_hash_verifies_and_is_a_standard_bcrypt_hash():
+    stored = passwords.hash_password("correct horse battery", ROUNDS)
+    assert stored.startswith("$2b$04$")
+    assert passwords.verify_password("correct horse battery", stored)
+    assert not passwords.verify_password("correct horse batterY", stored)
+
+
+def test_every_byte_counts_past_bcrypts_72_byte_limit():
+    prefix = "p" * 72
+    stored = passwords.hash_password(prefix + "-one", ROUNDS)
+    assert passwords.verify_password(prefix + "-one", stored)
+    assert not passwords.verify_password(prefix + "-two", stored)  # plain bcrypt would accept this
+    assert not passwords.verify_password(prefix, stored)
+
+
+def test_long_multibyte_passwords_hash_without_error():
+    password = "пароль-🔐" * 30  # far past 72 bytes in UTF-8
+    assert passwords.verify_password(password, passwords.hash_password(password, ROUNDS))
+
+
+def test_unicode_normalisation_makes_equivalent_input_equal():
+    composed, decomposed = "caf\u00e9-secret-phrase", "cafe\u0301-secret-phrase"
+    assert passwords.verify_password(decomposed, passwords.hash_password(composed, ROUNDS))
+
+
+def test_malformed_stored_hash_never_verifies():
+    assert not passwords.verify_password("anything at all", "not-a-bcrypt-hash")
+
+
+def test_cost_is_read_and_rehash_needed_when_it_differs():
+    stored = passwords.hash_password("correct horse battery", ROUNDS)
+    assert passwords.hash_cost(stored) == ROUNDS
+    assert not passwords.needs_rehash(stored, ROUNDS)
+    assert passwords.needs_rehash(stored, 12)
+    assert passwords.hash_cost("garbage") is None
+
+
+def test_dummy_verification_runs_bcrypt():
+    passwords.spend_dummy_verification("whatever the user typed", ROUNDS)  # must not raise
+
+
+def _weak(password: str, email: str | None = None) -> ApiError:
+    with pytest.raises(ApiError) as excinfo:
+        passwords.check_policy(password, email=email)
+    assert excinfo.value.status == 400
+    assert excinfo.value.code == "weak_password"
+    assert excinfo.value.details["field"] == "password"
+    return excinfo.value
+
+
+def test_minimum_length_is_eight_characters():
+    _weak("Ab1!xyz")
+    passwords.check_policy("tr0ub4dor&3x")
+
+
+@pytest.mark.parametrize("common", ["password", "Password1", "12345678", "qwerty123", "iloveyou", "P@ssw0rd"])
+def test_common_passwords_are_refused_case_insensitively(common):
+    assert "common" in _weak(common).message
+
+
+def test_the_bundled_list_is_modest_and_loaded():
+    common = passwords.common_passwords()
+    assert 200 <= len(common) <= 10_000
+    assert "password" in common
+    assert all(not entry.startswith("#") for entry in common)
+
+
+def test_password_equal_to_the_email_is_refused():
+    _weak("Alice.Smith@example.com", email="alice.smith@example.com")
+    _weak("alice.smith", email="alice.smith@example.com")
+
+
+def test_whitespace_only_is_refused():
+    _weak(" " * 12)

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from auth_service.key_cache import KeyCache, NoSigningKeyError
+from auth_service.signing_keys import KEEP_KEYS, KeyFormatError, parse_secret, rotated_secret, secret_entries
+
+
+def _rotate(times: int) -> str:
+    secret = json.dumps({"keys": []})
+    for _ in range(times):
+        secret = rotated_secret(secret_entries(secret))
+    return secret
+
+
+def test_first_rotation_of_the_empty_secret_creates_one_key():
+    ring = parse_secret(_rotate(1))
+    assert len(ring.keys) == 1
+    assert ring.signing_key is ring.keys[0]
+
+
+def test_rotation_puts_the_new_key_first_and_keeps_the_last_n():
+    before = _rotate(KEEP_KEYS)
+    before_kids = [key.kid for key in parse_secret(before).keys]
+    after_kids = [key.kid for key in parse_secret(rotated_secret(secret_entries(before))).keys]
+    assert len(before_kids) == len(after_kids) == KEEP_KEYS
+    assert after_kids[0] not in before_kids
+    assert after_kids[1:] == before_kids[: KEEP_KEYS - 1]  # the oldest one is dropped
+
+
+def test_rotation_keeps_previous_keys_verifiable():
+    first = _rotate(1)
+    second = rotated_secret(secret_entries(first))
+    old_kid = parse_secret(first).keys[0].kid
+    ring = parse_secret(second)
+    assert ring.signing_key.kid != old_kid
+    assert ring.get(old_kid) is not None
+
+
+def test_jwks_publishes_public_parts_only():
+    ring = parse_secret(_rotate(2))
+    jwks = ring.jwks()
+    assert [key["kid"] for key in jwks["keys"]] == [key.kid for key in ring.keys]
+    for jwk in jwks["keys"]:
+        assert set(jwk) == {"kty", "crv", "x", "y", "kid", "alg", "use"}
+        assert (jwk["kty"], jwk["crv"], jwk["alg"], jwk["use"]) == ("EC", "P-256", "ES256", "sig")
+
+
+def test_kid_mismatch_and_garbage_are_refused():
+    entry = secret_entries(_rotate(1))[0]
+    with pytest.raises(KeyFormatError):
+        parse_secret(json.dumps({"keys": [{**entry, "kid": "forged"}]}))
+    for bad in ("not json", "[]", '{"keys": 1}', '{"keys": [{"privateKeyPem": "x"}]}'):
+        with pytest.raises(KeyFormatError):
+            parse_secret(bad)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_key_cache_refreshes_after_max_age_and_refetches_unknown_kid_at_most_every_interval():
+    secrets = [_rotate(1)]
+    loads: list[int] = []
+
+    def load() -> str:
+        loads.append(1)
+        return secrets[-1]
+
+    clock = FakeClock()
+    cache = KeyCache(load, max_age_s=300, min_refetch_s=10, clock=clock)
+    first_kid = cache.signing_key().kid
+    assert len(loads) == 1
+    assert cache.find(first_kid) is not None
+    assert len(loads) == 1
+    assert cache.find("unknown") is None
+    assert len(loads) == 1
+    secrets.append(rotated_secret(secret_entries(secrets[-1])))
+    clock.now += 11
+    new_kid = parse_secret(secrets[-1]).signing_key.kid
+    assert cache.find(new_kid) is not None
+    assert len(loads) == 2
+    clock.now += 300
+    cache.ring()
+    assert len(loads) == 3  # max age reached
+
+
+def test_key_cache_without_keys_cannot_sign():
+    cache = KeyCache(lambda: json.dumps({"keys": []}), clock=FakeClock())
+    with pytest.raises(NoSigningKeyError):
+        cache.signing_key()
+    assert KeyCache(lambda: None, clock=FakeClock()).ring().keys == ()
