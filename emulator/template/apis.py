@@ -144,10 +144,15 @@ def _throttling(method_settings: Any, where: str) -> tuple[ThrottleSettings, ...
         resource_path = str(entry.get("ResourcePath", "/*"))
         if resource_path.startswith("/~1"):
             resource_path = resource_path[1:].replace("~1", "/")
+        try:
+            rate_limit = float(entry.get("ThrottlingRateLimit", _DEFAULT_RATE_LIMIT))
+            burst_limit = int(entry.get("ThrottlingBurstLimit", _DEFAULT_BURST_LIMIT))
+        except (TypeError, ValueError):
+            raise TemplateError(f"{where}: MethodSettings throttling limits must be numbers") from None
         settings.append(
             ThrottleSettings(
-                rate_limit=float(entry.get("ThrottlingRateLimit", _DEFAULT_RATE_LIMIT)),
-                burst_limit=int(entry.get("ThrottlingBurstLimit", _DEFAULT_BURST_LIMIT)),
+                rate_limit=rate_limit,
+                burst_limit=burst_limit,
                 resource_path=resource_path or "/*",
                 http_method=str(entry.get("HttpMethod", "*")).upper(),
             )
@@ -179,6 +184,8 @@ def build_api(
         if authorizer is not None:
             authorizers[str(name)] = authorizer
     default_authorizer = auth.get("DefaultAuthorizer")
+    if default_authorizer is not None and not isinstance(default_authorizer, str):
+        raise TemplateError(f"{where}: Auth.DefaultAuthorizer must be an authorizer name")
     if default_authorizer is not None and default_authorizer not in authorizers:
         _refuse_authorizer(str(default_authorizer), authorizer_specs, f"{where}: Auth.DefaultAuthorizer")
     variables = properties.get("Variables")
@@ -219,6 +226,8 @@ def build_routes(
     for event in events:
         where = f"{source}: function {event.function_id}, event {event.event_name}"
         props = event.properties
+        if not isinstance(props, dict):
+            raise TemplateError(f"{where}: Properties must be a mapping with Path and Method")
         path, method = props.get("Path"), props.get("Method")
         if not isinstance(path, str) or not path.startswith("/"):
             raise TemplateError(f"{where}: Path must be a string starting with '/', got {path!r}")
@@ -236,6 +245,8 @@ def build_routes(
             raise TemplateError(f"{where}: Auth must be a mapping")
         own_auth = api_auth.get(api_id) or {}
         authorizer = auth.get("Authorizer", api.default_authorizer)
+        if authorizer is not None and not isinstance(authorizer, str):
+            raise TemplateError(f"{where}: Auth.Authorizer must be an authorizer name or NONE")
         if authorizer == "NONE":
             authorizer = None
         if authorizer is not None and authorizer not in api.authorizers:

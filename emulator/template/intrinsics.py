@@ -99,6 +99,8 @@ class IntrinsicResolver:
 
     def condition(self, name: str) -> bool:
         """The value of a named condition from the template's ``Conditions`` section."""
+        if not isinstance(name, str):
+            raise IntrinsicError(f"a condition name must be a string, got {name!r}")
         if name in self._condition_values:
             return self._condition_values[name]
         if name not in self._condition_definitions:
@@ -155,6 +157,8 @@ class IntrinsicResolver:
         if isinstance(argument, str):
             argument = list(argument.partition(".")[::2])
         logical_id, attribute = self._args("Fn::GetAtt", argument, 2)
+        if not isinstance(logical_id, str):
+            raise IntrinsicError(f"Fn::GetAtt needs a resource name, got {logical_id!r}")
         if not self._resources.has(logical_id):
             raise IntrinsicError(f"Fn::GetAtt of '{logical_id}', which is not a resource of the template")
         return self._resources.get_att(logical_id, str(attribute))

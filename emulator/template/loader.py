@@ -110,11 +110,12 @@ class _TemplateReader:
             properties = self._properties(logical_id)
             if "Role" not in properties:
                 self.catalog.add_implicit(f"{logical_id}Role", "AWS::IAM::Role")
-            if any(
+            events = properties.get("Events")
+            if isinstance(events, dict) and any(
                 isinstance(e, dict)
                 and e.get("Type") == "Api"
-                and not (e.get("Properties") or {}).get("RestApiId")
-                for e in (properties.get("Events") or {}).values()
+                and not (isinstance(e.get("Properties"), dict) and e["Properties"].get("RestApiId"))
+                for e in events.values()
             ):
                 self.catalog.add_implicit(IMPLICIT_API_ID, "AWS::ApiGateway::RestApi")
 
@@ -151,7 +152,13 @@ class _TemplateReader:
             for event_name, event in raw_events.items():
                 # Only API Gateway REST events are served; other event sources are ignored.
                 if isinstance(event, dict) and event.get("Type") == "Api":
-                    events.append(ApiEvent(logical_id, str(event_name), event.get("Properties") or {}))
+                    event_properties = event.get("Properties") or {}
+                    if not isinstance(event_properties, dict):
+                        raise TemplateError(
+                            f"{self.source}: function {logical_id}, event {event_name}: "
+                            "Properties must be a mapping with Path and Method"
+                        )
+                    events.append(ApiEvent(logical_id, str(event_name), event_properties))
         return functions, events
 
     def apis(
