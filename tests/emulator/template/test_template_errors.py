@@ -184,3 +184,42 @@ def test_request_authorizer_with_cache_needs_an_identity_source(write_template):
     )
     app = load_app(write_template(no_cache, modules={"src/app.py": ""}))
     assert app.apis["ServerlessRestApi"].authorizers["R"].reauthorize_every == 0
+
+
+def _paths(node, path=()):
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _paths(value, (*path, index))
+
+
+def test_any_mangled_value_is_a_template_error_never_a_traceback(fixtures_dir, tmp_path):
+    """Replace each value of a real template by a wrong-typed one: load + validate either work or
+    raise TemplateError (the CLI prints one line), never another exception."""
+    import contextlib
+    import copy
+    import json
+    import shutil
+
+    from emulator.template.documents import read_template
+
+    source_dir = fixtures_dir / "explicit_api"
+    shutil.copytree(source_dir / "functions", tmp_path / "functions")
+    document = read_template(source_dir / "template.yaml")
+    mangled_path = tmp_path / "template.json"
+    checked = 0
+    for path in list(_paths(document))[1:]:
+        for wrong in (None, 7, ["x"], {"Ref": ["x"]}):
+            mangled = copy.deepcopy(document)
+            parent = mangled
+            for key in path[:-1]:
+                parent = parent[key]
+            parent[path[-1]] = wrong
+            mangled_path.write_text(json.dumps(mangled))
+            with contextlib.suppress(TemplateError):
+                validate_app(load_app(mangled_path))
+            checked += 1
+    assert checked > 300
