@@ -153,21 +153,30 @@ class Api:
         return self.session.request(method, self.base_url + path, **kwargs)
 
     def get(self, path: str, *, token: str | None = None, **kwargs: Any) -> requests.Response:
-        return self.request("GET", path, headers=bearer(token) if token else None, **kwargs)
+        return self._send("GET", path, None, token, kwargs)
 
     def post(
         self, path: str, body: Any = None, *, token: str | None = None, **kwargs: Any
     ) -> requests.Response:
-        headers = bearer(token) if token else {}
+        return self._send("POST", path, body, token, kwargs)
+
+    def patch(
+        self, path: str, body: Any = None, *, token: str | None = None, **kwargs: Any
+    ) -> requests.Response:
+        return self._send("PATCH", path, body, token, kwargs)
+
+    def delete(
+        self, path: str, body: Any = None, *, token: str | None = None, **kwargs: Any
+    ) -> requests.Response:
+        return self._send("DELETE", path, body, token, kwargs)
+
+    def _send(
+        self, method: str, path: str, body: Any, token: str | None, kwargs: dict[str, Any]
+    ) -> requests.Response:
+        headers = {**(bearer(token) if token else {}), **(kwargs.pop("headers", None) or {})}
         if body is not None:
             kwargs["json"] = body
-        return self.request("POST", path, headers=headers, **kwargs)
-
-    def patch(self, path: str, body: Any = None, *, token: str | None = None) -> requests.Response:
-        return self.request("PATCH", path, headers=bearer(token) if token else {}, json=body)
-
-    def delete(self, path: str, body: Any = None, *, token: str | None = None) -> requests.Response:
-        return self.request("DELETE", path, headers=bearer(token) if token else {}, json=body)
+        return self.request(method, path, headers=headers, **kwargs)
 
     # -- flows ------------------------------------------------------------------------------
     def register(self, email: str, password: str, display_name: str | None = None) -> requests.Response:

@@ -50,3 +50,39 @@ def test_unknown_route_is_refused_without_a_stack_trace(api: Api):
     response = api.get("/definitely/not/a/route")
     assert response.status_code in (403, 404)
     assert_no_stack_trace(response)
+
+
+def test_cors_preflight_for_an_allowed_origin(api: Api):
+    origin = "https://app.example.com"
+    response = api.request(
+        "OPTIONS",
+        "/auth/login",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,authorization",
+        },
+    )
+    assert response.status_code in (200, 204), response.text
+    assert response.headers.get("Access-Control-Allow-Origin") in ("*", origin), response.headers
+    allowed_methods = response.headers.get("Access-Control-Allow-Methods", "").upper()
+    assert "POST" in allowed_methods, response.headers
+    allowed_headers = response.headers.get("Access-Control-Allow-Headers", "").lower()
+    assert "authorization" in allowed_headers, response.headers
+    assert "content-type" in allowed_headers, response.headers
+
+
+def test_cors_preflight_of_a_protected_route_needs_no_token(api: Api):
+    response = api.request(
+        "OPTIONS",
+        "/users/me",
+        headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "PATCH"},
+    )
+    assert response.status_code in (200, 204), response.text
+    assert "PATCH" in response.headers.get("Access-Control-Allow-Methods", "").upper()
+
+
+def test_actual_responses_carry_the_cors_origin_header(api: Api):
+    response = api.request("GET", "/health", headers={"Origin": "https://app.example.com"})
+    assert response.status_code == 200
+    assert response.headers.get("Access-Control-Allow-Origin") in ("*", "https://app.example.com")

@@ -6,6 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from tests.integration.api import (
     Api,
@@ -127,6 +128,22 @@ def test_empty_body_is_a_4xx_in_the_one_error_shape(api: Api):
 
 
 RACE_SIZE = 50
+# The embedded runtime runs at most --max-workers (10) environments per function, as a reserved
+# concurrency would; an invocation that finds none free within its wait is throttled and API
+# Gateway answers 500 {"message": "Internal server error"} without running the function. Such an
+# attempt never reached the handler, so retrying it (as a client retries a throttle) leaves the
+# race intact: up to 10 handlers run at once, and every client ends with one real answer.
+MAX_THROTTLE_RETRIES = 40
+
+
+def _is_gateway_throttle(response: requests.Response) -> bool:
+    if response.status_code != 500:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and "error" not in body and body.get("message") == "Internal server error"
 
 
 def test_fifty_parallel_registrations_of_one_email_make_exactly_one_account(make_api):
@@ -135,12 +152,24 @@ def test_fifty_parallel_registrations_of_one_email_make_exactly_one_account(make
     clients = [make_api() for _ in range(RACE_SIZE)]  # separate sessions (and source addresses)
     start = threading.Barrier(RACE_SIZE)
 
-    def register(index: int) -> int:
+    throttled = [0] * RACE_SIZE
+
+    def register(index: int) -> requests.Response:
         start.wait(timeout=60)
-        return clients[index].register(email, passwords[index]).status_code
+        response = clients[index].register(email, passwords[index])
+        while _is_gateway_throttle(response) and throttled[index] < MAX_THROTTLE_RETRIES:
+            throttled[index] += 1
+            response = clients[index].register(email, passwords[index])
+        return response
 
     with ThreadPoolExecutor(max_workers=RACE_SIZE) as pool:
-        statuses = list(pool.map(register, range(RACE_SIZE)))
+        responses = list(pool.map(register, range(RACE_SIZE)))
+    statuses = [response.status_code for response in responses]
+    unexpected = {r.status_code: r.text for r in responses if r.status_code not in (201, 409)}
+    assert not unexpected, f"statuses {statuses}; e.g. {unexpected}; throttled attempts {sum(throttled)}"
+    for response in responses:
+        if response.status_code == 409:
+            assert_error(response, 409, "email_taken")
 
     assert statuses.count(201) == 1, statuses
     assert statuses.count(409) == RACE_SIZE - 1, statuses

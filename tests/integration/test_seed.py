@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,10 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "seed_demo_users.py"
 def seed_module():
     spec = importlib.util.spec_from_file_location("seed_demo_users", SCRIPT)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
-    return module
+    yield module
+    sys.modules.pop(spec.name, None)
 
 
 def test_seed_creates_users_then_is_idempotent(seed_module, target, make_api):
