@@ -9,6 +9,8 @@ is the mistake this avoids.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -61,15 +63,36 @@ class GatewayRequest:
                 if value == "" and key in _UNPREFIXED_HEADERS:
                     continue
                 headers[header_name(key)] = value
+        source_ip = environ.get("REMOTE_ADDR", "127.0.0.1")
+        add_forwarding_headers(headers, source_ip, environ)
         return cls(
             method=environ["REQUEST_METHOD"].upper(),
             path=environ.get("PATH_INFO") or "/",
             query_string=environ.get("QUERY_STRING", ""),
             headers=headers,
             body=read_body(environ),
-            source_ip=environ.get("REMOTE_ADDR", "127.0.0.1"),
+            source_ip=source_ip,
             protocol=environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
         )
+
+
+def trace_id() -> str:
+    """An X-Ray trace header as API Gateway adds it: ``Root=1-{epoch hex}-{96 random bits}``."""
+    return f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()}"
+
+
+def add_forwarding_headers(headers: dict[str, str], source_ip: str, environ: Mapping[str, Any]) -> None:
+    """The headers API Gateway adds before the integration sees the request.
+
+    ``X-Forwarded-For`` gets the client's address appended (a client-sent value is kept in
+    front, so only the last entry can be trusted -- as on AWS), plus ``X-Forwarded-Port``,
+    ``X-Forwarded-Proto`` and an ``X-Amzn-Trace-Id``.
+    """
+    forwarded = headers.get("X-Forwarded-For")
+    headers["X-Forwarded-For"] = f"{forwarded}, {source_ip}" if forwarded else source_ip
+    headers["X-Forwarded-Port"] = str(environ.get("SERVER_PORT") or "80")
+    headers["X-Forwarded-Proto"] = environ.get("wsgi.url_scheme") or "http"
+    headers.setdefault("X-Amzn-Trace-Id", trace_id())
 
 
 def read_body(environ: Mapping[str, Any]) -> bytes:

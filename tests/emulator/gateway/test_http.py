@@ -119,6 +119,11 @@ def test_event_has_every_documented_key_and_real_values(shim: Shim) -> None:
     assert event["headers"]["User-Agent"] == "GatewayTest/1.0"
     assert event["headers"]["X-Custom-Header"] == "hello"
     assert event["multiValueHeaders"]["X-Custom-Header"] == ["hello"]
+    # Added by API Gateway on the way in.
+    assert event["headers"]["X-Forwarded-For"] == "127.0.0.1"
+    assert event["headers"]["X-Forwarded-Proto"] == "http"
+    assert event["headers"]["X-Forwarded-Port"] == shim.url.rsplit(":", 1)[1]
+    assert event["headers"]["X-Amzn-Trace-Id"].startswith("Root=1-")
     assert event["queryStringParameters"] == {"x": "2", "word": "a b"}
     assert event["multiValueQueryStringParameters"] == {"x": ["1", "2"], "word": ["a b"]}
     assert event["pathParameters"] is None
