@@ -10,7 +10,8 @@ secrets are created in it; ``--aws-endpoint URL`` uses a running one instead (e.
 ``serve`` prints, to see its data); ``--no-aws`` leaves the AWS environment alone (real AWS).
 
 ``generate-event apigateway aws-proxy`` prints a complete REST API proxy event (payload 1.0), built
-by the gateway's own event builder, for ``invoke --event -``.
+by the gateway's own event builder, for ``invoke --event -``; ``authorizer`` and
+``request-authorizer`` print the TOKEN / REQUEST authorizer events the gateway sends.
 """
 
 from __future__ import annotations
@@ -54,17 +55,25 @@ def register(subparsers: Any) -> None:
     apigateway = services.add_parser("apigateway", help="API Gateway events")
     kinds = apigateway.add_subparsers(dest="kind", metavar="EVENT", required=True)
     proxy = kinds.add_parser("aws-proxy", help="REST API Lambda proxy integration event (payload 1.0)")
+    token = kinds.add_parser("authorizer", help="TOKEN Lambda authorizer event")
+    token.add_argument("--token", default="incoming-client-token", help="the authorizationToken")
+    request = kinds.add_parser("request-authorizer", help="REQUEST Lambda authorizer event")
+    for parser in (proxy, token, request):
+        _add_request_options(parser)
+        parser.set_defaults(func=run_generate_apigateway_event)
+
+
+def _add_request_options(parser: argparse.ArgumentParser) -> None:
     # Defaults mirror `sam local generate-event apigateway aws-proxy`.
-    proxy.add_argument("--method", default="POST")
-    proxy.add_argument("--path", default="/examplepath", help="request path (no stage)")
-    proxy.add_argument("--resource", default="/{proxy+}", help="template resource path")
-    proxy.add_argument("--body", default='{"test":"body"}', help="request body ('' for none)")
-    proxy.add_argument("--stage", default="prod")
-    proxy.add_argument("--query", default="", help="query string, e.g. 'a=1&b=2'")
-    proxy.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'")
-    proxy.add_argument("--region", default="us-east-1")
-    proxy.add_argument("--account-id", default="123456789012")
-    proxy.set_defaults(func=run_generate_proxy_event)
+    parser.add_argument("--method", default="POST")
+    parser.add_argument("--path", default="/examplepath", help="request path (no stage)")
+    parser.add_argument("--resource", default="/{proxy+}", help="template resource path")
+    parser.add_argument("--body", default='{"test":"body"}', help="request body ('' for none)")
+    parser.add_argument("--stage", default="prod")
+    parser.add_argument("--query", default="", help="query string, e.g. 'a=1&b=2'")
+    parser.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'")
+    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--account-id", default="123456789012")
 
 
 # -- invoke ------------------------------------------------------------------------------------
@@ -254,10 +263,12 @@ def build_sample_proxy_event(
     return builder.build(request, match)
 
 
-def run_generate_proxy_event(args: argparse.Namespace) -> int:
+def run_generate_apigateway_event(args: argparse.Namespace) -> int:
+    from emulator.apigateway.authorizers import build_request_event, build_token_event
     from emulator.apigateway.events import api_id_for
 
-    host = f"{api_id_for('ServerlessRestApi')}.execute-api.{args.region}.amazonaws.com"
+    api_id = api_id_for("ServerlessRestApi")
+    host = f"{api_id}.execute-api.{args.region}.amazonaws.com"
     event = build_sample_proxy_event(
         method=args.method,
         path=args.path,
@@ -269,5 +280,14 @@ def run_generate_proxy_event(args: argparse.Namespace) -> int:
         region=args.region,
         account_id=args.account_id,
     )
+    # The method ARN API Gateway gives authorizers: .../{apiId}/{stage}/{VERB}/{path}.
+    method_arn = (
+        f"arn:aws:execute-api:{args.region}:{args.account_id}:{api_id}/{args.stage}/"
+        f"{event['httpMethod']}/{event['path'].lstrip('/')}"
+    )
+    if args.kind == "authorizer":
+        event = build_token_event(args.token, method_arn)
+    elif args.kind == "request-authorizer":
+        event = build_request_event(event, method_arn)
     print(json.dumps(event, indent=2))
     return 0

@@ -145,3 +145,37 @@ def test_generated_event_feeds_invoke():
 def test_sample_event_path_must_match_resource():
     with pytest.raises(UserError, match="does not match --resource"):
         build_sample_proxy_event(method="GET", path="/a/b", resource="/c", body="", stage="prod")
+
+
+def test_generate_authorizer_events(capsys):
+    assert (
+        main(
+            ["generate-event", "apigateway", "authorizer", "--method", "get", "--path", "/a", "--token", "T"]
+        )
+        == 0
+    )
+    token_event = json.loads(capsys.readouterr().out)
+    assert set(token_event) == {"type", "authorizationToken", "methodArn"}
+    assert token_event["type"] == "TOKEN"
+    assert token_event["authorizationToken"] == "T"
+    assert token_event["methodArn"].startswith("arn:aws:execute-api:us-east-1:123456789012:")
+    assert token_event["methodArn"].endswith("/prod/GET/a")
+
+    args = [
+        "generate-event",
+        "apigateway",
+        "request-authorizer",
+        "--path",
+        "/a",
+        "--resource",
+        "/a",
+        "--query",
+        "t=1",
+    ]
+    assert main(args) == 0
+    request_event = json.loads(capsys.readouterr().out)
+    assert request_event["type"] == "REQUEST"
+    assert request_event["methodArn"].endswith("/prod/POST/a")
+    assert request_event["queryStringParameters"] == {"t": "1"}
+    assert set(request_event["requestContext"]) == REQUEST_CONTEXT_KEYS
+    assert "body" not in request_event
