@@ -9,7 +9,8 @@ Secrets Manager (and the local emulator, once at first start) calls it four time
   have pre-created the version (the first rotation of a brand-new secret).
 - setSecret: nothing — no external system holds these keys.
 - testSecret: the pending keys parse, and the newest signs a token that its public key verifies.
-- finishSecret: move AWSCURRENT to the pending version (no-op if already there).
+- finishSecret: move AWSCURRENT to the pending version (no-op if already there), then drop
+  its AWSPENDING label.
 The newest key then signs; all listed keys keep verifying until rotated out.
 """
 
@@ -53,6 +54,8 @@ def finish_secret(secret_id: str, token: str) -> None:
         logger.info("finishSecret: already current")
         return
     secrets.promote_to_current(secret_id, token, current)
+    if "AWSPENDING" in stages.get(token, []):
+        secrets.clear_pending(secret_id, token)
     logger.info("finishSecret: new signing key is AWSCURRENT")
 
 

@@ -44,3 +44,10 @@ def promote_to_current(secret_id: str, token: str, current_version: str | None) 
     if current_version:
         kwargs["RemoveFromVersionId"] = current_version
     SECRETS.update_secret_version_stage(**kwargs)
+
+
+def clear_pending(secret_id: str, version_id: str) -> None:
+    """Remove AWSPENDING from a finished version, so a later rotation starts clean."""
+    SECRETS.update_secret_version_stage(
+        SecretId=secret_id, VersionStage="AWSPENDING", RemoveFromVersionId=version_id
+    )

@@ -27,15 +27,19 @@ class BruteForceGuard:
             logger.warning("ip rate limit exceeded", extra={"action": action, "sourceIp": ip, "hits": hits})
             raise errors.rate_limited(window.retry_after_s(now))
 
-    def check_account(self, email: str) -> None:
-        """429 ``account_locked`` while the account's lock runs (checked before the password)."""
+    def check_account(self, email: str) -> bool:
+        """429 ``account_locked`` while the account's lock runs (checked before the password).
+
+        Returns whether recent failures are on record (so a success must clear them).
+        """
         now = self._clock()
         record = self._repository.failures(account_key(email), int(now))
         if record is None:
-            return
+            return False
         remaining = lockout_remaining_s(record.failures, record.last_failure_at, now)
         if remaining > 0:
             raise errors.account_locked(remaining)
+        return True
 
     def record_failure(self, email: str) -> int:
         now = int(self._clock())

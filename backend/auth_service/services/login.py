@@ -56,13 +56,14 @@ class LoginService:
             "login", source_ip, limit=self._settings.login_ip_limit, window_s=self._settings.ip_limit_window_s
         )
         email, password = parse_login(body)
-        self._guard.check_account(email)
+        has_failures = self._guard.check_account(email)
         user = self._user_with_password(email, password)
         if user is None:
             self._guard.record_failure(email)
             logger.info("login failed", extra={"reason": "invalid_credentials"})
             raise errors.invalid_credentials()
-        self._guard.record_success(email)
+        if has_failures:
+            self._guard.record_success(email)
         stored_hash = str(user["passwordHash"])
         new_hash = None
         if passwords.needs_rehash(stored_hash, self._settings.bcrypt_rounds):
