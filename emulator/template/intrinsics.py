@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
 
 
@@ -48,7 +48,9 @@ class IntrinsicResolver:
         mappings: Mapping[str, Any],
         conditions: Mapping[str, Any],
         resources: ResourceReferences,
+        absent_resources: Collection[str] = (),
     ) -> None:
+        """``absent_resources``: resources not created because their Condition is false."""
         self._parameters = parameters
         self._pseudo = pseudo_parameters
         self._mappings = mappings
@@ -56,6 +58,7 @@ class IntrinsicResolver:
         self._condition_values: dict[str, bool] = {}
         self._conditions_in_progress: set[str] = set()
         self._resources = resources
+        self._absent = absent_resources  # may be filled in after construction
         self._functions: dict[str, Callable[[Any], Any]] = {
             "Fn::Base64": self._fn_base64,
             "Fn::Equals": self._fn_equals,
@@ -150,6 +153,7 @@ class IntrinsicResolver:
             return self._parameters[name]
         if self._resources.has(name):
             return self._resources.ref(name)
+        self._refuse_absent("Ref", name)
         raise IntrinsicError(f"Ref to '{name}', which is neither a parameter nor a resource of the template")
 
     def _fn_get_att(self, argument: Any) -> Any:
@@ -160,8 +164,16 @@ class IntrinsicResolver:
         if not isinstance(logical_id, str):
             raise IntrinsicError(f"Fn::GetAtt needs a resource name, got {logical_id!r}")
         if not self._resources.has(logical_id):
+            self._refuse_absent("Fn::GetAtt", logical_id)
             raise IntrinsicError(f"Fn::GetAtt of '{logical_id}', which is not a resource of the template")
         return self._resources.get_att(logical_id, str(attribute))
+
+    def _refuse_absent(self, function: str, logical_id: str) -> None:
+        if logical_id in self._absent:
+            raise IntrinsicError(
+                f"{function} to '{logical_id}', which is not created because its Condition is false "
+                "(wrap the reference in Fn::If on the same condition)"
+            )
 
     def _condition_ref(self, name: Any) -> bool:
         if not isinstance(name, str):

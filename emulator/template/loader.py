@@ -73,12 +73,14 @@ class _TemplateReader:
             account_id=account_id,
             partition=partition_for(region),
         )
+        self.absent_resources: set[str] = set()
         self.resolver = IntrinsicResolver(
             parameters=ref_values,
             pseudo_parameters=pseudo_parameters(region=region, account_id=account_id, stack_name=stack_name),
             mappings=_mapping(document.get("Mappings"), "Mappings", self.source),
             conditions=_mapping(document.get("Conditions"), "Conditions", self.source),
             resources=self.catalog,
+            absent_resources=self.absent_resources,
         )
         # Resources whose Condition is false are not created, as in CloudFormation.
         self.resources: dict[str, dict[str, Any]] = {}
@@ -87,6 +89,7 @@ class _TemplateReader:
             if condition is not None:
                 with _resolving(f"{self.source}: resource {logical_id}"):
                     if not self.resolver.condition(str(condition)):
+                        self.absent_resources.add(logical_id)
                         continue
             self.resources[logical_id] = resource
             self.catalog.add_implicit(logical_id, resource["Type"])

@@ -223,3 +223,18 @@ def test_any_mangled_value_is_a_template_error_never_a_traceback(fixtures_dir, t
                 validate_app(load_app(mangled_path))
             checked += 1
     assert checked > 300
+
+
+def test_ref_to_a_resource_whose_condition_is_false(write_template):
+    text = (
+        fn_template("      Environment:\n        Variables:\n          T: !Ref ProdTable\n")
+        + """
+  ProdTable:
+    Type: AWS::DynamoDB::Table
+    Condition: Never
+Conditions:
+  Never: !Equals [a, b]
+"""
+    )
+    message = load_error(write_template(text, modules={"src/app.py": ""}))
+    assert "Ref to 'ProdTable', which is not created because its Condition is false" in message
