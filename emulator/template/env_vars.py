@@ -1,7 +1,8 @@
 """``apply_env_vars``: the ``--env-vars`` file of ``sam local``, applied to the functions.
 
-Shape: ``{"Parameters": {...for every function...}, "<FunctionLogicalId>": {...}}``; a
-function's own section wins over ``Parameters``. As SAM CLI does, only variables the function
+Shape: ``{"Parameters": {...for every function...}, "<FunctionLogicalId>": {...}}`` (a section
+may also be keyed by the FunctionName; the logical id has precedence); a function's own section
+wins over ``Parameters``. As SAM CLI does, only variables the function
 declares in the template (``Environment.Variables``, Globals included) are overridden; others
 in the file are ignored.
 """
@@ -49,7 +50,9 @@ def apply_env_vars(app: SamApp, env_vars_file: Path) -> SamApp:
     shared = document.get("Parameters", {})
     functions = {}
     for logical_id, function in app.functions.items():
-        overrides = {**shared, **document.get(function.function_name, {}), **document.get(logical_id, {})}
+        # SAM CLI takes the first section found, by logical id, then by function name.
+        own = next((document[key] for key in (logical_id, function.function_name) if key in document), {})
+        overrides = {**shared, **own}
         environment = dict(function.environment)
         for name, value in overrides.items():
             if name in environment:
