@@ -28,8 +28,12 @@ $(SYNCED): pyproject.toml uv.lock
 
 venv: $(SYNCED)
 
+# The API keeps the deployed stage name (/prod), while the functions' STAGE=local (env.local.json)
+# allows the local identity provider, which the Google sign-in is pointed at by a parameter.
 up: $(SYNCED)
-	$(BIN)/python -m emulator serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) $(ARGS)
+	$(BIN)/python -m emulator serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) \
+		--env-vars env.local.json \
+		--parameter-overrides 'GoogleJwksUrl={{emulator.url}}/_emulator/idp/jwks.json' $(ARGS)
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
