@@ -15,9 +15,10 @@ import time
 from collections.abc import Callable
 
 from emulator.lambda_runtime.api import FunctionConfig
-from emulator.lambda_runtime.worker import Worker
+from emulator.lambda_runtime.worker import Invocation, Worker
 
 SpawnWorker = Callable[["FunctionPool", int], Worker]
+Dispatch = Callable[["FunctionPool", Invocation], None]
 
 
 class PoolClosed(Exception):
@@ -27,14 +28,16 @@ class PoolClosed(Exception):
 class FunctionPool:
     """Warm workers of one function: idle ones reused last-in first-out (the warmest)."""
 
-    def __init__(self, config: FunctionConfig, *, limit: int, spawn: SpawnWorker) -> None:
+    def __init__(self, config: FunctionConfig, *, limit: int, spawn: SpawnWorker, dispatch: Dispatch) -> None:
         self.config = config
         self.limit = limit
         self._spawn = spawn
+        self._dispatch = dispatch
         self._condition = threading.Condition()
         self._idle: list[Worker] = []
         self._workers: set[Worker] = set()
         self._reserved = 0  # workers being spawned, counted against the limit
+        self._gone_early: set[Worker] = set()  # discarded before _start_worker registered them
         self._generation = 0
         self._closed = False
 
@@ -92,7 +95,11 @@ class FunctionPool:
             raise
         with self._condition:
             self._reserved -= 1
-            self._workers.add(worker)
+            if worker in self._gone_early:  # its INIT already failed: do not count it
+                self._gone_early.discard(worker)
+            else:
+                self._workers.add(worker)
+            worker.registered = True
             closed = self._closed
         if closed:  # close() ran while it started: it must not outlive the runtime
             self.discard(worker)
@@ -119,6 +126,12 @@ class FunctionPool:
                 if worker in self._idle:
                     self._idle.remove(worker)
                 self._condition.notify()
+            elif not self._closed and not worker.registered:
+                self._gone_early.add(worker)
+
+    def redispatch(self, invocation: Invocation) -> None:
+        """Run an invocation that its worker could not take (it had just died) on another."""
+        self._dispatch(self, invocation)
 
     def reload(self) -> None:
         """New code: stop idle workers now, busy ones when their invocation ends."""

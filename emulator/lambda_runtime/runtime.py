@@ -51,7 +51,9 @@ class ProcessLambdaRuntime:
             if config.name in self._pools:
                 raise ValueError(f"two functions are named {config.name!r}")
             limit = max_workers if config.reserved_concurrency is None else config.reserved_concurrency
-            self._pools[config.name] = FunctionPool(config, limit=limit, spawn=self._spawn)
+            self._pools[config.name] = FunctionPool(
+                config, limit=limit, spawn=self._spawn, dispatch=self._dispatch
+            )
         # Threads that wait for a free worker when a function is at its limit (the fast path
         # never uses them); reused, so no thread is created per request.
         waiters = max(4, min(64, sum(pool.limit for pool in self._pools.values())))
@@ -81,15 +83,7 @@ class ProcessLambdaRuntime:
             future,
             wait_deadline=time.monotonic() + self._throttle_wait_s,
         )
-        try:
-            worker = pool.try_acquire()
-        except Exception as exc:  # spawning failed or the runtime closed meanwhile
-            future.set_result(_not_started(invocation, exc))
-            return future
-        if worker is None:  # at the concurrency limit: wait off the caller's thread
-            self._waiters.submit(self._invoke_when_free, pool, invocation)
-        else:
-            worker.invoke(invocation)
+        self._dispatch(pool, invocation)
         return future
 
     def invoke(
@@ -164,12 +158,32 @@ class ProcessLambdaRuntime:
     def _spawn(self, pool: FunctionPool, generation: int) -> Worker:
         return Worker(pool.config, python=self._python, sink=self._sink, owner=pool, generation=generation)
 
+    def _dispatch(self, pool: FunctionPool, invocation: Invocation) -> None:
+        """Start ``invocation`` on a warm or new worker, or queue it to wait for one."""
+        while True:
+            try:
+                worker = pool.try_acquire()
+            except Exception as exc:  # spawning failed or the runtime closed meanwhile
+                _resolve(invocation, _not_started(invocation, exc))
+                return
+            if worker is None:  # at the concurrency limit: wait off the caller's thread
+                try:
+                    self._waiters.submit(self._invoke_when_free, pool, invocation)
+                except RuntimeError:  # close() ran meanwhile
+                    _resolve(invocation, _not_started(invocation, PoolClosed(pool.config.name)))
+                return
+            if worker.invoke(invocation):
+                return
+
     def _invoke_when_free(self, pool: FunctionPool, invocation: Invocation) -> None:
-        try:
-            worker = pool.acquire(invocation.wait_deadline)
-        except Exception as exc:
-            invocation.future.set_result(_not_started(invocation, exc))
-            return
+        while True:
+            try:
+                worker = pool.acquire(invocation.wait_deadline)
+            except Exception as exc:
+                _resolve(invocation, _not_started(invocation, exc))
+                return
+            if worker is None or worker.invoke(invocation):
+                break
         if worker is None:
             # Lambda answers a throttled synchronous invoke with 429 TooManyRequestsException.
             reason = (
@@ -177,16 +191,21 @@ class ProcessLambdaRuntime:
                 if pool.config.reserved_concurrency is None
                 else "ReservedFunctionConcurrentInvocationLimitExceeded"
             )
-            invocation.future.set_result(
+            _resolve(
+                invocation,
                 failure(
                     invocation.request_id,
                     "Throttled",
                     "TooManyRequestsException",
                     f"Rate Exceeded. ({reason})",
-                )
+                ),
             )
             return
-        worker.invoke(invocation)
+
+
+def _resolve(invocation: Invocation, result: InvocationResult) -> None:
+    if not invocation.future.done():
+        invocation.future.set_result(result)
 
 
 def _plain_mapping(value: Any) -> Any:

@@ -45,6 +45,7 @@ class Invocation:
     deadline: float = 0.0  # monotonic time at which the function times out (set when sent)
     sent_at: float = 0.0
     sent: bool = False
+    undelivered: bool = False  # the request pipe was already closed: the process had exited
 
 
 class WorkerOwner(Protocol):
@@ -53,6 +54,8 @@ class WorkerOwner(Protocol):
     def release(self, worker: Worker) -> None: ...
 
     def discard(self, worker: Worker) -> None: ...
+
+    def redispatch(self, invocation: Invocation) -> None: ...
 
 
 def failure(
@@ -69,6 +72,7 @@ class Worker:
     ) -> None:
         self.config = config
         self.generation = generation  # the code version it imported (see hot reload)
+        self.registered = False  # set by the pool once it counts this worker
         self._sink = sink
         self._owner = owner
         self._current: Invocation | None = None  # the invocation in progress
@@ -76,6 +80,7 @@ class Worker:
         self._output = logs.LineAssembler()
         self._ready = False
         self._stopped = False
+        self._gone = False  # the process exited on its own
         self._lock = threading.Lock()
         self._init_ms: float | None = None
         self._memory_mb = 0
@@ -121,17 +126,24 @@ class Worker:
     def stopped(self) -> bool:
         return self._stopped
 
-    def invoke(self, invocation: Invocation) -> None:
-        """Start ``invocation``; the worker must have been acquired from its pool."""
+    def invoke(self, invocation: Invocation) -> bool:
+        """Start ``invocation`` on this worker, acquired from its pool.
+
+        False if the process died while idle, just before it was handed out: the caller then
+        takes another worker, as the request never reached this one.
+        """
         with self._lock:
             if self._init_failure is not None:  # INIT failed before this request arrived
                 _resolve(invocation.future, replace(self._init_failure, request_id=invocation.request_id))
-                return
+                return True
+            if self._gone or self._stopped:
+                return False
             self._current = invocation
             if self._ready:
                 # Warm: the caller writes the request itself; the serving thread, already
                 # polling the response pipe, wakes once, when the answer is there.
                 self._send(invocation)
+        return True
 
     def stop(self) -> None:
         """Kill the process (Lambda does not let a Python function shut down gracefully)."""
@@ -173,9 +185,10 @@ class Worker:
             "rid": invocation.request_id,
             "deadline_ms": time.time() * 1000 + self.config.timeout_s * 1000,
         }
-        # If the process is gone, the serving thread sees its closed response pipe.
-        with contextlib.suppress(OSError):
+        try:
             bootstrap.write_frame(self._request_fd, meta, invocation.event)
+        except OSError:  # it exited while idle: the serving thread hands the request on
+            invocation.undelivered = True
 
     def _initialise(self) -> bool:
         """Wait for the INIT phase to end, then send the request that waited for it."""
@@ -236,8 +249,17 @@ class Worker:
             self._time_out(invocation)
             return False
         if frame is None:
-            if invocation is None:  # died while idle (a background thread exited it, or a kill)
+            with self._lock:  # no request may start on it from now on
+                self._gone = True
+                invocation = self._current
+            if invocation is None or invocation.undelivered:
+                # It died while idle (a background thread exited it, or a kill); a request
+                # that found it dead never ran: it goes to another worker.
                 self._stop_and_discard()
+                if invocation is not None:
+                    self._owner.redispatch(
+                        Invocation(invocation.request_id, invocation.event, invocation.future)
+                    )
             else:
                 self._crashed(invocation)
             return False

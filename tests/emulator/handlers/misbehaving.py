@@ -31,3 +31,20 @@ def handler(event, context):
         print("going to sleep", flush=True)
         time.sleep(60)
     return {"echo": event, "pid": os.getpid()}
+
+
+def exit_when_released(event, context):
+    """Returns at once, but a background thread ends the process when the test's gate opens."""
+    import socket
+    import threading
+
+    gate = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    gate.connect(event["gate"])
+    gate.sendall(str(os.getpid()).encode() + b"\n")
+
+    def exit_later():
+        gate.recv(1)
+        os._exit(0)
+
+    threading.Thread(target=exit_later, daemon=True).start()
+    return {"pid": os.getpid()}

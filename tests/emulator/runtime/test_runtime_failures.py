@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import select
+
 import pytest
 
 from .conftest import function
@@ -137,3 +140,28 @@ def test_missing_code_directory_fails_the_invocation_not_the_runtime(start_runti
 
     assert result.error.kind == "InitError"
     assert runtime.invoke("Echo", {"ok": 1}).payload == {"ok": 1}
+
+
+def test_a_worker_that_dies_while_idle_is_not_handed_a_request(start_runtime, gate):
+    runtime = start_runtime(function("Bg", "misbehaving.exit_when_released"))
+    first = runtime.invoke("Bg", {"gate": gate.path})
+    gate.wait_for_handler()
+
+    dead_pid = gate.release_one()  # its background thread now exits the idle process
+    wait_for_exit(dead_pid)
+    # Whether or not the runtime noticed yet, the request must not be lost on the dead worker.
+    second = runtime.submit("Bg", {"gate": gate.path})
+    new_pid = gate.wait_for_handler()
+
+    assert first.payload["pid"] == dead_pid
+    assert new_pid != dead_pid
+    assert second.result(timeout=30).payload["pid"] == new_pid
+
+
+def wait_for_exit(pid: int) -> None:
+    """Block until ``pid`` has exited, without reaping it (that is the runtime's job)."""
+    pidfd = os.pidfd_open(pid)
+    try:
+        assert select.select([pidfd], [], [], 30)[0], f"process {pid} did not exit"
+    finally:
+        os.close(pidfd)
