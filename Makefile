@@ -54,3 +54,4 @@ reset: $(SYNCED)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+-include make/*.mk
