@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable
 
 from emulator.lambda_runtime.api import FunctionConfig
-from emulator.lambda_runtime.worker import Invocation, Worker
+from emulator.lambda_runtime.invocation import Invocation
+from emulator.lambda_runtime.worker import Worker
 
 SpawnWorker = Callable[["FunctionPool", int], Worker]
 Dispatch = Callable[["FunctionPool", Invocation], None]

@@ -19,10 +19,11 @@ from types import TracebackType
 from typing import Any, TextIO
 
 from emulator.lambda_runtime.api import FunctionConfig, InvocationResult
+from emulator.lambda_runtime.invocation import Invocation, failure, new_request_id
 from emulator.lambda_runtime.logs import LogSink
 from emulator.lambda_runtime.pool import FunctionPool, PoolClosed
 from emulator.lambda_runtime.reload import CodeWatcher
-from emulator.lambda_runtime.worker import Invocation, Worker, failure, new_request_id
+from emulator.lambda_runtime.worker import Worker
 
 
 class UnknownFunctionError(LookupError):

@@ -16,36 +16,23 @@ import contextlib
 import json
 import os
 import select
-import signal
 import subprocess
 import threading
 import time
-import uuid
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from emulator.lambda_runtime import bootstrap, environment, logs
+from emulator.lambda_runtime import bootstrap, environment, exits, logs
 from emulator.lambda_runtime.api import ErrorKind, FunctionConfig, InvocationError, InvocationResult
+from emulator.lambda_runtime.invocation import Invocation, failure
 
 BOOTSTRAP_PATH = Path(bootstrap.__file__).resolve()
 # Lambda gives the INIT phase (imports, module-level code) 10 seconds on demand.
 INIT_TIMEOUT_S = 10.0
 _READABLE = select.POLLIN | select.POLLHUP | select.POLLERR
 _TIMED_OUT = object()
-
-
-@dataclass(eq=False)
-class Invocation:
-    request_id: str
-    event: bytes  # the JSON-encoded event
-    future: Future[InvocationResult]
-    wait_deadline: float = 0.0  # monotonic time after which a throttled request gives up
-    deadline: float = 0.0  # monotonic time at which the function times out (set when sent)
-    sent_at: float = 0.0
-    sent: bool = False
-    undelivered: bool = False  # the request pipe was already closed: the process had exited
 
 
 class WorkerOwner(Protocol):
@@ -56,12 +43,6 @@ class WorkerOwner(Protocol):
     def discard(self, worker: Worker) -> None: ...
 
     def redispatch(self, invocation: Invocation) -> None: ...
-
-
-def failure(
-    request_id: str, kind: ErrorKind, error_type: str, message: str, **timing: Any
-) -> InvocationResult:
-    return InvocationResult(request_id, None, InvocationError(kind, error_type, message), **timing)
 
 
 class Worker:
@@ -336,7 +317,7 @@ class Worker:
             self._sink.write(text)
 
     def _time_out(self, invocation: Invocation) -> None:
-        peak = _peak_memory_mb(self._process.pid)
+        peak = exits.peak_memory_mb(self._process.pid)
         if peak:
             self._memory_mb = peak
         self._stop_and_discard()
@@ -356,17 +337,11 @@ class Worker:
         self._finish_failed(invocation, "Crashed", "Runtime.ExitError", message, status="error")
 
     def _exit_reason(self) -> str:
-        # Lambda's wording (Go's os.ProcessState): "exit status 1", "signal: segmentation fault".
         # The response pipe closes as the process exits; give it a moment to be reaped.
         try:
-            code = self._process.wait(timeout=2)
+            return exits.exit_reason(self._process.wait(timeout=2))
         except subprocess.TimeoutExpired:
             return "Runtime closed its invocation channel and did not exit"
-        if code == 0:
-            return "Runtime exited without providing a reason"
-        if code < 0:
-            return f"Runtime exited with error: signal: {_signal_name(-code)}"
-        return f"Runtime exited with error: exit status {code}"
 
     def _finish_failed(
         self,
@@ -412,48 +387,6 @@ class Worker:
                 os.close(fd)
 
 
-# Go's names for signals, which Lambda's messages use (the same on every OS, unlike strsignal).
-_SIGNAL_NAMES = {
-    signal.SIGSEGV: "segmentation fault",
-    signal.SIGABRT: "aborted",
-    signal.SIGKILL: "killed",
-    signal.SIGTERM: "terminated",
-    signal.SIGBUS: "bus error",
-    signal.SIGILL: "illegal instruction",
-    signal.SIGFPE: "floating point exception",
-    signal.SIGINT: "interrupt",
-    signal.SIGHUP: "hangup",
-    signal.SIGPIPE: "broken pipe",
-    signal.SIGQUIT: "quit",
-    signal.SIGTRAP: "trace/breakpoint trap",
-}
-
-
-def _signal_name(number: int) -> str:
-    if number in _SIGNAL_NAMES:
-        return _SIGNAL_NAMES[number]
-    try:
-        return (signal.strsignal(number) or f"signal {number}").lower()
-    except ValueError:
-        return f"signal {number}"
-
-
 def _resolve(future: Future[InvocationResult], result: InvocationResult) -> None:
     if not future.done():
         future.set_result(result)
-
-
-def _peak_memory_mb(pid: int) -> int:
-    """The process's peak resident set (VmHWM) on Linux; 0 where /proc is not there."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) // 1024 + 1
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
-def new_request_id() -> str:
-    return str(uuid.uuid4())
