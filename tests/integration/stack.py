@@ -13,6 +13,7 @@ import queue
 import re
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,11 +57,7 @@ def serve_command(python: str, stage_params: list[str]) -> list[str]:
 
 def _venv_python() -> str:
     candidate = REPO_ROOT / ".venv" / "bin" / "python"
-    if candidate.exists():
-        return str(candidate)
-    import sys
-
-    return sys.executable
+    return str(candidate) if candidate.exists() else sys.executable
 
 
 def _pump_stdout(stream: object, lines: queue.Queue[str | None]) -> None:
