@@ -13,6 +13,7 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -290,8 +291,6 @@ def assert_safe_user(user: dict[str, Any], *, email: str | None = None) -> None:
 
 
 def assert_iso_utc(value: Any) -> None:
-    from datetime import datetime
-
     assert isinstance(value, str), value
     assert value.endswith("Z"), f"not an ISO 8601 UTC string: {value!r}"
     datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -305,6 +304,10 @@ def assert_token_response(body: dict[str, Any], *, email: str | None = None) -> 
     assert body["expiresIn"] > 0
     assert body["session"]["sessionId"]
     assert_iso_utc(body["session"]["expiresAt"])
+    # In the future, and not absurdly far (a TTL written in milliseconds would be millennia away).
+    expires_at = datetime.fromisoformat(body["session"]["expiresAt"].replace("Z", "+00:00"))
+    now = datetime.now(UTC)
+    assert now < expires_at < now + timedelta(days=366), body["session"]
     assert_safe_user(body["user"], email=email)
 
 
