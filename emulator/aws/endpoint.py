@@ -28,6 +28,10 @@ from emulator.aws.persistence import Persistence
 from emulator.aws.requests import AwsRequest, AwsResponse
 
 ADMIN_PREFIX = "/_emulator/"
+# Signing names of the services served. moto would answer for ~150 services, but only these are
+# captured by snapshots (emulator.aws.state); anything else would silently lose its data at the
+# first compaction, so it is refused with a clear message instead. STS is stateless.
+SERVED_SERVICES = frozenset({"dynamodb", "secretsmanager", "ssm", "ses", "sts"})
 
 
 class EmbeddedEndpointApp:
@@ -44,7 +48,16 @@ class EmbeddedEndpointApp:
         if environ.get("PATH_INFO", "").startswith(ADMIN_PREFIX):
             response = self._admin(environ)
         else:
-            response = self.execute(AwsRequest.from_environ(environ))
+            request = AwsRequest.from_environ(environ)
+            if request.service in SERVED_SERVICES:
+                response = self.execute(request)
+            else:
+                response = AwsResponse.json_error(
+                    "400 Bad Request",
+                    "UnsupportedServiceException",
+                    f"the embedded AWS endpoint serves DynamoDB, Secrets Manager, SSM and SES, "
+                    f"not {request.service or 'unsigned requests'}",
+                )
         headers = [(k, v) for k, v in response.headers if k.lower() != "content-length"]
         headers.append(("Content-Length", str(len(response.body))))  # lets HTTP/1.1 keep-alive work
         start_response(response.status, headers)
@@ -64,7 +77,13 @@ class EmbeddedEndpointApp:
             response = self._call_moto(request)
             if response.ok:
                 moto_fixes.after_write(request)
-                self._acknowledge_write(request, response, token)
+                try:
+                    self._acknowledge_write(request, response, token)
+                except OSError as exc:  # e.g. disk full: not journaled, so not acknowledged
+                    print(f"emulator aws: cannot journal {request.action}: {exc}", file=sys.stderr)
+                    return AwsResponse.json_error(
+                        "500 Internal Server Error", "InternalServerError", str(exc)
+                    )
         return response
 
     def _acknowledge_write(self, request: AwsRequest, response: AwsResponse, token: str | None) -> None:

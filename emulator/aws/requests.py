@@ -8,6 +8,7 @@ header's credential scope (``Credential=AKID/DATE/REGION/SERVICE/aws4_request``)
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from dataclasses import dataclass, field
@@ -71,24 +72,29 @@ class AwsRequest:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> AwsRequest:
+        body = base64.b64decode(record["body_b64"]) if "body_b64" in record else record["body"].encode()
         return cls.build(
             method=record["method"],
             path=record["path"],
             query=record["query"],
             headers=record["headers"],
-            body=record["body"].encode("utf-8"),
+            body=body,
         )
 
     def to_record(self) -> dict[str, Any]:
-        # Bodies of these protocols are UTF-8 text (JSON or form-encoded), so the journal stays
-        # human-readable JSON lines.
-        return {
+        record: dict[str, Any] = {
             "method": self.method,
             "path": self.path,
             "query": self.query,
             "headers": self.headers,
-            "body": self.body.decode("utf-8"),
         }
+        # Bodies of these protocols are UTF-8 text (JSON or form-encoded), which keeps the journal
+        # readable; anything else is kept exactly, in base64.
+        try:
+            record["body"] = self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            record["body_b64"] = base64.b64encode(self.body).decode("ascii")
+        return record
 
     @property
     def is_read(self) -> bool:

@@ -8,6 +8,8 @@ import sys
 import urllib.request
 import uuid
 
+import pytest
+
 from emulator.aws import EmbeddedAws
 
 from .helpers import client
@@ -123,3 +125,15 @@ def test_the_aws_command_runs_the_endpoint_alone():
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_services_that_are_not_persisted_are_refused_clearly(endpoint):
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as raised:
+        client("sqs", endpoint).create_queue(QueueName="jobs")
+
+    assert raised.value.response["Error"]["Code"] == "UnsupportedServiceException"
+    assert (
+        "serves DynamoDB, Secrets Manager, SSM and SES, not sqs" in raised.value.response["Error"]["Message"]
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ def _journal_bytes(data_dir: Path) -> int:
     return sum(p.stat().st_size for p in (data_dir / "aws").glob("journal-*.log"))
 
 
-def _write_a_bit_of_everything(url: str) -> dict[str, str]:
+def _write_a_bit_of_everything(url: str, *, ssm: bool) -> dict[str, Any]:
     dynamodb = client("dynamodb", url)
     table = create_table(dynamodb, "users", range_key=True)
     for i in range(5):
@@ -46,7 +47,8 @@ def _write_a_bit_of_everything(url: str) -> dict[str, str]:
     )
     secrets = client("secretsmanager", url)
     arn = secrets.create_secret(Name="app/jwt", SecretString="s3cr3t")["ARN"]
-    client("ssm", url).put_parameter(Name="/app/flag", Value="on", Type="String")
+    if ssm:  # moto's SSM imports all of EC2 (~1 s per start): exercised by one test only
+        client("ssm", url).put_parameter(Name="/app/flag", Value="on", Type="String")
     ses = client("ses", url)
     ses.verify_email_identity(EmailAddress="noreply@example.com")
     ses.send_email(
@@ -54,10 +56,10 @@ def _write_a_bit_of_everything(url: str) -> dict[str, str]:
         Destination={"ToAddresses": ["ada@example.com"]},
         Message={"Subject": {"Data": "Reset your password"}, "Body": {"Text": {"Data": "code 123456"}}},
     )
-    return {"table": table, "secret_arn": arn}
+    return {"table": table, "secret_arn": arn, "ssm": ssm}
 
 
-def _assert_everything_is_there(url: str, written: dict[str, str]) -> None:
+def _assert_everything_is_there(url: str, written: dict[str, Any]) -> None:
     dynamodb = client("dynamodb", url)
     items = dynamodb.scan(TableName=written["table"])["Items"]
     assert sorted(i["pk"]["S"] for i in items) == ["u0", "u1", "u4", "u9"]
@@ -68,7 +70,8 @@ def _assert_everything_is_there(url: str, written: dict[str, str]) -> None:
     secret = client("secretsmanager", url).get_secret_value(SecretId=written["secret_arn"])
     assert secret["SecretString"] == "s3cr3t"
     assert secret["ARN"] == written["secret_arn"]  # same random suffix as before the restart
-    assert client("ssm", url).get_parameter(Name="/app/flag")["Parameter"]["Value"] == "on"
+    if written["ssm"]:
+        assert client("ssm", url).get_parameter(Name="/app/flag")["Parameter"]["Value"] == "on"
     import json
     import urllib.request
 
@@ -80,7 +83,7 @@ def _assert_everything_is_there(url: str, written: dict[str, str]) -> None:
 
 def test_acknowledged_writes_survive_kill_9(tmp_path):
     aws = EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0).start()
-    written = _write_a_bit_of_everything(aws.endpoint_url)
+    written = _write_a_bit_of_everything(aws.endpoint_url, ssm=False)
     _kill_9(aws)
 
     with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0) as restarted:
@@ -118,7 +121,7 @@ def test_kill_9_after_background_compactions_loses_nothing(tmp_path, monkeypatch
 
 def test_clean_stop_leaves_a_snapshot_and_no_journal_to_replay(tmp_path):
     with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0) as aws:
-        written = _write_a_bit_of_everything(aws.endpoint_url)
+        written = _write_a_bit_of_everything(aws.endpoint_url, ssm=True)
     assert _journal_bytes(tmp_path) == 0
     assert not (tmp_path / "aws" / "endpoint.json").exists()
 
