@@ -5,8 +5,9 @@ Secret format (``SecretString``)::
     {"keys": [{"kid": "...", "alg": "ES256", "privateKeyPem": "-----BEGIN PRIVATE KEY-----...",
                "createdAt": "2026-11-25T12:00:00Z"}, ...]}
 
-newest first. The newest key signs; every listed key verifies, so tokens signed just before a
-rotation stay valid until they expire (15 min) — rotation keeps the last :data:`KEEP_KEYS`.
+newest first. The newest key signs (once it has been listed for a few minutes); every listed
+key verifies, so tokens signed just before a rotation stay valid until they expire (15 min) —
+rotation keeps the last :data:`KEEP_KEYS`.
 ``kid`` is the RFC 7638 JWK thumbprint of the public key.
 """
 
@@ -69,11 +70,30 @@ class KeyRing:
     def signing_key(self) -> SigningKey | None:
         return self.keys[0] if self.keys else None
 
+    def active_signing_key(self, now: float, activation_delay_s: float) -> SigningKey | None:
+        """The newest key published at least ``activation_delay_s`` ago (else the newest key).
+
+        A freshly rotated key is listed (JWKS, verifier caches) before it signs anything, so
+        verifiers that cache the key list for a few minutes never meet an unknown kid.
+        """
+        for key in self.keys:
+            created = _epoch(key.created_at)
+            if created is not None and now - created >= activation_delay_s:
+                return key
+        return self.signing_key
+
     def get(self, kid: str) -> SigningKey | None:
         return next((key for key in self.keys if key.kid == kid), None)
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         return {"keys": [key.jwk() for key in self.keys]}
+
+
+def _epoch(stamp: str) -> float | None:
+    try:
+        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return None
 
 
 def _load_key(entry: Mapping[str, Any]) -> SigningKey:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from auth_service.key_cache import KeyCache, NoSigningKeyError
@@ -95,3 +96,28 @@ def test_key_cache_without_keys_cannot_sign():
     with pytest.raises(NoSigningKeyError):
         cache.signing_key()
     assert KeyCache(lambda: None, clock=FakeClock()).ring().keys == ()
+
+
+def test_a_freshly_rotated_key_signs_only_after_its_activation_delay():
+    older = _rotate(1)
+    newer = rotated_secret(secret_entries(older))
+    ring = parse_secret(newer)
+    fresh, previous = ring.keys
+    created = datetime.strptime(fresh.created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+    # Both keys were created just now, so neither is old enough: the newest signs (first start).
+    assert ring.active_signing_key(created, activation_delay_s=600) is fresh
+    entries = secret_entries(newer)
+    entries[1]["createdAt"] = "2020-01-01T00:00:00Z"  # the previous key is long published
+    backdated = parse_secret(json.dumps({"keys": entries}))
+    assert backdated.active_signing_key(created + 10, activation_delay_s=600).kid == previous.kid
+    assert backdated.active_signing_key(created + 600, activation_delay_s=600).kid == fresh.kid
+
+
+def test_key_cache_signs_with_the_active_key():
+    entries = secret_entries(rotated_secret(secret_entries(_rotate(1))))
+    entries[1]["createdAt"] = "2020-01-01T00:00:00Z"
+    secret = json.dumps({"keys": entries})
+    now = datetime.strptime(entries[0]["createdAt"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+    cache = KeyCache(lambda: secret, activation_delay_s=600, clock=FakeClock(), wall_clock=lambda: now + 1)
+    assert cache.signing_key().kid == entries[1]["kid"]
+    assert cache.find(entries[0]["kid"]) is not None  # listed (verifies) before it signs

@@ -53,8 +53,9 @@ def key_cache() -> KeyCache:
     from auth_service.repositories.secrets import get_secret_string
 
     arn = settings().signing_keys_secret_arn
+    cache_s = settings().signing_keys_cache_s
     return KeyCache(
-        lambda: get_secret_string(arn) if arn else None, max_age_s=settings().signing_keys_cache_s
+        lambda: get_secret_string(arn) if arn else None, max_age_s=cache_s, activation_delay_s=2 * cache_s
     )
 
 

@@ -11,6 +11,7 @@ the winner's user.
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -21,6 +22,11 @@ from auth_service.log import logger
 from auth_service.repositories.users import ClaimTaken, UsersRepository, email_claim, google_claim
 from auth_service.services.sessions import SessionService
 from auth_service.users import iso_utc, new_user_item
+
+
+def _printable(text: str) -> str:
+    """The ID token's display name without control/format characters (it is user-chosen)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
 def parse_google_sign_in(body: Mapping[str, Any]) -> str:
@@ -83,7 +89,7 @@ class GoogleSignInService:
                 return linked, False
         user = new_user_item(
             email=identity.email,
-            display_name=identity.name[: validation.MAX_NAME_LENGTH],
+            display_name=_printable(identity.name)[: validation.MAX_NAME_LENGTH].strip(),
             now=now,
             google_sub=identity.sub,
             email_verified=True,
