@@ -24,6 +24,9 @@ from emulator.lambda_runtime.api import InvocationResult
 ALLOWED_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
 # API Gateway answers with JSON when the function names no content type.
 DEFAULT_CONTENT_TYPE = "application/json"
+# Headers API Gateway owns on the client connection: a function's value is passed on renamed
+# ``x-amzn-Remapped-<name>`` (and here, the HTTP server sets the real ones).
+REMAPPED_HEADERS = frozenset({"connection", "content-length", "date", "server", "transfer-encoding"})
 
 
 @dataclass
@@ -144,6 +147,7 @@ def translate(payload: Any, *, accept: str | None, binary_media_types: BinaryMed
             raise MalformedProxyResponse(f"isBase64Encoded body is not valid base64: {exc}") from exc
     else:
         data = body.encode("utf-8")
+    pairs = [(f"x-amzn-Remapped-{n}" if n.lower() in REMAPPED_HEADERS else n, v) for n, v in pairs]
     if not any(name.lower() == "content-type" for name, _ in pairs):
         pairs.append(("Content-Type", DEFAULT_CONTENT_TYPE))
     return GatewayResponse(status, pairs, data)

@@ -78,3 +78,19 @@ def test_lambda_throttle_is_500_and_other_errors_502() -> None:
         response = error_response_for(failed(kind))
         assert response.status == 502
         assert response.body == b'{"message": "Internal server error"}'
+
+
+def test_connection_level_headers_are_remapped() -> None:
+    response = translate(
+        {
+            "statusCode": 200,
+            "headers": {"Content-Length": "999", "Date": "yesterday", "X-Ok": "1"},
+            "body": "hi",
+        },
+        accept=None,
+        binary_media_types=NO_BINARY,
+    )
+    assert ("x-amzn-Remapped-Content-Length", "999") in response.headers
+    assert ("x-amzn-Remapped-Date", "yesterday") in response.headers
+    assert response.header("Content-Length") is None
+    assert ("X-Ok", "1") in response.headers
