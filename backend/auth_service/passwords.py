@@ -59,6 +59,11 @@ def _dummy_hash(rounds: int) -> bytes:
     return bcrypt.hashpw(b"timing-equaliser-not-a-password", bcrypt.gensalt(rounds=rounds))
 
 
+def prepare_dummy_hash(rounds: int) -> None:
+    """Compute the dummy hash at init, so the first unknown email is not slower than later ones."""
+    _dummy_hash(rounds)
+
+
 def spend_dummy_verification(password: str, rounds: int) -> None:
     """Cost one bcrypt check, so an unknown email takes as long as a wrong password."""
     bcrypt.checkpw(_bcrypt_input(password), _dummy_hash(rounds))
