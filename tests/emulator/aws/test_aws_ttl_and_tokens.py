@@ -154,7 +154,10 @@ def test_worker_environment_points_boto3_at_the_endpoints():
     from emulator.aws import worker_environment
 
     embedded = worker_environment(
-        endpoint_url="http://127.0.0.1:4566", dynamodb_endpoint_url=None, region="eu-west-1"
+        endpoint_url="http://127.0.0.1:4566",
+        dynamodb_endpoint_url=None,
+        region="eu-west-1",
+        host_environment={},
     )
     assert embedded["AWS_ENDPOINT_URL"] == embedded["AWS_ENDPOINT_URL_DYNAMODB"] == "http://127.0.0.1:4566"
     assert embedded["AWS_REGION"] == embedded["AWS_DEFAULT_REGION"] == "eu-west-1"
@@ -165,9 +168,24 @@ def test_worker_environment_points_boto3_at_the_endpoints():
         endpoint_url="http://127.0.0.1:4566",
         dynamodb_endpoint_url="http://127.0.0.1:8000",
         region="us-east-1",
+        host_environment={},
     )
     assert external["AWS_ENDPOINT_URL_DYNAMODB"] == "http://127.0.0.1:8000"
     assert external["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4566"
+
+
+def test_worker_environment_passes_the_users_credentials_on_for_real_endpoints():
+    from emulator.aws import worker_environment
+
+    env = worker_environment(
+        endpoint_url="http://127.0.0.1:4566",
+        dynamodb_endpoint_url="https://dynamodb.eu-west-1.amazonaws.com",
+        region="eu-west-1",
+        host_environment={"AWS_PROFILE": "dev", "HOME": "/home/ada"},
+    )
+    assert env["AWS_PROFILE"] == "dev"
+    assert "AWS_ACCESS_KEY_ID" not in env
+    assert "HOME" not in env
 
 
 def test_worker_environment_for_boto3_from_a_real_process(endpoint, dynamodb):
