@@ -84,3 +84,20 @@ def test_powertools_logger_sees_the_lambda_context(start_runtime, log):
     assert entry["function_memory_size"] == "256"  # context.memory_limit_in_mb is a str on Lambda
     assert entry["cold_start"] is True
     assert entry["answer"] == 42
+
+
+def test_application_log_level_comes_from_aws_lambda_log_level(start_runtime, log):
+    runtime = start_runtime(
+        function("Default", "quiet.handler"),
+        function("Debug", "quiet.handler", environment={"AWS_LAMBDA_LOG_LEVEL": "DEBUG"}),
+    )
+
+    runtime.invoke("Default", {})
+    default_output = log.getvalue()
+    runtime.invoke("Debug", {})
+    debug_output = log.getvalue()[len(default_output) :]
+
+    assert "a warning line" in default_output  # the root logger's default level: WARNING
+    assert "a debug line" not in default_output
+    assert "[DEBUG]" in debug_output
+    assert "a debug line" in debug_output
