@@ -33,8 +33,9 @@ class EmbeddedAws:
         ttl_sweep_interval_s: float = 60.0,
         region: str = "us-east-1",
         startup_timeout_s: float = 60.0,
-        log: TextIO | None = None,
+        log: TextIO | None = sys.stderr,
     ) -> None:
+        """``log`` receives the child's stderr (startup time, replay count, sweep errors)."""
         self.data_dir = data_dir
         self.host = host
         self.port = port
@@ -109,8 +110,6 @@ class EmbeddedAws:
             if line.startswith(_READY_PREFIX):
                 self._endpoint_url = line[len(_READY_PREFIX) :].strip()
                 return self
-            if self.log is not None:
-                self.log.write(line)
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Stop the child; it writes a last snapshot first, so give it time."""

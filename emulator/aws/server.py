@@ -58,7 +58,9 @@ def serve(args: argparse.Namespace) -> int:
         )
     except OSError as exc:
         raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    url = f"http://{args.host}:{server.server_port}"
+    # A wildcard bind is reachable on loopback; "0.0.0.0" itself is not an address to connect to.
+    connect_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
+    url = f"http://{connect_host}:{server.server_port}"
     state_file = args.data_dir / STATE_FILE if args.data_dir is not None else None
     if state_file is not None:
         state_file.write_text(json.dumps({"url": url, "pid": os.getpid()}))
@@ -79,9 +81,12 @@ def serve(args: argparse.Namespace) -> int:
 
     where = f"data in {args.data_dir}" if args.data_dir is not None else "in memory"
     print(f"AWS endpoint (DynamoDB, Secrets Manager, SSM, SES): {url}  ({where})", flush=True)
-    if replayed:
-        print(f"Replayed {replayed} journaled writes", file=sys.stderr)
-    print(f"Started in {time.perf_counter() - started:.2f} s", file=sys.stderr, flush=True)
+    replay_note = f", replayed {replayed} journaled writes" if replayed else ""
+    print(
+        f"AWS endpoint started in {time.perf_counter() - started:.2f} s{replay_note}",
+        file=sys.stderr,
+        flush=True,
+    )
     print(f"{READY_PREFIX}{url}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
