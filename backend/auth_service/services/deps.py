@@ -54,9 +54,14 @@ def key_cache() -> KeyCache:
 
     arn = settings().signing_keys_secret_arn
     cache_s = settings().signing_keys_cache_s
-    return KeyCache(
+    cache = KeyCache(
         lambda: get_secret_string(arn) if arn else None, max_age_s=cache_s, activation_delay_s=2 * cache_s
     )
+    try:
+        cache.ring()  # fetch at cold start; a failure here is retried on first use
+    except Exception:
+        logger.warning("signing keys not loaded at init; will retry on first use", exc_info=True)
+    return cache
 
 
 @functools.cache
