@@ -65,6 +65,7 @@ class Worker:
         self._lock = threading.Lock()
         self._init_ms: float | None = None
         self._memory_mb = 0
+        self._warned_memory = False  # once per worker
         request_read, self._request_fd = os.pipe()
         self._response_fd, response_write = os.pipe()
         self._output_fd, output_write = os.pipe()
@@ -262,7 +263,7 @@ class Worker:
             max_memory_used_mb=self._memory_mb,
             init_duration_ms=init_ms,
         )
-        self._sink.write(self._output.flush() + report)
+        self._sink.write(self._output.flush() + report + self._memory_warning())
         if error is None:
             result = InvocationResult(invocation.request_id, json.loads(body), None, duration_ms, init_ms)
         else:
@@ -371,6 +372,17 @@ class Worker:
         error = InvocationError(kind, error_type, message, stack_trace)
         _resolve(
             invocation.future, InvocationResult(invocation.request_id, None, error, duration_ms, init_ms)
+        )
+
+    def _memory_warning(self) -> str:
+        # Lambda kills an environment that outgrows MemorySize (Runtime.OutOfMemory). Memory
+        # use differs between machines (allocator, OS), so here it is a warning, not a kill.
+        if self._memory_mb <= self.config.memory_mb or self._warned_memory:
+            return ""
+        self._warned_memory = True
+        return (
+            f"WARNING (emulator): {self.config.name} used {self._memory_mb} MB, over its MemorySize of "
+            f"{self.config.memory_mb} MB: on Lambda this would fail with Runtime.OutOfMemory\n"
         )
 
     def _take_init_ms(self) -> float | None:

@@ -101,3 +101,16 @@ def test_application_log_level_comes_from_aws_lambda_log_level(start_runtime, lo
     assert "a debug line" not in default_output
     assert "[DEBUG]" in debug_output
     assert "a debug line" in debug_output
+
+
+def test_outgrowing_memory_size_is_flagged_once_per_worker(start_runtime, log):
+    runtime = start_runtime(function("Small", "echo.handler", memory_mb=1))
+
+    first = runtime.invoke("Small", {})
+    runtime.invoke("Small", {})
+
+    assert first.error is None  # a warning, not a kill: memory use differs between machines
+    warnings = [line for line in lines_of(log) if line.startswith("WARNING (emulator): Small used")]
+    assert len(warnings) == 1
+    assert "over its MemorySize of 1 MB" in warnings[0]
+    assert "Runtime.OutOfMemory" in warnings[0]
