@@ -94,8 +94,8 @@ def measure(call: Callable[[], Any], callers: int, duration_s: float) -> dict[st
     all_samples = sorted(s for samples in latencies for s in samples)
     return {
         "req_per_s": round(len(all_samples) / elapsed),
-        "p50_ms": round(statistics.median(all_samples) * 1000, 3),
-        "p99_ms": round(all_samples[int(len(all_samples) * 0.99) - 1] * 1000, 3),
+        "p50_ms": round(statistics.median(all_samples) * 1000, 4),
+        "p99_ms": round(all_samples[int(len(all_samples) * 0.99) - 1] * 1000, 4),
         "requests": len(all_samples),
     }
 
@@ -130,11 +130,11 @@ def run() -> dict[str, Any]:
     print(
         f"  echo handler, {len(str(event))}-byte proxy event; cold start {figures['cold_start_init_ms']} ms"
     )
-    print(f"  {'path':<28}{'callers':>8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    print(f"  {'path':<28}{'callers':>8}{'req/s':>12}{'p50 us':>10}{'p99 us':>10}")
     for path, label in (("direct", "direct in-process call"), ("runtime", "runtime (worker process)")):
         for callers in CALLERS:
             req, p50, p99 = (figures[path][callers][k] for k in ("req_per_s", "p50_ms", "p99_ms"))
-            print(f"  {label:<28}{callers:>8}{req:>10,}{p50:>10.3f}{p99:>10.3f}")
+            print(f"  {label:<28}{callers:>8}{req:>12,}{p50 * 1000:>10.1f}{p99 * 1000:>10.1f}")
 
     one, eight = figures["runtime"][1], figures["runtime"][8]
     figures["budgets"] = [
