@@ -24,6 +24,6 @@ SERVICE = AccountService(
 
 @api_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    user_id, _ = principal(event)
-    SERVICE.delete(user_id, parse_json_body(event))
+    user_id, session_id = principal(event)
+    SERVICE.delete(user_id, parse_json_body(event), current_session_id=session_id)
     return empty_response(204)

@@ -89,7 +89,7 @@ class AccountService:
         revoked = self._sessions.revoke_all(user_id, keep=current_session_id) if self._sessions else 0
         logger.info("password changed", extra={"userId": user_id, "revokedSessions": revoked})
 
-    def delete(self, user_id: str, body: Mapping[str, Any]) -> None:
+    def delete(self, user_id: str, body: Mapping[str, Any], *, current_session_id: str | None = None) -> None:
         """Re-authenticate (password, or a Google ID token for Google-only accounts), then delete."""
         validation.check_fields(body, allowed=("password", "idToken"))
         user = self._user(user_id)
@@ -108,5 +108,9 @@ class AccountService:
         if user.get("googleSub"):
             claims.append(google_claim(str(user["googleSub"])))
         self._users.delete(user_id, claims)
-        revoked = self._sessions.revoke_all(user_id) if self._sessions else 0
+        revoked = 0
+        if self._sessions is not None:
+            revoked = self._sessions.revoke_all(user_id)
+            if current_session_id:  # the GSI may lag; the calling session goes for certain
+                self._sessions.revoke(current_session_id)
         logger.info("account deleted", extra={"userId": user_id, "revokedSessions": revoked})
