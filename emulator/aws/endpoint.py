@@ -43,6 +43,8 @@ class EmbeddedEndpointApp:
         self.tokens = TransactionTokens()
         self.outbox: list[dict[str, Any]] = []
         self.sweep_ttl: Any = None  # set by the server: () -> int
+        self._transaction_backups = moto_fixes.TransactionBackups()
+        self._transaction_backups.install()
 
     # -- WSGI ------------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -109,6 +111,16 @@ class EmbeddedEndpointApp:
             self.persistence.compact_in_background(self.capture)
 
     def _call_moto(self, request: AwsRequest) -> AwsResponse:
+        """Caller holds the lock."""
+        if request.service == "dynamodb" and request.action == "TransactWriteItems":
+            items = request.json().get("TransactItems")
+            self._transaction_backups.transact_items = items if isinstance(items, list) else None
+        try:
+            return self._call_moto_app(request)
+        finally:
+            self._transaction_backups.transact_items = None
+
+    def _call_moto_app(self, request: AwsRequest) -> AwsResponse:
         captured: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
