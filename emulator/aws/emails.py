@@ -26,10 +26,31 @@ def is_send(request: AwsRequest) -> bool:
 
 
 def email_from(request: AwsRequest, response: AwsResponse) -> dict[str, Any]:
-    """The outbox entry for a successful send."""
+    """The outbox entry for a successful send (never raises: the send itself succeeded)."""
+    try:
+        return _email_from(request, response)
+    except (ValueError, TypeError, KeyError, AttributeError, LookupError) as exc:
+        return {
+            "messageId": "",
+            "date": _now(),
+            "from": "",
+            "to": [],
+            "cc": [],
+            "bcc": [],
+            "subject": f"(could not read this email: {exc})",
+            "text": None,
+            "html": None,
+        }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _email_from(request: AwsRequest, response: AwsResponse) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "messageId": "",
-        "date": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "date": _now(),
         "from": "",
         "to": [],
         "cc": [],

@@ -38,7 +38,7 @@ SERVED_SERVICES = frozenset({"dynamodb", "secretsmanager", "ssm", "ses", "sts"})
 class EmbeddedEndpointApp:
     def __init__(self, *, persistence: Persistence | None = None) -> None:
         self._moto = DomainDispatcherApplication(create_backend_app)
-        self.lock = threading.RLock()  # re-entrant: the TTL sweeper deletes while scanning
+        self.lock = threading.RLock()  # re-entrant, so that helpers holding it may call execute()
         self.persistence = persistence
         self.tokens = TransactionTokens()
         self.outbox: list[dict[str, Any]] = []

@@ -114,6 +114,11 @@ class Persistence:
                 gc.disable()  # see EmbeddedEndpointApp.load: the GC would rescan every new object
                 try:
                     snapshot = pickle.load(f)  # noqa: S301 - our own file in the user's data dir
+                except Exception as exc:  # classes moved by a moto upgrade, a damaged file...
+                    raise UserError(
+                        f"cannot read {self.snapshot_path} ({exc!r}); "
+                        "run `python -m emulator reset` to start afresh"
+                    ) from None
                 finally:
                     gc.enable()
             if snapshot.get("moto") != moto.__version__ or snapshot.get("format") != SNAPSHOT_FORMAT:
