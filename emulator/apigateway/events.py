@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import time
-import uuid
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+from emulator.apigateway import ids
 from emulator.apigateway.binary import BinaryMediaTypes
 from emulator.apigateway.request import GatewayRequest
 from emulator.apigateway.routing import RouteMatch
@@ -48,11 +47,6 @@ def clf_time(epoch_s: float) -> str:
     t = time.gmtime(epoch_s)
     day = f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}"
     return f"{day}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
-
-
-def extended_request_id() -> str:
-    """API Gateway's ``extendedRequestId``: 16 base64-looking characters, e.g. ``Ab1CdEFGhIjKlMn=``."""
-    return base64.b64encode(os.urandom(12)).decode()[:15] + "="
 
 
 def multi_value_query(query_string: str) -> dict[str, list[str]] | None:
@@ -124,7 +118,7 @@ class ProxyEventBuilder:
             "resourceId": self.resource_id(match.resource_path),
             "resourcePath": match.resource_path,
             "httpMethod": request.method,
-            "extendedRequestId": extended_request_id(),
+            "extendedRequestId": ids.extended_request_id(),
             "requestTime": clf_time(now),
             "requestTimeEpoch": int(now * 1000),
             # AWS puts the stage in requestContext.path (the path the client called).
@@ -133,7 +127,7 @@ class ProxyEventBuilder:
             "stage": self.stage,
             "domainPrefix": host.split(".", 1)[0].split(":", 1)[0],
             "domainName": host,
-            "requestId": request_id or str(uuid.uuid4()),
+            "requestId": request_id or ids.request_id(),
             "identity": {
                 "cognitoIdentityPoolId": None,
                 "accountId": None,

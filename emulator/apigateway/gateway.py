@@ -17,11 +17,11 @@ import json
 import sys
 import time
 import traceback
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TextIO
 
+from emulator.apigateway import ids
 from emulator.apigateway.binary import BinaryMediaTypes
 from emulator.apigateway.cors import CorsPreflight
 from emulator.apigateway.events import ProxyEventBuilder
@@ -143,7 +143,7 @@ class ApiGateway:
 
     # -- the pipeline -------------------------------------------------------------------------
     def handle_environ(self, environ: Mapping[str, Any]) -> GatewayResponse:
-        request_id = str(uuid.uuid4())
+        request_id = ids.request_id()
         try:
             request = GatewayRequest.from_environ(environ)
         except PayloadTooLarge:

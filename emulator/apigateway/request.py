@@ -9,28 +9,37 @@ is the mistake this avoids.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
+
+from emulator.apigateway import ids
 
 # API Gateway's hard limit on a request payload (REST APIs): 10 MB.
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 
 # WSGI keeps these two outside the HTTP_* keys.
 _UNPREFIXED_HEADERS = {"CONTENT_TYPE": "Content-Type", "CONTENT_LENGTH": "Content-Length"}
+# environ key -> header name, or "" for keys that are not headers. One dict lookup per key on
+# the hot path; bounded, since clients choose header names.
 _header_names: dict[str, str] = {}
+_HEADER_NAME_CACHE_LIMIT = 4096
 
 
 def header_name(environ_key: str) -> str:
-    """``HTTP_X_API_KEY`` -> ``X-Api-Key`` (cached: the set of header names is small)."""
+    """``HTTP_X_API_KEY`` -> ``X-Api-Key``; ``""`` when the environ key is not a header."""
     name = _header_names.get(environ_key)
     if name is None:
-        name = _UNPREFIXED_HEADERS.get(environ_key) or "-".join(
-            part.capitalize() for part in environ_key[5:].split("_")
-        )
-        _header_names[environ_key] = name
+        if environ_key in _UNPREFIXED_HEADERS:
+            name = _UNPREFIXED_HEADERS[environ_key]
+        elif environ_key.startswith("HTTP_"):
+            name = "-".join(part.capitalize() for part in environ_key[5:].split("_"))
+        else:
+            name = ""
+        if len(_header_names) < _HEADER_NAME_CACHE_LIMIT:
+            _header_names[environ_key] = name
     return name
 
 
@@ -48,21 +57,23 @@ class GatewayRequest:
     source_ip: str
     protocol: str
 
+    @cached_property
+    def _by_lower_name(self) -> dict[str, str]:
+        return {key.lower(): value for key, value in self.headers.items()}
+
     def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == lowered:
-                return value
-        return None
+        """A header by case-insensitive name."""
+        return self._by_lower_name.get(name.lower())
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, Any]) -> GatewayRequest:
         headers: dict[str, str] = {}
         for key, value in environ.items():
-            if key.startswith("HTTP_") or key in _UNPREFIXED_HEADERS:
-                if value == "" and key in _UNPREFIXED_HEADERS:
-                    continue
-                headers[header_name(key)] = value
+            name = _header_names.get(key)
+            if name is None:
+                name = header_name(key)
+            if name and (value or not key.startswith("CONTENT_")):
+                headers[name] = value
         source_ip = environ.get("REMOTE_ADDR", "127.0.0.1")
         add_forwarding_headers(headers, source_ip, environ)
         return cls(
@@ -78,7 +89,7 @@ class GatewayRequest:
 
 def trace_id() -> str:
     """An X-Ray trace header as API Gateway adds it: ``Root=1-{epoch hex}-{96 random bits}``."""
-    return f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()}"
+    return f"Root=1-{int(time.time()):08x}-{ids.getrandbits(96):024x}"
 
 
 def add_forwarding_headers(headers: dict[str, str], source_ip: str, environ: Mapping[str, Any]) -> None:
