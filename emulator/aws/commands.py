@@ -48,7 +48,8 @@ def register(subparsers: Any) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4566, help="port, 0 = any free one (default 4566)")
+    # 8000: DynamoDB Local's port, where NoSQL Workbench and most docs look for a local DynamoDB.
+    parser.add_argument("--port", type=int, default=8000, help="port, 0 = any free one (default 8000)")
     parser.add_argument("--data-dir", type=Path, default=None, help="keep data here (default: in memory)")
     parser.add_argument(
         "--ttl-sweep-interval",
@@ -57,7 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="delete expired TTL items this often (default 60, 0 disables)",
     )
-    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument(
+        "--region", default="us-east-1", help="region warmed up at start (every region is served)"
+    )
     parser.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
 
 

@@ -77,7 +77,7 @@ def serve(args: argparse.Namespace) -> int:
     if args.exit_with_parent:
         threading.Thread(target=_stop_at_stdin_eof, args=(stop,), daemon=True).start()
     sweeper.start()
-    threading.Thread(target=_warm_up, args=(app,), daemon=True).start()
+    threading.Thread(target=_warm_up, args=(app, args.region), daemon=True).start()
 
     where = f"data in {args.data_dir}" if args.data_dir is not None else "in memory"
     print(f"AWS endpoint (DynamoDB, Secrets Manager, SSM, SES): {url}  ({where})", flush=True)
@@ -110,7 +110,7 @@ def _stop_at_stdin_eof(stop: Any) -> None:
     stop()
 
 
-def _warm_up(app: Any) -> None:
+def _warm_up(app: Any, region: str) -> None:
     """Build moto's apps for the services functions use most now, not on the first request (~0.4 s)."""
     from emulator.aws.requests import AwsRequest
 
@@ -119,7 +119,7 @@ def _warm_up(app: Any) -> None:
         ("secretsmanager", "secretsmanager.ListSecrets"),
     ):
         headers = {
-            "Authorization": f"AWS4-HMAC-SHA256 Credential=warmup/20260101/us-east-1/{service}/aws4_request",
+            "Authorization": f"AWS4-HMAC-SHA256 Credential=warmup/20260101/{region}/{service}/aws4_request",
             "X-Amz-Target": target,
         }
         app.warm_up(AwsRequest.build(method="POST", path="/", query="", headers=headers, body=b"{}"))
