@@ -1,0 +1,134 @@
+"""template.yaml, checked statically: SAM can transform it, and IAM stays least-privilege."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.decode import decode
+from samtranslator.translator.transform import transform
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = REPO_ROOT / "template.yaml"
+
+# What each function may touch: table logical ids (read or crud) and whether it reads the keys.
+EXPECTED_ACCESS: dict[str, tuple[set[str], set[str], bool]] = {
+    # function: (crud tables, read-only tables, signing-keys secret)
+    "HealthFunction": (set(), set(), False),
+    "JwksFunction": (set(), set(), True),
+    "RegisterFunction": ({"UsersTable", "IdentitiesTable", "RateLimitsTable"}, set(), False),
+    "LoginFunction": ({"UsersTable", "SessionsTable", "RateLimitsTable"}, {"IdentitiesTable"}, True),
+    "GoogleSignInFunction": ({"UsersTable", "IdentitiesTable", "SessionsTable"}, set(), True),
+    "RefreshFunction": ({"SessionsTable"}, {"UsersTable"}, True),
+    "AuthorizerFunction": (set(), {"SessionsTable"}, True),
+    "ValidateFunction": (set(), {"UsersTable"}, False),
+    "LogoutFunction": ({"SessionsTable"}, set(), False),
+    "GetMeFunction": (set(), {"UsersTable"}, False),
+    "UpdateMeFunction": ({"UsersTable"}, set(), False),
+    "ChangePasswordFunction": ({"UsersTable", "SessionsTable"}, set(), False),
+    "DeleteMeFunction": ({"UsersTable", "IdentitiesTable", "SessionsTable"}, set(), False),
+}
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    document, matches = decode(str(TEMPLATE))
+    assert not matches, matches
+    return document
+
+
+@pytest.fixture(scope="module")
+def transformed(template, monkeypatch_module) -> dict[str, Any]:
+    packaged = copy.deepcopy(template)
+    packaged["Globals"]["Function"]["CodeUri"] = "s3://bucket/backend.zip"  # what `sam package` writes
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    return transform(packaged, {}, NoManagedPolicies())
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # samtranslator resolves pseudo parameters
+        yield patch
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["Ref"]} if isinstance(node.get("Ref"), str) else set()
+        return found.union(*(_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node))
+    return set()
+
+
+def _role_access(role: dict[str, Any]) -> tuple[set[str], set[str], bool]:
+    crud, read, secret = set(), set(), False
+    for policy in role["Properties"].get("Policies", []):
+        for statement in policy["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            refs = _refs(statement["Resource"])
+            assert statement["Resource"] != "*", statement
+            if any(action.startswith("dynamodb:") for action in actions):
+                (crud if "dynamodb:PutItem" in actions else read).update(refs)
+            if "secretsmanager:GetSecretValue" in actions:
+                assert refs == {"SigningKeysSecret"}, statement
+                secret = True
+    return crud, read, secret
+
+
+def test_sam_transform_succeeds_and_every_role_is_least_privilege(transformed):
+    resources = transformed["Resources"]
+    for function_id, expected in EXPECTED_ACCESS.items():
+        role = resources[f"{function_id}Role"]
+        assert role["Properties"]["ManagedPolicyArns"] == [
+            "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+        ], function_id
+        assert _role_access(role) == expected, function_id
+
+
+def test_rotation_function_may_only_rotate_the_signing_keys_secret(transformed):
+    role = transformed["Resources"]["KeyRotationFunctionRole"]
+    statements = [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    assert all(_refs(s["Resource"]) == {"SigningKeysSecret"} for s in statements)
+    assert transformed["Resources"]["KeyRotationPermission"]["Properties"]["Principal"] == (
+        "secretsmanager.amazonaws.com"
+    )
+
+
+def test_every_handler_module_exists_under_the_code_uri(template):
+    code_uri = REPO_ROOT / template["Globals"]["Function"]["CodeUri"]
+    functions = {k: v for k, v in template["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
+    assert set(functions) == {*EXPECTED_ACCESS, "KeyRotationFunction"}
+    for function_id, resource in functions.items():
+        module, _, attribute = resource["Properties"]["Handler"].rpartition(".")
+        source = code_uri / (module.replace(".", "/") + ".py")
+        assert source.is_file(), function_id
+        assert f"def {attribute}(" in source.read_text(), function_id
+
+
+def test_tables_use_epoch_second_ttls_and_no_email_gsi(template):
+    resources = template["Resources"]
+    assert "GlobalSecondaryIndexes" not in resources["UsersTable"]["Properties"]  # claims, not EmailIndex
+    sessions = resources["SessionsTable"]["Properties"]
+    assert [index["IndexName"] for index in sessions["GlobalSecondaryIndexes"]] == ["UserIdIndex"]
+    for table in ("SessionsTable", "RateLimitsTable"):
+        assert resources[table]["Properties"]["TimeToLiveSpecification"] == {
+            "AttributeName": "expiresAt",
+            "Enabled": True,
+        }
+
+
+def test_authorizer_is_never_cached_and_secret_holds_no_key_material(template):
+    resources = template["Resources"]
+    authorizer = resources["AuthApi"]["Properties"]["Auth"]["Authorizers"]["BearerAuthorizer"]
+    assert authorizer["Identity"]["ReauthorizeEvery"] == 0
+    assert authorizer["FunctionPayloadType"] == "TOKEN"
+    assert json.loads(resources["SigningKeysSecret"]["Properties"]["SecretString"]) == {"keys": []}
+    assert "default-secret" not in TEMPLATE.read_text()
