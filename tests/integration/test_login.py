@@ -156,3 +156,25 @@ def test_per_ip_register_limit(make_api, target):
     assert_error(limited, 429, "rate_limited")
     assert limited.headers.get("Retry-After", "").isdigit(), limited.headers
     assert make_api().register(unique_email("ipr"), strong_password()).status_code == 201
+
+
+@pytest.mark.distinct_ips
+def test_per_ip_limit_is_not_bypassed_with_a_spoofed_forwarded_for(make_api, target):
+    """The limit keys on API Gateway's sourceIp (the TCP peer), not on client-sent headers."""
+    limit = target.register_ip_limit
+    client = make_api()
+    counter = iter(range(10**6))
+
+    def register() -> requests.Response:
+        spoofed = f"203.0.113.{next(counter) % 250 + 1}"
+        password = strong_password()
+        client.ledger.add(password)
+        return client.post(
+            "/auth/register",
+            {"email": unique_email("xff"), "password": password},
+            headers={"X-Forwarded-For": spoofed, "X-Real-IP": spoofed},
+        )
+
+    index, limited = _first_limited(register, limit)
+    assert index >= limit
+    assert_error(limited, 429, "rate_limited")
