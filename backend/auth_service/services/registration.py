@@ -20,7 +20,8 @@ def parse_registration(body: Mapping[str, Any]) -> tuple[str, str, str]:
     validation.check_fields(body, allowed=REGISTER_FIELDS, required=("email", "password"))
     email = validation.email_field(body["email"])
     password = validation.password_field(body["password"])
-    display_name = validation.display_name_field(body.get("displayName") or "")
+    raw_name = body.get("displayName")
+    display_name = "" if raw_name is None else validation.display_name_field(raw_name)
     passwords.check_policy(password, email=email)
     return email, password, display_name
 
