@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -139,3 +142,21 @@ def test_google_only_user_cannot_delete_with_another_users_id_token(api: Api, id
     response = api.delete("/users/me", {"idToken": someone_else}, token=access)
     assert response.status_code == 401, response.text
     assert api.validate(access).status_code == 200
+
+
+def test_idp_token_cli_mints_a_token_the_backend_accepts(api: Api, idp_url: str):
+    """``python -m emulator idp-token EMAIL --url ROOT`` (the documented way to get a token by hand)."""
+    assert idp_url.endswith("/_emulator/idp"), idp_url
+    root_url = idp_url[: -len("/_emulator/idp")]
+    email = unique_email("cli")
+    proc = subprocess.run(
+        [sys.executable, "-m", "emulator", "idp-token", email, "--url", root_url, "--name", "Cli User"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    response = api.google_response(proc.stdout.strip())
+    assert response.status_code == 200, response.text
+    assert response.json()["user"]["email"] == email
