@@ -13,6 +13,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +50,7 @@ class Shim:
 @pytest.fixture(scope="module")
 def shim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shim]:
     log = tmp_path_factory.mktemp("gateway") / "stderr.log"
-    env = {**os.environ, "EMULATOR_INTEGRATION_TIMEOUT_S": "2"}
+    env = {**os.environ, "EMULATOR_INTEGRATION_TIMEOUT_S": "3"}
     with log.open("w") as log_file:
         process = subprocess.Popen(
             [
@@ -264,10 +265,21 @@ def test_function_timeout_is_502_then_recovers(shim: Shim) -> None:
 
 
 def test_integration_timeout_is_504(shim: Shim) -> None:
-    # The integration timeout is shortened to 2 s for this server; the function's Timeout is 10 s.
-    response = shim.get("/test/long?seconds=4")
+    # The integration timeout is shortened to 3 s for this server; the function's Timeout is 10 s.
+    response = shim.get("/test/long?seconds=5")
     assert response.status_code == 504
     assert response.content == b'{"message": "Endpoint request timed out"}'
+
+
+def test_lambda_throttle_is_500(shim: Shim) -> None:
+    # Reserved concurrency 1 and two simultaneous 1.5 s requests: Lambda throttles one of them
+    # (after the runtime's bounded wait) and API Gateway answers 500, not Lambda's 429.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(shim.get, "/test/single?seconds=1.5") for _ in range(2)]
+        responses = [future.result() for future in futures]
+    assert sorted(r.status_code for r in responses) == [200, 500]
+    throttled = next(r for r in responses if r.status_code == 500)
+    assert throttled.content == INTERNAL_ERROR
 
 
 # -- binary -------------------------------------------------------------------------------------
