@@ -146,10 +146,14 @@ class ApiGateway:
         request_id = ids.request_id()
         try:
             request = GatewayRequest.from_environ(environ)
+            response = self.handle(request, request_id)
         except PayloadTooLarge:
             response = request_too_large()
-        else:
-            response = self.handle(request, request_id)
+        except Exception:
+            # A bug in the emulator itself: say so loudly (granian's own logging is off) and
+            # answer as API Gateway does for an internal failure.
+            self._log_error(f"emulator error while handling the request:\n{traceback.format_exc()}")
+            response = internal_server_error(500)
         response.headers.append(("x-amzn-RequestId", request_id))
         return response
 
