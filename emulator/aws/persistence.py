@@ -27,10 +27,9 @@ import pickle
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
-
-import moto
 
 from emulator.errors import UserError
 
@@ -39,6 +38,9 @@ from emulator.errors import UserError
 COMPACT_EVERY = int(os.environ.get("EMULATOR_AWS_COMPACT_EVERY", "500"))
 FSYNC_INTERVAL_S = 1.0
 SNAPSHOT_FORMAT = 1
+# Snapshots pickle moto's own objects, readable only by the moto version that wrote them. Read
+# from the package metadata: importing moto itself costs a second.
+_MOTO_VERSION = version("moto")
 _JOURNAL_PREFIX = "journal-"
 
 
@@ -121,7 +123,7 @@ class Persistence:
                     ) from None
                 finally:
                     gc.enable()
-            if snapshot.get("moto") != moto.__version__ or snapshot.get("format") != SNAPSHOT_FORMAT:
+            if snapshot.get("moto") != _MOTO_VERSION or snapshot.get("format") != SNAPSHOT_FORMAT:
                 raise UserError(
                     f"{self.snapshot_path} was written by another emulator version "
                     f"(moto {snapshot.get('moto')}); run `python -m emulator reset` to start afresh"
@@ -216,7 +218,7 @@ class Persistence:
         return self.generation
 
     def _write_snapshot(self, payload: dict[str, Any], generation: int) -> None:
-        snapshot = {"format": SNAPSHOT_FORMAT, "moto": moto.__version__, "generation": generation}
+        snapshot = {"format": SNAPSHOT_FORMAT, "moto": _MOTO_VERSION, "generation": generation}
         snapshot["payload"] = payload
         tmp = self.snapshot_path.with_suffix(f".tmp{os.getpid()}")
         with tmp.open("wb") as f:

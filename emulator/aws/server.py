@@ -30,20 +30,28 @@ STATE_FILE = Path("aws") / "endpoint.json"  # under the data dir, read by `email
 
 def serve(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    from emulator.aws.persistence import Persistence
+    from emulator.errors import UserError
+
+    # The data dir's lock first: a second endpoint on the same dir fails before paying for moto.
+    persistence = Persistence(args.data_dir) if args.data_dir is not None else None
     # Imported here so that `python -m emulator --help` does not pay for moto (~1 s).
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
     from emulator.aws.endpoint import EmbeddedEndpointApp
-    from emulator.aws.persistence import Persistence
     from emulator.aws.ttl import TtlSweeper
-    from emulator.errors import UserError
 
     class QuietRequestHandler(MotoRequestHandler):
         def log_request(self, code: Any = "-", size: Any = "-") -> None:
             pass  # one line per request would drown the shim's own log
 
-    persistence = Persistence(args.data_dir) if args.data_dir is not None else None
     app = EmbeddedEndpointApp(persistence=persistence)
+    try:  # bound (and listening) before the data is loaded: a port conflict fails fast
+        server: BaseWSGIServer = make_server(
+            args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler
+        )
+    except OSError as exc:
+        raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     replayed = 0
     if persistence is not None:
         payload, records = persistence.load()
@@ -51,13 +59,6 @@ def serve(args: argparse.Namespace) -> int:
         persistence.open()
     sweeper = TtlSweeper(app, args.ttl_sweep_interval)
     app.sweep_ttl = sweeper.sweep
-
-    try:
-        server: BaseWSGIServer = make_server(
-            args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler
-        )
-    except OSError as exc:
-        raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     # A wildcard bind is reachable on loopback; "0.0.0.0" itself is not an address to connect to.
     connect_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
     url = f"http://{connect_host}:{server.server_port}"
