@@ -16,7 +16,8 @@ from typing import Any
 
 import jwt
 
-from auth_service.errors import invalid_id_token
+from auth_service.errors import internal_error, invalid_id_token
+from auth_service.log import logger
 
 GOOGLE_ALGORITHM = "RS256"
 CLOCK_LEEWAY_S = 10
@@ -59,6 +60,10 @@ class GoogleTokenVerifier:
             key = self._resolve_key(kid)
         except LookupError as exc:
             raise invalid_id_token("The ID token was signed by an unknown key.") from exc
+        except KeySourceUnavailable as exc:
+            # our dependency failed, not the client: a 500, without the URL or error text
+            logger.error("identity provider JWKS unavailable", extra={"error": type(exc.__cause__).__name__})
+            raise internal_error() from exc
         try:
             claims = jwt.decode(
                 id_token,

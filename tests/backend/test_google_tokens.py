@@ -5,7 +5,7 @@ import time
 import jwt
 import pytest
 from auth_service.errors import ApiError
-from auth_service.google_tokens import GoogleTokenVerifier
+from auth_service.google_tokens import GoogleTokenVerifier, KeySourceUnavailable
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 ISSUER = "https://securetoken.google.com/demo-ios-auth"
@@ -123,3 +123,13 @@ def test_unconfigured_verifier_refuses_everything():
     verifier = GoogleTokenVerifier(resolve_key=_resolve, issuers=[], audiences=[])
     with pytest.raises(ApiError):
         verifier.verify(_token())
+
+
+def test_unreachable_jwks_is_a_500_not_a_client_error():
+    def unreachable(kid: str):
+        raise KeySourceUnavailable("connection refused")
+
+    verifier = GoogleTokenVerifier(resolve_key=unreachable, issuers=[ISSUER], audiences=[AUDIENCE])
+    with pytest.raises(ApiError) as excinfo:
+        verifier.verify(_token())
+    assert (excinfo.value.status, excinfo.value.code) == (500, "internal_error")

@@ -31,7 +31,8 @@ def api_handler(function: Handler) -> Handler:
         try:
             response = function(event, context)
         except errors.ApiError as error:
-            logger.info("request refused", extra={"status": error.status, "code": error.code})
+            log = logger.error if error.status >= 500 else logger.info
+            log("request refused", extra={"status": error.status, "code": error.code})
             response = error_response(error)
         except Exception:
             logger.exception("unhandled error")
