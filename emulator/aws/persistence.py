@@ -1,8 +1,9 @@
 """Durable state of the embedded endpoint: a snapshot plus an append-only journal.
 
-Layout under ``DATA_DIR/aws/``: ``snapshot.pickle`` (state as of the start of journal generation
-G) and ``journal-<G>.log``, ``journal-<G+1>.log``... (JSON lines, one per acknowledged mutating
-request). Start = load the snapshot, replay journals ``>= G`` in order. Reads never touch disk.
+Layout under ``DATA_DIR/aws/``: ``snapshot-<G>.pickle`` (state as of the start of journal
+generation G) and ``journal-<G>.log``, ``journal-<G+1>.log``... (JSON lines, one per acknowledged
+mutating request). Start = load the newest complete snapshot, replay journals ``>= G`` in order.
+Older files are deleted only once a newer snapshot is on disk. Reads never touch disk.
 
 What "acknowledged" guarantees: a record is handed to the OS with one ``write()`` on an
 ``O_APPEND`` descriptor *before* the response leaves, so every acknowledged write survives the
@@ -16,6 +17,8 @@ Compaction: every :data:`COMPACT_EVERY` item writes the endpoint switches to a n
 generation while holding its request lock and forks; the child (a copy-on-write image of that
 instant) pickles the state into the next snapshot while the parent keeps serving. Replay after
 ``kill -9`` is therefore bounded by ``COMPACT_EVERY`` item writes whatever the data size.
+Snapshots are named by generation, so a child orphaned by a ``kill -9`` of its parent can only
+add an older snapshot next to the newer ones a restarted endpoint writes, never replace them.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ SNAPSHOT_FORMAT = 1
 # from the package metadata: importing moto itself costs a second.
 _MOTO_VERSION = version("moto")
 _JOURNAL_PREFIX = "journal-"
+_SNAPSHOT_PREFIX = "snapshot-"
 
 
 class Journal:
@@ -98,7 +102,6 @@ class Persistence:
         self.root = data_dir / "aws"
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock_file = _exclusive_lock(self.root / "lock", data_dir)
-        self.snapshot_path = self.root / "snapshot.pickle"
         self.generation = 0
         self.records_since_snapshot = 0
         self.journal: Journal | None = None
@@ -111,29 +114,31 @@ class Persistence:
     def load(self) -> tuple[dict[str, Any] | None, Iterator[dict[str, Any]]]:
         """The snapshot payload (or None) and the journal records written after it, in order."""
         payload: dict[str, Any] | None = None
-        if self.snapshot_path.exists():
-            with self.snapshot_path.open("rb") as f:
+        snapshots = self._generations(_SNAPSHOT_PREFIX, ".pickle")
+        if snapshots:
+            snapshot_path = snapshots[-1][1]
+            with snapshot_path.open("rb") as f:
                 gc.disable()  # see EmbeddedEndpointApp.load: the GC would rescan every new object
                 try:
                     snapshot = pickle.load(f)  # noqa: S301 - our own file in the user's data dir
                 except Exception as exc:  # classes moved by a moto upgrade, a damaged file...
                     raise UserError(
-                        f"cannot read {self.snapshot_path} ({exc!r}); "
+                        f"cannot read {snapshot_path} ({exc!r}); "
                         "run `python -m emulator reset` to start afresh"
                     ) from None
                 finally:
                     gc.enable()
             if snapshot.get("moto") != _MOTO_VERSION or snapshot.get("format") != SNAPSHOT_FORMAT:
                 raise UserError(
-                    f"{self.snapshot_path} was written by another emulator version "
+                    f"{snapshot_path} was written by another emulator version "
                     f"(moto {snapshot.get('moto')}); run `python -m emulator reset` to start afresh"
                 )
             self.generation = snapshot["generation"]
             payload = snapshot["payload"]
-        journals = self._journal_generations()
-        for generation, path in journals:
-            if generation < self.generation:
-                path.unlink()  # already folded into the snapshot by a compaction that finished
+        self._drop_before(self.generation)  # folded into the snapshot by a compaction that finished
+        for stale in self.root.glob(f"{_SNAPSHOT_PREFIX}*.tmp*"):
+            stale.unlink(missing_ok=True)  # a snapshot whose writer died before renaming it
+        journals = self._generations(_JOURNAL_PREFIX, ".log")
         later = [(g, p) for g, p in journals if g >= self.generation]
         if later:
             self.generation = later[-1][0]
@@ -176,6 +181,9 @@ class Persistence:
         if pid == 0:  # child: a frozen copy of the state at this instant
             code = 1
             try:
+                # Holding the data dir's lock is the parent's job: if it dies, a restart must not
+                # wait for this child to finish.
+                self._lock_file.close()
                 self._write_snapshot(capture(), new_generation)
                 code = 0
             except BaseException as exc:
@@ -191,11 +199,11 @@ class Persistence:
         """Synchronous compaction (at exit). Caller holds the request lock."""
         if self._compacting is not None:
             self._compacting.join()
-        if self.records_since_snapshot == 0 and self.snapshot_path.exists():
+        if self.records_since_snapshot == 0 and self._generations(_SNAPSHOT_PREFIX, ".pickle"):
             return
         new_generation = self._rotate()
         self._write_snapshot(capture(), new_generation)
-        self._drop_journals_before(new_generation)
+        self._drop_before(new_generation)
 
     def close(self) -> None:
         self._stopped.set()
@@ -220,32 +228,35 @@ class Persistence:
     def _write_snapshot(self, payload: dict[str, Any], generation: int) -> None:
         snapshot = {"format": SNAPSHOT_FORMAT, "moto": _MOTO_VERSION, "generation": generation}
         snapshot["payload"] = payload
-        tmp = self.snapshot_path.with_suffix(f".tmp{os.getpid()}")
+        final = self.root / f"{_SNAPSHOT_PREFIX}{generation:08d}.pickle"
+        tmp = final.with_suffix(f".tmp{os.getpid()}")
         with tmp.open("wb") as f:
             pickle.dump(snapshot, f, protocol=pickle.HIGHEST_PROTOCOL)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, self.snapshot_path)  # atomic: readers see the old or the new snapshot
+        os.replace(tmp, final)  # atomic: a snapshot file is complete or absent
         _fsync_dir(self.root)
 
     def _reap(self, pid: int, generation: int) -> None:
         _, status = os.waitpid(pid, 0)
         if os.waitstatus_to_exitcode(status) == 0:
-            self._drop_journals_before(generation)
+            self._drop_before(generation)
         else:  # the journals are kept, so nothing is lost; the next compaction retries
             print(f"emulator aws: snapshot of generation {generation} failed", file=sys.stderr)
         self._compacting = None
 
-    def _drop_journals_before(self, generation: int) -> None:
-        for g, path in self._journal_generations():
-            if g < generation:
-                path.unlink(missing_ok=True)
+    def _drop_before(self, generation: int) -> None:
+        """Journals and snapshots older than the snapshot of ``generation`` (which is on disk)."""
+        for prefix, suffix in ((_JOURNAL_PREFIX, ".log"), (_SNAPSHOT_PREFIX, ".pickle")):
+            for g, path in self._generations(prefix, suffix):
+                if g < generation:
+                    path.unlink(missing_ok=True)
 
-    def _journal_generations(self) -> list[tuple[int, Path]]:
+    def _generations(self, prefix: str, suffix: str) -> list[tuple[int, Path]]:
         found = []
-        for path in self.root.glob(f"{_JOURNAL_PREFIX}*.log"):
+        for path in self.root.glob(f"{prefix}*{suffix}"):
             try:
-                found.append((int(path.stem[len(_JOURNAL_PREFIX) :]), path))
+                found.append((int(path.name[len(prefix) : -len(suffix)]), path))
             except ValueError:
                 continue
         return sorted(found)
