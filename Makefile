@@ -12,12 +12,13 @@ DATA_DIR ?= .localdata
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: help venv up test lint format bench clean reset
+.PHONY: help venv up test lint format bench clean reset seed
 
 help:
 	@echo "make up      run the API locally on http://$(HOST):$(PORT)/prod (embedded DynamoDB, no Docker)"
 	@echo "make test    lint + the whole test suite"
 	@echo "make bench   benchmarks (figures printed and saved under .bench/)"
+	@echo "make seed    create demo users through the API (BASE_URL=... for another target)"
 	@echo "make reset   wipe local data ($(DATA_DIR))"
 
 $(SYNCED): pyproject.toml uv.lock
@@ -48,6 +49,11 @@ format: $(SYNCED)
 
 bench: $(SYNCED)
 	$(BIN)/python -m benchmarks
+
+# Demo users for the simulator, created through the API (so it works against any target: BASE_URL=...).
+BASE_URL ?= http://127.0.0.1:$(PORT)/prod
+seed: $(SYNCED)
+	$(BIN)/python scripts/seed_demo_users.py --base-url $(BASE_URL)
 
 reset: $(SYNCED)
 	$(BIN)/python -m emulator reset --data-dir $(DATA_DIR)
