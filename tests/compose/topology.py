@@ -1,0 +1,222 @@
+"""The compose topology without Docker: every service of docker-compose.yml as a loopback process.
+
+- ``dynamodb-local`` and ``localstack``: each one embedded AWS endpoint (``EmbeddedAws``, its own
+  process) on a port picked at run time;
+- ``api``: ``python -m emulator serve`` as its own process, run with the api service's command and
+  **exactly** its environment from docker-compose.yml, where each URL on another service
+  (``http://dynamodb-local:8000``) is rewritten to that service's stand-in, as Docker's DNS would
+  resolve it. Only the port and host change (``--port 0``, loopback), and ``--env-vars`` points at
+  the integration suite's file (low bcrypt cost, the per-IP limits the suite expects).
+
+Then the integration suite runs against it over HTTP (``--base-url``), as against any target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlsplit, urlunsplit
+
+from emulator.aws import EmbeddedAws
+from tests.compose.compose_file import (
+    API_SERVICE,
+    COMPOSE_FILE,
+    REPO_ROOT,
+    command,
+    environment,
+    load_compose,
+    service_addresses,
+    with_option,
+)
+
+INTEGRATION_ENV_JSON = Path("tests/integration/env.json")
+READY_LINE = re.compile(r"^Ready on (?P<url>https?://\S+)\s*$")
+STARTUP_TIMEOUT_S = 180.0
+STOP_TIMEOUT_S = 20.0
+SUITE_SUMMARY = re.compile(r"^=*\s*(?P<summary>.*\b(passed|failed|error|errors|deselected)\b.*?)\s*=*$")
+# What a container has besides the compose environment: the image's PATH and locale, and the
+# Dockerfile's PYTHONUNBUFFERED (serve's Ready line must not wait in a buffer).
+_PROCESS_BASICS = ("PATH", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
+
+
+class TopologyError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class RunningTopology:
+    root_url: str  # http://127.0.0.1:PORT (no stage)
+    base_url: str  # with the stage, as the iOS app would use it
+    stand_ins: dict[str, str]  # compose service -> the loopback endpoint standing in for it
+    environment: dict[str, str]  # the api service's environment after hostname mapping
+    serve_command: list[str]
+    log_path: Path  # serve's stderr
+
+
+def venv_python() -> str:
+    candidate = REPO_ROOT / ".venv" / "bin" / "python"
+    return str(candidate) if candidate.exists() else sys.executable
+
+
+def map_to_stand_ins(
+    env: Mapping[str, str], addresses: Mapping[str, tuple[str, int]], stand_ins: Mapping[str, str]
+) -> dict[str, str]:
+    """The environment with each ``http://SERVICE:PORT`` origin replaced by its stand-in's origin."""
+    mapped = dict(env)
+    for name, (service, _port) in addresses.items():
+        given, stand_in = urlsplit(env[name]), urlsplit(stand_ins[service])
+        mapped[name] = urlunsplit((stand_in.scheme, stand_in.netloc, given.path, given.query, given.fragment))
+    return mapped
+
+
+def serve_command(api_command: list[str], python: str, env_vars_file: Path) -> list[str]:
+    """The api service's command on loopback, port picked at run time, the suite's --env-vars."""
+    if api_command[:2] != ["python", "-m"]:
+        raise TopologyError(f"docker-compose.yml: api command should start with 'python -m': {api_command}")
+    argv = [python, *api_command[1:]]
+    argv = with_option(argv, "--host", "127.0.0.1")
+    argv = with_option(argv, "--port", "0")
+    return with_option(argv, "--env-vars", str(env_vars_file))
+
+
+@contextlib.contextmanager
+def compose_topology(
+    log_path: Path,
+    *,
+    compose_path: Path = COMPOSE_FILE,
+    env_vars_file: Path = INTEGRATION_ENV_JSON,
+    stage: str = "prod",
+) -> Iterator[RunningTopology]:
+    compose = load_compose(compose_path)
+    api_env = environment(compose["services"][API_SERVICE])
+    addresses = service_addresses(compose, api_env)
+    if not addresses:
+        raise TopologyError("docker-compose.yml: the api environment names no other service")
+    with contextlib.ExitStack() as stack:
+        stand_ins: dict[str, str] = {}
+        for service in sorted({service for service, _ in addresses.values()}):
+            endpoint = stack.enter_context(EmbeddedAws(port=0, ttl_sweep_interval_s=0))
+            stand_ins[service] = endpoint.endpoint_url
+        mapped = map_to_stand_ins(api_env, addresses, stand_ins)
+        argv = serve_command(command(compose["services"][API_SERVICE]), venv_python(), env_vars_file)
+        process_env = {key: os.environ[key] for key in _PROCESS_BASICS if key in os.environ}
+        process_env.update(PYTHONUNBUFFERED="1", **mapped)
+        root_url = stack.enter_context(_serve(argv, process_env, log_path))
+        yield RunningTopology(
+            root_url=root_url,
+            base_url=f"{root_url}/{stage}",
+            stand_ins=stand_ins,
+            environment=mapped,
+            serve_command=argv,
+            log_path=log_path,
+        )
+
+
+@contextlib.contextmanager
+def _serve(argv: list[str], env: dict[str, str], log_path: Path) -> Iterator[str]:
+    with open(log_path, "wb") as log_file:
+        proc = subprocess.Popen(
+            argv,
+            cwd=REPO_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            text=True,
+            start_new_session=True,  # its own process group: its Lambda workers go down with it
+        )
+    lines: queue.Queue[str | None] = queue.Queue()
+    assert proc.stdout is not None
+    threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True).start()
+    try:
+        yield _wait_for_ready(proc, lines, log_path)
+    finally:
+        _stop(proc)
+
+
+def _pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:
+    for line in stream:  # drained to the end so that serve never blocks on a full pipe
+        lines.put(line)
+    lines.put(None)
+
+
+def _wait_for_ready(proc: subprocess.Popen[str], lines: queue.Queue[str | None], log_path: Path) -> str:
+    banner: list[str] = []
+    while True:
+        try:
+            line = lines.get(timeout=STARTUP_TIMEOUT_S)
+        except queue.Empty:
+            raise TopologyError(
+                f"serve was not ready in {STARTUP_TIMEOUT_S:.0f} s:\n{_tail(log_path)}"
+            ) from None
+        if line is None:
+            code = proc.wait()
+            raise TopologyError(
+                f"serve exited with code {code} before it was ready:\n{''.join(banner)}{_tail(log_path)}"
+            )
+        match = READY_LINE.match(line)
+        if match:
+            return match.group("url").rstrip("/")
+        banner.append(line)
+
+
+def _tail(path: Path, max_chars: int = 4000) -> str:
+    try:
+        return path.read_text(errors="replace")[-max_chars:]
+    except OSError:
+        return "(no stderr captured)"
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=STOP_TIMEOUT_S)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)  # the workers serve left in the group it leads
+    if proc.poll() is None:
+        proc.wait(timeout=STOP_TIMEOUT_S)
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    returncode: int
+    summary: str  # pytest's last line, e.g. "110 passed, 7 deselected in 61.2s"
+    output: str
+
+    @property
+    def passed(self) -> bool:
+        return self.returncode == 0
+
+
+def run_integration_suite(base_url: str | None, *extra_args: str, timeout_s: float = 900.0) -> SuiteResult:
+    """``pytest tests/integration [--base-url URL]`` in its own process, output captured.
+
+    Without a base URL the suite starts the embedded stack itself (contract I).
+    """
+    target = ["--base-url", base_url] if base_url is not None else []
+    argv = [venv_python(), "-m", "pytest", "tests/integration", "-q", "-p", "no:cacheprovider", *target]
+    argv += extra_args
+    completed = subprocess.run(
+        argv, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout_s, check=False
+    )
+    output = completed.stdout + completed.stderr
+    return SuiteResult(completed.returncode, summary_line(output), output)
+
+
+def summary_line(output: str) -> str:
+    for line in reversed(output.strip().splitlines()):
+        match = SUITE_SUMMARY.match(line.strip())
+        if match:
+            return match.group("summary")
+    return "(no pytest summary)"
