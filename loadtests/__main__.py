@@ -1,0 +1,98 @@
+"""``python -m loadtests``: one headless Locust run with its report (what ``make load`` runs).
+
+Without ``--host``, the local stack is started for the run on a free port (bcrypt cost 12 as
+deployed, per-IP limits off, stage throttling raised; see loadtests/stack.py) and stopped after.
+Locust's HTML report, its CSVs and the stack's log go to ``loadtests/reports/<UTC timestamp>/``.
+The exit code is Locust's: 1 when a budget is broken (loadtests/budgets.toml), or, for
+``--ramp``, when no stair stayed within them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from loadtests.stack import REPO_ROOT, StackOptions, StackStartError, local_stack
+
+LOADTESTS_DIR = Path(__file__).resolve().parent
+REPORTS_DIR = LOADTESTS_DIR / "reports"
+
+
+def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(prog="python -m loadtests", description=__doc__.split("\n")[0])
+    parser.add_argument("--host", help="base URL with the stage (default: start the local stack)")
+    parser.add_argument("--users", "-u", type=int, default=20)
+    parser.add_argument("--spawn-rate", "-r", type=float, default=2.0)
+    parser.add_argument("--run-time", "-t", default="1m")
+    parser.add_argument("--ramp", action="store_true", help="staircase to the knee (loadtests/shapes.py)")
+    parser.add_argument("--processes", type=int, default=0, help="Locust worker processes (0: one process)")
+    parser.add_argument("--bcrypt-rounds", type=int, default=12, help="local stack only")
+    parser.add_argument("--access-token-ttl", type=int, default=900, help="local stack only, seconds")
+    parser.add_argument("--budgets", default=str(LOADTESTS_DIR / "budgets.toml"))
+    parser.add_argument("--reports-dir", type=Path, default=REPORTS_DIR)
+    return parser.parse_known_args(argv)  # anything else goes to Locust as is
+
+
+def locust_command(args: argparse.Namespace, host: str, report_dir: Path, extra: list[str]) -> list[str]:
+    locustfiles = "loadtests/locustfile.py" + (",loadtests/shapes.py" if args.ramp else "")
+    command = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        locustfiles,
+        "--headless",
+        "--host",
+        host,
+        "--csv",
+        str(report_dir / "locust"),
+        "--html",
+        str(report_dir / "report.html"),
+        "--budgets",
+        args.budgets,
+    ]
+    if not args.ramp:  # a shape decides users and duration itself
+        command += ["--users", str(args.users), "--spawn-rate", str(args.spawn_rate)]
+        command += ["--run-time", args.run_time]
+    if args.processes:
+        command += ["--processes", str(args.processes)]
+    return command + extra
+
+
+@contextlib.contextmanager
+def target(args: argparse.Namespace, report_dir: Path) -> Iterator[str]:
+    if args.host:
+        yield args.host.rstrip("/")
+        return
+    options = StackOptions(bcrypt_rounds=args.bcrypt_rounds, access_token_ttl_s=args.access_token_ttl)
+    print(f"Starting the local stack (bcrypt cost {args.bcrypt_rounds}) ...", flush=True)
+    with local_stack(report_dir, options) as stack:
+        print(f"Local stack ready at {stack.base_url} (log: {report_dir / 'stack.log'})", flush=True)
+        yield stack.base_url
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, extra = parse_args(argv)
+    report_dir = args.reports_dir / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    report_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with target(args, report_dir) as host:
+            command = locust_command(args, host, report_dir, extra)
+            print("$ " + " ".join(command), flush=True)
+            code = subprocess.call(command, cwd=REPO_ROOT)
+    except StackStartError as error:
+        print(f"error: the local stack did not start: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    print(f"\nReport: {report_dir / 'report.html'}  CSVs: {report_dir}/locust_*.csv  exit code {code}")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""``KneeRamp``: a staircase of users for finding the knee (``make load-ramp``).
+
+Used with the locustfile: ``locust -f loadtests/locustfile.py,loadtests/shapes.py``. The ramp
+holds ``start`` users for ``step_seconds``, then adds ``step`` users per stair up to ``max``.
+At the end of each stair it judges that stair alone (requests made during it, from a snapshot
+of Locust's per-endpoint response-time histograms) against the budgets; it stops at the first
+stair that breaks one, and the run reports the highest user count that stayed within them.
+
+Settings (environment variables, so that they reach every process of a distributed run):
+``RAMP_START`` (default 2), ``RAMP_STEP`` (2), ``RAMP_MAX`` (40), ``RAMP_STEP_SECONDS`` (20),
+``RAMP_SPAWN_RATE`` (users per second, default 2). The first stair includes every app's
+sign-up and sign-in; each later stair, only the new apps'. On a distributed run the master's
+figures lag its workers' by one report (~3 s), so keep stairs well above that.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from locust import LoadTestShape
+
+# As in the locustfile: Locust puts this file's directory on sys.path, not the repository root.
+_REPO_ROOT = str(Path(__file__).resolve().parent.parent)
+if _REPO_ROOT not in sys.path:
+    sys.path.insert(0, _REPO_ROOT)
+
+from loadtests.budgets import Budgets, EndpointFigures, broken_budgets, load_budgets  # noqa: E402
+
+
+@dataclass(frozen=True)
+class StairResult:
+    users: int
+    figures: list[EndpointFigures]
+    broken: list[str]
+
+
+@dataclass
+class _Snapshot:
+    counts: dict[str, tuple[dict[int, int], int, int]]  # endpoint -> (histogram, requests, failures)
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
+class KneeRamp(LoadTestShape):
+    def __init__(self) -> None:
+        super().__init__()
+        self.start = _env_int("RAMP_START", 2)
+        self.step = _env_int("RAMP_STEP", 2)
+        self.max_users = _env_int("RAMP_MAX", 40)
+        self.step_seconds = float(_env_int("RAMP_STEP_SECONDS", 20))
+        self.spawn_rate = float(_env_int("RAMP_SPAWN_RATE", 2))
+        self.results: list[StairResult] = []
+        self._stair = -1
+        self._snapshot: _Snapshot | None = None
+        self._stopped = False
+
+    def stair_users(self, index: int) -> int:
+        return self.start + index * self.step
+
+    def tick(self) -> tuple[int, float] | None:
+        if self._stopped:
+            return None
+        index = int(self.get_run_time() // self.step_seconds)
+        if index != self._stair:
+            if self._stair >= 0:
+                result = self._judge(self.stair_users(self._stair))
+                if result.broken:
+                    self._stopped = True  # past the knee: no need to push further
+                    return None
+            if self.stair_users(index) > self.max_users:
+                self._stopped = True
+                return None
+            self._stair = index
+            self._snapshot = self._take_snapshot()
+        return self.stair_users(index), self.spawn_rate
+
+    def _take_snapshot(self) -> _Snapshot:
+        stats = self.runner.stats if self.runner is not None else None
+        counts: dict[str, tuple[dict[int, int], int, int]] = {}
+        for entry in stats.entries.values() if stats is not None else ():
+            counts[f"{entry.method} {entry.name}"] = (
+                dict(entry.response_times),
+                entry.num_requests,
+                entry.num_failures,
+            )
+        return _Snapshot(counts)
+
+    def _judge(self, users: int) -> StairResult:
+        before = self._snapshot or _Snapshot({})
+        now = self._take_snapshot()
+        figures: list[EndpointFigures] = []
+        for endpoint, (histogram, requests, failures) in now.counts.items():
+            old_histogram, old_requests, old_failures = before.counts.get(endpoint, ({}, 0, 0))
+            delta = {ms: n - old_histogram.get(ms, 0) for ms, n in histogram.items()}
+            delta = {ms: n for ms, n in delta.items() if n}
+            figures.append(
+                EndpointFigures.from_counts(
+                    endpoint, delta, requests - old_requests, failures - old_failures, self.step_seconds
+                )
+            )
+        figures = [f for f in figures if f.requests or f.failures]
+        result = StairResult(users=users, figures=figures, broken=broken_budgets(figures, self._budgets()))
+        self.results.append(result)
+        return result
+
+    def _budgets(self) -> Budgets:
+        return load_budgets(Path(self.runner.environment.parsed_options.budgets))
+
+    def knee_report(self, budgets: Budgets) -> tuple[str, bool]:
+        """The stairs and the highest user count within the budgets; (text, whether one was found)."""
+        lines = ["Ramp (each stair judged on its own requests)"]
+        lines.append(f"{'users':>6}  {'req/s':>7}  {'worst p95':>26}  verdict")
+        for stair in self.results:
+            rps = sum(f.requests for f in stair.figures) / self.step_seconds
+            worst = max(stair.figures, key=lambda f: f.p95_ms, default=None)
+            worst_text = f"{worst.p95_ms:.0f} ms {worst.endpoint}" if worst else "-"
+            verdict = "within budgets" if not stair.broken else "; ".join(stair.broken)
+            lines.append(f"{stair.users:>6}  {rps:>7.2f}  {worst_text:>26}  {verdict}")
+        within = [s.users for s in self.results if not s.broken]
+        first_broken = next((s.users for s in self.results if s.broken), None)
+        # The knee: the last stair before the first broken one.
+        knee = max((u for u in within if first_broken is None or u < first_broken), default=None)
+        if knee is None:
+            lines.append("KNEE: no stair stayed within the budgets (start lower: RAMP_START=1).")
+        elif first_broken is None:
+            lines.append(f"KNEE: not reached; {knee} users (the last stair) stayed within the budgets.")
+        else:
+            lines.append(f"KNEE: {knee} users stayed within the budgets; {first_broken} did not.")
+        return "\n".join(lines), knee is not None

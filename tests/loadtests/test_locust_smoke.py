@@ -1,0 +1,102 @@
+"""A short headless Locust run of the app model against the embedded stack (part of ``make test``).
+
+The stack runs with bcrypt cost 4 (an env-vars file, STAGE=load) on a free port. The run uses the
+real locustfile (its weighted ``IosAppUser`` and its budgets listener) plus ``TourUser`` apps that
+take every journey once; it ends when the tours are done. Asserted: Locust's exit code (the
+budgets listener: no failed request), no failures in its CSVs, and every endpoint of the journeys
+hit. No latency is asserted here (that is what ``make load`` and its budgets are for).
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from loadtests.stack import REPO_ROOT, LocalStack, StackOptions, StackStartError, local_stack
+
+TOUR_LOCUSTFILE = Path(__file__).resolve().parent / "tour_locustfile.py"
+JOURNEY_ENDPOINTS = {
+    ("POST", "/auth/register"),
+    ("POST", "/auth/login"),
+    ("GET", "/auth/validate"),
+    ("POST", "/auth/refresh"),
+    ("GET", "/users/me"),
+    ("PATCH", "/users/me"),
+    ("POST", "/auth/logout"),
+}
+# An upper bound only: the run ends by itself once every tour is done (a few seconds).
+RUN_TIME_LIMIT = "150s"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    workdir = tmp_path_factory.mktemp("load-stack")
+    try:
+        with local_stack(workdir, StackOptions(bcrypt_rounds=4)) as running:
+            yield running
+    except StackStartError as exc:
+        pytest.fail(f"the embedded stack did not start: {exc}", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def locust_run(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Path]:
+    out = tmp_path_factory.mktemp("locust")
+    budgets = out / "budgets.toml"
+    budgets.write_text("max_fail_ratio = 0.0\n")  # failures only: no latency budget in a test
+    command = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(TOUR_LOCUSTFILE),
+        "--headless",
+        "--users",
+        "4",
+        "--spawn-rate",
+        "4",
+        "--run-time",
+        RUN_TIME_LIMIT,
+        "--host",
+        stack.base_url,
+        "--think-time-scale",
+        "0.05",
+        "--budgets",
+        str(budgets),
+        "--only-summary",
+        "--csv",
+        str(out / "locust"),
+    ]
+    proc = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=240)
+    return proc.returncode, proc.stdout + proc.stderr, out
+
+
+def _stats(out: Path) -> dict[tuple[str, str], dict[str, str]]:
+    with open(out / "locust_stats.csv", newline="") as f:
+        return {(row["Type"], row["Name"]): row for row in csv.DictReader(f) if row["Name"] != "Aggregated"}
+
+
+def test_run_passes_its_budgets(locust_run: tuple[int, str, Path]) -> None:
+    code, output, _ = locust_run
+    assert code == 0, f"locust exited with {code}:\n{output[-4000:]}"
+    assert "All budgets met." in output
+
+
+def test_no_request_failed(locust_run: tuple[int, str, Path]) -> None:
+    _, output, out = locust_run
+    with open(out / "locust_failures.csv", newline="") as f:
+        failures = list(csv.DictReader(f))
+    assert failures == [], f"failed requests: {failures}"
+    assert all(int(row["Failure Count"]) == 0 for row in _stats(out).values()), output[-4000:]
+
+
+def test_every_journey_endpoint_was_hit(locust_run: tuple[int, str, Path]) -> None:
+    _, output, out = locust_run
+    stats = _stats(out)
+    missing = sorted(e for e in JOURNEY_ENDPOINTS if int(stats.get(e, {}).get("Request Count", 0)) == 0)
+    assert missing == [], f"endpoints never requested: {missing}\n{output[-4000:]}"
+    assert set(stats) <= JOURNEY_ENDPOINTS, f"requests named outside the journeys: {set(stats)}"
