@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -42,7 +43,9 @@ class BruteForceGuard:
         return True
 
     def record_failure(self, email: str) -> int:
-        now = int(self._clock())
+        # Rounded up, not truncated: the lock is measured from this whole second, so truncating would
+        # shorten a 1 s lock by the elapsed fraction of the second (down to almost nothing).
+        now = math.ceil(self._clock())
         failures = self._repository.record_failure(
             account_key(email), now, expires_at=now + lockout_delay_s(10**6) + FAILURE_MEMORY_S
         )
