@@ -78,13 +78,23 @@ class GatewayRequest:
         add_forwarding_headers(headers, source_ip, environ)
         return cls(
             method=environ["REQUEST_METHOD"].upper(),
-            path=environ.get("PATH_INFO") or "/",
+            path=_wsgi_text(environ.get("PATH_INFO") or "/"),
             query_string=environ.get("QUERY_STRING", ""),
             headers=headers,
             body=read_body(environ),
             source_ip=source_ip,
             protocol=environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
         )
+
+
+def _wsgi_text(value: str) -> str:
+    """WSGI strings carry raw bytes as latin-1 (PEP 3333); URLs are UTF-8."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
 
 
 def trace_id() -> str:

@@ -13,14 +13,14 @@ known path with the wrong verb.
 Paths: a trailing slash is ignored for matching (``/a/`` reaches ``/a``, as deployed REST APIs
 do), a greedy ``{proxy+}`` needs at least one segment (it never matches ``/`` itself), and a
 request is answered both under ``/{stage}/...`` (the real invoke URL) and without the stage
-prefix (as ``sam local start-api`` does).
+prefix (as ``sam local start-api`` does). Paths arrive here already URL-decoded (WSGI's
+PATH_INFO), so parameter values are the decoded text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import unquote
 
 from emulator.template.model import Route
 
@@ -142,10 +142,10 @@ class ResourceTree:
             yield from self._candidates(literal, segments, index + 1, params)
         if node.param_child is not None and node.param_name is not None:
             yield from self._candidates(
-                node.param_child, segments, index + 1, {**params, node.param_name: unquote(segment)}
+                node.param_child, segments, index + 1, {**params, node.param_name: segment}
             )
         if node.greedy_child is not None and node.greedy_name is not None:
-            rest = "/".join(unquote(s) for s in segments[index:])
+            rest = "/".join(segments[index:])
             yield node.greedy_child, {**params, node.greedy_name: rest}
 
 

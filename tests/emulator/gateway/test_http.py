@@ -180,6 +180,8 @@ def test_literal_parameter_and_greedy_resources(shim: Shim) -> None:
     assert fallback["resource"] == "/items/{id}"
     assert fallback["pathParameters"] == {"id": "special"}
     assert _event(shim.request("PATCH", "/test/items/42"))["pathParameters"] == {"id": "42"}
+    unicode = _event(shim.get("/test/items/caf%C3%A9%20cr%C3%A8me"))
+    assert unicode["pathParameters"] == {"id": "café crème"}
     greedy = _event(shim.request("PUT", "/test/files/a/b/c.txt"))
     assert greedy["resource"] == "/files/{proxy+}"
     assert greedy["pathParameters"] == {"proxy": "a/b/c.txt"}
