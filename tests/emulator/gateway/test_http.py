@@ -50,7 +50,7 @@ class Shim:
 @pytest.fixture(scope="module")
 def shim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shim]:
     log = tmp_path_factory.mktemp("gateway") / "stderr.log"
-    env = {**os.environ, "EMULATOR_INTEGRATION_TIMEOUT_S": "3"}
+    env = {**os.environ, "EMULATOR_INTEGRATION_TIMEOUT_S": "4"}
     with log.open("w") as log_file:
         process = subprocess.Popen(
             [
@@ -267,8 +267,8 @@ def test_function_timeout_is_502_then_recovers(shim: Shim) -> None:
 
 
 def test_integration_timeout_is_504(shim: Shim) -> None:
-    # The integration timeout is shortened to 3 s for this server; the function's Timeout is 10 s.
-    response = shim.get("/test/long?seconds=5")
+    # The integration timeout is shortened to 4 s for this server; the function's Timeout is 10 s.
+    response = shim.get("/test/long?seconds=6")
     assert response.status_code == 504
     assert response.content == b'{"message": "Endpoint request timed out"}'
 
