@@ -66,12 +66,28 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-def load_compose(path: Path = COMPOSE_FILE, variables: Mapping[str, str] | None = None) -> dict[str, Any]:
-    text = interpolate(path.read_text(encoding="utf-8"), variables or {})
-    document = yaml.safe_load(text)
+def interpolate_values(node: Any, variables: Mapping[str, str]) -> Any:
+    """Compose interpolates the parsed values (so ``KEY: ${UNSET:-}`` is "", not null)."""
+    if isinstance(node, str):
+        return interpolate(node, variables)
+    if isinstance(node, dict):
+        return {key: interpolate_values(value, variables) for key, value in node.items()}
+    if isinstance(node, list):
+        return [interpolate_values(value, variables) for value in node]
+    return node
+
+
+def parse_compose(
+    text: str, variables: Mapping[str, str] | None = None, *, source: str = ""
+) -> dict[str, Any]:
+    document = interpolate_values(yaml.safe_load(text), variables or {})
     if not isinstance(document, dict) or not isinstance(document.get("services"), dict):
-        raise ComposeError(f"{path}: no services mapping")
+        raise ComposeError(f"{source or 'compose file'}: no services mapping")
     return document
+
+
+def load_compose(path: Path = COMPOSE_FILE, variables: Mapping[str, str] | None = None) -> dict[str, Any]:
+    return parse_compose(path.read_text(encoding="utf-8"), variables, source=str(path))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,132 @@
+"""``make test-targets``: the one integration suite against every target it can reach, as a table.
+
+Targets, one after the other (each is a whole stack; in parallel they would fight for the cores):
+
+- ``embedded``: the suite starts ``python -m emulator serve`` itself (contract I);
+- ``compose topology``: docker-compose.yml's services as loopback processes (two embedded AWS
+  endpoints for dynamodb-local and localstack, serve with the api service's environment);
+- each ``--base-url`` given (e.g. ``BASE_URL=http://localhost:3000/prod`` for a ``docker compose up``
+  stack, or a deployed stage). A target that does not answer ``GET {base}/health`` is reported
+  unreachable, not run. One without the emulator's ``/_emulator/health`` (a deployed stage) is run
+  with ``--idp-url none``, so the tests that need the local identity provider are left out.
+
+    python scripts/test_targets.py [--base-url URL ...] [--skip-embedded] [--skip-topology]
+                                   [--suite-args "ARGS"]
+
+Exit status: 0 when every target that ran passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # run as a script: the repo's packages are importable
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tests.compose.topology import (  # noqa: E402
+    SuiteResult,
+    TopologyError,
+    compose_topology,
+    run_integration_suite,
+)
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    target: str
+    result: str  # PASS, FAIL, UNREACHABLE, ERROR
+    summary: str
+    seconds: float
+
+
+def answers(url: str, timeout_s: float = 5.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:  # noqa: S310 - http(s) from the user
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def _timed(target: str, run: Callable[[], SuiteResult]) -> TargetResult:
+    print(f"--- {target}: running the integration suite ...", flush=True)
+    started = time.perf_counter()
+    try:
+        suite = run()
+    except (TopologyError, OSError) as exc:
+        return TargetResult(target, "ERROR", str(exc).splitlines()[0], time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    if not suite.passed:
+        print(suite.output[-4000:], flush=True)
+    return TargetResult(target, "PASS" if suite.passed else "FAIL", suite.summary, elapsed)
+
+
+def run_embedded(suite_args: Sequence[str]) -> TargetResult:
+    return _timed("embedded", lambda: run_integration_suite(None, *suite_args))
+
+
+def run_topology(suite_args: Sequence[str]) -> TargetResult:
+    def run() -> SuiteResult:
+        with (
+            tempfile.TemporaryDirectory(prefix="compose-topology-") as scratch,
+            compose_topology(Path(scratch) / "serve-stderr.log") as topology,
+        ):
+            return run_integration_suite(topology.base_url, *suite_args)
+
+    return _timed("compose topology", run)
+
+
+def run_base_url(base_url: str, suite_args: Sequence[str]) -> TargetResult:
+    base_url = base_url.rstrip("/")
+    if not answers(f"{base_url}/health"):
+        return TargetResult(base_url, "UNREACHABLE", f"GET {base_url}/health did not answer 2xx", 0.0)
+    parts = urlsplit(base_url)
+    extra = [] if answers(f"{parts.scheme}://{parts.netloc}/_emulator/health") else ["--idp-url", "none"]
+    return _timed(base_url, lambda: run_integration_suite(base_url, *extra, *suite_args))
+
+
+def format_table(results: Sequence[TargetResult]) -> str:
+    rows = [("target", "result", "time", "summary")]
+    rows += [(r.target, r.result, f"{r.seconds:.0f} s", r.summary) for r in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [
+        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]}".rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "-" * max(len(line) for line in lines))
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--base-url", action="append", default=[], help="a running stack, with the stage")
+    parser.add_argument("--skip-embedded", action="store_true")
+    parser.add_argument("--skip-topology", action="store_true")
+    parser.add_argument("--suite-args", default="", help="extra pytest arguments, e.g. '-x -k login'")
+    args = parser.parse_args(argv)
+    suite_args = shlex.split(args.suite_args)
+
+    results: list[TargetResult] = []
+    if not args.skip_embedded:
+        results.append(run_embedded(suite_args))
+    if not args.skip_topology:
+        results.append(run_topology(suite_args))
+    for base_url in (url for given in args.base_url for url in given.split(",") if url):
+        results.append(run_base_url(base_url, suite_args))
+    print()
+    print(format_table(results))
+    return 1 if any(r.result in ("FAIL", "ERROR") for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
