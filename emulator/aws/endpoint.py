@@ -38,6 +38,10 @@ SERVED_SERVICES = frozenset({"dynamodb", "secretsmanager", "ssm", "ses", "sts"})
 class EmbeddedEndpointApp:
     def __init__(self, *, persistence: Persistence | None = None) -> None:
         self._moto = DomainDispatcherApplication(create_backend_app)
+        # moto's dispatcher works out the service of every request from its headers again, a
+        # quarter of a GetItem's time (list_of_moto_modules() runs ~50 times per request); the
+        # answer only depends on what this key holds, so it is remembered.
+        self._service_apps: dict[tuple[str, str, str, bool], Any] = {}
         self.lock = threading.RLock()  # re-entrant, so that helpers holding it may call execute()
         self.persistence = persistence
         self.tokens = TransactionTokens()
@@ -126,7 +130,17 @@ class EmbeddedEndpointApp:
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
             captured[:] = [status, headers]
 
-        chunks = self._moto(request.to_environ(), start_response)
+        environ = request.to_environ()
+        key = (
+            request.service,
+            request.region,
+            request.headers.get("X-Amz-Target", "").split(".", 1)[0],
+            request.path.startswith("/v2/"),
+        )
+        service_app = self._service_apps.get(key)
+        if service_app is None:
+            service_app = self._service_apps[key] = self._moto.get_application(environ)
+        chunks = service_app(environ, start_response)
         try:
             body = b"".join(chunks)
         finally:
