@@ -3,7 +3,7 @@
 Every server runs in a child process of its own (as the emulator runs it), so that the client
 threads here do not share a GIL with it. Measured in the same run on the same machine:
 
-- PutItem/s and GetItem/s (median of 3 interleaved runs) with 1 and 8 client threads (each
+- PutItem/s and GetItem/s (median of 6 interleaved runs) with 1 and 8 client threads (each
   thread its own boto3 client) on moto's bare ``ThreadedMotoServer``, on the embedded endpoint
   in memory, and with ``--data-dir`` (journal + snapshots). Budget: the embedded endpoint's
   locking and persistence cost at most 15 % of moto's throughput.
@@ -31,8 +31,8 @@ from botocore.config import Config
 
 from emulator.aws import EmbeddedAws
 
-MEASURE_S = 1.0
-ROUNDS = 3
+MEASURE_S = 0.5
+ROUNDS = 6
 THREADS = (1, 8)
 RESTART_ITEMS = 10_000
 OVERHEAD_BUDGET = 0.15

@@ -293,3 +293,22 @@ def test_a_failing_rotation_step_is_reported_with_the_function_error(endpoint, p
         "testSecret",
         "finishSecret",
     ]
+
+
+def test_the_projects_template_provisions(dynamodb_local):
+    from emulator.template import load_app
+
+    app = load_app(Path(__file__).resolve().parents[3] / "template.yaml")
+    logged: list[str] = []
+
+    provision(app, endpoint_url=dynamodb_local, invoke=None, log=logged.append)
+
+    tables = set(client("dynamodb", dynamodb_local).list_tables()["TableNames"])
+    expected = {
+        t.physical_name for t in app.resources_of_type("AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable")
+    }
+    assert expected
+    assert expected <= tables
+    secrets = client("secretsmanager", dynamodb_local)
+    for secret in app.resources_of_type("AWS::SecretsManager::Secret"):
+        assert secrets.describe_secret(SecretId=secret.physical_name)["ARN"] == secret.physical_name
