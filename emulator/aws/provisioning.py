@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from emulator.aws.environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY
 from emulator.errors import UserError
 from emulator.lambda_runtime.api import InvocationResult
@@ -154,6 +152,8 @@ def _describe_keys(keys: list[tuple[str, str, str]]) -> str:
 
 def ensure_table(dynamodb: Any, spec: ResourceSpec, *, log: Callable[[str], None]) -> bool:
     """Create the table if missing (True when created); UserError if it exists with other keys."""
+    from botocore.exceptions import ClientError  # here: the endpoint's process never needs botocore
+
     request = table_request(spec)
     name = request["TableName"]
     try:
