@@ -124,12 +124,14 @@ def parse_proxy_response(payload: Any) -> tuple[int, list[tuple[str, str]], str 
     pairs: list[tuple[str, str]] = []
     multi_names = {str(name).lower() for name in multi}
     for name, value in headers.items():
-        if str(name).lower() not in multi_names:
+        if value is not None and str(name).lower() not in multi_names:  # a null header is not sent
             pairs.append((str(name), _header_value(name, value)))
     for name, values in multi.items():
+        if values is None:
+            continue
         if not isinstance(values, list):
             raise MalformedProxyResponse(f"multiValueHeaders[{name!r}] must be a list")
-        pairs.extend((str(name), _header_value(name, value)) for value in values)
+        pairs.extend((str(name), _header_value(name, value)) for value in values if value is not None)
     return status, pairs, body, is_base64
 
 
