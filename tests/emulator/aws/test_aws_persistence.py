@@ -159,3 +159,31 @@ def test_a_second_endpoint_on_the_same_data_dir_is_refused(tmp_path):
 
     with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0), pytest.raises(UserError, match="in use"):
         EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0).start()
+
+
+def test_the_endpoint_exits_when_its_parent_is_killed(tmp_path):
+    import subprocess
+    import sys
+
+    import psutil
+
+    parent_script = (
+        "import sys, threading\n"
+        "from pathlib import Path\n"
+        "from emulator.aws import EmbeddedAws\n"
+        "aws = EmbeddedAws(data_dir=Path(sys.argv[1]), ttl_sweep_interval_s=0, log=None).start()\n"
+        "print(aws.pid, flush=True)\n"
+        "threading.Event().wait()\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", parent_script, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    endpoint_pid = int(parent.stdout.readline())
+    endpoint = psutil.Process(endpoint_pid)
+
+    parent.kill()  # SIGKILL: no chance to stop its child
+    parent.wait()
+
+    endpoint.wait(timeout=30)  # it saw its stdin close and shut down cleanly
+    with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0):
+        pass  # the data dir is free again
