@@ -31,6 +31,7 @@ from emulator.apigateway.proxy_response import (
     describe_failure,
     endpoint_timed_out,
     error_response_for,
+    forbidden,
     internal_server_error,
     missing_authentication_token,
     request_too_large,
@@ -175,6 +176,9 @@ class ApiGateway:
                     return denied
             return stage.cors.respond(match.resource_path)
 
+        if route.api_key_required and not request.header("X-Api-Key"):
+            # Usage plans are not emulated: any key is accepted, a missing one is refused.
+            return forbidden()
         if route.authorizer:
             denied = self._authorize(stage, route.authorizer, event, match, request)
             if denied is not None:

@@ -65,6 +65,11 @@ def missing_authentication_token() -> GatewayResponse:
     return gateway_error(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
 
 
+def forbidden() -> GatewayResponse:
+    """A missing API key (ApiKeyRequired)."""
+    return gateway_error(403, "Forbidden", "ForbiddenException")
+
+
 def internal_server_error(status: int = 502) -> GatewayResponse:
     return gateway_error(status, "Internal server error", "InternalServerErrorException", spaced=True)
 

@@ -341,6 +341,13 @@ def test_authorizer_refuses(shim: Shim, headers: dict[str, str], status: int) ->
         assert response.json() == {"message": "Unauthorized"}
 
 
+def test_api_key_required(shim: Shim) -> None:
+    missing = shim.get("/test/keyed")
+    assert missing.status_code == 403
+    assert missing.content == b'{"message":"Forbidden"}'
+    assert shim.get("/test/keyed", headers={"X-Api-Key": "any-key"}).status_code == 200
+
+
 # -- the server ---------------------------------------------------------------------------------
 
 
