@@ -18,7 +18,7 @@ from typing import Any
 from emulator.errors import UserError
 
 DEFAULT_DATA_DIR = Path(".localdata")
-_STATE_FILE = Path("aws") / "endpoint.json"  # emulator.aws.server.STATE_FILE
+STATE_FILE = Path("aws") / "endpoint.json"  # written by the running endpoint (emulator.aws.server)
 
 
 def register(subparsers: Any) -> None:
@@ -108,7 +108,7 @@ def resolve_endpoint(args: argparse.Namespace) -> str:
 
 def _running_endpoint(data_dir: Path) -> str | None:
     """The URL in the data dir's state file if that endpoint answers, else None."""
-    state_file = data_dir / _STATE_FILE
+    state_file = data_dir / STATE_FILE
     try:
         url = str(json.loads(state_file.read_text())["url"])
     except (OSError, ValueError, KeyError):

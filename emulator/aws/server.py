@@ -17,15 +17,13 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from emulator.aws.commands import add_arguments
+from emulator.aws.commands import STATE_FILE, add_arguments
 
 READY_PREFIX = "Ready on "
-STATE_FILE = Path("aws") / "endpoint.json"  # under the data dir, read by `emails`/`ttl-sweep`
 
 
 def serve(args: argparse.Namespace) -> int:
