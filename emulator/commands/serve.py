@@ -38,19 +38,30 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "serve",
         help="serve the template's API Gateway routes, Lambda functions and AWS resources locally",
-        description=__doc__.split("\n\n", 1)[0],
+        description="Serve a SAM template's API Gateway routes, Lambda functions and AWS resources "
+        "locally, like `sam local start-api`, without Docker.",
     )
-    parser.add_argument("--template", "-t", type=Path, default=Path("template.yaml"))
+    parser.add_argument(
+        "--template", "-t", type=Path, default=Path("template.yaml"), help="default: template.yaml"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to accept a phone on the LAN")
     parser.add_argument("--port", "-p", type=int, default=3000, help="0 picks a free port")
     parser.add_argument("--stage", default=None, help="stage name (default: the template's)")
     parser.add_argument("--env-vars", "-n", type=Path, default=None, help="sam local --env-vars JSON")
-    parser.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE")
+    parser.add_argument(
+        "--parameter-overrides",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="template parameters; {{emulator.url}} is replaced by this server's URL",
+    )
     parser.add_argument("--data-dir", type=Path, default=None, help="persist data here (default: memory)")
     parser.add_argument("--dynamodb-endpoint", default=None, help="an external DynamoDB endpoint")
     parser.add_argument("--max-workers", type=int, default=10, help="warm workers per function (default 10)")
     parser.add_argument("--no-reload", action="store_true", help="do not reload functions on code changes")
-    parser.add_argument("--ttl-sweep-interval", type=float, default=60.0, metavar="SECONDS")
+    parser.add_argument(
+        "--ttl-sweep-interval", type=float, default=60.0, metavar="SECONDS", help="DynamoDB TTL deletions"
+    )
     parser.set_defaults(func=serve)
 
 
