@@ -71,6 +71,7 @@ class LocalStack:
     base_url: str  # with the stage: what the app (and Locust's --host) uses
     aws_endpoint_url: str | None  # the embedded AWS endpoint, from the banner
     banner: str
+    pid: int  # serve's process (its Lambda workers and embedded AWS are its descendants)
 
 
 def _python() -> str:
@@ -126,6 +127,7 @@ def local_stack(workdir: Path, options: StackOptions | None = None) -> Iterator[
             base_url=f"{root_url}/{STAGE}",
             aws_endpoint_url=endpoint.group(1) if endpoint else None,
             banner=banner,
+            pid=proc.pid,
         )
     finally:
         _stop(proc)
