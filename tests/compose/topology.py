@@ -44,8 +44,8 @@ READY_LINE = re.compile(r"^Ready on (?P<url>https?://\S+)\s*$")
 STARTUP_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 20.0
 SUITE_SUMMARY = re.compile(r"^=*\s*(?P<summary>.*\b(passed|failed|error|errors|deselected)\b.*?)\s*=*$")
-# What a container has besides the compose environment: the image's PATH and locale, and the
-# Dockerfile's PYTHONUNBUFFERED (serve's Ready line must not wait in a buffer).
+# What a container has besides the compose environment: the image's PATH and locale, a HOME, and
+# the Dockerfile's PYTHONUNBUFFERED (serve's Ready line must not wait in a buffer).
 _PROCESS_BASICS = ("PATH", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 
 
@@ -110,7 +110,10 @@ def compose_topology(
         mapped = map_to_stand_ins(api_env, addresses, stand_ins)
         argv = serve_command(command(compose["services"][API_SERVICE]), venv_python(), env_vars_file)
         process_env = {key: os.environ[key] for key in _PROCESS_BASICS if key in os.environ}
-        process_env.update(PYTHONUNBUFFERED="1", **mapped)
+        # An empty home, as in the container: no ~/.aws config or credentials of the developer's.
+        home = log_path.parent / "home"
+        home.mkdir(exist_ok=True)
+        process_env.update(HOME=str(home), PYTHONUNBUFFERED="1", **mapped)
         root_url = stack.enter_context(_serve(argv, process_env, log_path))
         yield RunningTopology(
             root_url=root_url,
