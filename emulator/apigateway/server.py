@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from granian._granian import SocketHolder
-from granian.constants import Interfaces
+from granian.constants import Interfaces, RuntimeModes
 from granian.server.common import AbstractServer
 from granian.server.mt import MTServer
 
@@ -84,6 +84,9 @@ class GatewayServer:
             address=self.host,
             port=self.port,
             interface=Interfaces.WSGI,
+            # One Rust I/O thread: on a 2-core laptop every extra thread competes with the
+            # Lambda workers (measured: equal or better req/s than the multi-threaded runtime).
+            runtime_mode=RuntimeModes.st,
             workers=1,
             blocking_threads=self.threads,
             backlog=self.backlog,
