@@ -1,0 +1,130 @@
+"""``python -m deploy {package,deploy,destroy,lint}``: see make/deploy.mk and docs/deploy.md."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from deploy.errors import DeployError
+
+DEFAULT_OUT = Path("build/deploy")
+
+
+def _package(args: argparse.Namespace) -> int:
+    from deploy.package import PackageSpec, build, describe
+    from deploy.template_file import code_uri_of, load_template, runtime_of
+
+    template = load_template(args.template)
+    python_version, declared_arch = runtime_of(template, args.template)
+    architecture = args.arch or declared_arch
+    spec = PackageSpec(
+        project_dir=args.template.resolve().parent,
+        code_dir=code_uri_of(template, args.template),
+        out_dir=args.out_dir / architecture,
+        architecture=architecture,
+        python_version=args.python_version or python_version,
+        bundle_boto3=args.bundle_boto3,
+    )
+    print(describe(build(spec), spec))
+    return 0
+
+
+def _session(args: argparse.Namespace):
+    import boto3
+
+    return boto3.Session(profile_name=args.profile, region_name=args.region)
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    from deploy.deployer import DeployRequest, deploy
+    from deploy.template_file import load_template, runtime_of
+
+    _, declared_arch = runtime_of(load_template(args.template), args.template)
+    architecture = args.arch or declared_arch
+    parameters = {}
+    for item in args.parameter_overrides:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise DeployError(f"--parameter-overrides: expected KEY=VALUE, got {item!r}")
+        parameters[key] = value
+    request = DeployRequest(
+        template_path=args.template,
+        zip_path=args.out_dir / architecture / "function.zip",
+        stage=args.stage,
+        architecture=architecture if architecture != declared_arch else None,
+        stack_name=args.stack_name,
+        bucket=args.bucket,
+        parameters=parameters,
+        transform_locally=args.transform_locally,
+    )
+    deploy(_session(args), request)
+    return 0
+
+
+def _destroy(args: argparse.Namespace) -> int:
+    from deploy.deployer import destroy
+
+    destroy(_session(args), stage=args.stage, stack_name=args.stack_name)
+    return 0
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from deploy.lint import lint_template
+
+    problems = lint_template(args.template)
+    for problem in problems:
+        print(problem)
+    print(f"{args.template}: {'OK' if not problems else f'{len(problems)} problem(s)'}")
+    return 1 if problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m deploy", description=__doc__)
+    parser.add_argument("--template", "-t", type=Path, default=Path("template.yaml"))
+    parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    package = sub.add_parser("package", help="build the functions' zip (no Docker)")
+    package.add_argument("--arch", choices=["arm64", "x86_64"], default=None, help="default: the template's")
+    package.add_argument("--python-version", default=None, help="default: the template's Runtime")
+    package.add_argument("--bundle-boto3", action="store_true", help="pin boto3 in the zip")
+    package.set_defaults(func=_package)
+
+    for name, func, help_text in (
+        ("deploy", _deploy, "deploy the stack of a stage (change set)"),
+        ("destroy", _destroy, "delete the stack of a stage"),
+    ):
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("--stage", required=True)
+        command.add_argument("--stack-name", default=None, help="default: ios-auth-STAGE")
+        command.add_argument("--region", default=None, help="default: AWS_REGION / the profile's")
+        command.add_argument("--profile", default=None)
+        command.set_defaults(func=func)
+        if name == "deploy":
+            command.add_argument("--arch", choices=["arm64", "x86_64"], default=None)
+            command.add_argument("--bucket", default=None, help="default: ios-auth-deploy-ACCOUNT-REGION")
+            command.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE")
+            command.add_argument(
+                "--transform-locally",
+                action="store_true",
+                help="apply the SAM transform here (for endpoints without it, e.g. moto)",
+            )
+
+    lint = sub.add_parser("lint", help="SAM transform offline, then cfn-lint on the result")
+    lint.set_defaults(func=_lint)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except DeployError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

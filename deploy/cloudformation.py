@@ -1,0 +1,200 @@
+"""Creating, updating and deleting the stack through change sets, with progress from its events.
+
+The flow of ``sam deploy`` / ``aws cloudformation deploy``: CreateChangeSet (type CREATE for a new
+stack, UPDATE otherwise) -> wait for it -> show what changes -> ExecuteChangeSet -> poll
+DescribeStackEvents until the stack reaches a terminal status, printing each event once. A failed
+deploy is explained by the events whose status ends in ``_FAILED`` (their ResourceStatusReason is
+the actual cause; the stack's own status only says it rolled back).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from deploy.errors import DeployError
+
+# The SAM transform creates IAM roles (CAPABILITY_IAM) and is itself a macro (AUTO_EXPAND).
+CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND")
+_NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
+
+
+@dataclass
+class StackEventLog:
+    """Prints a stack's events once each, oldest first, and remembers the failures among them."""
+
+    cfn: Any
+    stack_name: str
+    log: Callable[[str], None] = print
+    seen: set[str] = field(default_factory=set)
+    failures: list[str] = field(default_factory=list)
+
+    def mark_existing(self) -> None:
+        """Events from earlier operations are history: neither printed nor counted as failures."""
+        for event in self._events():
+            self.seen.add(event["EventId"])
+
+    def poll(self) -> None:
+        for event in reversed(list(self._events())):  # the API lists newest first
+            if event["EventId"] in self.seen:
+                continue
+            self.seen.add(event["EventId"])
+            status = event.get("ResourceStatus", "")
+            reason = event.get("ResourceStatusReason") or ""
+            stamp = (
+                event["Timestamp"].strftime("%H:%M:%S") if hasattr(event.get("Timestamp"), "strftime") else ""
+            )
+            logical_id, resource_type = event.get("LogicalResourceId", ""), event.get("ResourceType", "")
+            line = f"  {stamp:8}  {status:28}  {logical_id:32}  {resource_type}"
+            self.log(f"{line}  {reason}".rstrip())
+            if status.endswith("_FAILED") and reason and "cancelled" not in reason.lower():
+                self.failures.append(
+                    f"{event.get('LogicalResourceId')} ({event.get('ResourceType')}): {reason}"
+                )
+
+    def _events(self) -> list[dict[str, Any]]:
+        try:
+            pages = self.cfn.get_paginator("describe_stack_events").paginate(StackName=self.stack_name)
+            return [event for page in pages for event in page["StackEvents"]]
+        except ClientError:
+            return []  # the stack is gone (deleted) or not there yet
+
+
+class Stack:
+    """One CloudFormation stack, deployed through change sets."""
+
+    def __init__(
+        self,
+        cfn: Any,
+        name: str,
+        *,
+        log: Callable[[str], None] = print,
+        poll_interval_s: float = 5.0,
+        timeout_s: float = 3600.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._cfn = cfn
+        self.name = name
+        self._log = log
+        self._poll_interval_s = poll_interval_s
+        self._timeout_s = timeout_s
+        self._sleep = sleep
+
+    def status(self) -> str | None:
+        try:
+            stacks = self._cfn.describe_stacks(StackName=self.name)["Stacks"]
+        except ClientError as exc:
+            if "does not exist" in str(exc):
+                return None
+            raise
+        return stacks[0]["StackStatus"] if stacks else None
+
+    def outputs(self) -> dict[str, str]:
+        stack = self._cfn.describe_stacks(StackName=self.name)["Stacks"][0]
+        return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+    def deploy(self, *, template_url: str, parameters: Mapping[str, str], tags: Mapping[str, str]) -> bool:
+        """Create or update the stack; False if there was nothing to change. Raises DeployError."""
+        status = self.status()
+        if status == "ROLLBACK_COMPLETE":
+            # A stack whose creation failed cannot be updated, only deleted (CloudFormation rule).
+            self._log(f"Stack {self.name} is ROLLBACK_COMPLETE from a failed first deploy: deleting it first")
+            self.delete()
+            status = None
+        if status is not None and status.endswith("_IN_PROGRESS") and status != "REVIEW_IN_PROGRESS":
+            raise DeployError(f"stack {self.name} is busy ({status}); wait for it to finish and retry")
+        change_set_type = "CREATE" if status in (None, "REVIEW_IN_PROGRESS") else "UPDATE"
+        change_set_name = f"deploy-{int(time.time())}"
+        self._log(f"Creating change set {change_set_name} ({change_set_type}) for stack {self.name}")
+        try:
+            created = self._cfn.create_change_set(
+                StackName=self.name,
+                ChangeSetName=change_set_name,
+                ChangeSetType=change_set_type,
+                TemplateURL=template_url,
+                Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(parameters.items())],
+                Capabilities=list(CAPABILITIES),
+                Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())],
+            )
+        except ClientError as exc:
+            raise DeployError(f"CloudFormation refused the template: {_message(exc)}") from None
+        change_set = self._wait_for_change_set(created["Id"])
+        if change_set["Status"] == "FAILED":
+            reason = change_set.get("StatusReason", "")
+            self._cfn.delete_change_set(ChangeSetName=created["Id"], StackName=self.name)
+            if any(marker in reason for marker in _NO_CHANGES):
+                self._log("No changes to deploy: the stack is up to date")
+                return False
+            raise DeployError(f"change set failed: {reason}")
+        self._print_changes(change_set)
+        events = StackEventLog(self._cfn, self.name, self._log)
+        events.mark_existing()
+        try:
+            self._cfn.execute_change_set(ChangeSetName=created["Id"], StackName=self.name)
+        except ClientError as exc:
+            raise DeployError(f"CloudFormation refused to execute the change set: {_message(exc)}") from None
+        final = self._wait_for_stack(events, in_progress_suffix="_IN_PROGRESS")
+        if final not in {"CREATE_COMPLETE", "UPDATE_COMPLETE"}:
+            raise DeployError(_explain(self.name, final, events.failures))
+        return True
+
+    def delete(self) -> None:
+        if self.status() is None:
+            self._log(f"Stack {self.name} does not exist: nothing to delete")
+            return
+        events = StackEventLog(self._cfn, self.name, self._log)
+        events.mark_existing()
+        self._log(f"Deleting stack {self.name}")
+        self._cfn.delete_stack(StackName=self.name)
+        final = self._wait_for_stack(events, in_progress_suffix="_IN_PROGRESS")
+        if final not in {None, "DELETE_COMPLETE"}:
+            raise DeployError(_explain(self.name, final, events.failures))
+
+    def _wait_for_change_set(self, change_set_id: str) -> dict[str, Any]:
+        deadline = time.monotonic() + self._timeout_s
+        while True:
+            change_set = self._cfn.describe_change_set(ChangeSetName=change_set_id, StackName=self.name)
+            if change_set["Status"] in {"CREATE_COMPLETE", "FAILED"}:
+                return change_set
+            if time.monotonic() > deadline:
+                raise DeployError(
+                    f"change set {change_set_id} still {change_set['Status']} after {self._timeout_s:.0f}s"
+                )
+            self._sleep(self._poll_interval_s)
+
+    def _wait_for_stack(self, events: StackEventLog, *, in_progress_suffix: str) -> str | None:
+        deadline = time.monotonic() + self._timeout_s
+        while True:
+            events.poll()
+            status = self.status()
+            if status is None or not status.endswith(in_progress_suffix):
+                events.poll()
+                self._log(f"Stack {self.name}: {status or 'DELETE_COMPLETE'}")
+                return status
+            if time.monotonic() > deadline:
+                raise DeployError(f"stack {self.name} still {status} after {self._timeout_s:.0f}s")
+            self._sleep(self._poll_interval_s)
+
+    def _print_changes(self, change_set: dict[str, Any]) -> None:
+        changes = [c["ResourceChange"] for c in change_set.get("Changes", []) if "ResourceChange" in c]
+        self._log(f"{len(changes)} resource change(s):")
+        for change in changes:
+            replacement = " (replacement)" if change.get("Replacement") == "True" else ""
+            self._log(
+                f"  {change.get('Action', ''):8}  {change.get('LogicalResourceId', ''):32}  "
+                f"{change.get('ResourceType', '')}{replacement}"
+            )
+
+
+def _message(exc: ClientError) -> str:
+    return exc.response.get("Error", {}).get("Message") or str(exc)
+
+
+def _explain(stack_name: str, status: str | None, failures: list[str]) -> str:
+    if not failures:
+        return f"stack {stack_name} ended {status}; see its events in the CloudFormation console"
+    return f"stack {stack_name} ended {status}. Cause: " + " | ".join(failures)

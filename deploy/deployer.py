@@ -1,0 +1,145 @@
+"""``make deploy STAGE=...``: upload the zip, deploy the template through a change set, print the URL.
+
+The signing keys are not created here: the template's SigningKeysSecret holds no key material
+(``{"keys": []}``) and its RotationSchedule has RotateImmediatelyOnUpdate, so Secrets Manager
+invokes KeyRotationFunction right after creation and that function generates the first ES256 key
+inside AWS. This waits for that first rotation (DescribeSecret's LastRotatedDate; the secret value
+is never read here) so that the printed URL serves tokens at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from deploy.cloudformation import Stack
+from deploy.errors import DeployError
+from deploy.packaged import packaged_template
+from deploy.template_file import load_template
+from deploy.upload import DeploymentBucket, default_bucket_name
+
+PROJECT_TAG = "ios-auth-backend"
+
+
+def stack_name_for(stage: str) -> str:
+    return f"ios-auth-{stage}"
+
+
+@dataclass
+class DeployRequest:
+    template_path: Path
+    zip_path: Path
+    stage: str
+    architecture: str | None = None  # None: as the template declares
+    stack_name: str | None = None
+    bucket: str | None = None
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    poll_interval_s: float = 5.0
+    signing_key_timeout_s: float = 180.0
+    # Apply the SAM transform here (aws-sam-translator) instead of in CloudFormation: for
+    # endpoints without the AWS::Serverless macro (moto's CloudFormation, used by the tests).
+    transform_locally: bool = False
+
+
+def deploy(session: Any, request: DeployRequest, *, log: Callable[[str], None] = print) -> dict[str, str]:
+    """Deploy and return the stack's outputs (ApiUrl, table names...)."""
+    if not request.zip_path.is_file():
+        raise DeployError(f"{request.zip_path}: no artifact; run `make package` first")
+    region = session.region_name
+    if not region:
+        raise DeployError("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION / a profile's region)")
+    stack_name = request.stack_name or stack_name_for(request.stage)
+    account_id = _account_id(session)
+    bucket = DeploymentBucket(
+        session.client("s3"), request.bucket or default_bucket_name(account_id, region), region, log
+    )
+    bucket.ensure()
+    code = bucket.upload_artifact(request.zip_path, stack_name)
+    template = packaged_template(
+        load_template(request.template_path), code, architecture=request.architecture
+    )
+    if request.transform_locally:
+        from deploy.lint import transform
+
+        template = transform(template, region=region)
+    template_url = bucket.upload_template(template, stack_name)
+    stack = Stack(
+        session.client("cloudformation"), stack_name, log=log, poll_interval_s=request.poll_interval_s
+    )
+    stack.deploy(
+        template_url=template_url,
+        parameters={**request.parameters, "Stage": request.stage},
+        tags={"project": PROJECT_TAG, "stage": request.stage},
+    )
+    outputs = stack.outputs()
+    secret_arn = outputs.get("SigningKeysSecretArn")
+    if secret_arn:
+        _wait_for_first_key(session.client("secretsmanager"), secret_arn, request, log)
+    for line in outputs_report(outputs):
+        log(line)
+    return outputs
+
+
+def outputs_report(outputs: Mapping[str, str]) -> list[str]:
+    """The stack's outputs, one per line, then the line to copy into the iOS app's config."""
+    lines = [f"  {key:24} {value}" for key, value in sorted(outputs.items())]
+    if "ApiUrl" in outputs:
+        lines.append(f"Invoke URL: {outputs['ApiUrl']}")
+    else:
+        lines.append("The stack has no ApiUrl output: find the URL under API Gateway > Stages in the console")
+    return lines
+
+
+def destroy(
+    session: Any,
+    *,
+    stage: str,
+    stack_name: str | None = None,
+    log: Callable[[str], None] = print,
+    poll_interval_s: float = 5.0,
+) -> None:
+    stack = Stack(
+        session.client("cloudformation"),
+        stack_name or stack_name_for(stage),
+        log=log,
+        poll_interval_s=poll_interval_s,
+    )
+    stack.delete()
+    log(
+        "Tables with DeletionPolicy Retain (users, identities) are kept; delete them in the console "
+        "or with `aws dynamodb delete-table` once you are sure."
+    )
+
+
+def _account_id(session: Any) -> str:
+    try:
+        return str(session.client("sts").get_caller_identity()["Account"])
+    except ClientError as exc:
+        raise DeployError(
+            f"AWS credentials rejected: {exc.response.get('Error', {}).get('Message')}"
+        ) from None
+    except Exception as exc:  # NoCredentialsError and friends: botocore has no common base for them
+        raise DeployError(f"no usable AWS credentials: {exc}") from None
+
+
+def _wait_for_first_key(
+    secrets: Any, secret_arn: str, request: DeployRequest, log: Callable[[str], None]
+) -> None:
+    deadline = time.monotonic() + request.signing_key_timeout_s
+    while True:
+        described = secrets.describe_secret(SecretId=secret_arn)
+        if described.get("LastRotatedDate"):
+            log(f"Signing key in place (secret rotated {described['LastRotatedDate']})")
+            return
+        if time.monotonic() > deadline:
+            log(
+                "WARNING: the signing-key secret has not been rotated yet; tokens cannot be issued until "
+                "KeyRotationFunction succeeds (see its CloudWatch logs)"
+            )
+            return
+        time.sleep(request.poll_interval_s)

@@ -1,0 +1,46 @@
+# Promotion to AWS (docs/deploy.md). Included by the Makefile (-include make/*.mk).
+#   make package [ARCH=arm64|x86_64] [BOTO3=runtime|bundle]   the functions' zip, no Docker
+#   make deploy STAGE=prod [ARCH=...] [REGION=...] [PARAMS="K=V ..."]   package + change set + URL
+#   make destroy STAGE=prod                                     delete the stage's stack
+#   make smoke URL=https://...amazonaws.com/prod                the integration suite against it
+#   make cfn-lint                                               SAM transform offline + cfn-lint
+#   make check-artifact                                         the x86_64 zip alone + boto3 passes tests/integration
+ARCH ?=
+BOTO3 ?= runtime
+STAGE ?=
+REGION ?=
+PARAMS ?=
+URL ?=
+DEPLOY := $(BIN)/python -m deploy
+_DEPLOY_ARCH := $(if $(ARCH),--arch $(ARCH))
+_DEPLOY_REGION := $(if $(REGION),--region $(REGION))
+_DEPLOY_BOTO3 := $(if $(filter bundle,$(BOTO3)),--bundle-boto3)
+
+.PHONY: package deploy destroy smoke cfn-lint check-artifact
+
+package: $(SYNCED)
+	$(DEPLOY) package $(_DEPLOY_ARCH) $(_DEPLOY_BOTO3)
+
+deploy: package
+	@test -n "$(STAGE)" || { echo "usage: make deploy STAGE=prod [ARCH=arm64] [REGION=eu-west-1]"; exit 2; }
+	$(DEPLOY) deploy --stage $(STAGE) $(_DEPLOY_ARCH) $(_DEPLOY_REGION) \
+		$(if $(PARAMS),--parameter-overrides $(PARAMS))
+
+destroy: $(SYNCED)
+	@test -n "$(STAGE)" || { echo "usage: make destroy STAGE=prod"; exit 2; }
+	$(DEPLOY) destroy --stage $(STAGE) $(_DEPLOY_REGION)
+
+# A deployed stage has no local identity provider (--idp-url none) and its own per-IP limits
+# (the template's defaults, unless you deployed with other ones: pass them in PYTEST_ARGS).
+smoke: $(SYNCED)
+	@test -n "$(URL)" || { echo "usage: make smoke URL=https://<api-id>.execute-api.<region>.amazonaws.com/prod"; exit 2; }
+	$(BIN)/python -m pytest tests/integration --base-url $(URL) --idp-url none \
+		--login-ip-limit 60 --register-ip-limit 30 $(PYTEST_ARGS)
+
+cfn-lint: $(SYNCED)
+	$(DEPLOY) lint
+
+# ~1 min: builds the x86_64 zip, unzips it next to a copy of the template, runs `serve` with
+# workers on a venv holding only the locked boto3, and the whole integration suite against it.
+check-artifact: $(SYNCED)
+	DEPLOY_ARTIFACT_CHECK=1 $(BIN)/python -m pytest tests/deploy/test_artifact_self_contained.py -s $(PYTEST_ARGS)

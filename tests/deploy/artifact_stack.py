@@ -1,0 +1,155 @@
+"""The packaged artifact, run as Lambda would run it: unzipped alone, boto3 the only site-package.
+
+1. ``make package ARCH=x86_64`` (this machine's architecture) for the worker interpreter's Python;
+2. the zip unzipped into an empty ``backend/`` next to a copy of template.yaml (CodeUri: backend/);
+3. a fresh venv with only the locked boto3 closure (what Lambda's python3.12 runtime provides);
+4. ``emulator serve`` on that template with its workers on that venv's interpreter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from deploy.package import PackageSpec, build
+from deploy.requirements import find_uv, locked_runtime_sdk
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_RUNTIME = "3.12"
+READY_LINE = re.compile(r"^Ready on (?P<url>https?://\S+)\s*$")
+STARTUP_TIMEOUT_S = 180.0
+
+
+@dataclass(frozen=True)
+class WorkerPython:
+    path: str
+    version: str  # "3.12"
+
+
+def find_worker_python() -> WorkerPython:
+    """A python3.12 (the template's runtime) if this machine has one, else this interpreter.
+
+    Looked for: $LAMBDA_PYTHON, what ``uv python find 3.12`` finds, pyenv's installs.
+    """
+    candidates = [os.environ.get("LAMBDA_PYTHON", "")]
+    found = subprocess.run(
+        [find_uv(), "python", "find", TEMPLATE_RUNTIME], capture_output=True, text=True, check=False
+    )
+    if found.returncode == 0:
+        candidates.append(found.stdout.strip())
+    pyenv_root = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
+    candidates += sorted(glob.glob(f"{pyenv_root}/versions/{TEMPLATE_RUNTIME}*/bin/python{TEMPLATE_RUNTIME}"))
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return WorkerPython(candidate, TEMPLATE_RUNTIME)
+    return WorkerPython(sys.executable, f"{sys.version_info.major}.{sys.version_info.minor}")
+
+
+def build_x86_64_artifact(out_dir: Path, python_version: str) -> Path:
+    spec = PackageSpec(
+        project_dir=REPO_ROOT,
+        code_dir=REPO_ROOT / "backend",
+        out_dir=out_dir,
+        architecture="x86_64",
+        python_version=python_version,
+    )
+    return build(spec).path
+
+
+def unzip_next_to_template(zip_path: Path, app_dir: Path) -> Path:
+    """``app_dir/backend/`` = the zip's content only; ``app_dir/template.yaml`` = the template."""
+    code_dir = app_dir / "backend"
+    code_dir.mkdir(parents=True)
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(code_dir)
+    shutil.copy(REPO_ROOT / "template.yaml", app_dir / "template.yaml")
+    return app_dir / "template.yaml"
+
+
+def sdk_only_venv(venv_dir: Path, python: WorkerPython) -> str:
+    """A venv whose only packages are boto3 and its dependencies, at the locked versions."""
+    uv = find_uv()
+    subprocess.run([uv, "venv", "--quiet", "--python", python.path, str(venv_dir)], check=True)
+    venv_python = str(venv_dir / "bin" / "python")
+    subprocess.run(
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            venv_python,
+            *locked_runtime_sdk(REPO_ROOT / "uv.lock"),
+        ],
+        check=True,
+    )
+    return venv_python
+
+
+@contextlib.contextmanager
+def serve_artifact(template: Path, worker_python: str, log_path: Path) -> Iterator[str]:
+    """Run serve on ``template`` with workers on ``worker_python``; yield its root URL."""
+    command = [
+        str(REPO_ROOT / ".venv" / "bin" / "python"),
+        str(Path(__file__).with_name("artifact_serve.py")),
+        worker_python,
+        "--port",
+        "0",
+        "--no-reload",
+        "--template",
+        str(template),
+        "--env-vars",
+        str(REPO_ROOT / "tests" / "integration" / "env.json"),
+        "--parameter-overrides",
+        "GoogleJwksUrl={{emulator.url}}/_emulator/idp/jwks.json",
+    ]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO_ROOT)}
+    with open(log_path, "wb") as log_file:
+        proc = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        while True:
+            line = lines.get(timeout=STARTUP_TIMEOUT_S)
+            if line is None:
+                raise RuntimeError(f"serve exited ({proc.wait()}); stderr: {log_path.read_text()[-3000:]}")
+            match = READY_LINE.match(line)
+            if match:
+                break
+        yield match.group("url").rstrip("/")
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=20)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the group we started: serve's workers
+        if proc.poll() is None:
+            proc.wait(timeout=20)

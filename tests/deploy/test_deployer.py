@@ -1,0 +1,154 @@
+"""The deploy orchestration (bucket, uploads, change sets, events, outputs, destroy) against moto.
+
+moto's CloudFormation has no SAM transform, so these deploys apply it here (``transform_locally``);
+everything else is the code path ``make deploy`` runs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+
+from deploy.archive import iter_files, sha256_of, write_zip
+from deploy.deployer import DeployRequest, deploy, destroy, outputs_report
+from deploy.errors import DeployError
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+
+
+@pytest.fixture
+def mini_zip(tmp_path: Path) -> Path:
+    code = MINI / "code"
+    files = {p.relative_to(code).as_posix(): p for p in iter_files(code) if p.suffix == ".py"}
+    return write_zip(files, tmp_path / "function.zip").path
+
+
+def _request(zip_path: Path, **overrides: object) -> DeployRequest:
+    fields: dict = {
+        "template_path": MINI / "template.yaml",
+        "zip_path": zip_path,
+        "stage": "test",
+        "bucket": "deploy-test-bucket",
+        "poll_interval_s": 0.0,
+        "signing_key_timeout_s": 0.0,
+        "transform_locally": True,
+    }
+    fields.update(overrides)
+    return DeployRequest(**fields)  # type: ignore[arg-type]
+
+
+def test_deploy_update_and_destroy(moto_endpoint: str, mini_zip: Path) -> None:
+    session = boto3.Session()
+    lines: list[str] = []
+
+    deploy(session, _request(mini_zip), log=lines.append)
+
+    text = "\n".join(lines)
+    assert "Creating deployment bucket s3://deploy-test-bucket" in text
+    assert "Creating change set" in text
+    assert "(CREATE)" in text
+    assert "3 resource change(s):" in text
+    assert "Add       HelloFunction                     AWS::Lambda::Function" in text
+    assert "CREATE_IN_PROGRESS" in text  # stack events, as polled
+    assert "Stack ios-auth-test: CREATE_COMPLETE" in text
+    # (moto never fills in Outputs for a stack made by a change set: its ChangeSet.apply does not
+    # rebuild them; outputs_report is tested on its own below.)
+    function_name = session.client("lambda").list_functions()["Functions"][0]["FunctionName"]
+    # The zip is stored under its own hash, byte for byte, and the function runs that code.
+    key = f"ios-auth-test/function-{sha256_of(mini_zip)}.zip"
+    s3 = session.client("s3")
+    assert s3.get_object(Bucket="deploy-test-bucket", Key=key)["Body"].read() == mini_zip.read_bytes()
+    function = session.client("lambda").get_function(FunctionName=function_name)
+    assert function["Code"]["RepositoryType"] == "S3"
+    assert function["Configuration"]["Environment"]["Variables"]["GREETING"] == "hello"
+    assert _uploaded_template(session)["Resources"]["HelloFunction"]["Properties"]["Architectures"] == [
+        "arm64"
+    ]
+    bucket_encryption = s3.get_bucket_encryption(Bucket="deploy-test-bucket")
+    assert bucket_encryption["ServerSideEncryptionConfiguration"]["Rules"]
+    assert s3.get_public_access_block(Bucket="deploy-test-bucket")["PublicAccessBlockConfiguration"][
+        "BlockPublicPolicy"
+    ]
+
+    lines.clear()
+    deploy(session, _request(mini_zip, parameters={"Greeting": "bye"}), log=lines.append)
+    text = "\n".join(lines)
+    assert "Artifact unchanged" in text
+    assert "(UPDATE)" in text
+    assert "Stack ios-auth-test: UPDATE_COMPLETE" in text
+    function = session.client("lambda").get_function(FunctionName=function_name)
+    assert function["Configuration"]["Environment"]["Variables"]["GREETING"] == "bye"
+
+    lines.clear()
+    destroy(session, stage="test", log=lines.append, poll_interval_s=0.0)
+    assert "Deleting stack ios-auth-test" in lines
+    cfn = session.client("cloudformation")
+    remaining = [s for s in cfn.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"]
+    assert remaining == []
+    lines.clear()
+    destroy(session, stage="test", log=lines.append, poll_interval_s=0.0)
+    assert lines[0] == "Stack ios-auth-test does not exist: nothing to delete"
+
+
+def test_architecture_override_reaches_the_functions(moto_endpoint: str, mini_zip: Path) -> None:
+    session = boto3.Session()
+    deploy(session, _request(mini_zip, architecture="x86_64"), log=lambda _line: None)
+    # (moto's Lambda ignores Architectures from CloudFormation: the template it was given is checked.)
+    assert _uploaded_template(session)["Resources"]["HelloFunction"]["Properties"]["Architectures"] == [
+        "x86_64"
+    ]
+
+
+def test_missing_artifact_is_one_clear_error(moto_endpoint: str, tmp_path: Path) -> None:
+    with pytest.raises(DeployError, match=r"function\.zip: no artifact; run `make package` first"):
+        deploy(boto3.Session(), _request(tmp_path / "function.zip"), log=lambda _line: None)
+
+
+def test_a_template_the_transform_rejects_is_one_clear_error(
+    moto_endpoint: str, mini_zip: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "template.yaml"
+    broken.write_text((MINI / "template.yaml").read_text().replace("Handler: app.handler", "MemorySize: 128"))
+    with pytest.raises(DeployError, match=r"HelloFunction.*Handler"):
+        deploy(boto3.Session(), _request(mini_zip, template_path=broken), log=lambda _line: None)
+
+
+def test_a_change_set_cloudformation_refuses_is_one_clear_error(
+    moto_endpoint: str, mini_zip: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "template.yaml"
+    broken.write_text(
+        (MINI / "template.yaml")
+        .read_text()
+        .replace(
+            "Resources:\n",
+            "Resources:\n  Invoker:\n    Type: AWS::Lambda::Permission\n    Properties:\n"
+            "      Action: lambda:InvokeFunction\n      Principal: s3.amazonaws.com\n"
+            "      FunctionName: !GetAtt NoSuchFunction.Arn\n",
+        )
+    )
+    with pytest.raises(DeployError, match=r"^CloudFormation refused.*NoSuchFunction"):
+        deploy(boto3.Session(), _request(mini_zip, template_path=broken), log=lambda _line: None)
+
+
+def _uploaded_template(session: boto3.Session) -> dict:
+    """The template the deploy handed to CloudFormation (the last one uploaded)."""
+    s3 = session.client("s3")
+    listed = s3.list_objects_v2(Bucket="deploy-test-bucket", Prefix="ios-auth-test/template-")["Contents"]
+    newest = max(listed, key=lambda item: item["LastModified"])
+    return json.loads(s3.get_object(Bucket="deploy-test-bucket", Key=newest["Key"])["Body"].read())
+
+
+def test_outputs_report_ends_with_the_invoke_url() -> None:
+    report = outputs_report(
+        {"UsersTableName": "t-users", "ApiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com/prod"}
+    )
+    assert report == [
+        "  ApiUrl                   https://abc.execute-api.eu-west-1.amazonaws.com/prod",
+        "  UsersTableName           t-users",
+        "Invoke URL: https://abc.execute-api.eu-west-1.amazonaws.com/prod",
+    ]
+    assert "no ApiUrl output" in outputs_report({})[-1]
