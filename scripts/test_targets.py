@@ -8,7 +8,9 @@ Targets, one after the other (each is a whole stack; in parallel they would figh
 - each ``--base-url`` given (e.g. ``BASE_URL=http://localhost:3000/prod`` for a ``docker compose up``
   stack, or a deployed stage). A target that does not answer ``GET {base}/health`` is reported
   unreachable, not run. One without the emulator's ``/_emulator/health`` (a deployed stage) is run
-  with ``--idp-url none``, so the tests that need the local identity provider are left out.
+  with ``--idp-url none``, so the tests that need the local identity provider are left out. The
+  per-IP limits the suite expects are the template's defaults (what such a stack runs) unless
+  ``--suite-args`` gives ``--login-ip-limit``/``--register-ip-limit``.
 
     python scripts/test_targets.py [--base-url URL ...] [--skip-embedded] [--skip-topology]
                                    [--suite-args "ARGS"]
@@ -86,12 +88,31 @@ def run_topology(suite_args: Sequence[str]) -> TargetResult:
     return _timed("compose topology", run)
 
 
+def template_limits(template: Path = REPO_ROOT / "template.yaml") -> list[str]:
+    """The suite's per-IP limit options for a stack run with the template's defaults.
+
+    A given base URL (``docker compose up``, ``make up``, a stage deployed without overrides) runs
+    the template's LoginIpLimit/RegisterIpLimit, not the suite's env.json ones.
+    """
+    from emulator.template import load_app
+
+    functions = list(load_app(template).functions.values())
+    env = next((f.environment for f in functions if "LOGIN_IP_LIMIT" in f.environment), {})
+    limits = {
+        "--login-ip-limit": env.get("LOGIN_IP_LIMIT"),
+        "--register-ip-limit": env.get("REGISTER_IP_LIMIT"),
+    }
+    return [arg for option, value in limits.items() if value is not None for arg in (option, str(value))]
+
+
 def run_base_url(base_url: str, suite_args: Sequence[str]) -> TargetResult:
     base_url = base_url.rstrip("/")
     if not answers(f"{base_url}/health"):
         return TargetResult(base_url, "UNREACHABLE", f"GET {base_url}/health did not answer 2xx", 0.0)
     parts = urlsplit(base_url)
     extra = [] if answers(f"{parts.scheme}://{parts.netloc}/_emulator/health") else ["--idp-url", "none"]
+    given = " ".join(suite_args)
+    extra += [] if "-ip-limit" in given else template_limits()  # SUITE_ARGS may say otherwise
     return _timed(base_url, lambda: run_integration_suite(base_url, *extra, *suite_args))
 
 

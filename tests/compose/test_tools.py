@@ -105,3 +105,22 @@ def test_an_unreachable_target_is_reported_not_run(capsys: pytest.CaptureFixture
     assert code == 0
     assert f"{url}  UNREACHABLE" in table
     assert table.splitlines()[-3].split() == ["target", "result", "time", "summary"]
+
+
+def test_a_given_target_is_held_to_the_template_limits(tmp_path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Parameters:\n"
+        "  LoginIpLimit: {Type: Number, Default: 7}\n"
+        "Resources:\n"
+        "  F:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Handler: app.handler\n"
+        "      Runtime: python3.12\n"
+        "      CodeUri: .\n"
+        "      Environment:\n"
+        "        Variables: {LOGIN_IP_LIMIT: !Ref LoginIpLimit, REGISTER_IP_LIMIT: '3'}\n"
+    )
+    assert test_targets.template_limits(template) == ["--login-ip-limit", "7", "--register-ip-limit", "3"]
