@@ -43,27 +43,44 @@ def _normalise_resource_path(path: str) -> str:
 
 
 class StageThrottle:
-    """The throttling rules of one stage."""
+    """The throttling rules of one stage.
+
+    AWS applies stage limits at the method level: a ``/*`` + ``*`` entry gives every method
+    (resource + verb) its own bucket with those limits, not one bucket shared by the stage.
+    """
 
     def __init__(self, settings: Iterable[ThrottleSettings]) -> None:
-        self._rules: list[tuple[str, str, TokenBucket]] = []
+        self._rules: list[tuple[str, str, ThrottleSettings]] = []
         for s in settings:
             path = "/*" if s.resource_path in ("/*", "*", "") else _normalise_resource_path(s.resource_path)
-            self._rules.append((path, s.http_method.upper(), TokenBucket(s.rate_limit, s.burst_limit)))
+            self._rules.append((path, s.http_method.upper(), s))
+        self._buckets: dict[tuple[str, str], TokenBucket | None] = {}
+        self._lock = threading.Lock()
 
     def __bool__(self) -> bool:
         return bool(self._rules)
 
-    def _bucket_for(self, resource_path: str, http_method: str) -> TokenBucket | None:
-        best: tuple[int, TokenBucket] | None = None
-        for path, method, bucket in self._rules:
+    def _rule_for(self, resource_path: str, http_method: str) -> ThrottleSettings | None:
+        best: tuple[int, ThrottleSettings] | None = None
+        for path, method, settings in self._rules:
             path_ok = path == "/*" or path == resource_path
             method_ok = method in ("*", http_method)
             if path_ok and method_ok:
                 score = (path != "/*") * 2 + (method != "*")
                 if best is None or score > best[0]:
-                    best = (score, bucket)
+                    best = (score, settings)
         return best[1] if best else None
+
+    def _bucket_for(self, resource_path: str, http_method: str) -> TokenBucket | None:
+        key = (resource_path, http_method)
+        try:
+            return self._buckets[key]
+        except KeyError:
+            with self._lock:
+                if key not in self._buckets:
+                    rule = self._rule_for(resource_path, http_method)
+                    self._buckets[key] = TokenBucket(rule.rate_limit, rule.burst_limit) if rule else None
+                return self._buckets[key]
 
     def allow(self, resource_path: str, http_method: str) -> bool:
         bucket = self._bucket_for(resource_path, http_method)

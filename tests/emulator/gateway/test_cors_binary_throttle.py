@@ -63,3 +63,13 @@ def test_most_specific_throttle_rule_applies() -> None:
     assert throttle.allow("/limited", "POST")  # the stage-wide rule
     assert throttle.allow("/other", "GET")
     assert not StageThrottle([])  # no rules: falsy, never throttles
+
+
+def test_stage_wide_limits_apply_per_method() -> None:
+    throttle = StageThrottle([ThrottleSettings(rate_limit=0.0, burst_limit=1)])
+    assert throttle.allow("/a", "GET")
+    assert not throttle.allow("/a", "GET")
+    # Another method of the stage has its own bucket with the same limits.
+    assert throttle.allow("/a", "POST")
+    assert throttle.allow("/b", "GET")
+    assert not throttle.allow("/b", "GET")
