@@ -83,7 +83,10 @@ def too_many_requests() -> GatewayResponse:
 
 
 def request_too_large() -> GatewayResponse:
-    return gateway_error(413, "Request Too Long", "RequestTooLarge")
+    # Enforced before API Gateway's (customisable) gateway responses: a plain-text body, the
+    # one AWS clients report for an oversized payload.
+    body = b"HTTP content length exceeded 10485760 bytes."
+    return GatewayResponse(413, [("Content-Type", "text/plain")], body)
 
 
 class MalformedProxyResponse(Exception):

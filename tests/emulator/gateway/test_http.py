@@ -308,6 +308,7 @@ def test_base64_response_decoded_when_accept_is_binary(shim: Shim) -> None:
 def test_payload_over_10_mb_is_413(shim: Shim) -> None:
     response = shim.request("POST", "/test/echo", data=b"x" * (10 * 1024 * 1024 + 1))
     assert response.status_code == 413
+    assert response.text == "HTTP content length exceeded 10485760 bytes."
     assert shim.request("POST", "/test/echo", data=b"x" * 1024).status_code == 200
 
 
