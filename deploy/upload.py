@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ def default_bucket_name(account_id: str, region: str) -> str:
 class DeploymentBucket:
     """One S3 bucket, created if missing, holding the stacks' artifacts and templates."""
 
-    def __init__(self, s3: Any, name: str, region: str, log: Any = print) -> None:
+    def __init__(self, s3: Any, name: str, region: str, log: Callable[[str], None] = print) -> None:
         self._s3 = s3
         self.name = name
         self._region = region

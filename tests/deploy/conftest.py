@@ -9,6 +9,7 @@ its own S3 only for path-style URLs naming localhost.
 from __future__ import annotations
 
 import os
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -21,6 +22,9 @@ def moto_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     server.start()
     _host, port = server.get_host_and_port()
     url = f"http://localhost:{port}"
+    # moto's backends are process-wide, shared by every server started in this process: start
+    # each test from an empty account (moto's own reset endpoint).
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=30).close()
     # The variables boto3 reads by itself: every client of the code under test goes to moto.
     monkeypatch.setenv("AWS_ENDPOINT_URL", url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")

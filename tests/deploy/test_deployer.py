@@ -7,6 +7,8 @@ everything else is the code path ``make deploy`` runs.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import boto3
@@ -152,3 +154,58 @@ def test_outputs_report_ends_with_the_invoke_url() -> None:
         "Invoke URL: https://abc.execute-api.eu-west-1.amazonaws.com/prod",
     ]
     assert "no ApiUrl output" in outputs_report({})[-1]
+
+
+def test_cli_deploy_and_destroy(moto_endpoint: str, mini_zip: Path, tmp_path: Path) -> None:
+    """``make deploy`` / ``make destroy`` run these commands; the endpoint comes from AWS_ENDPOINT_URL."""
+    out_dir = tmp_path / "out"
+    (out_dir / "arm64").mkdir(parents=True)
+    (out_dir / "arm64" / "function.zip").write_bytes(mini_zip.read_bytes())
+    common = [
+        sys.executable,
+        "-m",
+        "deploy",
+        "--template",
+        str(MINI / "template.yaml"),
+        "--out-dir",
+        str(out_dir),
+    ]
+    repo_root = Path(__file__).resolve().parents[2]
+    deployed = subprocess.run(
+        [
+            *common,
+            "deploy",
+            "--stage",
+            "cli",
+            "--bucket",
+            "deploy-test-bucket",
+            "--transform-locally",
+            "--parameter-overrides",
+            "Greeting=hi",
+        ],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert deployed.returncode == 0, deployed.stderr
+    assert "Stack ios-auth-cli: CREATE_COMPLETE" in deployed.stdout
+    (function,) = boto3.client("lambda").list_functions()["Functions"]
+    assert function["Environment"]["Variables"]["GREETING"] == "hi"
+
+    refused = subprocess.run(
+        [*common, "deploy", "--stage", "cli", "--parameter-overrides", "Greeting"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == "error: --parameter-overrides: expected KEY=VALUE, got 'Greeting'"
+
+    destroyed = subprocess.run(
+        [*common, "destroy", "--stage", "cli"], cwd=repo_root, capture_output=True, text=True, check=False
+    )
+    assert destroyed.returncode == 0, destroyed.stderr
+    assert "Deleting stack ios-auth-cli" in destroyed.stdout
+    assert boto3.client("lambda").list_functions()["Functions"] == []
