@@ -25,6 +25,7 @@ from emulator.apigateway import ids
 from emulator.apigateway.binary import BinaryMediaTypes
 from emulator.apigateway.cors import CorsPreflight
 from emulator.apigateway.events import ProxyEventBuilder
+from emulator.apigateway.gateway_responses import GatewayResponses
 from emulator.apigateway.proxy_response import (
     GatewayResponse,
     MalformedProxyResponse,
@@ -47,6 +48,7 @@ from emulator.template.model import RestApiSpec, SamApp
 # API Gateway's maximum integration timeout for REST APIs.
 INTEGRATION_TIMEOUT_S = 29.0
 EMULATOR_PREFIX = "/_emulator/"
+AUTHORIZER_RESPONSE_TYPES = {401: "UNAUTHORIZED", 403: "ACCESS_DENIED", 500: "AUTHORIZER_CONFIGURATION_ERROR"}
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -77,6 +79,7 @@ class ApiStage:
         )
         self.cors = CorsPreflight(spec.cors, tree.methods_by_path()) if spec.cors else None
         self.throttle = StageThrottle(spec.throttling)
+        self.gateway_responses = GatewayResponses(getattr(spec, "gateway_responses", None))
         self.authorizers: Any = None
         # SAM puts the DefaultAuthorizer on its CORS OPTIONS method too, unless
         # AddDefaultAuthorizerToCorsPreflight is false: then a browser's preflight (which never
@@ -149,7 +152,7 @@ class ApiGateway:
             request = GatewayRequest.from_environ(environ)
             response = self.handle(request, request_id)
         except PayloadTooLarge:
-            response = request_too_large()
+            response = self._unrouted(request_too_large(), environ.get("PATH_INFO") or "/")
         except Exception:
             # A bug in the emulator itself: say so loudly (granian's own logging is off) and
             # answer as API Gateway does for an internal failure.
@@ -161,8 +164,21 @@ class ApiGateway:
     def handle(self, request: GatewayRequest, request_id: str) -> GatewayResponse:
         match = self.router.route(request.method, request.path)
         if match is None:
-            return missing_authentication_token()
+            return self._unrouted(missing_authentication_token(), request.path)
         stage = self.stages[match.api_id]
+        response = self._handle_routed(request, request_id, match, stage)
+        return stage.gateway_responses.apply(response) if response.from_gateway else response
+
+    def _unrouted(self, response: GatewayResponse, path: str) -> GatewayResponse:
+        """A gateway answer before any route matched: the addressed API's GatewayResponses apply."""
+        first = path.split("/", 2)[1] if path.count("/") >= 1 else ""
+        candidates = [s for s in self.stages.values() if s.gateway_responses]
+        addressed = [s for s in candidates if s.spec.stage_name == first] or candidates[:1]
+        return addressed[0].gateway_responses.apply(response) if addressed else response
+
+    def _handle_routed(
+        self, request: GatewayRequest, request_id: str, match: RouteMatch, stage: ApiStage
+    ) -> GatewayResponse:
         if stage.throttle and not stage.throttle.allow(match.resource_path, request.method):
             return too_many_requests()
 
@@ -203,6 +219,8 @@ class ApiGateway:
                 status,
                 [("Content-Type", "application/json")],
                 json.dumps(body, separators=(",", ":")).encode(),
+                from_gateway=True,
+                gateway_response_type=AUTHORIZER_RESPONSE_TYPES.get(status),
             )
         if outcome.authorizer_context is not None:
             event["requestContext"]["authorizer"] = dict(outcome.authorizer_context)

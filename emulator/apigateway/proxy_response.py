@@ -36,6 +36,8 @@ class GatewayResponse:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    from_gateway: bool = False  # API Gateway's own answer (GatewayResponses apply), not the function's
+    gateway_response_type: str | None = None  # e.g. "MISSING_AUTHENTICATION_TOKEN"
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
@@ -45,7 +47,9 @@ class GatewayResponse:
         return None
 
 
-def gateway_error(status: int, message: str, error_type: str, *, spaced: bool = False) -> GatewayResponse:
+def gateway_error(
+    status: int, message: str, error_type: str, *, spaced: bool = False, response_type: str | None = None
+) -> GatewayResponse:
     """One of API Gateway's own gateway responses: ``{"message": "..."}`` + ``x-amzn-ErrorType``.
 
     Byte-for-byte as AWS sends them: most are compact (``{"message":"Missing Authentication
@@ -58,16 +62,23 @@ def gateway_error(status: int, message: str, error_type: str, *, spaced: bool = 
         status,
         [("Content-Type", DEFAULT_CONTENT_TYPE), ("x-amzn-ErrorType", error_type)],
         body,
+        from_gateway=True,
+        gateway_response_type=response_type,
     )
 
 
 def missing_authentication_token() -> GatewayResponse:
-    return gateway_error(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
+    return gateway_error(
+        403,
+        "Missing Authentication Token",
+        "MissingAuthenticationTokenException",
+        response_type="MISSING_AUTHENTICATION_TOKEN",
+    )
 
 
 def forbidden() -> GatewayResponse:
     """A missing API key (ApiKeyRequired)."""
-    return gateway_error(403, "Forbidden", "ForbiddenException")
+    return gateway_error(403, "Forbidden", "ForbiddenException", response_type="INVALID_API_KEY")
 
 
 def internal_server_error(status: int = 502) -> GatewayResponse:
@@ -86,7 +97,7 @@ def request_too_large() -> GatewayResponse:
     # Enforced before API Gateway's (customisable) gateway responses: a plain-text body, the
     # one AWS clients report for an oversized payload.
     body = b"HTTP content length exceeded 10485760 bytes."
-    return GatewayResponse(413, [("Content-Type", "text/plain")], body)
+    return GatewayResponse(413, [("Content-Type", "text/plain")], body, from_gateway=True)
 
 
 class MalformedProxyResponse(Exception):

@@ -1,0 +1,94 @@
+"""GatewayResponses: headers on API Gateway's own answers, never on the function's."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from emulator.apigateway.gateway import ApiGateway
+from emulator.apigateway.gateway_responses import GatewayResponses
+from emulator.apigateway.proxy_response import (
+    GatewayResponse,
+    endpoint_timed_out,
+    missing_authentication_token,
+    request_too_large,
+    too_many_requests,
+)
+from emulator.template.model import RestApiSpec, Route, SamApp
+
+
+@dataclass(frozen=True)
+class ResponseSpec:
+    headers: Mapping[str, str]
+    status_code: int | None = None
+
+
+@dataclass(frozen=True)
+class ApiWithResponses(RestApiSpec):
+    # The field the model is expected to carry (see gateway_responses.py).
+    gateway_responses: Mapping[str, ResponseSpec] = field(default_factory=dict)
+
+
+CORS = {"Access-Control-Allow-Origin": "https://app.example"}
+
+
+def test_default_4xx_and_5xx_apply_to_gateway_answers() -> None:
+    responses = GatewayResponses({"DEFAULT_4XX": ResponseSpec(CORS), "DEFAULT_5XX": ResponseSpec(CORS)})
+    for answer in (
+        missing_authentication_token(),
+        too_many_requests(),
+        request_too_large(),
+        endpoint_timed_out(),
+    ):
+        assert responses.apply(answer).header("Access-Control-Allow-Origin") == "https://app.example"
+
+
+def test_specific_type_wins_and_may_change_the_status() -> None:
+    responses = GatewayResponses(
+        {
+            "DEFAULT_4XX": ResponseSpec(CORS),
+            "MISSING_AUTHENTICATION_TOKEN": ResponseSpec({"X-Why": "no route"}, 404),
+        }
+    )
+    answer = responses.apply(missing_authentication_token())
+    assert answer.status == 404
+    assert answer.header("X-Why") == "no route"
+    assert answer.header("Access-Control-Allow-Origin") is None
+    assert responses.apply(too_many_requests()).header("Access-Control-Allow-Origin") == "https://app.example"
+
+
+def test_function_responses_are_untouched() -> None:
+    responses = GatewayResponses({"DEFAULT_5XX": ResponseSpec(CORS), "DEFAULT_4XX": ResponseSpec(CORS)})
+    from_function = GatewayResponse(500, [("Content-Type", "application/json")], b"{}")
+    assert responses.apply(from_function).header("Access-Control-Allow-Origin") is None
+
+
+def test_unknown_path_gets_the_apis_gateway_response_headers() -> None:
+    api = ApiWithResponses(
+        logical_id="Api", stage_name="prod", gateway_responses={"DEFAULT_4XX": ResponseSpec(CORS)}
+    )
+    app = SamApp(
+        template_path=Path("template.yaml"),
+        stack_name="local",
+        region="us-east-1",
+        account_id="123456789012",
+        parameters={},
+        functions={},
+        apis={"Api": api},
+        routes=(Route("Api", "/a", "GET", "Fn", "E"),),
+        resources={},
+    )
+    runtime: Any = None  # never reached: nothing is invoked for an unknown path
+    gateway = ApiGateway(app, runtime, log=io.StringIO())
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/prod/nope",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.input": io.BytesIO(),
+    }
+    response = gateway.handle_environ(environ)
+    assert response.status == 403
+    assert response.header("Access-Control-Allow-Origin") == "https://app.example"
