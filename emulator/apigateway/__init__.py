@@ -3,7 +3,8 @@
 One small module per API Gateway concept: :mod:`.routing` (resources, methods, stages),
 :mod:`.events` (the proxy event, payload 1.0), :mod:`.proxy_response` (what API Gateway makes of
 a function's answer, and its own error answers), :mod:`.cors` (SAM's OPTIONS mock),
-:mod:`.binary` (binary media types), :mod:`.throttling` (stage throttling), :mod:`.authorizers`
+:mod:`.binary` (binary media types), :mod:`.throttling` (stage throttling),
+:mod:`.gateway_responses` (GatewayResponses on its own answers), :mod:`.authorizers`
 (Lambda authorizers), :mod:`.gateway` (the request pipeline as a WSGI app), :mod:`.server`
 (granian in this process) and :mod:`.banner`. Nothing is imported here so that importing one
 of them stays cheap.
