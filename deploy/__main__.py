@@ -32,9 +32,14 @@ def _package(args: argparse.Namespace) -> int:
 
 
 def _session(args: argparse.Namespace):
+    import os
+
     import boto3
 
-    return boto3.Session(profile_name=args.profile, region_name=args.region)
+    # boto3 reads AWS_DEFAULT_REGION (and the profile's region) but not AWS_REGION, which the
+    # AWS CLI v2 and Lambda itself use: honour both.
+    region = args.region or os.environ.get("AWS_REGION") or None
+    return boto3.Session(profile_name=args.profile, region_name=region)
 
 
 def _deploy(args: argparse.Namespace) -> int:
@@ -118,11 +123,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except DeployError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (BotoCoreError, ClientError) as exc:  # no credentials, no network, access denied...
+        print(f"error: AWS: {exc}", file=sys.stderr)
         return 2
 
 

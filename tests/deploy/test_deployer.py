@@ -209,3 +209,22 @@ def test_cli_deploy_and_destroy(moto_endpoint: str, mini_zip: Path, tmp_path: Pa
     assert destroyed.returncode == 0, destroyed.stderr
     assert "Deleting stack ios-auth-cli" in destroyed.stdout
     assert boto3.client("lambda").list_functions()["Functions"] == []
+
+
+def test_cli_without_credentials_is_one_line(tmp_path: Path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),  # no ~/.aws
+        "AWS_REGION": "eu-west-1",
+        "AWS_EC2_METADATA_DISABLED": "true",  # do not wait for an instance role
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "deploy", "destroy", "--stage", "x"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: AWS: Unable to locate credentials"
