@@ -79,7 +79,7 @@ class ApiStage:
         )
         self.cors = CorsPreflight(spec.cors, tree.methods_by_path()) if spec.cors else None
         self.throttle = StageThrottle(spec.throttling)
-        self.gateway_responses = GatewayResponses(getattr(spec, "gateway_responses", None))
+        self.gateway_responses = GatewayResponses(spec.gateway_responses)
         self.authorizers: Any = None
         # SAM puts the DefaultAuthorizer on its CORS OPTIONS method too, unless
         # AddDefaultAuthorizerToCorsPreflight is false: then a browser's preflight (which never

@@ -5,10 +5,9 @@ are "gateway responses" of a type; a template can add headers to them per type o
 ``DEFAULT_4XX`` / ``DEFAULT_5XX`` -- typically ``Access-Control-Allow-Origin``, so that a browser
 can read an error at all. Responses produced by the function itself are never touched.
 
-The template side is expected as ``RestApiSpec.gateway_responses``: a mapping of response type
+The template side is ``RestApiSpec.gateway_responses``: a mapping of response type
 (``"DEFAULT_4XX"``, ``"UNAUTHORIZED"``...) to an object with ``headers`` (a mapping, SAM's
-quotes removed) and ``status_code`` (``int | None``). Until the model carries it, APIs simply
-have none.
+quotes removed) and ``status_code`` (``int | None``) -- ``GatewayResponseSpec``.
 """
 
 from __future__ import annotations

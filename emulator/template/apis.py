@@ -16,6 +16,7 @@ from emulator.template.model import (
     IMPLICIT_API_ID,
     AuthorizerSpec,
     CorsConfig,
+    GatewayResponseSpec,
     RestApiSpec,
     Route,
     ThrottleSettings,
@@ -160,6 +161,36 @@ def _throttling(method_settings: Any, where: str) -> tuple[ThrottleSettings, ...
     return tuple(settings)
 
 
+def _gateway_responses(value: Any, where: str) -> dict[str, GatewayResponseSpec]:
+    """``GatewayResponses``: {TYPE: {ResponseParameters: {Headers: {...}}, StatusCode}}.
+
+    Header values are mapping expressions in AWS ("'*'" is the literal *), hence the unquoting.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise TemplateError(f"{where}: GatewayResponses must be a mapping of response type to settings")
+    responses = {}
+    for response_type, settings in value.items():
+        settings = settings or {}
+        if not isinstance(settings, dict):
+            raise TemplateError(f"{where}: GatewayResponses.{response_type} must be a mapping")
+        headers = (settings.get("ResponseParameters") or {}).get("Headers") or {}
+        if not isinstance(headers, dict):
+            raise TemplateError(f"{where}: GatewayResponses.{response_type}.ResponseParameters.Headers")
+        status = settings.get("StatusCode")
+        try:
+            status_code = None if status is None else int(str(status))
+        except ValueError:
+            raise TemplateError(
+                f"{where}: GatewayResponses.{response_type}.StatusCode must be a number"
+            ) from None
+        responses[str(response_type)] = GatewayResponseSpec(
+            headers={str(k): _unquote(v) for k, v in headers.items()}, status_code=status_code
+        )
+    return responses
+
+
 def build_api(
     logical_id: str,
     properties: Mapping[str, Any],
@@ -205,6 +236,7 @@ def build_api(
         ),
         stage_variables=None if not variables else {str(k): str(v) for k, v in variables.items()},
         throttling=_throttling(properties.get("MethodSettings"), where),
+        gateway_responses=_gateway_responses(properties.get("GatewayResponses"), where),
     )
 
 

@@ -44,6 +44,18 @@ class ThrottleSettings:
 
 
 @dataclass(frozen=True)
+class GatewayResponseSpec:
+    """One entry of an API's ``GatewayResponses`` (SAM syntax), quotes removed from header values.
+
+    These customise API Gateway's OWN answers (401 Unauthorized, 403 Missing Authentication Token,
+    429, 5xx...) by response type, e.g. ``DEFAULT_4XX``; functions' responses are never touched.
+    """
+
+    headers: Mapping[str, str] = field(default_factory=dict)
+    status_code: int | None = None
+
+
+@dataclass(frozen=True)
 class AuthorizerSpec:
     """A Lambda authorizer from ``Auth.Authorizers`` (SAM syntax)."""
 
@@ -73,6 +85,7 @@ class RestApiSpec:
     add_default_authorizer_to_cors_preflight: bool = True
     stage_variables: Mapping[str, str] | None = None  # None unless the stage defines Variables
     throttling: tuple[ThrottleSettings, ...] = ()
+    gateway_responses: Mapping[str, GatewayResponseSpec] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

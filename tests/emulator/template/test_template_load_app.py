@@ -186,3 +186,44 @@ def test_a_users_sam_init_template_with_other_functions(fixtures_dir):
         ("/orders/{orderId}", "OrdersFunction"),
     }
     assert app.apis[IMPLICIT_API_ID].stage_name == "Prod"
+
+
+def test_gateway_responses_unquoted_with_status(write_template):
+    path = write_template(
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: v1
+              GatewayResponses:
+                DEFAULT_4XX:
+                  ResponseParameters:
+                    Headers:
+                      Access-Control-Allow-Origin: "'https://app.example'"
+                UNAUTHORIZED:
+                  StatusCode: 401
+                  ResponseParameters:
+                    Headers:
+                      WWW-Authenticate: "'Bearer'"
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Runtime: python3.12
+              CodeUri: .
+              Events:
+                Get:
+                  Type: Api
+                  Properties: {RestApiId: !Ref Api, Path: /x, Method: get}
+        """,
+        modules={"app.py": ""},
+    )
+    from emulator.template import load_app
+
+    responses = load_app(path).apis["Api"].gateway_responses
+    assert responses["DEFAULT_4XX"].headers == {"Access-Control-Allow-Origin": "https://app.example"}
+    assert responses["DEFAULT_4XX"].status_code is None
+    assert responses["UNAUTHORIZED"].headers == {"WWW-Authenticate": "Bearer"}
+    assert responses["UNAUTHORIZED"].status_code == 401
