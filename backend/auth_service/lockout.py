@@ -29,7 +29,10 @@ def lockout_delay_s(failures: int) -> int:
 
 def lockout_remaining_s(failures: int, last_failure_at: float, now: float) -> int:
     """Seconds left on the lock (0 when not locked), rounded up for ``Retry-After``."""
-    remaining = last_failure_at + lockout_delay_s(failures) - now
+    delay = lockout_delay_s(failures)
+    if delay == 0:
+        return 0
+    remaining = last_failure_at + delay - now
     return math.ceil(remaining) if remaining > 0 else 0
 
 

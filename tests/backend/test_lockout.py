@@ -48,3 +48,9 @@ def test_fixed_windows_align_and_give_retry_after():
     assert window.retry_after_s(1_000_123.4) == 77
     assert window.retry_after_s(1_000_199.99) == 1
     assert current_window(5.0, 0).length_s == 1
+
+
+def test_no_lock_below_the_threshold_even_when_the_failure_time_is_ahead_of_now():
+    # record_failure stores the failure's second rounded up, so last_failure_at may be ahead of now.
+    assert lockout_remaining_s(4, last_failure_at=101.0, now=100.2) == 0
+    assert lockout_remaining_s(5, last_failure_at=101.0, now=100.2) == 2  # a full second at least
