@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -60,27 +61,42 @@ def monkeypatch_module():
 
 
 def _refs(node: Any) -> set[str]:
+    """Logical ids a policy Resource points at: Ref, GetAtt X.Arn, or ${X.Arn} inside a Sub."""
     if isinstance(node, dict):
-        found = {node["Ref"]} if isinstance(node.get("Ref"), str) else set()
+        found: set[str] = set()
+        if isinstance(node.get("Ref"), str):
+            found.add(node["Ref"])
+        if isinstance(node.get("Fn::GetAtt"), list):
+            found.add(node["Fn::GetAtt"][0])
+        if "Fn::Sub" in node:
+            text = node["Fn::Sub"] if isinstance(node["Fn::Sub"], str) else node["Fn::Sub"][0]
+            found.update(re.findall(r"\$\{(\w+)\.Arn\}", text))
         return found.union(*(_refs(value) for value in node.values()))
     if isinstance(node, list):
         return set().union(*(_refs(value) for value in node))
     return set()
 
 
+WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+
+
 def _role_access(role: dict[str, Any]) -> tuple[set[str], set[str], bool]:
-    crud, read, secret = set(), set(), False
+    """(tables written, tables only read, reads the signing keys) for one function's role."""
+    written, touched, secret = set(), set(), False
     for policy in role["Properties"].get("Policies", []):
         for statement in policy["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             refs = _refs(statement["Resource"])
             assert statement["Resource"] != "*", statement
+            assert not any(action.endswith(":*") for action in actions), statement
             if any(action.startswith("dynamodb:") for action in actions):
-                (crud if "dynamodb:PutItem" in actions else read).update(refs)
+                touched.update(refs)
+                if WRITE_ACTIONS.intersection(actions):
+                    written.update(refs)
             if "secretsmanager:GetSecretValue" in actions:
                 assert refs == {"SigningKeysSecret"}, statement
                 secret = True
-    return crud, read, secret
+    return written, touched - written, secret
 
 
 def test_sam_transform_succeeds_and_every_role_is_least_privilege(transformed):
