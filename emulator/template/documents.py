@@ -44,6 +44,20 @@ FN_TAGS = (
 class TemplateYamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """SafeLoader + CloudFormation tags. Dates stay strings, as CloudFormation reads them."""
 
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # YAML would let a repeated key silently replace the first one; CloudFormation refuses a
+        # template with duplicate keys, and so do we (a second `GatewayResponses:` is a real mistake).
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                mark = key_node.start_mark
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (line {mark.line + 1})", mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
 
 def _construct_node(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):

@@ -238,3 +238,17 @@ Conditions:
     )
     message = load_error(write_template(text, modules={"src/app.py": ""}))
     assert "Ref to 'ProdTable', which is not created because its Condition is false" in message
+
+
+def test_duplicate_keys_are_refused_with_the_line(tmp_path):
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Handler: app.handler\n"
+        "      Handler: other.handler\n"
+    )
+    with pytest.raises(TemplateError, match=r"duplicate key 'Handler' \(line 6\)"):
+        load_app(path)
