@@ -18,6 +18,9 @@ help:
 	@echo "make up      run the API locally on http://$(HOST):$(PORT)/prod (embedded DynamoDB, no Docker)"
 	@echo "make test    lint + the whole test suite"
 	@echo "make bench   benchmarks (figures printed and saved under .bench/)"
+	@echo "make load    Locust against the local stack (HTML report under loadtests/reports/)"
+	@echo "make package / deploy STAGE=prod / smoke URL=... / destroy STAGE=prod   promotion to AWS (docs/deploy.md)"
+	@echo "make test-targets   the integration suite against every reachable target (docs/docker.md)"
 	@echo "make seed    create demo users through the API (BASE_URL=... for another target)"
 	@echo "make reset   wipe local data ($(DATA_DIR))"
 
@@ -36,12 +39,14 @@ up: $(SYNCED)
 		--env-vars env.local.json \
 		--parameter-overrides 'GoogleJwksUrl={{emulator.url}}/_emulator/idp/jwks.json' $(ARGS)
 
+# DEPLOY_ARTIFACT_CHECK=1: also run the packaged zip alone (+ boto3) through the integration suite.
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	DEPLOY_ARTIFACT_CHECK=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(SYNCED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m deploy lint
 
 format: $(SYNCED)
 	$(BIN)/ruff check --fix .
