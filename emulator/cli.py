@@ -23,13 +23,30 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Which module registers which sub-command (aliases included): running a command imports only its
+# module. `serve` must not pay for Flask (imported by the idp commands, 0.1-0.8 s) before it has
+# even launched the embedded AWS endpoint. A command missing here still works (every module is
+# then imported), and tests/emulator/test_cli_lazy.py keeps the table in step with the modules.
+COMMAND_NAMES: dict[str, str] = {
+    "serve": "emulator.commands.serve",
+    "invoke": "emulator.commands.invoke",
+    "generate-event": "emulator.commands.invoke",
+    "aws": "emulator.aws.commands",
+    "dynamodb": "emulator.aws.commands",
+    "reset": "emulator.aws.commands",
+    "emails": "emulator.aws.commands",
+    "ttl-sweep": "emulator.aws.commands",
+    "idp-token": "emulator.idp.commands",
+}
+
+
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m emulator",
         description="Run a SAM app's API Gateway + Lambda functions + DynamoDB locally, without Docker.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module_name in COMMAND_MODULES:
+    for module_name in modules:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -41,7 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The top-level parser has no option but --help, so the first word is the command.
+    module = COMMAND_NAMES.get(argv[0]) if argv else None
+    args = build_parser((module,) if module else COMMAND_MODULES).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except UserError as exc:

@@ -21,31 +21,34 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from granian._granian import SocketHolder
-from granian.constants import Interfaces, RuntimeModes
-from granian.server.common import AbstractServer
-from granian.server.mt import MTServer
-
 from emulator.errors import UserError
 
 
-class _InProcessGranian(MTServer):
-    """MTServer on a regular (GIL) build, serving a socket bound beforehand."""
+def _granian_server_class() -> Any:
+    """granian's MTServer adapted to run here; imported on first use (granian costs ~30 ms to
+    import, paid while the embedded AWS child starts rather than before it is launched)."""
+    from granian.server.common import AbstractServer
+    from granian.server.mt import MTServer
 
-    holder: SocketHolder
+    class _InProcessGranian(MTServer):  # type: ignore[misc]
+        """MTServer on a regular (GIL) build, serving a socket bound beforehand."""
 
-    def _check_gil(self) -> None:
-        # MTServer refuses GIL builds; with one worker thread the GIL is not a correctness issue
-        # (the WSGI app runs on granian's blocking threads exactly as in a process worker).
-        return None
+        holder: Any
 
-    def _init_shared_socket(self) -> None:
-        self._ssp = None
-        self._shd = self.holder
+        def _check_gil(self) -> None:
+            # MTServer refuses GIL builds; with one worker thread the GIL is not a correctness
+            # issue (the WSGI app runs on granian's blocking threads exactly as in a process worker).
+            return None
 
-    def serve_app(self, app: Callable[..., Any]) -> None:
-        # Skip MTServer.serve (free-threaded warnings); AbstractServer.serve does the rest.
-        AbstractServer.serve(self, target_loader=lambda *_a, **_k: app, wrap_loader=False)
+        def _init_shared_socket(self) -> None:
+            self._ssp = None
+            self._shd = self.holder
+
+        def serve_app(self, app: Callable[..., Any]) -> None:
+            # Skip MTServer.serve (free-threaded warnings); AbstractServer.serve does the rest.
+            AbstractServer.serve(self, target_loader=lambda *_a, **_k: app, wrap_loader=False)
+
+    return _InProcessGranian
 
 
 class GatewayServer:
@@ -66,8 +69,7 @@ class GatewayServer:
         except OSError as exc:
             raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         self.port: int = self._socket.getsockname()[1]
-        self._holder = SocketHolder(self._socket.fileno(), False, backlog)
-        self._server: _InProcessGranian | None = None
+        self._server: Any = None
 
     @property
     def local_host(self) -> str:
@@ -79,7 +81,10 @@ class GatewayServer:
         return f"http://{self.local_host}:{self.port}"
 
     def serve_forever(self, app: Callable[..., Any], *, on_ready: Callable[[], None] | None = None) -> None:
-        server = _InProcessGranian(
+        from granian._granian import SocketHolder
+        from granian.constants import Interfaces, RuntimeModes
+
+        server = _granian_server_class()(
             "emulator.apigateway:gateway",
             address=self.host,
             port=self.port,
@@ -92,7 +97,7 @@ class GatewayServer:
             backlog=self.backlog,
             log_enabled=False,
         )
-        server.holder = self._holder
+        server.holder = SocketHolder(self._socket.fileno(), False, self.backlog)
         self._server = server
         if on_ready is not None:
             threading.Thread(target=self._announce_when_answering, args=(on_ready,), daemon=True).start()

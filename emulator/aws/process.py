@@ -3,6 +3,12 @@
 A child process rather than a thread: moto's request handling is pure Python, so in-process it
 would compete with the gateway for one GIL; a child gets its own core, and a crash or a leak in
 moto stays contained. ``start()`` waits for the child's ``Ready on URL`` line, never sleeps.
+
+The listening socket is bound here, in the parent, and handed to the child (``--listen-fd``): a
+port conflict is a clean error at once, and the URL is known from :meth:`launch` on, before moto
+is even imported. A client may connect at once: its connection waits in the socket's backlog
+until the child serves (after loading the data dir), so the shim's start-up work that needs the
+URL (worker environments, boto3 clients, provisioning) runs in parallel with the child's.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -45,6 +52,9 @@ class EmbeddedAws:
         self.log = log
         self._process: subprocess.Popen[str] | None = None
         self._endpoint_url: str | None = None
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._errors: list[str] = []
+        self._ready = False
 
     @property
     def endpoint_url(self) -> str:
@@ -59,6 +69,28 @@ class EmbeddedAws:
         return self._process.pid
 
     def start(self) -> EmbeddedAws:
+        """Launch the child and return once it answers."""
+        self.launch()
+        return self.wait_until_ready()
+
+    def launch(self) -> EmbeddedAws:
+        """Bind the socket and start the child; :attr:`endpoint_url` is usable from now on."""
+        listener = _listen(self.host, self.port)
+        port = listener.getsockname()[1]
+        try:
+            self._spawn(listener)
+        finally:
+            # Only the child keeps the socket: if it dies, clients get "connection refused" at
+            # once instead of waiting in a backlog that nobody will ever accept from.
+            listener.close()
+        # A wildcard bind is reachable on loopback; "0.0.0.0" itself is not an address to connect to.
+        connect_host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        if ":" in connect_host:
+            connect_host = "[::1]" if connect_host == "::" else f"[{connect_host}]"
+        self._endpoint_url = f"http://{connect_host}:{port}"
+        return self
+
+    def _spawn(self, listener: socket.socket) -> None:
         command = [
             sys.executable,
             "-m",
@@ -66,7 +98,9 @@ class EmbeddedAws:
             "--host",
             self.host,
             "--port",
-            str(self.port),
+            str(listener.getsockname()[1]),
+            "--listen-fd",
+            str(listener.fileno()),
             "--ttl-sweep-interval",
             str(self.ttl_sweep_interval_s),
             "--region",
@@ -85,31 +119,37 @@ class EmbeddedAws:
             stderr=subprocess.PIPE,
             text=True,
             env=env,
+            pass_fds=(listener.fileno(),),
         )
-        lines: queue.Queue[str | None] = queue.Queue()
-        errors: list[str] = []
         assert self._process.stdout is not None
         assert self._process.stderr is not None
-        threading.Thread(target=_pump, args=(self._process.stdout, lines, None), daemon=True).start()
+        threading.Thread(target=_pump, args=(self._process.stdout, self._lines, None), daemon=True).start()
         threading.Thread(
-            target=_pump, args=(self._process.stderr, None, errors, self.log), daemon=True
+            target=_pump, args=(self._process.stderr, None, self._errors, self.log), daemon=True
         ).start()
-        while True:
+
+    def wait_until_ready(self) -> EmbeddedAws:
+        """Wait for the child's ``Ready on URL`` line; UserError if it exits or never says it."""
+        process = self._process
+        if process is None:
+            raise RuntimeError("EmbeddedAws is not launched")
+        while not self._ready:
             try:
-                line = lines.get(timeout=self.startup_timeout_s)
+                line = self._lines.get(timeout=self.startup_timeout_s)
             except queue.Empty:
                 self.stop()
                 raise UserError(
                     f"the embedded AWS endpoint did not start in {self.startup_timeout_s:.0f} s"
                 ) from None
             if line is None:  # stdout closed: the child exited before it was ready
-                self._process.wait()
-                reason = next((e for e in reversed(errors) if e.startswith("error: ")), None)
-                detail = reason[len("error: ") :] if reason else "; ".join(errors[-5:]) or "no output"
+                self._lines.put(None)  # a later caller gets the same answer
+                process.wait()
+                reason = next((e for e in reversed(self._errors) if e.startswith("error: ")), None)
+                detail = reason[len("error: ") :] if reason else "; ".join(self._errors[-5:]) or "no output"
                 raise UserError(f"the embedded AWS endpoint failed to start: {detail}")
             if line.startswith(_READY_PREFIX):
-                self._endpoint_url = line[len(_READY_PREFIX) :].strip()
-                return self
+                self._ready = True
+        return self
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Stop the child; it writes a last snapshot first, so give it time."""
@@ -137,6 +177,22 @@ class EmbeddedAws:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(128)
+    except OSError as exc:
+        listener.close()
+        raise UserError(
+            f"the embedded AWS endpoint cannot listen on {host}:{port}: {exc.strerror or exc}"
+        ) from None
+    listener.set_inheritable(True)
+    return listener
 
 
 def _pump(

@@ -44,10 +44,15 @@ def serve(args: argparse.Namespace) -> int:
             pass  # one line per request would drown the shim's own log
 
     app = EmbeddedEndpointApp(persistence=persistence)
+    # A parent that bound the socket itself (EmbeddedAws) passes it: connections made meanwhile
+    # wait in its backlog until serve_forever below accepts them, after the data is loaded.
+    listen_fd: int | None = getattr(args, "listen_fd", None)
     try:  # bound (and listening) before the data is loaded: a port conflict fails fast
         server: BaseWSGIServer = make_server(
-            args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler
+            args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler, fd=listen_fd
         )
+        if listen_fd is not None:
+            os.close(listen_fd)  # werkzeug serves a duplicate of it
     except OSError as exc:
         raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     replayed = 0
@@ -59,7 +64,7 @@ def serve(args: argparse.Namespace) -> int:
     app.sweep_ttl = sweeper.sweep
     # A wildcard bind is reachable on loopback; "0.0.0.0" itself is not an address to connect to.
     connect_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
-    url = f"http://{connect_host}:{server.server_port}"
+    url = f"http://{connect_host}:{server.port}"
     state_file = args.data_dir / STATE_FILE if args.data_dir is not None else None
     if state_file is not None:
         state_file.write_text(json.dumps({"url": url, "pid": os.getpid()}))
@@ -129,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m emulator.aws.server", description=__doc__)
     add_arguments(parser)
+    parser.add_argument("--listen-fd", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
         return serve(args)

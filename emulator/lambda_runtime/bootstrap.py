@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import resource
+import signal
 import struct
 import sys
 import time
@@ -279,6 +280,10 @@ def _max_memory_used_mb() -> int:
     return int(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10)) + 1
 
 
+def _ignore_signal(_signum: int, _frame: Any) -> None:
+    return None
+
+
 def _flush_output() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # the handler closed it: nothing to flush
@@ -321,6 +326,11 @@ def _invoke(
 
 def main(argv: list[str]) -> int:
     request_fd, response_fd, arn = int(argv[1]), int(argv[2]), argv[3]
+    # Ctrl+C in a terminal reaches the whole foreground process group, workers included: the
+    # emulator shuts its workers down itself, so a KeyboardInterrupt traceback from each of them
+    # would only be noise. A no-op handler rather than SIG_IGN, which processes started by the
+    # handler would inherit.
+    signal.signal(signal.SIGINT, _ignore_signal)
     # Keep the private channel out of processes the handler may start.
     os.set_inheritable(request_fd, False)
     os.set_inheritable(response_fd, False)

@@ -68,6 +68,20 @@ class FunctionPool:
             generation = self._generation
         return self._start_worker(generation)
 
+    def prewarm(self) -> None:
+        """Start one execution environment now, if the function has none; its INIT runs meanwhile.
+
+        Like provisioned concurrency: the environment is initialised before any request needs
+        it (``serve`` does this for a function it is about to call at start-up). It is idle at
+        once: a request that takes it before INIT has ended waits for INIT, as a cold one would.
+        """
+        with self._condition:
+            if self._closed or self._workers or self._reserved or self.limit < 1:
+                return
+            self._reserved += 1
+            generation = self._generation
+        self.release(self._start_worker(generation))
+
     def acquire(self, deadline: float) -> Worker | None:
         """Like :meth:`try_acquire`, waiting until ``deadline`` (monotonic) for a free slot."""
         with self._condition:

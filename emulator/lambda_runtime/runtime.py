@@ -92,6 +92,12 @@ class ProcessLambdaRuntime:
     ) -> InvocationResult:
         return self.submit(function_name, event, request_id=request_id).result()
 
+    def prewarm(self, function_name: str) -> None:
+        """Start an execution environment of the function now (its cold start runs meanwhile)."""
+        if self._closed:
+            raise RuntimeError("the Lambda runtime is closed")
+        self._pool(function_name).prewarm()
+
     def close(self) -> None:
         """Kill every worker and reap it; pending invocations end as Crashed."""
         if self._closed:
