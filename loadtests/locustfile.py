@@ -219,7 +219,7 @@ def _check_budgets(environment: Environment, **_kwargs: Any) -> None:
         environment.process_exit_code = 2
         return
     figures = run_figures(environment.stats)
-    print("\nPer-endpoint summary (whole run)\n" + summary_table(figures, budgets), flush=True)
+    print("\nPer-endpoint summary\n" + summary_table(figures, budgets), flush=True)
     knee_report = getattr(environment.shape_class, "knee_report", None)
     if knee_report is not None:
         # A ramp goes past the knee on purpose: its verdict is the knee, not the whole run.

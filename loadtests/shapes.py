@@ -8,8 +8,10 @@ stair that breaks one, and the run reports the highest user count that stayed wi
 
 Settings (environment variables, so that they reach every process of a distributed run):
 ``RAMP_START`` (default 2), ``RAMP_STEP`` (2), ``RAMP_MAX`` (40), ``RAMP_STEP_SECONDS`` (20),
-``RAMP_SPAWN_RATE`` (users per second, default 2). The first stair includes every app's
-sign-up and sign-in; each later stair, only the new apps'. On a distributed run the master's
+``RAMP_SPAWN_RATE`` (users per second, default 2), ``RAMP_WARMUP_SECONDS`` (15: ``RAMP_START``
+users before the first stair, not judged, for the first cold start of each function). Each
+stair includes the sign-up and sign-in of its new apps, and the cold starts of the Lambda
+workers that its extra concurrency needs: that is what the knee is made of. On a distributed run the master's
 figures lag its workers' by one report (~3 s), so keep stairs well above that.
 """
 
@@ -54,6 +56,7 @@ class KneeRamp(LoadTestShape):
         self.max_users = _env_int("RAMP_MAX", 40)
         self.step_seconds = float(_env_int("RAMP_STEP_SECONDS", 20))
         self.spawn_rate = float(_env_int("RAMP_SPAWN_RATE", 2))
+        self.warmup_seconds = float(_env_int("RAMP_WARMUP_SECONDS", 15))
         self.results: list[StairResult] = []
         self._stair = -1
         self._snapshot: _Snapshot | None = None
@@ -65,7 +68,12 @@ class KneeRamp(LoadTestShape):
     def tick(self) -> tuple[int, float] | None:
         if self._stopped:
             return None
-        index = int(self.get_run_time() // self.step_seconds)
+        run_time = self.get_run_time() - self.warmup_seconds
+        if run_time < 0:
+            # Warm-up, not judged: the first request of each function starts its first worker
+            # (a cold start: imports, clients, keys), which no stair should be blamed for.
+            return self.start, self.spawn_rate
+        index = int(run_time // self.step_seconds)
         if index != self._stair:
             if self._stair >= 0:
                 result = self._judge(self.stair_users(self._stair))

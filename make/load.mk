@@ -1,12 +1,12 @@
 # Load tests (Locust). See loadtests/README.md.
-#   make load                         local stack started for the run, 20 users for 1 minute
+#   make load                         local stack started for the run, 10 users for 1 minute
 #   make load USERS=50 SPAWN_RATE=5 RUN_TIME=5m
 #   make load HOST=https://<api-id>.execute-api.<region>.amazonaws.com/prod
 #   make load-ramp                    staircase of users; reports the knee
 #   make load PROCESSES=2             Locust on several processes (one per core)
 # HOST is taken as the target only when it is a URL (make up uses HOST as its bind address).
-USERS ?= 20
-SPAWN_RATE ?= 2
+USERS ?= 10
+SPAWN_RATE ?= 1
 RUN_TIME ?= 1m
 PROCESSES ?= 0
 BCRYPT_ROUNDS ?= 12
