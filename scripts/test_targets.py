@@ -66,7 +66,10 @@ def _timed(target: str, run: Callable[[], SuiteResult]) -> TargetResult:
     try:
         suite = run()
     except (TopologyError, OSError) as exc:
-        return TargetResult(target, "ERROR", str(exc).splitlines()[0], time.perf_counter() - started)
+        print(exc, flush=True)  # the whole story (serve's stderr tail) above the table
+        lines = [line for line in str(exc).splitlines() if line.strip()]
+        summary = f"{lines[0]} ... {lines[-1]}" if len(lines) > 1 else (lines or ["?"])[0]
+        return TargetResult(target, "ERROR", summary[:160], time.perf_counter() - started)
     elapsed = time.perf_counter() - started
     if not suite.passed:
         print(suite.output[-4000:], flush=True)
