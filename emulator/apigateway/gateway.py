@@ -111,6 +111,7 @@ class ApiGateway:
         self.emulator_app = emulator_app
         self.log = log
         self.integration_timeout_s = integration_timeout_s
+        self._call: Callable[..., Any] | None = getattr(runtime, "call", None)
         self.stages: dict[str, ApiStage] = {}
         staged: list[StagedApi] = []
         for api_id, spec in app.apis.items():
@@ -229,9 +230,16 @@ class ApiGateway:
     def _invoke(
         self, function_name: str, event: dict[str, Any], request: GatewayRequest, stage: ApiStage
     ) -> GatewayResponse:
-        future = self.runtime.submit(function_name, event)
+        if self._call is not None:
+            # ProcessLambdaRuntime's fast path: this thread reads the worker's answer itself,
+            # for at most the integration timeout (the future is done unless that passed).
+            future = self._call(function_name, event, wait_s=self.integration_timeout_s)
+            wait_s = 0.0
+        else:
+            future = self.runtime.submit(function_name, event)
+            wait_s = self.integration_timeout_s
         try:
-            result = future.result(timeout=self.integration_timeout_s)
+            result = future.result(timeout=wait_s)
         except FutureTimeout:
             # API Gateway stops waiting; the function runs on to its own Timeout.
             self._log_error(

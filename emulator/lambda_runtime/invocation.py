@@ -19,7 +19,8 @@ class Invocation:
     deadline: float = 0.0  # monotonic time at which the function times out (set when sent)
     sent_at: float = 0.0
     sent: bool = False
-    undelivered: bool = False  # the request pipe was already closed: the process had exited
+    direct: bool = False  # the caller will read the answer itself (ProcessLambdaRuntime.call)
+    reader: Any = None  # the Worker whose answer the caller must read (set when sent directly)
 
 
 def failure(

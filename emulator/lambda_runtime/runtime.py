@@ -8,12 +8,14 @@ exit, segfault, hang) costs at most its own worker: the runtime and later reques
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
@@ -90,7 +92,43 @@ class ProcessLambdaRuntime:
     def invoke(
         self, function_name: str, event: Mapping[str, Any], *, request_id: str | None = None
     ) -> InvocationResult:
-        return self.submit(function_name, event, request_id=request_id).result()
+        return self.call(function_name, event, request_id=request_id).result()
+
+    def call(
+        self,
+        function_name: str,
+        event: Mapping[str, Any],
+        *,
+        wait_s: float | None = None,
+        request_id: str | None = None,
+    ) -> Future[InvocationResult]:
+        """Invoke and wait on this thread, at most ``wait_s``: the future is done unless that passed.
+
+        The fast path for a caller that waits anyway (the gateway, :meth:`invoke`): on a warm
+        worker this thread writes the request and reads the answer itself, with no hand-off to
+        another thread. If ``wait_s`` passes first, the function runs on to its own Timeout
+        (API Gateway's 29 s integration timeout vs a longer function Timeout) and the future
+        resolves then.
+        """
+        if self._closed:
+            raise RuntimeError("the Lambda runtime is closed")
+        pool = self._pool(function_name)
+        future: Future[InvocationResult] = Future()
+        future.set_running_or_notify_cancel()
+        invocation = Invocation(
+            request_id or new_request_id(),
+            json.dumps(event, separators=(",", ":"), default=_plain_mapping).encode(),
+            future,
+            wait_deadline=time.monotonic() + self._throttle_wait_s,
+            direct=True,
+        )
+        self._dispatch(pool, invocation)
+        if invocation.reader is not None:
+            invocation.reader.read_for_caller(invocation, wait_s)
+        elif wait_s is not None:
+            with contextlib.suppress(FutureTimeout):
+                future.result(timeout=wait_s)
+        return future
 
     def prewarm(self, function_name: str) -> None:
         """Start an execution environment of the function now (its cold start runs meanwhile)."""
@@ -174,6 +212,7 @@ class ProcessLambdaRuntime:
                 _resolve(invocation, _not_started(invocation, exc))
                 return
             if worker is None:  # at the concurrency limit: wait off the caller's thread
+                invocation.direct = False  # so its worker's thread reads the answer
                 try:
                     self._waiters.submit(self._invoke_when_free, pool, invocation)
                 except RuntimeError:  # close() ran meanwhile

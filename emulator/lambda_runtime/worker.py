@@ -1,13 +1,17 @@
-"""One Lambda execution environment: a warm Python process and the thread that serves it.
+"""One Lambda execution environment: a warm Python process and the thread that watches it.
 
 The process runs :mod:`.bootstrap`. The parent talks to it over two private pipes (requests
 in, responses out) and reads its stdout+stderr from a third pipe, forwarding it line by line to
-the log between START and END. A serving thread per worker waits for each response with the
-function's Timeout as deadline, so a hung handler is killed on time even when no caller is
-waiting any more (API Gateway gives up at 29 s; the function runs on to its own Timeout).
+the log between START and END.
 
-The per-invocation path is one pipe write by the caller, one poll + read by the serving thread,
-and a Future completed by it: no thread or process creation on a warm invocation.
+Who reads the response: on the fast path (:meth:`Worker.read_for_caller`, used by
+``ProcessLambdaRuntime.call``) the caller's own thread writes the request and polls for the
+answer, so a warm invocation wakes no other thread of this process. A caller that stops waiting
+before the function's Timeout (API Gateway gives up at 29 s) hands the invocation over to the
+worker's own thread, which reads on until the Timeout and kills a hung handler on time, as
+Lambda does. That thread also runs the INIT phase and serves :meth:`Worker.invoke` without a
+reader (``submit``). Between invocations nobody reads: as on Lambda, an idle environment is
+frozen; a process that died meanwhile is noticed when the next request cannot be written to it.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ BOOTSTRAP_PATH = Path(bootstrap.__file__).resolve()
 INIT_TIMEOUT_S = 10.0
 _READABLE = select.POLLIN | select.POLLHUP | select.POLLERR
 _TIMED_OUT = object()
+_NOT_YET = object()  # the reader's own wait limit came before the function's Timeout
 
 
 class WorkerOwner(Protocol):
@@ -63,6 +68,11 @@ class Worker:
         self._stopped = False
         self._gone = False  # the process exited on its own
         self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)  # the worker thread parks on it
+        self._watch: Invocation | None = None  # an invocation the worker thread must read for
+        self._caller_reading = False  # a caller's thread is reading the pipes (one reader at a time)
+        self._reader_ident: int | None = None
+        self._pending_start = ""  # START, written with the invocation's first other log text
         self._init_ms: float | None = None
         self._memory_mb = 0
         self._warned_memory = False  # once per worker
@@ -122,10 +132,49 @@ class Worker:
                 return False
             self._current = invocation
             if self._ready:
-                # Warm: the caller writes the request itself; the serving thread, already
-                # polling the response pipe, wakes once, when the answer is there.
-                self._send(invocation)
-        return True
+                # Warm: the caller writes the request itself.
+                if not self._send(invocation):
+                    # It exited while idle (a background thread exited it, or a kill): the
+                    # request never reached it, so it goes to another worker.
+                    self._gone = True
+                    self._current = None
+                    delivered = False
+                elif invocation.direct:
+                    invocation.reader = self  # the caller reads the answer: read_for_caller
+                    delivered = True
+                else:
+                    self._watch = invocation
+                    self._wake.notify()
+                    delivered = True
+            else:
+                return True  # the worker thread sends it once INIT is over
+        if not delivered:
+            self._stop_and_discard()
+        return delivered
+
+    def read_for_caller(self, invocation: Invocation, wait_s: float | None) -> None:
+        """On the caller's thread: read the answer of ``invocation`` (sent by :meth:`invoke`).
+
+        Returns when its future is resolved, or at ``wait_s`` if that comes first: the worker
+        thread then reads on until the function's Timeout.
+        """
+        until = invocation.deadline if wait_s is None else min(invocation.deadline, time.monotonic() + wait_s)
+        with self._lock:
+            self._caller_reading = True
+            self._reader_ident = threading.get_ident()
+        outcome: object = None
+        try:
+            outcome = self._read_response(invocation, until)
+        except Exception as exc:  # a bug here must never leave the worker half-used
+            self._fail_reader(invocation, exc)
+            raise
+        finally:
+            with self._lock:
+                self._caller_reading = False
+                self._reader_ident = None
+                if outcome is _NOT_YET:
+                    self._watch = invocation
+                self._wake.notify_all()
 
     def stop(self) -> None:
         """Kill the process (Lambda does not let a Python function shut down gracefully)."""
@@ -133,10 +182,13 @@ class Worker:
             if self._stopped:
                 return
             self._stopped = True
+            self._wake.notify_all()
+            reading_here = self._reader_ident == threading.get_ident()
         with contextlib.suppress(ProcessLookupError):
             self._process.kill()
         self._process.wait()
-        if threading.current_thread() is not self._thread:
+        # The worker thread closes the pipes once no caller reads them: not joined by a reader.
+        if threading.current_thread() is not self._thread and not reading_here:
             self._thread.join(timeout=5)
 
     # -- serving thread ------------------------------------------------------------------------
@@ -144,33 +196,63 @@ class Worker:
     def _serve(self) -> None:
         try:
             if self._initialise():
-                while self._serve_one():
-                    pass
+                while True:
+                    invocation = self._next_watch()
+                    if invocation is None or self._read_response(invocation, invocation.deadline) is None:
+                        break
         except Exception as exc:  # a bug here must never leave a caller waiting forever
-            self._stop_and_discard()
             invocation = self._current
             if invocation is not None:
-                reason = f"emulator error: {exc!r}"
-                _resolve(
-                    invocation.future, failure(invocation.request_id, "Crashed", "Runtime.ExitError", reason)
-                )
+                self._fail_reader(invocation, exc)
+            else:
+                self._stop_and_discard()
             raise
         finally:
+            with self._lock:  # a caller may still be reading the pipes (it stopped the worker)
+                self._wake.wait_for(lambda: not self._caller_reading)
             self._close_fds()
 
-    def _send(self, invocation: Invocation) -> None:
-        self._sink.write(logs.start_line(invocation.request_id))
+    def _next_watch(self) -> Invocation | None:
+        """Park until an invocation is handed over; None once the worker is stopped."""
+        with self._lock:
+            while True:
+                if not self._caller_reading:
+                    if self._watch is not None:
+                        invocation, self._watch = self._watch, None
+                        return invocation
+                    if self._stopped:
+                        return None
+                self._wake.wait()
+
+    def _fail_reader(self, invocation: Invocation, exc: Exception) -> None:
+        self._stop_and_discard()
+        reason = f"emulator error: {exc!r}"
+        _resolve(invocation.future, failure(invocation.request_id, "Crashed", "Runtime.ExitError", reason))
+
+    def _send(self, invocation: Invocation) -> bool:
+        """Write the request; False if the process is gone (nothing was delivered)."""
         invocation.sent_at = now = time.monotonic()
         invocation.deadline = now + self.config.timeout_s
-        invocation.sent = True
         meta = {
             "rid": invocation.request_id,
             "deadline_ms": time.time() * 1000 + self.config.timeout_s * 1000,
         }
         try:
             bootstrap.write_frame(self._request_fd, meta, invocation.event)
-        except OSError:  # it exited while idle: the serving thread hands the request on
-            invocation.undelivered = True
+        except OSError:
+            return False
+        invocation.sent = True
+        # Written with the invocation's first output or its END/REPORT: one log write per
+        # invocation in the common case (the log is shared and locked).
+        self._pending_start = logs.start_line(invocation.request_id)
+        return True
+
+    def _log(self, text: str) -> None:
+        """Write to the log, after the current invocation's START if that is still pending."""
+        if self._pending_start:
+            text, self._pending_start = self._pending_start + text, ""
+        if text:
+            self._sink.write(text)
 
     def _initialise(self) -> bool:
         """Wait for the INIT phase to end, then send the request that waited for it."""
@@ -199,9 +281,17 @@ class Worker:
         with self._lock:
             self._ready = True
             invocation = self._current
-            if invocation is not None and not invocation.sent:
-                self._send(invocation)
-        return True
+            if invocation is None or invocation.sent:
+                return True
+            if self._send(invocation):
+                self._watch = invocation  # read by this thread: its caller waits on the future
+                return True
+            self._gone = True
+            self._current = None
+        # It exited right after INIT: the request never reached it, another worker takes it.
+        self._stop_and_discard()
+        self._owner.redispatch(Invocation(invocation.request_id, invocation.event, invocation.future))
+        return False
 
     def _fail_init(
         self, kind: ErrorKind, error_type: str, message: str, *, status: str, trace: tuple[str, ...] = ()
@@ -214,41 +304,20 @@ class Worker:
                 return
         self._finish_failed(invocation, kind, error_type, message, status=status, stack_trace=trace)
 
-    def _serve_one(self) -> bool:
-        """Wait for the current invocation's response (or, idle, for the process to die)."""
-        invocation = self._current
-        if invocation is not None and invocation.sent:
-            deadline = invocation.deadline
-        else:
-            # Idle: a request may be sent at any moment without waking this thread, so wake up
-            # at least once per Timeout to pick up its deadline.
-            deadline = time.monotonic() + self.config.timeout_s
-        frame = self._next_frame(deadline)
-        invocation = self._current
+    def _read_response(self, invocation: Invocation, until: float) -> object:
+        """Read until ``invocation`` ends or ``until``: True (worker free again), None (gone), _NOT_YET."""
+        frame = self._next_frame(until)
         if frame is _TIMED_OUT:
-            if invocation is None or not invocation.sent or invocation.deadline > time.monotonic():
-                return True
+            if invocation.deadline > time.monotonic():
+                return _NOT_YET
             self._time_out(invocation)
-            return False
+            return None
         if frame is None:
             with self._lock:  # no request may start on it from now on
                 self._gone = True
-                invocation = self._current
-            if invocation is None or invocation.undelivered:
-                # It died while idle (a background thread exited it, or a kill); a request
-                # that found it dead never ran: it goes to another worker.
-                self._stop_and_discard()
-                if invocation is not None:
-                    self._owner.redispatch(
-                        Invocation(invocation.request_id, invocation.event, invocation.future)
-                    )
-            else:
-                self._crashed(invocation)
-            return False
+            self._crashed(invocation)
+            return None
         assert isinstance(frame, tuple)
-        if invocation is None:  # not a response to anything: the process broke the protocol
-            self._stop_and_discard()
-            return False
         self._complete(invocation, *frame)
         return True
 
@@ -263,7 +332,7 @@ class Worker:
             max_memory_used_mb=self._memory_mb,
             init_duration_ms=init_ms,
         )
-        self._sink.write(self._output.flush() + report + self._memory_warning())
+        self._log(self._output.flush() + report + self._memory_warning())
         if error is None:
             result = InvocationResult(invocation.request_id, json.loads(body), None, duration_ms, init_ms)
         else:
@@ -315,7 +384,7 @@ class Worker:
                 break
             text += self._output.feed(chunk)
         if text:
-            self._sink.write(text)
+            self._log(text)
 
     def _time_out(self, invocation: Invocation) -> None:
         peak = exits.peak_memory_mb(self._process.pid)
@@ -324,7 +393,7 @@ class Worker:
         self._stop_and_discard()
         self._pump_output()
         timeout_line = logs.timeout_line(invocation.request_id, self.config.timeout_s)
-        self._sink.write(self._output.flush() + timeout_line)
+        self._log(self._output.flush() + timeout_line)
         limit = f"{self.config.timeout_s:.2f}"
         message = f"RequestId: {invocation.request_id} Error: Task timed out after {limit} seconds"
         self._finish_failed(invocation, "TimedOut", "Sandbox.Timedout", message, status="timeout")
@@ -334,7 +403,7 @@ class Worker:
         self._stop_and_discard()
         self._pump_output()
         message = f"RequestId: {invocation.request_id} Error: {reason}"
-        self._sink.write(self._output.flush() + message + "\nRuntime.ExitError\n")
+        self._log(self._output.flush() + message + "\nRuntime.ExitError\n")
         self._finish_failed(invocation, "Crashed", "Runtime.ExitError", message, status="error")
 
     def _exit_reason(self) -> str:
@@ -358,7 +427,7 @@ class Worker:
         started = invocation.sent_at or time.monotonic()
         duration_ms = (time.monotonic() - started) * 1000 if invocation.sent else 0.0
         if not invocation.sent:
-            self._sink.write(logs.start_line(invocation.request_id))
+            self._pending_start = logs.start_line(invocation.request_id)
         report = logs.end_and_report_lines(
             invocation.request_id,
             duration_ms=duration_ms,
@@ -368,7 +437,7 @@ class Worker:
             status=status,
             error_type=error_type,
         )
-        self._sink.write(self._output.flush() + report)
+        self._log(self._output.flush() + report)
         error = InvocationError(kind, error_type, message, stack_trace)
         _resolve(
             invocation.future, InvocationResult(invocation.request_id, None, error, duration_ms, init_ms)
