@@ -128,6 +128,9 @@ def serve(args: argparse.Namespace) -> int:
     aws = EmbeddedAws(data_dir=args.data_dir, ttl_sweep_interval_s=args.ttl_sweep_interval)
     fresh_start = _no_saved_state(args.data_dir)  # before the child creates DATA_DIR/aws
     aws.launch()  # first: the longest step of the start-up, on the other core
+    # boto3's own variable (e.g. LocalStack in docker-compose.yml): every service but DynamoDB
+    # (Secrets Manager, SSM, SES) is there, for provisioning and the functions alike.
+    aws_endpoint = os.environ.get("AWS_ENDPOINT_URL") or aws.endpoint_url
     runtime: Any = None
     provisioning: _Provisioning | None = None
     try:
@@ -138,13 +141,13 @@ def serve(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="emulator-serve-") as scratch:
             app = _load_app(args, base_url, Path(scratch))
             loaded_at = time.perf_counter()
-            runtime = _start_runtime(app, args, aws.endpoint_url, dynamodb_endpoint)
+            runtime = _start_runtime(app, args, aws_endpoint, dynamodb_endpoint)
             if fresh_start:
                 _prewarm_rotation_functions(app, runtime)
             if app.resources:  # nothing to create otherwise: skip boto3 altogether
-                provisioning = _Provisioning(app, runtime, aws.endpoint_url, dynamodb_endpoint)
+                provisioning = _Provisioning(app, runtime, aws_endpoint, dynamodb_endpoint)
             gateway, server_ready = _build_gateway(
-                app, runtime, args, server, aws, dynamodb_endpoint, started
+                app, runtime, args, server, aws_endpoint, dynamodb_endpoint, started
             )
             aws.wait_until_ready()
             aws_at = time.perf_counter()
@@ -238,7 +241,7 @@ def _build_gateway(
     runtime: Any,
     args: argparse.Namespace,
     server: Any,
-    aws: Any,
+    aws_endpoint: str,
     dynamodb_endpoint: str | None,
     started: float,
 ) -> tuple[Any, Any]:
@@ -257,7 +260,7 @@ def _build_gateway(
         print_banner(
             app,
             server,
-            aws_endpoint=aws.endpoint_url,
+            aws_endpoint=aws_endpoint,
             dynamodb_endpoint=dynamodb_endpoint,
             startup_s=time.perf_counter() - started,
         )
