@@ -174,7 +174,10 @@ class Worker:
                 self._reader_ident = None
                 if outcome is _NOT_YET:
                     self._watch = invocation
-                self._wake.notify_all()
+                # Only when the parked worker thread has something to do: waking it after every
+                # invocation would cost the very thread switch this path exists to avoid.
+                if outcome is _NOT_YET or self._stopped:
+                    self._wake.notify_all()
 
     def stop(self) -> None:
         """Kill the process (Lambda does not let a Python function shut down gracefully)."""
