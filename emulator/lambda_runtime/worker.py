@@ -363,14 +363,13 @@ class Worker:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return _TIMED_OUT
-            ready = self._poll.poll(remaining * 1000)
-            if not any(fd == self._response_fd for fd, _ in ready):
-                if ready:
-                    self._pump_output()
-                continue
-            # The worker writes its output before its response: drain it first, to keep order.
-            self._pump_output()
-            return self._frames.read()
+            ready = [fd for fd, _ in self._poll.poll(remaining * 1000)]
+            if self._output_fd in ready:
+                # The worker writes its output before its response (and poll reports both when
+                # both are there): drain it first, to keep order. No output, no read attempt.
+                self._pump_output()
+            if self._response_fd in ready:
+                return self._frames.read()
 
     def _pump_output(self) -> None:
         text = ""
