@@ -61,6 +61,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--max-workers", type=int, default=10, help="warm workers per function (default 10)")
     parser.add_argument("--no-reload", action="store_true", help="do not reload functions on code changes")
     parser.add_argument(
+        "--lambda-python",
+        metavar="PATH",
+        default=None,
+        help="interpreter for the Lambda workers (default: this one), e.g. a python3.12 venv with only "
+        "the packaged function's dependencies",
+    )
+    parser.add_argument(
         "--ttl-sweep-interval", type=float, default=60.0, metavar="SECONDS", help="DynamoDB TTL deletions"
     )
     parser.set_defaults(func=serve)
@@ -308,7 +315,12 @@ def _start_runtime(
         )
         for spec in app.functions.values()
     ]
-    return ProcessLambdaRuntime(configs, max_workers=args.max_workers, hot_reload=not args.no_reload)
+    return ProcessLambdaRuntime(
+        configs,
+        max_workers=args.max_workers,
+        hot_reload=not args.no_reload,
+        python=args.lambda_python or sys.executable,
+    )
 
 
 def _emulator_app(data_dir: Path | None) -> Any:

@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import re
-import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
 from emulator.aws import EmbeddedAws
+from emulator.launcher import ServeStartError, run_serve
 from tests.compose.compose_file import (
     API_SERVICE,
     COMPOSE_FILE,
@@ -40,9 +37,6 @@ from tests.compose.compose_file import (
 )
 
 INTEGRATION_ENV_JSON = Path("tests/integration/env.json")
-READY_LINE = re.compile(r"^Ready on (?P<url>https?://\S+)\s*$")
-STARTUP_TIMEOUT_S = 180.0
-STOP_TIMEOUT_S = 20.0
 SUITE_SUMMARY = re.compile(r"^=*\s*(?P<summary>.*\b(passed|failed|error|errors|deselected)\b.*?)\s*=*$")
 # What a container has besides the compose environment: the image's PATH and locale, a HOME, and
 # the Dockerfile's PYTHONUNBUFFERED (serve's Ready line must not wait in a buffer).
@@ -127,68 +121,11 @@ def compose_topology(
 
 @contextlib.contextmanager
 def _serve(argv: list[str], env: dict[str, str], log_path: Path) -> Iterator[str]:
-    with open(log_path, "wb") as log_file:
-        proc = subprocess.Popen(
-            argv,
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=log_file,
-            text=True,
-            start_new_session=True,  # its own process group: its Lambda workers go down with it
-        )
-    lines: queue.Queue[str | None] = queue.Queue()
-    assert proc.stdout is not None
-    threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True).start()
     try:
-        yield _wait_for_ready(proc, lines, log_path)
-    finally:
-        _stop(proc)
-
-
-def _pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:
-    for line in stream:  # drained to the end so that serve never blocks on a full pipe
-        lines.put(line)
-    lines.put(None)
-
-
-def _wait_for_ready(proc: subprocess.Popen[str], lines: queue.Queue[str | None], log_path: Path) -> str:
-    banner: list[str] = []
-    while True:
-        try:
-            line = lines.get(timeout=STARTUP_TIMEOUT_S)
-        except queue.Empty:
-            raise TopologyError(
-                f"serve was not ready in {STARTUP_TIMEOUT_S:.0f} s:\n{_tail(log_path)}"
-            ) from None
-        if line is None:
-            code = proc.wait()
-            raise TopologyError(
-                f"serve exited with code {code} before it was ready:\n{''.join(banner)}{_tail(log_path)}"
-            )
-        match = READY_LINE.match(line)
-        if match:
-            return match.group("url").rstrip("/")
-        banner.append(line)
-
-
-def _tail(path: Path, max_chars: int = 4000) -> str:
-    try:
-        return path.read_text(errors="replace")[-max_chars:]
-    except OSError:
-        return "(no stderr captured)"
-
-
-def _stop(proc: subprocess.Popen[str]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=STOP_TIMEOUT_S)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)  # the workers serve left in the group it leads
-    if proc.poll() is None:
-        proc.wait(timeout=STOP_TIMEOUT_S)
+        with run_serve(argv, log_path=log_path, cwd=REPO_ROOT, env=env) as running:
+            yield running.root_url
+    except ServeStartError as exc:
+        raise TopologyError(str(exc)) from None
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,9 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-import queue
-import re
 import shutil
-import signal
 import subprocess
 import sys
-import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,11 +21,10 @@ from pathlib import Path
 
 from deploy.package import PackageSpec, build
 from deploy.requirements import find_uv, locked_runtime_sdk
+from emulator.launcher import run_serve, serve_argv
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_RUNTIME = "3.12"
-READY_LINE = re.compile(r"^Ready on (?P<url>https?://\S+)\s*$")
-STARTUP_TIMEOUT_S = 180.0
 
 
 @dataclass(frozen=True)
@@ -101,9 +96,8 @@ def sdk_only_venv(venv_dir: Path, python: WorkerPython) -> str:
 @contextlib.contextmanager
 def serve_artifact(template: Path, worker_python: str, log_path: Path) -> Iterator[str]:
     """Run serve on ``template`` with workers on ``worker_python``; yield its root URL."""
-    command = [
-        str(REPO_ROOT / ".venv" / "bin" / "python"),
-        str(Path(__file__).with_name("artifact_serve.py")),
+    command = serve_argv(
+        "--lambda-python",
         worker_python,
         "--port",
         "0",
@@ -114,42 +108,7 @@ def serve_artifact(template: Path, worker_python: str, log_path: Path) -> Iterat
         str(REPO_ROOT / "tests" / "integration" / "env.json"),
         "--parameter-overrides",
         "GoogleJwksUrl={{emulator.url}}/_emulator/idp/jwks.json",
-    ]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO_ROOT)}
-    with open(log_path, "wb") as log_file:
-        proc = subprocess.Popen(
-            command,
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=log_file,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            env=env,
-            start_new_session=True,
-        )
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        for line in proc.stdout:  # type: ignore[union-attr]
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    try:
-        while True:
-            line = lines.get(timeout=STARTUP_TIMEOUT_S)
-            if line is None:
-                raise RuntimeError(f"serve exited ({proc.wait()}); stderr: {log_path.read_text()[-3000:]}")
-            match = READY_LINE.match(line)
-            if match:
-                break
-        yield match.group("url").rstrip("/")
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=20)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)  # the group we started: serve's workers
-        if proc.poll() is None:
-            proc.wait(timeout=20)
+        python=str(REPO_ROOT / ".venv" / "bin" / "python"),
+    )
+    with run_serve(command, log_path=log_path, cwd=REPO_ROOT) as running:
+        yield running.root_url
