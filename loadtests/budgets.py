@@ -11,8 +11,10 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from locust.stats import RequestStats, StatsEntry, calculate_response_time_percentile
+if TYPE_CHECKING:  # importing locust monkey-patches the standard library (gevent): only when running
+    from locust.stats import RequestStats, StatsEntry
 
 DEFAULT_BUDGETS_FILE = Path(__file__).resolve().parent / "budgets.toml"
 
@@ -70,6 +72,8 @@ class EndpointFigures:
         def pct(p: float) -> float:
             if not requests:
                 return 0.0
+            from locust.stats import calculate_response_time_percentile
+
             return float(calculate_response_time_percentile(dict(response_times), requests, p))
 
         return cls(
