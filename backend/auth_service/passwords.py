@@ -54,14 +54,11 @@ def needs_rehash(stored_hash: str, rounds: int) -> bool:
     return hash_cost(stored_hash) != rounds
 
 
-@functools.lru_cache(maxsize=4)
 def _dummy_hash(rounds: int) -> bytes:
-    return bcrypt.hashpw(b"timing-equaliser-not-a-password", bcrypt.gensalt(rounds=rounds))
-
-
-def prepare_dummy_hash(rounds: int) -> None:
-    """Compute the dummy hash at init, so the first unknown email is not slower than later ones."""
-    _dummy_hash(rounds)
+    # A well-formed bcrypt hash (all-zero salt and digest) that no password matches: checking
+    # against it costs exactly one bcrypt at ``rounds``, and making it costs nothing, so no
+    # bcrypt runs at import (cold start) and the first unknown email is as slow as the rest.
+    return b"$2b$%02d$" % rounds + b"." * 53
 
 
 def spend_dummy_verification(password: str, rounds: int) -> None:

@@ -81,3 +81,10 @@ def test_password_equal_to_the_email_is_refused():
 
 def test_whitespace_only_is_refused():
     _weak(" " * 12)
+
+
+def test_dummy_hash_is_a_bcrypt_hash_at_the_configured_cost_that_nothing_matches():
+    dummy = passwords._dummy_hash(12).decode()
+    assert passwords.hash_cost(dummy) == 12
+    assert not passwords.verify_password("", dummy)
+    assert not passwords.verify_password("timing-equaliser", passwords._dummy_hash(ROUNDS).decode())

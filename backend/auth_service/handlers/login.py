@@ -6,7 +6,6 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from auth_service import passwords
 from auth_service.handlers._api import api_handler
 from auth_service.handlers._sessions import session_service
 from auth_service.http import json_response, parse_json_body, source_ip
@@ -14,7 +13,6 @@ from auth_service.services import deps
 from auth_service.services.brute_force import BruteForceGuard
 from auth_service.services.login import LoginService
 
-passwords.prepare_dummy_hash(deps.settings().bcrypt_rounds)  # init phase, not the first request
 SERVICE = LoginService(
     users=deps.users_repository(),
     sessions=session_service(),
