@@ -1,23 +1,116 @@
-"""The DynamoDB resource (one per execution environment) and small helpers around it."""
+"""The DynamoDB client (one per execution environment) and the Python <-> AttributeValue seam.
+
+The low-level client, not ``boto3.resource("dynamodb")``: building the resource costs about as
+much again as the client at cold start (its resource model is loaded and a class is generated
+per Table), while all it adds is the type conversion below. That conversion is boto3's own
+``TypeSerializer`` / ``TypeDeserializer`` — exactly what the resource's Table objects apply to
+``Key``, ``Item``, ``ExpressionAttributeValues``, ``ExclusiveStartKey`` and to the items of a
+response — so values go in and come out as they did through the resource (numbers as
+``Decimal``). Expressions are plain strings with placeholders.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from auth_service.repositories.clients import BOTO_CONFIG
 
-DYNAMODB = boto3.resource("dynamodb", config=BOTO_CONFIG)
-# The resource's client applies the same Python <-> AttributeValue conversion as Table objects,
-# which is what TransactWriteItems needs.
-CLIENT = DYNAMODB.meta.client
+CLIENT = boto3.client("dynamodb", config=BOTO_CONFIG)
+
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+# The request members that hold Python values (maps of attribute name or placeholder -> value).
+_VALUE_MAPS = ("Key", "Item", "ExpressionAttributeValues", "ExclusiveStartKey")
+# BatchGetItem takes at most 100 keys, BatchWriteItem 25 requests (DynamoDB API limits).
+BATCH_GET_LIMIT = 100
+BATCH_WRITE_LIMIT = 25
+# Unprocessed keys/items (throttling) are resent with exponential backoff, as AWS advises for
+# the batch operations; after this many tries the call fails rather than loop for ever.
+_BATCH_ATTEMPTS = 8
 
 
-def table(name: str) -> Any:
-    return DYNAMODB.Table(name)
+def to_wire(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A map of Python values as DynamoDB AttributeValues."""
+    return {name: _SERIALIZER.serialize(value) for name, value in values.items()}
+
+
+def from_wire(item: Mapping[str, Any]) -> dict[str, Any]:
+    """An item of AttributeValues as Python values (numbers as ``Decimal``, as the resource gives)."""
+    return {name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
+
+
+def wire_request(request: Mapping[str, Any]) -> dict[str, Any]:
+    """A request (or one TransactItems member's body) with its value maps serialised."""
+    return {k: to_wire(v) if k in _VALUE_MAPS else v for k, v in request.items()}
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(min(0.05 * 2**attempt, 1.0))
+
+
+class Table:
+    """One table over the shared client, with Python values in and out (as a resource Table)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def get_item(self, key: Mapping[str, Any]) -> dict[str, Any] | None:
+        """A strongly consistent GetItem; None when the item does not exist."""
+        response = CLIENT.get_item(TableName=self.name, Key=to_wire(key), ConsistentRead=True)
+        item = response.get("Item")
+        return from_wire(item) if item else None
+
+    def put_item(self, item: Mapping[str, Any], **request: Any) -> None:
+        CLIENT.put_item(**wire_request({"TableName": self.name, "Item": item, **request}))
+
+    def update_item(self, key: Mapping[str, Any], **request: Any) -> dict[str, Any]:
+        """UpdateItem; returns the ``Attributes`` asked for with ``ReturnValues`` (else {})."""
+        response = CLIENT.update_item(**wire_request({"TableName": self.name, "Key": key, **request}))
+        return from_wire(response.get("Attributes") or {})
+
+    def delete_item(self, key: Mapping[str, Any], **request: Any) -> None:
+        CLIENT.delete_item(**wire_request({"TableName": self.name, "Key": key, **request}))
+
+    def query(self, **request: Any) -> Iterator[dict[str, Any]]:
+        """Every item a Query matches, following ``LastEvaluatedKey`` page by page."""
+        request = {"TableName": self.name, **request}
+        while True:
+            page = CLIENT.query(**wire_request(request))
+            yield from (from_wire(item) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = from_wire(page["LastEvaluatedKey"])
+
+    def delete_items(self, keys: Sequence[Mapping[str, Any]]) -> None:
+        """Delete many items with BatchWriteItem, 25 at a time, resending unprocessed ones."""
+        for start in range(0, len(keys), BATCH_WRITE_LIMIT):
+            pending: dict[str, Any] = {
+                self.name: [
+                    {"DeleteRequest": {"Key": to_wire(key)}}
+                    for key in keys[start : start + BATCH_WRITE_LIMIT]
+                ]
+            }
+            for attempt in range(_BATCH_ATTEMPTS):
+                pending = CLIENT.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+                if not pending:
+                    break
+                _backoff(attempt)
+            else:
+                raise RuntimeError(f"BatchWriteItem on {self.name}: items still unprocessed after retries")
+
+
+def transact_write(items: Sequence[Mapping[str, Any]]) -> None:
+    """TransactWriteItems; each member ``{"Put"|"Update"|"Delete"|"ConditionCheck": {...}}``."""
+    CLIENT.transact_write_items(
+        TransactItems=[{kind: wire_request(body) for kind, body in item.items()} for item in items]
+    )
 
 
 def error_code(error: ClientError) -> str:
@@ -41,7 +134,7 @@ def as_int(value: Any, default: int = 0) -> int:
 
 
 def plain(item: Any) -> Any:
-    """Decimal -> int/float recursively (the resource returns every number as Decimal)."""
+    """Decimal -> int/float recursively (DynamoDB numbers deserialise as Decimal)."""
     if isinstance(item, dict):
         return {key: plain(value) for key, value in item.items()}
     if isinstance(item, list):

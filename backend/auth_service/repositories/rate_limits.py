@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from auth_service.repositories.dynamodb import as_int, is_conditional_failure, table
+from auth_service.repositories.dynamodb import Table, as_int, is_conditional_failure
 
 
 @dataclass(frozen=True)
@@ -36,20 +36,20 @@ def account_key(email: str) -> str:
 
 class RateLimitsRepository:
     def __init__(self, rate_limits_table: str) -> None:
-        self._table = table(rate_limits_table)
+        self._table = Table(rate_limits_table)
 
     def hit(self, key: str, expires_at: int) -> int:
         """Count one request under ``key``; returns the new count."""
-        response = self._table.update_item(
-            Key={"key": key},
+        attributes = self._table.update_item(
+            {"key": key},
             UpdateExpression="ADD hits :one SET expiresAt = if_not_exists(expiresAt, :exp)",
             ExpressionAttributeValues={":one": 1, ":exp": expires_at},
             ReturnValues="UPDATED_NEW",
         )
-        return as_int(response.get("Attributes", {}).get("hits"))
+        return as_int(attributes.get("hits"))
 
     def failures(self, key: str, now: int) -> FailureRecord | None:
-        item = self._table.get_item(Key={"key": key}, ConsistentRead=True).get("Item")
+        item = self._table.get_item({"key": key})
         if not item or as_int(item.get("expiresAt")) <= now:
             return None
         return FailureRecord(
@@ -61,8 +61,8 @@ class RateLimitsRepository:
     def record_failure(self, key: str, now: int, expires_at: int) -> int:
         """Add one failure; returns the consecutive failure count."""
         try:
-            response = self._table.update_item(
-                Key={"key": key},
+            attributes = self._table.update_item(
+                {"key": key},
                 UpdateExpression="ADD failures :one SET lastFailureAt = :now, expiresAt = :exp",
                 ConditionExpression="attribute_not_exists(expiresAt) OR expiresAt > :now",
                 ExpressionAttributeValues={":one": 1, ":now": now, ":exp": expires_at},
@@ -72,11 +72,9 @@ class RateLimitsRepository:
             if not is_conditional_failure(error):
                 raise
             # The previous run of failures expired: start counting again.
-            self._table.put_item(
-                Item={"key": key, "failures": 1, "lastFailureAt": now, "expiresAt": expires_at}
-            )
+            self._table.put_item({"key": key, "failures": 1, "lastFailureAt": now, "expiresAt": expires_at})
             return 1
-        return as_int(response.get("Attributes", {}).get("failures"))
+        return as_int(attributes.get("failures"))
 
     def clear(self, key: str) -> None:
-        self._table.delete_item(Key={"key": key})
+        self._table.delete_item({"key": key})

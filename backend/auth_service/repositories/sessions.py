@@ -16,10 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from auth_service.repositories.dynamodb import CLIENT, as_int, error_code, plain, table
+from auth_service.repositories.dynamodb import Table, as_int, error_code, plain, transact_write
 
 USER_ID_INDEX = "UserIdIndex"
 
@@ -31,13 +30,13 @@ def rotated_marker_key(token_hash: str) -> str:
 class SessionsRepository:
     def __init__(self, sessions_table: str) -> None:
         self._name = sessions_table
-        self._table = table(sessions_table)
+        self._table = Table(sessions_table)
 
     def create(self, session: dict[str, Any]) -> None:
-        self._table.put_item(Item=session, ConditionExpression="attribute_not_exists(sessionId)")
+        self._table.put_item(session, ConditionExpression="attribute_not_exists(sessionId)")
 
     def get(self, session_id: str) -> dict[str, Any] | None:
-        item = self._table.get_item(Key={"sessionId": session_id}, ConsistentRead=True).get("Item")
+        item = self._table.get_item({"sessionId": session_id})
         if not item or "userId" not in item:
             return None
         return plain(item)
@@ -47,8 +46,8 @@ class SessionsRepository:
     ) -> bool:
         """Swap the session's refresh token hash iff it is still ``old_hash``; False if lost a race."""
         try:
-            CLIENT.transact_write_items(
-                TransactItems=[
+            transact_write(
+                [
                     {
                         "Update": {
                             "TableName": self._name,
@@ -83,36 +82,26 @@ class SessionsRepository:
         return True
 
     def session_of_rotated_token(self, token_hash: str) -> str | None:
-        item = self._table.get_item(
-            Key={"sessionId": rotated_marker_key(token_hash)}, ConsistentRead=True
-        ).get("Item")
+        item = self._table.get_item({"sessionId": rotated_marker_key(token_hash)})
         return str(item["rotatedFrom"]) if item and "rotatedFrom" in item else None
 
     def delete(self, session_id: str) -> None:
-        self._table.delete_item(Key={"sessionId": session_id})
+        self._table.delete_item({"sessionId": session_id})
 
     def session_ids_of_user(self, user_id: str) -> list[str]:
         """All session ids of a user, via the GSI (eventually consistent, as GSIs are)."""
-        ids: list[str] = []
-        kwargs: dict[str, Any] = {
-            "IndexName": USER_ID_INDEX,
-            "KeyConditionExpression": Key("userId").eq(user_id),
-            "ProjectionExpression": "sessionId",
-        }
-        while True:
-            page = self._table.query(**kwargs)
-            ids.extend(str(item["sessionId"]) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return ids
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = self._table.query(
+            IndexName=USER_ID_INDEX,
+            KeyConditionExpression="userId = :uid",
+            ExpressionAttributeValues={":uid": user_id},
+            ProjectionExpression="sessionId",
+        )
+        return [str(item["sessionId"]) for item in items]
 
     def delete_many(self, session_ids: Iterable[str]) -> int:
-        count = 0
-        with self._table.batch_writer() as batch:
-            for session_id in set(session_ids):
-                batch.delete_item(Key={"sessionId": session_id})
-                count += 1
-        return count
+        unique = sorted(set(session_ids))  # a BatchWriteItem must not name one key twice
+        self._table.delete_items([{"sessionId": session_id} for session_id in unique])
+        return len(unique)
 
 
 def session_expires_at(session: dict[str, Any]) -> int:

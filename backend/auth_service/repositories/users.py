@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from auth_service.repositories.dynamodb import CLIENT, cancellation_codes, error_code, plain, table
+from auth_service.repositories.dynamodb import Table, cancellation_codes, error_code, plain, transact_write
 
 
 class ClaimTaken(Exception):
@@ -35,15 +35,15 @@ class UsersRepository:
     def __init__(self, users_table: str, identities_table: str) -> None:
         self._users_name = users_table
         self._identities_name = identities_table
-        self._users = table(users_table)
-        self._identities = table(identities_table)
+        self._users = Table(users_table)
+        self._identities = Table(identities_table)
 
     def get(self, user_id: str) -> dict[str, Any] | None:
-        item = self._users.get_item(Key={"userId": user_id}, ConsistentRead=True).get("Item")
+        item = self._users.get_item({"userId": user_id})
         return plain(item) if item else None
 
     def user_id_for_claim(self, claim: str) -> str | None:
-        item = self._identities.get_item(Key={"identity": claim}, ConsistentRead=True).get("Item")
+        item = self._identities.get_item({"identity": claim})
         return str(item["userId"]) if item else None
 
     def _claim_put(self, claim: str, user_id: str, created_at: str) -> dict[str, Any]:
@@ -58,7 +58,7 @@ class UsersRepository:
 
     def _transact(self, items: list[dict[str, Any]]) -> None:
         try:
-            CLIENT.transact_write_items(TransactItems=items)
+            transact_write(items)
         except ClientError as error:
             if error_code(error) == "TransactionCanceledException":
                 codes = cancellation_codes(error)
@@ -113,7 +113,7 @@ class UsersRepository:
             expression += ", passwordHash = :hash"
             values[":hash"] = new_password_hash
         self._users.update_item(
-            Key={"userId": user_id},
+            {"userId": user_id},
             UpdateExpression=expression,
             ConditionExpression="attribute_exists(userId)",
             ExpressionAttributeValues=values,
@@ -133,7 +133,6 @@ class UsersRepository:
             values[f":p{index}"] = value
             sets.append(f"profile.#p{index} = :p{index}")
         kwargs: dict[str, Any] = {
-            "Key": {"userId": user_id},
             "UpdateExpression": "SET " + ", ".join(sets),
             "ConditionExpression": "attribute_exists(userId)",
             "ExpressionAttributeValues": values,
@@ -142,7 +141,7 @@ class UsersRepository:
         if names:
             kwargs["ExpressionAttributeNames"] = names
         try:
-            attributes = self._users.update_item(**kwargs).get("Attributes")
+            attributes = self._users.update_item({"userId": user_id}, **kwargs)
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
                 return None
@@ -151,7 +150,7 @@ class UsersRepository:
 
     def set_password_hash(self, user_id: str, password_hash: str, now_iso: str) -> None:
         self._users.update_item(
-            Key={"userId": user_id},
+            {"userId": user_id},
             UpdateExpression="SET passwordHash = :hash, updatedAt = :now",
             ConditionExpression="attribute_exists(userId)",
             ExpressionAttributeValues={":hash": password_hash, ":now": now_iso},
@@ -175,4 +174,4 @@ class UsersRepository:
                 for claim in claims
             ],
         ]
-        CLIENT.transact_write_items(TransactItems=items)
+        transact_write(items)
