@@ -4,10 +4,11 @@ Start-up, with as much as possible in parallel (budget: the first 200 under 2 s 
 embedded AWS endpoint (a child process importing moto, ~0.5-1.4 s) is launched first, on a socket
 bound here so that its URL is known at once. Meanwhile: bind the gateway's socket (so
 ``--port 0`` works and ``{{emulator.url}}`` is known) -> load + validate the template, apply
-``--env-vars`` -> the Lambda runtime; on a first start the secret rotation function's worker is
-prewarmed (its cold start overlaps the child's) -> provisioning (tables, secrets, the rotation)
-runs on a thread from then on; its requests wait in the endpoint's backlog until the child serves
--> the main thread builds the gateway -> serve -> the banner on stdout, whose last line is
+``--env-vars`` -> the Lambda runtime -> provisioning (tables, secrets, the rotation) runs on a
+thread from then on (boto3's import and clients overlap the child's start; its requests wait in
+the endpoint's backlog until the child serves) -> the main thread builds the gateway; once the
+endpoint is up, on a first start, the rotation function's worker is prewarmed (its cold start
+overlaps the table creations) -> serve -> the banner on stdout, whose last line is
 ``Ready on http://HOST:PORT`` once a request has really been answered. Everything else (request
 log, Lambda logs) goes to stderr. Heavy modules are imported inside :func:`serve` so that the
 child is launched ~30 ms after the process starts.
@@ -149,8 +150,6 @@ def serve(args: argparse.Namespace) -> int:
             app = _load_app(args, base_url, Path(scratch))
             loaded_at = time.perf_counter()
             runtime = _start_runtime(app, args, aws_endpoint, dynamodb_endpoint)
-            if fresh_start:
-                _prewarm_rotation_functions(app, runtime)
             if app.resources:  # nothing to create otherwise: skip boto3 altogether
                 provisioning = _Provisioning(app, runtime, aws_endpoint, dynamodb_endpoint)
             gateway, server_ready = _build_gateway(
@@ -158,6 +157,11 @@ def serve(args: argparse.Namespace) -> int:
             )
             aws.wait_until_ready()
             aws_at = time.perf_counter()
+            if fresh_start:
+                # The rotation (last step of provisioning) needs its function: its cold start
+                # now overlaps the table creations. Not earlier: until the endpoint is up, the
+                # endpoint's own start (the critical path) is better off with the CPU.
+                _prewarm_rotation_functions(app, runtime)
             if provisioning is not None:
                 provisioning.result()
             print(
