@@ -1,4 +1,4 @@
-"""``python -m deploy {package,deploy,destroy,lint}``: see make/deploy.mk and docs/deploy.md."""
+"""``python -m deploy {package,deploy,destroy,lint}``: see make/deploy.mk and the README ("Deploy to AWS")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-# docker-compose: the same handlers on DynamoDB Local + LocalStack (see docs/docker.md).
+# docker-compose: the same handlers on DynamoDB Local + LocalStack (see the README, "With Docker").
 # `make test-targets` runs the integration suite against every target it can reach and prints a
 # target x result table: the embedded stack, the compose topology (its services as loopback
 # processes, no Docker needed), and each BASE_URL given (comma-separated), e.g.

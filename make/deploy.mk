@@ -1,4 +1,4 @@
-# Promotion to AWS (docs/deploy.md). Included by the Makefile (-include make/*.mk).
+# Promotion to AWS (README, "Deploy to AWS"). Included by the Makefile (-include make/*.mk).
 #   make package [ARCH=arm64|x86_64] [BOTO3=runtime|bundle]   the functions' zip, no Docker
 #   make deploy STAGE=prod [ARCH=...] [REGION=...] [PARAMS="K=V ..."]   package + change set + URL
 #   make destroy STAGE=prod                                     delete the stage's stack
