@@ -276,6 +276,15 @@ def _trace_id() -> str:
 
 
 def _max_memory_used_mb() -> int:
+    # On Linux, ru_maxrss survives execve: a worker forked from a big parent (a 400 MB test runner,
+    # say) would report the parent's peak. VmHWM is the peak of this process image alone.
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) // 1024 + 1  # kB
+    except OSError:
+        pass
     # ru_maxrss is in KiB on Linux and in bytes on macOS.
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return int(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10)) + 1

@@ -114,3 +114,18 @@ def test_outgrowing_memory_size_is_flagged_once_per_worker(start_runtime, log):
     assert len(warnings) == 1
     assert "over its MemorySize of 1 MB" in warnings[0]
     assert "Runtime.OutOfMemory" in warnings[0]
+
+
+def test_max_memory_used_is_the_workers_own_not_its_big_parents(start_runtime, log):
+    # ru_maxrss survives execve on Linux: a worker started by a 300 MB parent must still report
+    # its own few tens of MB, and no OutOfMemory warning.
+    ballast = bytearray(300 * 1024 * 1024)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])  # touch every page: resident in the parent
+    runtime = start_runtime(function("Echo", "echo.handler", memory_mb=256))
+    runtime.invoke("Echo", {})
+    del ballast
+
+    report = next(line for line in lines_of(log) if line.startswith("REPORT"))
+    used = int(re.search(r"Max Memory Used: (\d+) MB", report).group(1))
+    assert used < 200, report
+    assert "OutOfMemory" not in log.getvalue()
