@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -106,11 +107,73 @@ class Table:
                 raise RuntimeError(f"BatchWriteItem on {self.name}: items still unprocessed after retries")
 
 
+@dataclass(frozen=True)
+class ItemRef:
+    """One item by primary key: what a GetItem reads, or a member of :func:`get_items`."""
+
+    table: Table
+    key: Mapping[str, Any]
+
+
+def get_items(refs: Sequence[ItemRef]) -> list[dict[str, Any] | None]:
+    """Several items (of any tables) in one round trip, strongly consistent; None where absent.
+
+    TransactGetItems, not BatchGetItem: it returns the items in request order with no
+    unprocessed keys to resend, and IAM authorises each member as a ``dynamodb:GetItem`` on its
+    table, so a function needs no permission beyond the GetItems it replaces. DynamoDB refuses
+    it (TransactionCanceledException, reason ``TransactionConflict``) while a write to one of
+    the items is in flight; plain consistent GetItems are then as good, one per item.
+    """
+    try:
+        response = CLIENT.transact_get_items(
+            TransactItems=[{"Get": {"TableName": ref.table.name, "Key": to_wire(ref.key)}} for ref in refs]
+        )
+    except ClientError as error:
+        if error_code(error) != "TransactionCanceledException":
+            raise
+        return [ref.table.get_item(ref.key) for ref in refs]
+    return [from_wire(r["Item"]) if r.get("Item") else None for r in response.get("Responses", [])]
+
+
 def transact_write(items: Sequence[Mapping[str, Any]]) -> None:
     """TransactWriteItems; each member ``{"Put"|"Update"|"Delete"|"ConditionCheck": {...}}``."""
     CLIENT.transact_write_items(
         TransactItems=[{kind: wire_request(body) for kind, body in item.items()} for item in items]
     )
+
+
+_SINGLE_WRITES = {"Put": "put_item", "Update": "update_item", "Delete": "delete_item"}
+
+
+def write_one(member: Mapping[str, Any]) -> None:
+    """A ``{"Put"|"Update"|"Delete": {...}}`` TransactWriteItems member, sent as that plain write."""
+    ((kind, body),) = member.items()
+    getattr(CLIENT, _SINGLE_WRITES[kind])(**wire_request(body))
+
+
+def write_together(members: Sequence[Mapping[str, Any]]) -> None:
+    """Independent writes in one round trip (TransactWriteItems), for callers that only need them done.
+
+    A transaction is refused while another request writes one of its items (reason
+    ``TransactionConflict``, e.g. two sign-ins of one user at once); the writes then go one by
+    one, in order, as they would have without the transaction. Any other cancellation (a
+    condition failed) is raised as it is.
+    """
+    try:
+        transact_write(members)
+    except ClientError as error:
+        if not is_transaction_conflict(error):
+            raise
+        for member in members:
+            write_one(member)
+
+
+def is_transaction_conflict(error: ClientError) -> bool:
+    """A transaction cancelled only because another request was writing one of its items."""
+    if error_code(error) != "TransactionCanceledException":
+        return False
+    codes = set(cancellation_codes(error))
+    return "TransactionConflict" in codes and codes <= {"TransactionConflict", "None"}
 
 
 def error_code(error: ClientError) -> str:

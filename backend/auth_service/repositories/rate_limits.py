@@ -12,11 +12,13 @@ instances never lose a count (no read-modify-write).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from botocore.exceptions import ClientError
 
-from auth_service.repositories.dynamodb import Table, as_int, is_conditional_failure
+from auth_service.repositories.dynamodb import ItemRef, Table, as_int, is_conditional_failure
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,17 @@ def account_key(email: str) -> str:
     return f"acct#{email}"
 
 
+def failure_record(item: Mapping[str, Any] | None, now: int) -> FailureRecord | None:
+    """The failures on record in an ``acct#`` item; None if none, or if they expired (TTL lags)."""
+    if not item or as_int(item.get("expiresAt")) <= now:
+        return None
+    return FailureRecord(
+        failures=as_int(item.get("failures")),
+        last_failure_at=as_int(item.get("lastFailureAt")),
+        expires_at=as_int(item.get("expiresAt")),
+    )
+
+
 class RateLimitsRepository:
     def __init__(self, rate_limits_table: str) -> None:
         self._table = Table(rate_limits_table)
@@ -48,15 +61,12 @@ class RateLimitsRepository:
         )
         return as_int(attributes.get("hits"))
 
+    def failures_ref(self, key: str) -> ItemRef:
+        """The failure counter's item, to read along with others (``dynamodb.get_items``)."""
+        return ItemRef(self._table, {"key": key})
+
     def failures(self, key: str, now: int) -> FailureRecord | None:
-        item = self._table.get_item({"key": key})
-        if not item or as_int(item.get("expiresAt")) <= now:
-            return None
-        return FailureRecord(
-            failures=as_int(item.get("failures")),
-            last_failure_at=as_int(item.get("lastFailureAt")),
-            expires_at=as_int(item.get("expiresAt")),
-        )
+        return failure_record(self._table.get_item({"key": key}), now)
 
     def record_failure(self, key: str, now: int, expires_at: int) -> int:
         """Add one failure; returns the consecutive failure count."""

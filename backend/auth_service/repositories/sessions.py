@@ -13,12 +13,20 @@ TTL deletion is eventual (typically within days), so readers also check ``expire
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from auth_service.repositories.dynamodb import Table, as_int, error_code, plain, transact_write
+from auth_service.repositories.dynamodb import (
+    Table,
+    as_int,
+    error_code,
+    plain,
+    transact_write,
+    write_one,
+    write_together,
+)
 
 USER_ID_INDEX = "UserIdIndex"
 
@@ -32,8 +40,20 @@ class SessionsRepository:
         self._name = sessions_table
         self._table = Table(sessions_table)
 
-    def create(self, session: dict[str, Any]) -> None:
-        self._table.put_item(session, ConditionExpression="attribute_not_exists(sessionId)")
+    def create(self, session: dict[str, Any], *, together_with: Sequence[Mapping[str, Any]] = ()) -> None:
+        """Write a new session; ``together_with``: other TransactWriteItems members to send in the
+        same round trip (e.g. the user's ``lastLoginAt``), see ``dynamodb.write_together``."""
+        put = {
+            "Put": {
+                "TableName": self._name,
+                "Item": session,
+                "ConditionExpression": "attribute_not_exists(sessionId)",
+            }
+        }
+        if together_with:
+            write_together([*together_with, put])
+        else:
+            write_one(put)
 
     def get(self, session_id: str) -> dict[str, Any] | None:
         item = self._table.get_item({"sessionId": session_id})

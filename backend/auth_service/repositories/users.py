@@ -16,7 +16,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from auth_service.repositories.dynamodb import Table, cancellation_codes, error_code, plain, transact_write
+from auth_service.repositories.dynamodb import (
+    ItemRef,
+    Table,
+    cancellation_codes,
+    error_code,
+    plain,
+    transact_write,
+)
 
 
 class ClaimTaken(Exception):
@@ -31,6 +38,10 @@ def google_claim(sub: str) -> str:
     return f"google#{sub}"
 
 
+def claimed_user_id(claim_item: Mapping[str, Any] | None) -> str | None:
+    return str(claim_item["userId"]) if claim_item else None
+
+
 class UsersRepository:
     def __init__(self, users_table: str, identities_table: str) -> None:
         self._users_name = users_table
@@ -42,9 +53,12 @@ class UsersRepository:
         item = self._users.get_item({"userId": user_id})
         return plain(item) if item else None
 
+    def claim_ref(self, claim: str) -> ItemRef:
+        """The claim's item, to read along with others (``dynamodb.get_items``)."""
+        return ItemRef(self._identities, {"identity": claim})
+
     def user_id_for_claim(self, claim: str) -> str | None:
-        item = self._identities.get_item({"identity": claim})
-        return str(item["userId"]) if item else None
+        return claimed_user_id(self._identities.get_item({"identity": claim}))
 
     def _claim_put(self, claim: str, user_id: str, created_at: str) -> dict[str, Any]:
         return {
@@ -106,18 +120,28 @@ class UsersRepository:
             ]
         )
 
-    def record_login(self, user_id: str, now_iso: str, new_password_hash: str | None = None) -> None:
+    def record_login_update(
+        self, user_id: str, now_iso: str, new_password_hash: str | None = None
+    ) -> dict[str, Any]:
+        """The sign-in's write to the user as a TransactWriteItems ``Update`` member.
+
+        ``lastLoginAt``, and the new hash when the bcrypt cost changed (rehash on login), in one
+        UpdateItem; the caller commits it together with the new session.
+        """
         expression = "SET lastLoginAt = :now"
         values: dict[str, Any] = {":now": now_iso}
-        if new_password_hash is not None:  # rehash on login when the bcrypt cost changed
+        if new_password_hash is not None:
             expression += ", passwordHash = :hash"
             values[":hash"] = new_password_hash
-        self._users.update_item(
-            {"userId": user_id},
-            UpdateExpression=expression,
-            ConditionExpression="attribute_exists(userId)",
-            ExpressionAttributeValues=values,
-        )
+        return {
+            "Update": {
+                "TableName": self._users_name,
+                "Key": {"userId": user_id},
+                "UpdateExpression": expression,
+                "ConditionExpression": "attribute_exists(userId)",
+                "ExpressionAttributeValues": values,
+            }
+        }
 
     def update_profile(
         self, user_id: str, *, display_name: str | None, profile: Mapping[str, str], now_iso: str

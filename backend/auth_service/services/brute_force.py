@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from auth_service import errors
 from auth_service.lockout import FAILURE_MEMORY_S, current_window, lockout_delay_s, lockout_remaining_s
 from auth_service.log import logger
-from auth_service.repositories.rate_limits import RateLimitsRepository, account_key, ip_key
+from auth_service.repositories.dynamodb import ItemRef
+from auth_service.repositories.rate_limits import (
+    FailureRecord,
+    RateLimitsRepository,
+    account_key,
+    failure_record,
+    ip_key,
+)
 
 
 class BruteForceGuard:
@@ -28,13 +36,24 @@ class BruteForceGuard:
             logger.warning("ip rate limit exceeded", extra={"action": action, "sourceIp": ip, "hits": hits})
             raise errors.rate_limited(window.retry_after_s(now))
 
+    def account_ref(self, email: str) -> ItemRef:
+        """The account's failure counter, for a caller that reads it along with other items."""
+        return self._repository.failures_ref(account_key(email))
+
     def check_account(self, email: str) -> bool:
         """429 ``account_locked`` while the account's lock runs (checked before the password).
 
         Returns whether recent failures are on record (so a success must clear them).
         """
         now = self._clock()
-        record = self._repository.failures(account_key(email), int(now))
+        return self._check_record(self._repository.failures(account_key(email), int(now)), now)
+
+    def check_account_item(self, item: Mapping[str, Any] | None) -> bool:
+        """:meth:`check_account` on the counter's item read by the caller (see :meth:`account_ref`)."""
+        now = self._clock()
+        return self._check_record(failure_record(item, int(now)), now)
+
+    def _check_record(self, record: FailureRecord | None, now: float) -> bool:
         if record is None:
             return False
         remaining = lockout_remaining_s(record.failures, record.last_failure_at, now)

@@ -62,8 +62,8 @@ class GoogleSignInService:
             except ClaimTaken:
                 continue
             now_iso = iso_utc(self._clock())
-            self._users.record_login(str(user["userId"]), now_iso)
-            response = self._sessions.issue({**user, "lastLoginAt": now_iso})
+            record_login = self._users.record_login_update(str(user["userId"]), now_iso)
+            response = self._sessions.issue({**user, "lastLoginAt": now_iso}, together_with=[record_login])
             logger.info("google sign-in", extra={"userId": user["userId"], "isNewUser": is_new})
             return {**response, "isNewUser": is_new}
         raise errors.internal_error()

@@ -15,7 +15,8 @@ from typing import Any
 from auth_service import errors, passwords, validation
 from auth_service.config import Settings
 from auth_service.log import logger
-from auth_service.repositories.users import UsersRepository, email_claim
+from auth_service.repositories.dynamodb import get_items
+from auth_service.repositories.users import UsersRepository, claimed_user_id, email_claim
 from auth_service.services.brute_force import BruteForceGuard
 from auth_service.services.sessions import SessionService
 from auth_service.users import iso_utc
@@ -42,8 +43,7 @@ class LoginService:
         self._settings = settings
         self._clock = clock
 
-    def _user_with_password(self, email: str, password: str) -> dict[str, Any] | None:
-        user_id = self._users.user_id_for_claim(email_claim(email))
+    def _user_with_password(self, user_id: str | None, password: str) -> dict[str, Any] | None:
         user = self._users.get(user_id) if user_id else None
         stored_hash = str(user.get("passwordHash") or "") if user else ""
         if not stored_hash:
@@ -56,8 +56,13 @@ class LoginService:
             "login", source_ip, limit=self._settings.login_ip_limit, window_s=self._settings.ip_limit_window_s
         )
         email, password = parse_login(body)
-        has_failures = self._guard.check_account(email)
-        user = self._user_with_password(email, password)
+        # One round trip for the account's failure counter and the email's claim (both keyed
+        # by the email alone); the lock is still decided before any password check.
+        failures_item, claim_item = get_items(
+            [self._guard.account_ref(email), self._users.claim_ref(email_claim(email))]
+        )
+        has_failures = self._guard.check_account_item(failures_item)
+        user = self._user_with_password(claimed_user_id(claim_item), password)
         if user is None:
             self._guard.record_failure(email)
             logger.info("login failed", extra={"reason": "invalid_credentials"})
@@ -69,7 +74,10 @@ class LoginService:
         if passwords.needs_rehash(stored_hash, self._settings.bcrypt_rounds):
             new_hash = passwords.hash_password(password, self._settings.bcrypt_rounds)
         now_iso = iso_utc(self._clock())
-        self._users.record_login(str(user["userId"]), now_iso, new_password_hash=new_hash)
-        user = {**user, "lastLoginAt": now_iso}
+        # lastLoginAt (and the rehash) and the new session: one round trip.
+        record_login = self._users.record_login_update(
+            str(user["userId"]), now_iso, new_password_hash=new_hash
+        )
+        response = self._sessions.issue({**user, "lastLoginAt": now_iso}, together_with=[record_login])
         logger.info("login succeeded", extra={"userId": user["userId"], "rehashed": new_hash is not None})
-        return self._sessions.issue(user)
+        return response

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from auth_service import errors
@@ -70,8 +70,14 @@ class SessionService:
             session_expires_at=expires_at,
         )
 
-    def issue(self, user: Mapping[str, Any]) -> dict[str, Any]:
-        """Open a new session for ``user`` and return the token response."""
+    def issue(
+        self, user: Mapping[str, Any], *, together_with: Sequence[Mapping[str, Any]] = ()
+    ) -> dict[str, Any]:
+        """Open a new session for ``user`` and return the token response.
+
+        ``together_with``: writes (TransactWriteItems members) to send with the session's, in
+        one round trip — the sign-in's ``lastLoginAt`` update.
+        """
         now = int(self._clock())
         session_id = new_session_id()
         refresh = new_refresh_token(session_id)
@@ -85,7 +91,8 @@ class SessionService:
                 "expiresAt": expires_at,
                 "refreshTokenHash": hash_refresh_token(refresh),
                 "refreshCount": 0,
-            }
+            },
+            together_with=together_with,
         )
         logger.info("session created", extra={"userId": user["userId"], "sessionId": session_id})
         return token_response(
