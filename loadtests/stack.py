@@ -9,21 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import queue
 import re
-import signal
-import subprocess
 import sys
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from emulator.launcher import ServeStartError, run_serve
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-READY_LINE = re.compile(r"^Ready on (?P<url>https?://\S+)\s*$")
-STARTUP_TIMEOUT_S = 180.0
-STOP_TIMEOUT_S = 20.0
 STAGE = "prod"
 
 # What the functions get on top of the template (SAM --env-vars shape). STAGE is not "prod", so
@@ -104,68 +98,17 @@ def local_stack(workdir: Path, options: StackOptions | None = None) -> Iterator[
     workdir.mkdir(parents=True, exist_ok=True)
     env_vars_file = workdir / "stack-env.json"
     env_vars_file.write_text(json.dumps(options.env_vars(), indent=2) + "\n")
-    log_path = workdir / "stack.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with open(log_path, "wb") as log_file:
-        proc = subprocess.Popen(
-            serve_command(env_vars_file, options),
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=log_file,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            env=env,
-            start_new_session=True,  # its own process group, so its workers go down with it
-        )
-    lines: queue.Queue[str | None] = queue.Queue()
-    threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True).start()
     try:
-        root_url, banner = _wait_for_ready(proc, lines, log_path)
-        endpoint = re.search(r"^AWS endpoint: (\S+)", banner, re.MULTILINE)
-        yield LocalStack(
-            root_url=root_url,
-            base_url=f"{root_url}/{STAGE}",
-            aws_endpoint_url=endpoint.group(1) if endpoint else None,
-            banner=banner,
-            pid=proc.pid,
-        )
-    finally:
-        _stop(proc)
-
-
-def _pump(stream: object, lines: queue.Queue[str | None]) -> None:
-    # Keep reading serve's stdout so that its pipe never fills up and blocks it.
-    for line in stream:  # type: ignore[attr-defined]
-        lines.put(line)
-    lines.put(None)
-
-
-def _wait_for_ready(
-    proc: subprocess.Popen[str], lines: queue.Queue[str | None], log_path: Path
-) -> tuple[str, str]:
-    banner: list[str] = []
-    while True:
-        try:
-            line = lines.get(timeout=STARTUP_TIMEOUT_S)
-        except queue.Empty:
-            raise StackStartError(
-                f"serve printed no 'Ready on URL' line within {STARTUP_TIMEOUT_S:.0f} s; see {log_path}"
-            ) from None
-        if line is None:
-            raise StackStartError(f"serve exited with code {proc.wait()} before it was ready; see {log_path}")
-        match = READY_LINE.match(line)
-        if match:
-            return match.group("url").rstrip("/"), "".join(banner)
-        banner.append(line)
-
-
-def _stop(proc: subprocess.Popen[str]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=STOP_TIMEOUT_S)
-    # Whatever is left in the group we started (Lambda workers), by the group's id.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    if proc.poll() is None:
-        proc.wait(timeout=STOP_TIMEOUT_S)
+        with run_serve(
+            serve_command(env_vars_file, options), log_path=workdir / "stack.log", cwd=REPO_ROOT
+        ) as running:
+            endpoint = re.search(r"^AWS endpoint: (\S+)", running.banner, re.MULTILINE)
+            yield LocalStack(
+                root_url=running.root_url,
+                base_url=f"{running.root_url}/{STAGE}",
+                aws_endpoint_url=endpoint.group(1) if endpoint else None,
+                banner=running.banner,
+                pid=running.pid,
+            )
+    except ServeStartError as exc:
+        raise StackStartError(str(exc)) from None
