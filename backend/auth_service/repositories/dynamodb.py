@@ -35,6 +35,7 @@ BATCH_WRITE_LIMIT = 25
 # Unprocessed keys/items (throttling) are resent with exponential backoff, as AWS advises for
 # the batch operations; after this many tries the call fails rather than loop for ever.
 _BATCH_ATTEMPTS = 8
+_CONFLICT_ATTEMPTS = 3
 
 
 def to_wire(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -56,6 +57,25 @@ def _backoff(attempt: int) -> None:
     time.sleep(min(0.05 * 2**attempt, 1.0))
 
 
+def _write(operation: Any, request: Mapping[str, Any]) -> Any:
+    """A plain write, sent again if DynamoDB refused it for a transaction in flight on its item.
+
+    A PutItem/UpdateItem/DeleteItem that meets an ongoing TransactWriteItems on the same item is
+    refused with ``TransactionConflictException`` and not applied (so sending it again is safe,
+    conditions included); botocore's retry modes do not retry that code. The sign-in's
+    transaction touches the user item, so a profile update at the same instant can meet it.
+    """
+    wire = wire_request(request)
+    for attempt in range(_CONFLICT_ATTEMPTS - 1):
+        try:
+            return operation(**wire)
+        except ClientError as error:
+            if error_code(error) != "TransactionConflictException":
+                raise
+            _backoff(attempt)
+    return operation(**wire)
+
+
 class Table:
     """One table over the shared client, with Python values in and out (as a resource Table)."""
 
@@ -69,15 +89,15 @@ class Table:
         return from_wire(item) if item else None
 
     def put_item(self, item: Mapping[str, Any], **request: Any) -> None:
-        CLIENT.put_item(**wire_request({"TableName": self.name, "Item": item, **request}))
+        _write(CLIENT.put_item, {"TableName": self.name, "Item": item, **request})
 
     def update_item(self, key: Mapping[str, Any], **request: Any) -> dict[str, Any]:
         """UpdateItem; returns the ``Attributes`` asked for with ``ReturnValues`` (else {})."""
-        response = CLIENT.update_item(**wire_request({"TableName": self.name, "Key": key, **request}))
+        response = _write(CLIENT.update_item, {"TableName": self.name, "Key": key, **request})
         return from_wire(response.get("Attributes") or {})
 
     def delete_item(self, key: Mapping[str, Any], **request: Any) -> None:
-        CLIENT.delete_item(**wire_request({"TableName": self.name, "Key": key, **request}))
+        _write(CLIENT.delete_item, {"TableName": self.name, "Key": key, **request})
 
     def query(self, **request: Any) -> Iterator[dict[str, Any]]:
         """Every item a Query matches, following ``LastEvaluatedKey`` page by page."""
@@ -148,7 +168,7 @@ _SINGLE_WRITES = {"Put": "put_item", "Update": "update_item", "Delete": "delete_
 def write_one(member: Mapping[str, Any]) -> None:
     """A ``{"Put"|"Update"|"Delete": {...}}`` TransactWriteItems member, sent as that plain write."""
     ((kind, body),) = member.items()
-    getattr(CLIENT, _SINGLE_WRITES[kind])(**wire_request(body))
+    _write(getattr(CLIENT, _SINGLE_WRITES[kind]), body)
 
 
 def write_together(members: Sequence[Mapping[str, Any]]) -> None:
