@@ -62,6 +62,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--max-workers", type=int, default=10, help="warm workers per function (default 10)")
     parser.add_argument("--no-reload", action="store_true", help="do not reload functions on code changes")
     parser.add_argument(
+        "--queue-wait",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long a request waits for a worker when a function has --max-workers busy ones "
+        "(default 10; at ReservedConcurrentExecutions Lambda throttles after 1 s, as on AWS)",
+    )
+    parser.add_argument(
         "--lambda-python",
         metavar="PATH",
         default=None,
@@ -323,6 +331,7 @@ def _start_runtime(
         configs,
         max_workers=args.max_workers,
         hot_reload=not args.no_reload,
+        queue_wait_s=args.queue_wait,
         python=args.lambda_python or sys.executable,
     )
 

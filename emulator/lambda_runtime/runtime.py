@@ -41,14 +41,26 @@ class ProcessLambdaRuntime:
         *,
         max_workers: int = 10,
         throttle_wait_s: float = 1.0,
+        queue_wait_s: float | None = None,
         hot_reload: bool = True,
         python: str = sys.executable,
         log: TextIO = sys.stderr,
         reload_interval_s: float = 0.5,
     ) -> None:
+        functions = list(functions)
         self._python = python
         self._sink = LogSink(log)
-        self._throttle_wait_s = throttle_wait_s
+        # How long a request waits for a free worker. At ReservedConcurrentExecutions this is
+        # Lambda's own throttle (short: AWS answers 429 at once, API Gateway turns it into 500).
+        # At --max-workers it is only the emulator's resource cap, which AWS does not have
+        # (unreserved functions scale to the account's 1,000): there a burst queues longer
+        # (queue_wait_s, default = throttle_wait_s) before it is answered like a throttle.
+        self._wait_s = {
+            config.name: throttle_wait_s
+            if config.reserved_concurrency is not None or queue_wait_s is None
+            else queue_wait_s
+            for config in functions
+        }
         self._pools: dict[str, FunctionPool] = {}
         for config in functions:
             if config.name in self._pools:
@@ -84,7 +96,7 @@ class ProcessLambdaRuntime:
             request_id or new_request_id(),
             json.dumps(event, separators=(",", ":"), default=_plain_mapping).encode(),
             future,
-            wait_deadline=time.monotonic() + self._throttle_wait_s,
+            wait_deadline=time.monotonic() + self._wait_s[function_name],
         )
         self._dispatch(pool, invocation)
         return future
@@ -119,7 +131,7 @@ class ProcessLambdaRuntime:
             request_id or new_request_id(),
             json.dumps(event, separators=(",", ":"), default=_plain_mapping).encode(),
             future,
-            wait_deadline=time.monotonic() + self._throttle_wait_s,
+            wait_deadline=time.monotonic() + self._wait_s[function_name],
             direct=True,
         )
         self._dispatch(pool, invocation)

@@ -93,3 +93,31 @@ def test_many_concurrent_callers_all_get_answers(start_runtime):
     # Every invocation ran exactly once: the per-worker counters add up to 60.
     assert sum(max(r.payload["count"] for r in results if r.payload["pid"] == pid)
                for pid in {r.payload["pid"] for r in results}) == 60  # fmt: skip
+
+
+def test_the_max_workers_cap_queues_for_queue_wait_while_reserved_concurrency_throttles(start_runtime, gate):
+    # Unreserved: --max-workers is the emulator's own cap (AWS would just scale), so a request over
+    # it waits queue_wait_s for a worker; reserved concurrency is Lambda's throttle, after throttle_wait_s.
+    runtime = start_runtime(
+        function("Gated", "gated.handler", timeout_s=30),
+        function("Reserved", "gated.handler", timeout_s=30, reserved_concurrency=1),
+        max_workers=1,
+        throttle_wait_s=0,
+        queue_wait_s=30,
+    )
+
+    running = runtime.submit("Gated", {"gate": gate.path})
+    gate.wait_for_handler()
+    queued = runtime.submit("Gated", {"gate": gate.path})  # waits for the busy worker, not throttled
+    gate.release_one()
+    assert running.result(timeout=30).error is None
+    gate.wait_for_handler()
+    gate.release_one()
+    assert queued.result(timeout=30).error is None
+
+    held = runtime.submit("Reserved", {"gate": gate.path})
+    gate.wait_for_handler()
+    throttled = runtime.invoke("Reserved", {"gate": gate.path})
+    gate.release_one()
+    assert throttled.error.kind == "Throttled"
+    assert held.result(timeout=30).error is None
