@@ -158,7 +158,8 @@ def _error_payload(result: Any) -> dict[str, Any]:
 
 
 def run_invoke(args: argparse.Namespace) -> int:
-    from emulator.lambda_runtime import FunctionConfig, ProcessLambdaRuntime
+    from emulator.lambda_runtime import ProcessLambdaRuntime
+    from emulator.lambda_runtime.from_template import function_config
     from emulator.template import apply_env_vars, load_app, validate_app
 
     app = load_app(args.template, parameter_overrides=_parameter_overrides(args.parameter_overrides))
@@ -169,18 +170,7 @@ def run_invoke(args: argparse.Namespace) -> int:
     event = _read_event(args.event)
     with ExitStack() as stack:
         aws_env = _aws_environment(args, app, stack)
-        config = FunctionConfig(
-            name=spec.function_name,
-            handler=spec.handler,
-            code_dir=spec.code_uri,
-            runtime=spec.runtime,
-            timeout_s=spec.timeout,
-            memory_mb=spec.memory_size,
-            environment={**aws_env, **spec.environment},
-            reserved_concurrency=1,
-            region=app.region,
-            account_id=app.account_id,
-        )
+        config = function_config(spec, app, aws_env, reserved_concurrency=1)
         runtime = stack.enter_context(ProcessLambdaRuntime([config], max_workers=1, hot_reload=False))
         result = runtime.invoke(spec.function_name, event)
     sys.stderr.flush()

@@ -307,26 +307,12 @@ def _start_runtime(
 ) -> Any:
     from emulator.aws import worker_environment
     from emulator.lambda_runtime import ProcessLambdaRuntime
-    from emulator.lambda_runtime.api import FunctionConfig
+    from emulator.lambda_runtime.from_template import function_config
 
     aws_env = worker_environment(
         endpoint_url=endpoint_url, dynamodb_endpoint_url=dynamodb_endpoint, region=app.region
     )
-    configs = [
-        FunctionConfig(
-            name=spec.function_name,
-            handler=spec.handler,
-            code_dir=spec.code_uri,
-            runtime=spec.runtime,
-            timeout_s=spec.timeout,
-            memory_mb=spec.memory_size,
-            environment={**aws_env, **spec.environment},
-            reserved_concurrency=spec.reserved_concurrency,
-            region=app.region,
-            account_id=app.account_id,
-        )
-        for spec in app.functions.values()
-    ]
+    configs = [function_config(spec, app, aws_env) for spec in app.functions.values()]
     return ProcessLambdaRuntime(
         configs,
         max_workers=args.max_workers,
