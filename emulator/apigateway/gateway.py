@@ -265,10 +265,18 @@ class ApiGateway:
         except MalformedProxyResponse as exc:
             self._log_error(
                 f"Execution failed due to configuration error: Malformed Lambda proxy response "
-                f"({function_name}): {exc}\nresponse: {json.dumps(result.payload, default=repr)[:2000]}"
+                f"({function_name}): {exc}\nresponse shape: {_payload_shape(result.payload)}"
             )
             return internal_server_error(502)
 
     def _log_error(self, text: str) -> None:
         self.log.write(f"[gateway] {text}\n")
         self.log.flush()
+
+
+def _payload_shape(payload: Any) -> str:
+    """The malformed response's keys and value types, never its values: a body or header may
+    carry tokens, and the log must not (the reason above already names the offending value)."""
+    if isinstance(payload, dict):
+        return "{" + ", ".join(f"{key!r}: {type(value).__name__}" for key, value in payload.items()) + "}"
+    return type(payload).__name__
