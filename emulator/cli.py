@@ -47,13 +47,7 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_name in modules:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue  # a feature not built yet: its commands are simply absent
-        module.register(subparsers)
+        importlib.import_module(module_name).register(subparsers)
     return parser
 
 
