@@ -5,7 +5,8 @@ One small module per API Gateway concept: :mod:`.routing` (resources, methods, s
 a function's answer, and its own error answers), :mod:`.cors` (SAM's OPTIONS mock),
 :mod:`.binary` (binary media types), :mod:`.throttling` (stage throttling),
 :mod:`.gateway_responses` (GatewayResponses on its own answers), :mod:`.authorizers`
-(Lambda authorizers), :mod:`.gateway` (the request pipeline as a WSGI app), :mod:`.server`
-(granian in this process) and :mod:`.banner`. Nothing is imported here so that importing one
+(Lambda authorizers), :mod:`.request` (the client's request), :mod:`.gateway` (the request
+pipeline), :mod:`.server` (HTTP/1.1 on an asyncio loop in this process), :mod:`.wsgi_bridge`
+(the emulator's own Flask pages) and :mod:`.banner`. Nothing is imported here so that importing one
 of them stays cheap.
 """

@@ -96,7 +96,10 @@ class ProxyEventBuilder:
     def build(self, request: GatewayRequest, match: RouteMatch, *, request_id: str | None = None) -> dict:
         now = time.time()
         headers = dict(request.headers) or None
-        multi_headers = {name: [value] for name, value in request.headers.items()} or None
+        if request.multi_headers is not None:
+            multi_headers = {name: list(values) for name, values in request.multi_headers.items()} or None
+        else:
+            multi_headers = {name: [value] for name, value in request.headers.items()} or None
         multi_query = multi_value_query(request.query_string)
         # Last value wins in the single-value map, as API Gateway does.
         query = {key: values[-1] for key, values in multi_query.items()} if multi_query else None

@@ -1,24 +1,26 @@
-"""The gateway as a WSGI application: API Gateway's request pipeline for every REST API.
+"""The gateway: API Gateway's request pipeline for every REST API.
 
 Per request, in API Gateway's order: payload limit (413) -> resource + method selection (403
 Missing Authentication Token) -> stage throttling (429) -> CORS preflight MOCK (no function
 call) -> Lambda authorizer (401/403, else ``requestContext.authorizer``) -> the Lambda proxy
 integration (event, invoke, wait at most 29 s) -> the proxy response checked and translated.
 
-The hot path is plain WSGI on purpose (no Flask request/response objects): the gateway must
-add as little as possible to the Lambda round trip. Emulator-owned paths (``/_emulator/...``)
-go to a separate small WSGI app (health, the local identity provider).
+The hot path is plain asyncio on the server's loop (no web framework, no thread hand-off): the
+gateway must add as little as possible to the Lambda round trip. Emulator-owned paths
+(``/_emulator/...``) go to a separate small WSGI app (health, the local identity provider).
 """
 
 from __future__ import annotations
 
-import http
+import asyncio
 import json
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from emulator.apigateway import ids
@@ -39,28 +41,17 @@ from emulator.apigateway.proxy_response import (
     too_many_requests,
     translate,
 )
-from emulator.apigateway.request import GatewayRequest, PayloadTooLarge
+from emulator.apigateway.request import GatewayRequest
 from emulator.apigateway.routing import ResourceTree, RouteMatch, Router, StagedApi
 from emulator.apigateway.throttling import StageThrottle
-from emulator.lambda_runtime.api import LambdaRuntime
+from emulator.apigateway.wsgi_bridge import WsgiApp, call_wsgi
+from emulator.lambda_runtime.api import InvocationResult, LambdaRuntime
 from emulator.template.model import RestApiSpec, SamApp
 
 # API Gateway's maximum integration timeout for REST APIs.
 INTEGRATION_TIMEOUT_S = 29.0
 EMULATOR_PREFIX = "/_emulator/"
 AUTHORIZER_RESPONSE_TYPES = {401: "UNAUTHORIZED", 403: "ACCESS_DENIED", 500: "AUTHORIZER_CONFIGURATION_ERROR"}
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-def _status_line(status: int) -> str:
-    try:
-        return f"{status} {http.HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"{status} Unknown"
-
-
-_STATUS_LINES = {code: _status_line(code) for code in range(100, 600)}
 
 
 class ApiStage:
@@ -94,8 +85,24 @@ class ApiStage:
             self.authorizers = LambdaAuthorizers(spec, runtime, app.functions, app.region, app.account_id)
 
 
+@dataclass
+class LambdaCall:
+    """The Lambda proxy integration's call, once the gateway's own checks passed."""
+
+    function_name: str
+    event: dict[str, Any]
+    request: GatewayRequest
+    stage: ApiStage
+
+
 class ApiGateway:
-    """Every REST API of a SAM app, served as one WSGI application."""
+    """Every REST API of a SAM app: :meth:`handle_async` answers one client request.
+
+    Runs on the server's event loop. The hot path -- route, event, a warm worker's answer
+    awaited on its pipe, the proxy response translated -- never leaves the loop's thread. What
+    may block runs on a small thread pool: a route with a Lambda authorizer (its own Lambda call
+    first) and the emulator's WSGI pages (``/_emulator/...``).
+    """
 
     def __init__(
         self,
@@ -105,6 +112,7 @@ class ApiGateway:
         emulator_app: WsgiApp | None = None,
         log: TextIO = sys.stderr,
         integration_timeout_s: float = INTEGRATION_TIMEOUT_S,
+        blocking_threads: int = 64,
     ) -> None:
         self.app = app
         self.runtime = runtime
@@ -112,6 +120,8 @@ class ApiGateway:
         self.log = log
         self.integration_timeout_s = integration_timeout_s
         self._call: Callable[..., Any] | None = getattr(runtime, "call", None)
+        self._call_async: Callable[..., Any] | None = getattr(runtime, "call_async", None)
+        self._blocking = ThreadPoolExecutor(blocking_threads, thread_name_prefix="gateway-blocking")
         self.stages: dict[str, ApiStage] = {}
         staged: list[StagedApi] = []
         for api_id, spec in app.apis.items():
@@ -121,54 +131,87 @@ class ApiGateway:
             staged.append(StagedApi(api_id, spec.stage_name, tree))
         self.router = Router(staged)
 
-    # -- WSGI ---------------------------------------------------------------------------------
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO") or "/"
-        if path.startswith(EMULATOR_PREFIX):
-            return self._emulator(environ, start_response)
+    # -- the server's entry points ------------------------------------------------------------
+    async def handle_async(self, request: GatewayRequest) -> GatewayResponse:
+        """Answer one client request (never raises: an emulator bug is a logged 500)."""
         started = time.perf_counter()
-        response = self.handle_environ(environ)
-        start_response(_STATUS_LINES.get(response.status) or _status_line(response.status), response.headers)
-        self.log.write(
-            f'{environ.get("REMOTE_ADDR", "-")} "{environ.get("REQUEST_METHOD")} {path} '
-            f'{environ.get("SERVER_PROTOCOL", "HTTP/1.1")}" {response.status} '
-            f"{(time.perf_counter() - started) * 1000:.1f}ms\n"
-        )
-        return [response.body]
-
-    def _emulator(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/_emulator/health":
-            body = json.dumps({"status": "ok"}).encode()
-            start_response("200 OK", [("Content-Type", "application/json")])
-            return [body]
-        if self.emulator_app is not None:
-            return self.emulator_app(environ, start_response)
-        start_response("404 Not Found", [("Content-Type", "application/json")])
-        return [b'{"message": "Not Found"}']
-
-    # -- the pipeline -------------------------------------------------------------------------
-    def handle_environ(self, environ: Mapping[str, Any]) -> GatewayResponse:
+        if request.path.startswith(EMULATOR_PREFIX):
+            return await self._emulator(request)
         request_id = ids.request_id()
         try:
-            request = GatewayRequest.from_environ(environ)
-            response = self.handle(request, request_id)
-        except PayloadTooLarge:
-            response = self._unrouted(request_too_large(), environ.get("PATH_INFO") or "/")
+            response = await self._pipeline_async(request, request_id)
         except Exception:
-            # A bug in the emulator itself: say so loudly (granian's own logging is off) and
-            # answer as API Gateway does for an internal failure.
+            # A bug in the emulator itself: say so loudly and answer as API Gateway does for
+            # an internal failure.
             self._log_error(f"emulator error while handling the request:\n{traceback.format_exc()}")
             response = internal_server_error(500)
         response.headers.append(("x-amzn-RequestId", request_id))
+        self._log_access(request, response.status, started)
         return response
 
+    def payload_too_large(self, request: GatewayRequest) -> GatewayResponse:
+        """API Gateway's 413 for a body over 10 MB (the server refuses it before reading it)."""
+        response = self._unrouted(request_too_large(), request.path)
+        response.headers.append(("x-amzn-RequestId", ids.request_id()))
+        self._log_access(request, response.status, time.perf_counter())
+        return response
+
+    def close(self) -> None:
+        self._blocking.shutdown(wait=False, cancel_futures=True)
+
+    def _log_access(self, request: GatewayRequest, status: int, started: float) -> None:
+        self.log.write(
+            f'{request.source_ip} "{request.method} {request.path} {request.protocol}" {status} '
+            f"{(time.perf_counter() - started) * 1000:.1f}ms\n"
+        )
+
+    async def _emulator(self, request: GatewayRequest) -> GatewayResponse:
+        if request.path == "/_emulator/health":
+            return GatewayResponse(200, [("Content-Type", "application/json")], b'{"status": "ok"}')
+        if self.emulator_app is None:
+            return GatewayResponse(404, [("Content-Type", "application/json")], b'{"message": "Not Found"}')
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._blocking, call_wsgi, self.emulator_app, request)
+
+    # -- the pipeline -------------------------------------------------------------------------
+    async def _pipeline_async(self, request: GatewayRequest, request_id: str) -> GatewayResponse:
+        stage, planned = self._plan(request, request_id, may_block=False)
+        if planned is None:  # a Lambda authorizer first: a blocking call, made on a thread
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._blocking, self.handle, request, request_id)
+        if isinstance(planned, LambdaCall):
+            if self._call_async is not None:
+                future = await self._call_async(
+                    planned.function_name, planned.event, wait_s=self.integration_timeout_s
+                )
+            else:
+                future = self.runtime.submit(planned.function_name, planned.event)
+                # asyncio.wait, not wait_for: giving up must not cancel the invocation.
+                await asyncio.wait([asyncio.wrap_future(future)], timeout=self.integration_timeout_s)
+            planned = self._answer(planned, future, 0.0)
+        return self._finish(stage, planned)
+
     def handle(self, request: GatewayRequest, request_id: str) -> GatewayResponse:
+        """The whole pipeline on the calling thread, blocking (Lambda authorizers included)."""
+        stage, planned = self._plan(request, request_id, may_block=True)
+        if isinstance(planned, LambdaCall):
+            planned = self._answer(planned, *self._start_call(planned))
+        return self._finish(stage, planned)
+
+    def _plan(
+        self, request: GatewayRequest, request_id: str, *, may_block: bool
+    ) -> tuple[ApiStage | None, GatewayResponse | LambdaCall | None]:
+        """Everything before the integration: the gateway's own answer, or the call to make."""
         match = self.router.route(request.method, request.path)
         if match is None:
-            return self._unrouted(missing_authentication_token(), request.path)
+            return None, self._unrouted(missing_authentication_token(), request.path)
         stage = self.stages[match.api_id]
-        response = self._handle_routed(request, request_id, match, stage)
-        return stage.gateway_responses.apply(response) if response.from_gateway else response
+        return stage, self._handle_routed(request, request_id, match, stage, may_block=may_block)
+
+    def _finish(self, stage: ApiStage | None, response: GatewayResponse) -> GatewayResponse:
+        if stage is not None and response.from_gateway:
+            return stage.gateway_responses.apply(response)
+        return response
 
     def _unrouted(self, response: GatewayResponse, path: str) -> GatewayResponse:
         """A gateway answer before any route matched: the addressed API's GatewayResponses apply."""
@@ -178,12 +221,14 @@ class ApiGateway:
         return addressed[0].gateway_responses.apply(response) if addressed else response
 
     def _handle_routed(
-        self, request: GatewayRequest, request_id: str, match: RouteMatch, stage: ApiStage
-    ) -> GatewayResponse:
+        self, request: GatewayRequest, request_id: str, match: RouteMatch, stage: ApiStage, *, may_block: bool
+    ) -> GatewayResponse | LambdaCall | None:
+        route = match.method.route
+        if not may_block and (route.authorizer if route is not None else stage.preflight_authorizer):
+            return None  # an authorizer is a blocking Lambda call: the caller retries on a thread
         if stage.throttle and not stage.throttle.allow(match.resource_path, request.method):
             return too_many_requests()
 
-        route = match.method.route
         event = stage.events.build(request, match, request_id=request_id)
         if route is None:  # SAM's CORS MOCK: answered here, the function is never invoked
             assert stage.cors is not None
@@ -202,9 +247,7 @@ class ApiGateway:
                 return denied
 
         function = self.app.functions[route.function_id]
-        response = self._invoke(function.function_name, event, request, stage)
-        response.headers.append(("x-amz-apigw-id", event["requestContext"]["extendedRequestId"]))
-        return response
+        return LambdaCall(function.function_name, event, request, stage)
 
     def _authorize(
         self, stage: ApiStage, name: str, event: dict[str, Any], match: RouteMatch, request: GatewayRequest
@@ -227,17 +270,23 @@ class ApiGateway:
             event["requestContext"]["authorizer"] = dict(outcome.authorizer_context)
         return None
 
-    def _invoke(
-        self, function_name: str, event: dict[str, Any], request: GatewayRequest, stage: ApiStage
-    ) -> GatewayResponse:
+    def _start_call(self, call: LambdaCall) -> tuple[Future[InvocationResult], float]:
+        """The invocation's future and how much longer to wait for it."""
         if self._call is not None:
             # ProcessLambdaRuntime's fast path: this thread reads the worker's answer itself,
             # for at most the integration timeout (the future is done unless that passed).
-            future = self._call(function_name, event, wait_s=self.integration_timeout_s)
-            wait_s = 0.0
-        else:
-            future = self.runtime.submit(function_name, event)
-            wait_s = self.integration_timeout_s
+            return self._call(call.function_name, call.event, wait_s=self.integration_timeout_s), 0.0
+        return self.runtime.submit(call.function_name, call.event), self.integration_timeout_s
+
+    def _answer(self, call: LambdaCall, future: Future[InvocationResult], wait_s: float) -> GatewayResponse:
+        response = self._translate(call, future, wait_s)
+        response.headers.append(("x-amz-apigw-id", call.event["requestContext"]["extendedRequestId"]))
+        return response
+
+    def _translate(
+        self, call: LambdaCall, future: Future[InvocationResult], wait_s: float
+    ) -> GatewayResponse:
+        function_name = call.function_name
         try:
             result = future.result(timeout=wait_s)
         except FutureTimeout:
@@ -259,8 +308,8 @@ class ApiGateway:
         try:
             return translate(
                 result.payload,
-                accept=request.header("Accept"),
-                binary_media_types=stage.binary_media_types,
+                accept=call.request.header("Accept"),
+                binary_media_types=call.stage.binary_media_types,
             )
         except MalformedProxyResponse as exc:
             self._log_error(

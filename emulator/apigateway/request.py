@@ -1,50 +1,23 @@
-"""The client's HTTP request as the gateway sees it, read once from the WSGI environ.
+"""The client's HTTP request as the gateway sees it: method, decoded path, headers, body.
 
-Header names: the HTTP server underneath (hyper, in granian) lower-cases header names and joins
-repeated headers with ``,`` before WSGI sees them, so the original spelling is rebuilt in the
-canonical ``Title-Case`` form that HTTP/1.1 clients (URLSession, curl, browsers) send for the
-standard headers. API Gateway itself passes the original case through; lower-casing (Chalice)
-is the mistake this avoids.
+Header names keep the case the client sent (API Gateway passes it through; lower-casing, as
+Chalice does, is the mistake this avoids). A header sent more than once is in ``headers`` with
+its last value and in ``multi_headers`` with all of them, in order -- the two maps of the proxy
+event.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from urllib.parse import unquote
 
 from emulator.apigateway import ids
 
 # API Gateway's hard limit on a request payload (REST APIs): 10 MB.
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
-
-# WSGI keeps these two outside the HTTP_* keys.
-_UNPREFIXED_HEADERS = {"CONTENT_TYPE": "Content-Type", "CONTENT_LENGTH": "Content-Length"}
-# environ key -> header name, or "" for keys that are not headers. One dict lookup per key on
-# the hot path; bounded, since clients choose header names.
-_header_names: dict[str, str] = {}
-_HEADER_NAME_CACHE_LIMIT = 4096
-
-
-def header_name(environ_key: str) -> str:
-    """``HTTP_X_API_KEY`` -> ``X-Api-Key``; ``""`` when the environ key is not a header."""
-    name = _header_names.get(environ_key)
-    if name is None:
-        if environ_key in _UNPREFIXED_HEADERS:
-            name = _UNPREFIXED_HEADERS[environ_key]
-        elif environ_key.startswith("HTTP_"):
-            name = "-".join(part.capitalize() for part in environ_key[5:].split("_"))
-        else:
-            name = ""
-        if len(_header_names) < _HEADER_NAME_CACHE_LIMIT:
-            _header_names[environ_key] = name
-    return name
-
-
-class PayloadTooLarge(Exception):
-    """The body is over API Gateway's 10 MB limit (answered 413)."""
 
 
 @dataclass(frozen=True)
@@ -52,10 +25,11 @@ class GatewayRequest:
     method: str
     path: str  # URL-decoded path as requested, stage prefix included
     query_string: str  # raw, still URL-encoded
-    headers: Mapping[str, str]  # original-case names (see module docstring)
+    headers: Mapping[str, str]  # original-case names, the last value of a repeated header
     body: bytes
     source_ip: str
     protocol: str
+    multi_headers: Mapping[str, Sequence[str]] | None = None  # every value; None: one per name
 
     @cached_property
     def _by_lower_name(self) -> dict[str, str]:
@@ -66,35 +40,45 @@ class GatewayRequest:
         return self._by_lower_name.get(name.lower())
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, Any]) -> GatewayRequest:
+    def from_http(
+        cls,
+        *,
+        method: str,
+        raw_path: bytes,
+        raw_query: bytes | None,
+        raw_headers: Iterable[tuple[bytes, bytes]],
+        body: bytes,
+        source_ip: str,
+        protocol: str,
+        server_port: int,
+    ) -> GatewayRequest:
+        """The request as parsed off the wire, with the headers API Gateway adds."""
         headers: dict[str, str] = {}
-        for key, value in environ.items():
-            name = _header_names.get(key)
+        multi: dict[str, list[str]] = {}
+        spelling: dict[bytes, str] = {}  # a name repeated in another case joins the first one
+        for raw_name, raw_value in raw_headers:
+            # HTTP header bytes are ISO-8859-1 (RFC 9110 5.5); names are ASCII.
+            key = raw_name.lower()
+            name = spelling.get(key)
+            value = raw_value.decode("latin-1")
             if name is None:
-                name = header_name(key)
-            if name and (value or not key.startswith("CONTENT_")):
-                headers[name] = value
-        source_ip = environ.get("REMOTE_ADDR", "127.0.0.1")
-        add_forwarding_headers(headers, source_ip, environ)
+                name = spelling[key] = raw_name.decode("latin-1")
+                multi[name] = [value]
+            else:
+                multi[name].append(value)
+            headers[name] = value
+        add_forwarding_headers(headers, multi, source_ip, server_port)
         return cls(
-            method=environ["REQUEST_METHOD"].upper(),
-            path=_wsgi_text(environ.get("PATH_INFO") or "/"),
-            query_string=environ.get("QUERY_STRING", ""),
+            method=method,
+            # URLs are UTF-8; what is not is replaced rather than refused.
+            path=unquote(raw_path.decode("utf-8", "replace")) or "/",
+            query_string=raw_query.decode("latin-1") if raw_query else "",
             headers=headers,
-            body=read_body(environ),
+            body=body,
             source_ip=source_ip,
-            protocol=environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+            protocol=protocol,
+            multi_headers=multi,
         )
-
-
-def _wsgi_text(value: str) -> str:
-    """WSGI strings carry raw bytes as latin-1 (PEP 3333); URLs are UTF-8."""
-    if value.isascii():
-        return value
-    try:
-        return value.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return value
 
 
 def trace_id() -> str:
@@ -102,36 +86,31 @@ def trace_id() -> str:
     return f"Root=1-{int(time.time()):08x}-{ids.getrandbits(96):024x}"
 
 
-def add_forwarding_headers(headers: dict[str, str], source_ip: str, environ: Mapping[str, Any]) -> None:
+def add_forwarding_headers(
+    headers: dict[str, str], multi: dict[str, list[str]], source_ip: str, server_port: int
+) -> None:
     """The headers API Gateway adds before the integration sees the request.
 
     ``X-Forwarded-For`` gets the client's address appended (a client-sent value is kept in
     front, so only the last entry can be trusted -- as on AWS), plus ``X-Forwarded-Port``,
     ``X-Forwarded-Proto`` and an ``X-Amzn-Trace-Id``.
     """
-    forwarded = headers.get("X-Forwarded-For")
-    headers["X-Forwarded-For"] = f"{forwarded}, {source_ip}" if forwarded else source_ip
-    headers["X-Forwarded-Port"] = str(environ.get("SERVER_PORT") or "80")
-    headers["X-Forwarded-Proto"] = environ.get("wsgi.url_scheme") or "http"
-    headers.setdefault("X-Amzn-Trace-Id", trace_id())
-
-
-def read_body(environ: Mapping[str, Any]) -> bytes:
-    """The request body, refusing (before reading it) anything over 10 MB."""
-    length_text = environ.get("CONTENT_LENGTH") or ""
-    stream = environ.get("wsgi.input")
-    if stream is None:
-        return b""
-    if length_text:
-        try:
-            length = int(length_text)
-        except ValueError:
-            length = 0
-        if length > MAX_PAYLOAD_BYTES:
-            raise PayloadTooLarge(length)
-        return stream.read(length) if length > 0 else b""
-    # No Content-Length (chunked): read at most one byte past the limit to know.
-    data = stream.read(MAX_PAYLOAD_BYTES + 1)
-    if len(data) > MAX_PAYLOAD_BYTES:
-        raise PayloadTooLarge(len(data))
-    return data or b""
+    forwarded = None
+    has_trace = False
+    for name in list(headers):  # header names are case-insensitive
+        lower = name.lower()
+        if lower == "x-forwarded-for":
+            forwarded = headers.pop(name)
+            multi.pop(name, None)
+        elif lower == "x-amzn-trace-id":
+            has_trace = True
+    added = {
+        "X-Forwarded-For": f"{forwarded}, {source_ip}" if forwarded else source_ip,
+        "X-Forwarded-Port": str(server_port),
+        "X-Forwarded-Proto": "http",
+    }
+    if not has_trace:
+        added["X-Amzn-Trace-Id"] = trace_id()
+    for name, value in added.items():
+        headers[name] = value
+        multi[name] = [value]

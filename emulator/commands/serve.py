@@ -148,6 +148,7 @@ def serve(args: argparse.Namespace) -> int:
     # (Secrets Manager, SSM, SES) is there, for provisioning and the functions alike.
     aws_endpoint = os.environ.get("AWS_ENDPOINT_URL") or aws.endpoint_url
     runtime: Any = None
+    gateway: Any = None
     provisioning: _Provisioning | None = None
     try:
         from emulator.apigateway.server import GatewayServer
@@ -185,6 +186,8 @@ def serve(args: argparse.Namespace) -> int:
         print("Shutting down...", file=sys.stderr, flush=True)
         if provisioning is not None:
             provisioning.abandon()
+        if gateway is not None:
+            gateway.close()
         if runtime is not None:
             runtime.close()
         aws.stop()
@@ -264,7 +267,7 @@ def _build_gateway(
     dynamodb_endpoint: str | None,
     started: float,
 ) -> tuple[Any, Any]:
-    """The gateway WSGI app and the banner callback (built while the endpoint starts)."""
+    """The gateway and the banner callback (built while the endpoint starts)."""
     from emulator.apigateway.banner import print_banner
     from emulator.apigateway.gateway import INTEGRATION_TIMEOUT_S, ApiGateway
 

@@ -68,6 +68,13 @@ class FunctionPool:
             generation = self._generation
         return self._start_worker(generation)
 
+    def try_acquire_idle(self) -> Worker | None:
+        """A warm idle worker, or None: never starts one (that would block an event loop)."""
+        with self._condition:
+            if self._idle and not self._closed:
+                return self._idle.pop()
+            return None
+
     def prewarm(self) -> None:
         """Start one execution environment now, if the function has none; its INIT runs meanwhile.
 

@@ -8,6 +8,7 @@ exit, segfault, hang) costs at most its own worker: the runtime and later reques
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import sys
@@ -140,6 +141,50 @@ class ProcessLambdaRuntime:
         elif wait_s is not None:
             with contextlib.suppress(FutureTimeout):
                 future.result(timeout=wait_s)
+        return future
+
+    async def call_async(
+        self,
+        function_name: str,
+        event: Mapping[str, Any],
+        *,
+        wait_s: float | None = None,
+        request_id: str | None = None,
+    ) -> Future[InvocationResult]:
+        """:meth:`call` for a caller on an asyncio loop: the same, awaiting instead of blocking.
+
+        On a warm idle worker the loop itself writes the request and waits for the answer on
+        the worker's pipe: no thread hand-off at all (the shim's hot path). Anything that may
+        block -- starting a worker process (a cold start), waiting for one at the concurrency
+        limit -- runs off the loop, as for :meth:`submit`, and the future is awaited. After
+        ``wait_s`` the function runs on to its own Timeout, as for :meth:`call`.
+        """
+        if self._closed:
+            raise RuntimeError("the Lambda runtime is closed")
+        pool = self._pool(function_name)
+        future: Future[InvocationResult] = Future()
+        future.set_running_or_notify_cancel()
+        invocation = Invocation(
+            request_id or new_request_id(),
+            json.dumps(event, separators=(",", ":"), default=_plain_mapping).encode(),
+            future,
+            wait_deadline=time.monotonic() + self._wait_s[function_name],
+            direct=True,
+        )
+        worker = pool.try_acquire_idle()
+        if worker is not None and worker.invoke(invocation):
+            if invocation.reader is not None:
+                await invocation.reader.read_for_caller_async(invocation, wait_s)
+                return future
+        elif not future.done():
+            invocation.direct = False  # read by the worker's own thread
+            try:
+                self._waiters.submit(self._dispatch, pool, invocation)
+            except RuntimeError:  # close() ran meanwhile
+                _resolve(invocation, _not_started(invocation, PoolClosed(pool.config.name)))
+        if not future.done():
+            # asyncio.wait, not wait_for: giving up must not cancel the invocation's future.
+            await asyncio.wait([asyncio.wrap_future(future)], timeout=wait_s)
         return future
 
     def prewarm(self, function_name: str) -> None:

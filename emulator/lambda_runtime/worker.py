@@ -16,6 +16,7 @@ frozen; a process that died meanwhile is noticed when the next request cannot be
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -76,6 +77,7 @@ class Worker:
         self._init_ms: float | None = None
         self._memory_mb = 0
         self._warned_memory = False  # once per worker
+        self._output_open = True  # until every writer of the output pipe closed it
         request_read, self._request_fd = os.pipe()
         self._response_fd, response_write = os.pipe()
         self._output_fd, output_write = os.pipe()
@@ -178,6 +180,55 @@ class Worker:
                 # invocation would cost the very thread switch this path exists to avoid.
                 if outcome is _NOT_YET or self._stopped:
                     self._wake.notify_all()
+
+    async def read_for_caller_async(self, invocation: Invocation, wait_s: float | None) -> None:
+        """:meth:`read_for_caller` for a caller on an asyncio loop: awaits the pipes, blocks no thread.
+
+        The loop is woken when the answer arrives (or the handler writes output, forwarded to the
+        log meanwhile so that a chatty handler never blocks on a full pipe); the answer is then
+        read by :meth:`read_for_caller`, which finds it there. At ``wait_s`` or the function's
+        Timeout, whichever comes first, :meth:`read_for_caller` decides as it always does: time
+        the function out, or hand it over to the worker thread, which reads on.
+        """
+        loop = asyncio.get_running_loop()
+        until = invocation.deadline if wait_s is None else min(invocation.deadline, time.monotonic() + wait_s)
+        answered: asyncio.Future[None] = loop.create_future()
+
+        def on_answer() -> None:
+            if not answered.done():
+                answered.set_result(None)
+
+        def on_response() -> None:
+            # Only a whole frame (or the pipe's end) wakes the caller: a large answer arrives
+            # in pieces, and read_for_caller must never block the loop waiting for the rest.
+            if not self._frames.fill() or self._frames.complete():
+                on_answer()
+
+        def on_output() -> None:
+            self._pump_output()
+            if not self._output_open:  # the handler closed it (or exited): stop watching it
+                loop.remove_reader(self._output_fd)
+
+        with self._lock:  # as read_for_caller: the worker thread must leave the pipes alone
+            self._caller_reading = True
+        loop.add_reader(self._response_fd, on_response)
+        if self._output_open:
+            loop.add_reader(self._output_fd, on_output)
+        # A timer, not asyncio.wait_for: no Task per invocation on the hot path.
+        timer = loop.call_later(max(0.0, until - time.monotonic()), on_answer)
+        try:
+            await answered
+        except BaseException:  # cancelled (the loop shuts down): the worker thread reads on
+            with self._lock:
+                self._caller_reading = False
+                self._watch = invocation
+                self._wake.notify_all()
+            raise
+        finally:
+            timer.cancel()
+            loop.remove_reader(self._response_fd)
+            loop.remove_reader(self._output_fd)
+        self.read_for_caller(invocation, max(0.0, until - time.monotonic()))
 
     def stop(self) -> None:
         """Kill the process (Lambda does not let a Python function shut down gracefully)."""
@@ -381,6 +432,7 @@ class Worker:
             except OSError:
                 chunk = b""
             if not chunk:  # every writer closed it: stop polling it (it would spin)
+                self._output_open = False
                 with contextlib.suppress(KeyError, ValueError):
                     self._poll.unregister(self._output_fd)
                 break

@@ -226,7 +226,7 @@ def test_dockerfile_installs_exactly_the_locked_runtime_dependencies() -> None:
     project = _pyproject()
     wanted = list(project["project"]["dependencies"]) + list(project["dependency-groups"]["emulator"])
     for requirement in wanted:
-        name, version = re.match(r"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?==(\S+)", requirement).groups()
+        name, version = re.match(r"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?==([^\s;]+)", requirement).groups()
         assert installed.get(name.lower()) == version, f"{requirement} not installed as locked"
     assert not {"pytest", "ruff", "locust"} & set(installed)  # no dev tools in the image
 

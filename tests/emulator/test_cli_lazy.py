@@ -28,7 +28,7 @@ def test_the_table_names_no_command_that_does_not_exist():
     assert set(cli.COMMAND_NAMES) == set(registered)
 
 
-def test_serve_help_imports_neither_flask_nor_granian_nor_moto():
+def test_serve_help_imports_neither_flask_nor_the_http_server_nor_moto():
     code = (
         "import sys\n"
         "from emulator import cli\n"
@@ -36,7 +36,7 @@ def test_serve_help_imports_neither_flask_nor_granian_nor_moto():
         "    cli.main(['serve', '--help'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(sorted(m for m in ('flask', 'granian', 'moto', 'boto3') if m in sys.modules))\n"
+        "print(sorted(m for m in ('flask', 'httptools', 'uvloop', 'moto', 'boto3') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from emulator.apigateway.proxy_response import (
     request_too_large,
     too_many_requests,
 )
+from emulator.apigateway.request import GatewayRequest
 from emulator.template.model import RestApiSpec, Route, SamApp
 
 
@@ -83,12 +85,15 @@ def test_unknown_path_gets_the_apis_gateway_response_headers() -> None:
     )
     runtime: Any = None  # never reached: nothing is invoked for an unknown path
     gateway = ApiGateway(app, runtime, log=io.StringIO())
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": "/prod/nope",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.input": io.BytesIO(),
-    }
-    response = gateway.handle_environ(environ)
+    request = GatewayRequest(
+        method="GET",
+        path="/prod/nope",
+        query_string="",
+        headers={},
+        body=b"",
+        source_ip="127.0.0.1",
+        protocol="HTTP/1.1",
+    )
+    response = asyncio.run(gateway.handle_async(request))
     assert response.status == 403
     assert response.header("Access-Control-Allow-Origin") == "https://app.example"

@@ -1,0 +1,190 @@
+"""The shim's HTTP/1.1 on the wire, with raw sockets: what a client library would hide.
+
+Header case and repeated headers as sent, keep-alive, pipelining, ``Expect: 100-continue``,
+chunked bodies, HEAD, HTTP/1.0 and malformed requests.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
+
+from tests.emulator.gateway.conftest import Shim
+
+
+class _SharedFile:
+    """One buffered reader under several HTTPResponses (pipelined answers on one connection)."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+
+    def makefile(self, *_args: Any, **_kwargs: Any) -> _SharedFile:
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)
+
+    def close(self) -> None:  # HTTPResponse closes its file after each body: keep it open
+        return None
+
+
+class RawConnection:
+    def __init__(self, shim: Shim) -> None:
+        url = urlsplit(shim.url)
+        self.host = f"{url.hostname}:{url.port}"
+        self.sock = socket.create_connection((url.hostname, url.port), timeout=30)
+        self.file = _SharedFile(self.sock.makefile("rb"))
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def response(self, method: str = "GET") -> http.client.HTTPResponse:
+        response = http.client.HTTPResponse(self.file, method=method)  # type: ignore[arg-type]
+        response.begin()
+        return response
+
+    def closed_by_server(self) -> bool:
+        return self.file.read(1) == b""
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def _request(host: str, path: str, *headers: str, method: str = "GET", body: bytes = b"") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", *headers]
+    if body:
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def test_header_case_and_repeated_headers_reach_the_event_as_sent(shim: Shim) -> None:
+    connection = RawConnection(shim)
+    try:
+        connection.send(
+            _request(connection.host, "/test/echo", "x-lower: kept", "X-Repeat: one", "x-repeat: two")
+        )
+        response = connection.response()
+        event = json.loads(response.read())
+    finally:
+        connection.close()
+    assert response.status == 200
+    # API Gateway: original case; the last value in headers, every value in multiValueHeaders.
+    assert event["headers"]["x-lower"] == "kept"
+    assert event["headers"]["X-Repeat"] == "two"
+    assert event["multiValueHeaders"]["X-Repeat"] == ["one", "two"]
+    assert "x-repeat" not in event["headers"]
+
+
+def test_keep_alive_and_pipelined_requests_are_answered_in_order(shim: Shim) -> None:
+    connection = RawConnection(shim)
+    try:
+        connection.send(b"".join(_request(connection.host, f"/test/items/{n}") for n in range(5)))
+        ids = []
+        for _ in range(5):
+            response = connection.response()
+            assert response.status == 200
+            assert response.getheader("Connection") == "keep-alive"
+            ids.append(json.loads(response.read())["pathParameters"]["id"])
+        connection.send(_request(connection.host, "/test/items/last"))  # still open
+        assert json.loads(connection.response().read())["pathParameters"]["id"] == "last"
+    finally:
+        connection.close()
+    assert ids == ["0", "1", "2", "3", "4"]
+
+
+def test_expect_100_continue_gets_the_go_ahead_before_the_body(shim: Shim) -> None:
+    connection = RawConnection(shim)
+    try:
+        head = _request(
+            connection.host, "/test/echo", "Expect: 100-continue", "Content-Length: 7", method="POST"
+        )
+        connection.send(head)
+        interim = connection.file.readline()
+        assert interim.startswith(b"HTTP/1.1 100 ")
+        assert connection.file.readline() == b"\r\n"
+        connection.send(b"payload")
+        response = connection.response()
+        event = json.loads(response.read())
+    finally:
+        connection.close()
+    assert response.status == 200
+    assert event["body"] == "payload"
+
+
+def test_expect_100_continue_over_10_mb_is_refused_before_the_body_is_sent(shim: Shim) -> None:
+    connection = RawConnection(shim)
+    try:
+        length = 10 * 1024 * 1024 + 1
+        connection.send(
+            _request(
+                connection.host,
+                "/test/echo",
+                "Expect: 100-continue",
+                f"Content-Length: {length}",
+                method="POST",
+            )
+        )
+        response = connection.response("POST")
+        body = response.read()
+        assert connection.closed_by_server()
+    finally:
+        connection.close()
+    assert response.status == 413
+    assert body == b"HTTP content length exceeded 10485760 bytes."
+
+
+def test_chunked_request_body_arrives_whole(shim: Shim) -> None:
+    connection = RawConnection(shim)
+    try:
+        connection.send(
+            _request(connection.host, "/test/echo", "Transfer-Encoding: chunked", method="POST")
+            + b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+        )
+        event = json.loads(connection.response().read())
+    finally:
+        connection.close()
+    assert event["body"] == "hello world"
+
+
+def test_head_gets_the_headers_and_no_body(shim: Shim) -> None:
+    connection = RawConnection(shim)
+    try:
+        connection.send(_request(connection.host, "/test/items/1", method="HEAD"))
+        response = connection.response("HEAD")
+        assert response.read() == b""
+        assert int(response.getheader("Content-Length") or 0) > 0
+        connection.send(_request(connection.host, "/test/items/2"))  # the connection is in sync
+        event = json.loads(connection.response().read())
+    finally:
+        connection.close()
+    assert response.status == 200
+    assert event["pathParameters"] == {"id": "2"}
+
+
+def test_http_1_0_closes_after_the_answer(shim: Shim) -> None:
+    connection = RawConnection(shim)
+    try:
+        connection.send(f"GET /test/echo HTTP/1.0\r\nHost: {connection.host}\r\n\r\n".encode())
+        response = connection.response()
+        event = json.loads(response.read())
+        assert connection.closed_by_server()
+    finally:
+        connection.close()
+    assert response.getheader("Connection") == "close"
+    assert event["requestContext"]["protocol"] == "HTTP/1.0"
+
+
+def test_malformed_request_is_400_and_the_server_serves_on(shim: Shim) -> None:
+    connection = RawConnection(shim)
+    try:
+        connection.send(b"NOT AN HTTP REQUEST\r\n\x00\x01\r\n\r\n")
+        response = connection.response()
+        assert response.status == 400
+        response.read()
+        assert connection.closed_by_server()
+    finally:
+        connection.close()
+    assert shim.get("/test/echo").status_code == 200
