@@ -76,8 +76,14 @@ class FrameReader:
         return len(buffer) >= _HEADER.size + meta_len + body_len
 
     def fill(self) -> bool:
-        """Buffer what the pipe holds now (call when it is readable); False at its end."""
-        chunk = os.read(self.fd, _READ_SIZE)
+        """Buffer what the pipe holds now (call when it is readable); False at its end.
+
+        The pipe may be non-blocking (an event loop watched it): nothing there is not the end.
+        """
+        try:
+            chunk = os.read(self.fd, _READ_SIZE)
+        except BlockingIOError:
+            return True
         if not chunk:
             self._eof = True
             return False

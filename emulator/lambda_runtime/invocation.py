@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from emulator.lambda_runtime.api import ErrorKind, InvocationError, InvocationResult
 
@@ -31,3 +35,26 @@ def failure(
 
 def new_request_id() -> str:
     return str(uuid.uuid4())
+
+
+def encode_event(event: Mapping[str, Any]) -> bytes:
+    """The event as the worker receives it (orjson: ~1 µs where json takes ~15 for an API event)."""
+    try:
+        return orjson.dumps(event, default=_plain_mapping)
+    except TypeError:  # what orjson refuses and json takes: non-string keys, integers over 64 bits
+        return json.dumps(event, separators=(",", ":"), default=_plain_mapping).encode()
+
+
+def decode_payload(body: bytes) -> Any:
+    """The handler's JSON-encoded return value."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:  # NaN and Infinity: Python's json writes them, orjson refuses
+        return json.loads(body)
+
+
+def _plain_mapping(value: Any) -> Any:
+    # The contract takes any Mapping; JSON encoders only take dicts.
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import sys
 import threading
 import time
@@ -22,7 +21,7 @@ from types import TracebackType
 from typing import Any, TextIO
 
 from emulator.lambda_runtime.api import FunctionConfig, InvocationResult
-from emulator.lambda_runtime.invocation import Invocation, failure, new_request_id
+from emulator.lambda_runtime.invocation import Invocation, encode_event, failure, new_request_id
 from emulator.lambda_runtime.logs import LogSink
 from emulator.lambda_runtime.pool import FunctionPool, PoolClosed
 from emulator.lambda_runtime.reload import CodeWatcher
@@ -95,7 +94,7 @@ class ProcessLambdaRuntime:
         future.set_running_or_notify_cancel()  # it cannot be cancelled: the function runs on
         invocation = Invocation(
             request_id or new_request_id(),
-            json.dumps(event, separators=(",", ":"), default=_plain_mapping).encode(),
+            encode_event(event),
             future,
             wait_deadline=time.monotonic() + self._wait_s[function_name],
         )
@@ -130,7 +129,7 @@ class ProcessLambdaRuntime:
         future.set_running_or_notify_cancel()
         invocation = Invocation(
             request_id or new_request_id(),
-            json.dumps(event, separators=(",", ":"), default=_plain_mapping).encode(),
+            encode_event(event),
             future,
             wait_deadline=time.monotonic() + self._wait_s[function_name],
             direct=True,
@@ -166,7 +165,7 @@ class ProcessLambdaRuntime:
         future.set_running_or_notify_cancel()
         invocation = Invocation(
             request_id or new_request_id(),
-            json.dumps(event, separators=(",", ":"), default=_plain_mapping).encode(),
+            encode_event(event),
             future,
             wait_deadline=time.monotonic() + self._wait_s[function_name],
             direct=True,
@@ -309,13 +308,6 @@ class ProcessLambdaRuntime:
 def _resolve(invocation: Invocation, result: InvocationResult) -> None:
     if not invocation.future.done():
         invocation.future.set_result(result)
-
-
-def _plain_mapping(value: Any) -> Any:
-    # The contract takes any Mapping; json only encodes dicts.
-    if isinstance(value, Mapping):
-        return dict(value)
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _not_started(invocation: Invocation, exc: Exception) -> InvocationResult:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import select
 import subprocess
@@ -31,7 +30,7 @@ from typing import Any, Protocol
 
 from emulator.lambda_runtime import bootstrap, environment, exits, logs
 from emulator.lambda_runtime.api import ErrorKind, FunctionConfig, InvocationError, InvocationResult
-from emulator.lambda_runtime.invocation import Invocation, failure
+from emulator.lambda_runtime.invocation import Invocation, decode_payload, failure
 
 BOOTSTRAP_PATH = Path(bootstrap.__file__).resolve()
 # Lambda gives the INIT phase (imports, module-level code) 10 seconds on demand.
@@ -388,7 +387,7 @@ class Worker:
         )
         self._log(self._output.flush() + report + self._memory_warning())
         if error is None:
-            result = InvocationResult(invocation.request_id, json.loads(body), None, duration_ms, init_ms)
+            result = InvocationResult(invocation.request_id, decode_payload(body), None, duration_ms, init_ms)
         else:
             kind: ErrorKind = "MarshalError" if error["errorType"] == "Runtime.MarshalError" else "Unhandled"
             trace = tuple(error.get("stackTrace") or ())
@@ -419,8 +418,9 @@ class Worker:
                 # The worker writes its output before its response (and poll reports both when
                 # both are there): drain it first, to keep order. No output, no read attempt.
                 self._pump_output()
-            if self._response_fd in ready:
-                return self._frames.read()
+            if self._response_fd in ready and not self._frames.fill():
+                return None  # the process closed its end: it exited
+            # else: a frame (or part of a large one) was buffered; the loop returns it when whole
 
     def _pump_output(self) -> None:
         text = ""

@@ -189,6 +189,13 @@ def test_malformed_or_failed_responses_are_502_and_the_shim_serves_on(shim: Shim
     assert shim.get("/test/respond/ok").status_code == 201
 
 
+def test_answers_and_output_larger_than_a_pipe_arrive_whole(shim: Shim) -> None:
+    with ThreadPoolExecutor(4) as pool:
+        responses = list(pool.map(lambda _: shim.get("/test/respond/big"), range(4)))
+    assert [(r.status_code, len(r.content)) for r in responses] == [(200, 3_000_000)] * 4
+    assert shim.log_text().count("big-output ooo") == 4
+
+
 def test_malformed_response_reason_is_logged(shim: Shim) -> None:
     shim.get("/test/respond/unknown-key")
     assert "Malformed Lambda proxy response" in shim.log_text()

@@ -29,6 +29,9 @@ def handler(event, context):
         }
     if kind == "upload":  # echoes what arrived: the base64 flag and the body as received
         return {"statusCode": 200, "body": f"{event['isBase64Encoded']}:{event['body']}"}
+    if kind == "big":  # more than a pipe holds, both ways: output while running, then the answer
+        print("big-output " + "o" * 200_000)
+        return {"statusCode": 200, "body": "b" * 3_000_000}
     if kind == "raise":
         raise ValueError("handler blew up on purpose")
     if kind == "not-a-dict":
