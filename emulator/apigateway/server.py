@@ -111,6 +111,7 @@ class HttpConnection(asyncio.Protocol):
         self._server_port = server_port
         self._connections = connections
         self._transport: asyncio.Transport | None = None
+        self._loop = asyncio.get_running_loop()  # made by the loop's server, on its thread
         self._parser = httptools.HttpRequestParser(self)
         self._source_ip = "127.0.0.1"
         self._queue: deque[_Pending] = deque()
@@ -190,7 +191,7 @@ class HttpConnection(asyncio.Protocol):
                 # The client holds the body back until told: refuse it now (RFC 9110 10.1.1).
                 self._busy = True
                 self._queue.append(_Pending(self._parsed_request(), False, True))
-                asyncio.get_running_loop().create_task(self._answer_queue())
+                self._loop.create_task(self._answer_queue())
 
     def on_body(self, body: bytes) -> None:
         if self._too_large:
@@ -213,7 +214,7 @@ class HttpConnection(asyncio.Protocol):
             self._transport.pause_reading()
         if not self._busy:
             self._busy = True
-            asyncio.get_running_loop().create_task(self._answer_queue())
+            self._loop.create_task(self._answer_queue())
 
     def _parsed_request(self) -> GatewayRequest:
         parser = self._parser

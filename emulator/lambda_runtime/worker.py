@@ -6,7 +6,8 @@ the log between START and END.
 
 Who reads the response: on the fast path (:meth:`Worker.read_for_caller`, used by
 ``ProcessLambdaRuntime.call``) the caller's own thread writes the request and polls for the
-answer, so a warm invocation wakes no other thread of this process. A caller that stops waiting
+answer, so a warm invocation wakes no other thread of this process; a caller on an asyncio loop
+(the gateway) awaits it on the loop instead (:mod:`.loop_reading`). A caller that stops waiting
 before the function's Timeout (API Gateway gives up at 29 s) hands the invocation over to the
 worker's own thread, which reads on until the Timeout and kills a hung handler on time, as
 Lambda does. That thread also runs the INIT phase and serves :meth:`Worker.invoke` without a
@@ -16,7 +17,6 @@ frozen; a process that died meanwhile is noticed when the next request cannot be
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import select
@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from emulator.lambda_runtime import bootstrap, environment, exits, logs
 from emulator.lambda_runtime.api import ErrorKind, FunctionConfig, InvocationError, InvocationResult
 from emulator.lambda_runtime.invocation import Invocation, decode_payload, failure
+from emulator.lambda_runtime.loop_reading import LoopReading
 
 BOOTSTRAP_PATH = Path(bootstrap.__file__).resolve()
 # Lambda gives the INIT phase (imports, module-level code) 10 seconds on demand.
@@ -50,7 +51,7 @@ class WorkerOwner(Protocol):
     def redispatch(self, invocation: Invocation) -> None: ...
 
 
-class Worker:
+class Worker(LoopReading):
     """A warm execution environment for one function, serving one invocation at a time."""
 
     def __init__(
@@ -77,6 +78,7 @@ class Worker:
         self._memory_mb = 0
         self._warned_memory = False  # once per worker
         self._output_open = True  # until every writer of the output pipe closed it
+        self._init_loop_reading()
         request_read, self._request_fd = os.pipe()
         self._response_fd, response_write = os.pipe()
         self._output_fd, output_write = os.pipe()
@@ -179,55 +181,6 @@ class Worker:
                 # invocation would cost the very thread switch this path exists to avoid.
                 if outcome is _NOT_YET or self._stopped:
                     self._wake.notify_all()
-
-    async def read_for_caller_async(self, invocation: Invocation, wait_s: float | None) -> None:
-        """:meth:`read_for_caller` for a caller on an asyncio loop: awaits the pipes, blocks no thread.
-
-        The loop is woken when the answer arrives (or the handler writes output, forwarded to the
-        log meanwhile so that a chatty handler never blocks on a full pipe); the answer is then
-        read by :meth:`read_for_caller`, which finds it there. At ``wait_s`` or the function's
-        Timeout, whichever comes first, :meth:`read_for_caller` decides as it always does: time
-        the function out, or hand it over to the worker thread, which reads on.
-        """
-        loop = asyncio.get_running_loop()
-        until = invocation.deadline if wait_s is None else min(invocation.deadline, time.monotonic() + wait_s)
-        answered: asyncio.Future[None] = loop.create_future()
-
-        def on_answer() -> None:
-            if not answered.done():
-                answered.set_result(None)
-
-        def on_response() -> None:
-            # Only a whole frame (or the pipe's end) wakes the caller: a large answer arrives
-            # in pieces, and read_for_caller must never block the loop waiting for the rest.
-            if not self._frames.fill() or self._frames.complete():
-                on_answer()
-
-        def on_output() -> None:
-            self._pump_output()
-            if not self._output_open:  # the handler closed it (or exited): stop watching it
-                loop.remove_reader(self._output_fd)
-
-        with self._lock:  # as read_for_caller: the worker thread must leave the pipes alone
-            self._caller_reading = True
-        loop.add_reader(self._response_fd, on_response)
-        if self._output_open:
-            loop.add_reader(self._output_fd, on_output)
-        # A timer, not asyncio.wait_for: no Task per invocation on the hot path.
-        timer = loop.call_later(max(0.0, until - time.monotonic()), on_answer)
-        try:
-            await answered
-        except BaseException:  # cancelled (the loop shuts down): the worker thread reads on
-            with self._lock:
-                self._caller_reading = False
-                self._watch = invocation
-                self._wake.notify_all()
-            raise
-        finally:
-            timer.cancel()
-            loop.remove_reader(self._response_fd)
-            loop.remove_reader(self._output_fd)
-        self.read_for_caller(invocation, max(0.0, until - time.monotonic()))
 
     def stop(self) -> None:
         """Kill the process (Lambda does not let a Python function shut down gracefully)."""
@@ -516,10 +469,8 @@ class Worker:
         self._owner.discard(self)
         self.stop()
 
-    def _close_fds(self) -> None:
-        for fd in (self._request_fd, self._response_fd, self._output_fd):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+    def _fds(self) -> tuple[int, ...]:
+        return (self._request_fd, self._response_fd, self._output_fd)
 
 
 def _resolve(future: Future[InvocationResult], result: InvocationResult) -> None:
