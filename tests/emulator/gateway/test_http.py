@@ -276,6 +276,17 @@ def test_authorizer_allows_and_passes_its_context(shim: Shim) -> None:
     assert authorizer["tier"] == "gold"
 
 
+def test_one_function_behind_and_without_an_authorizer_alternately(shim: Shim) -> None:
+    # The same warm workers serve both: awaited on the event loop for /echo, read by a thread
+    # for /secure (its authorizer runs first). Neither may lose or steal the other's answer.
+    with ThreadPoolExecutor(4) as pool:
+        paths = ["/test/echo", "/test/secure"] * 20
+        headers = {"Authorization": "Bearer allow-alice"}
+        events = list(pool.map(lambda path: _event(shim.get(path, headers=headers)), paths))
+    assert [event["resource"] for event in events] == ["/echo", "/secure"] * 20
+    assert len({event["requestContext"]["requestId"] for event in events}) == 40
+
+
 @pytest.mark.parametrize(
     ("headers", "status"),
     [({}, 401), ({"Authorization": "Bearer junk"}, 401), ({"Authorization": "Bearer deny"}, 403)],
