@@ -12,13 +12,14 @@ the stage (SAM, serverless-offline), lower-cased headers (Chalice), ``stageVaria
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from emulator.apigateway import ids
+from emulator import ids
 from emulator.apigateway.binary import BinaryMediaTypes
 from emulator.apigateway.request import GatewayRequest
 from emulator.apigateway.routing import RouteMatch
@@ -44,6 +45,11 @@ def api_id_for(logical_id: str) -> str:
 
 def clf_time(epoch_s: float) -> str:
     """``requestTime`` in Common Log Format, always UTC: ``25/Nov/2026:12:00:00 +0000``."""
+    return _clf_second(int(epoch_s))
+
+
+@functools.lru_cache(maxsize=4)  # one per second of requests
+def _clf_second(epoch_s: int) -> str:
     t = time.gmtime(epoch_s)
     day = f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}"
     return f"{day}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"

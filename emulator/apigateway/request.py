@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import unquote
 
-from emulator.apigateway import ids
+from emulator import ids
 
 # API Gateway's hard limit on a request payload (REST APIs): 10 MB.
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from emulator import ids
 from emulator.lambda_runtime.api import ErrorKind, InvocationError, InvocationResult
 
 
@@ -34,7 +34,7 @@ def failure(
 
 
 def new_request_id() -> str:
-    return str(uuid.uuid4())
+    return ids.request_id()
 
 
 def encode_event(event: Mapping[str, Any]) -> bytes:

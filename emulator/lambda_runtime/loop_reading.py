@@ -41,6 +41,7 @@ class LoopReading:
     _caller_reading: bool
     _reader_ident: int | None
     _watch: Invocation | None
+    _output_drained: bool
 
     def _init_loop_reading(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None  # has the pipes registered
@@ -48,6 +49,7 @@ class LoopReading:
         self._loop_waiter: asyncio.Future[None] | None = None  # an awaited invocation's wake-up
         self._close_pending = False  # the worker's thread asked the loop to close the pipes
         self._fds_closed = False
+        self._output_drained = False  # the loop forwarded the output: no read needed for it
 
     if TYPE_CHECKING:
 
@@ -89,7 +91,11 @@ class LoopReading:
         finally:
             timer.cancel()
             self._loop_waiter = None
-        if not self._frames.complete():  # out of time, or the process is gone
+        if self._frames.complete():
+            # Output written before the answer was forwarded by _on_output already: I/O
+            # callbacks of a loop iteration run before the tasks they wake.
+            self._output_drained = self._output_registered
+        else:  # out of time, or the process is gone
             self._unregister()
         self.read_for_caller(invocation, max(0.0, until - time.monotonic()))
 

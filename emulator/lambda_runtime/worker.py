@@ -361,7 +361,10 @@ class Worker(LoopReading):
         while True:
             frame = self._frames.buffered()
             if frame is not None:
-                self._pump_output()
+                if self._output_drained:
+                    self._output_drained = False
+                else:
+                    self._pump_output()
                 return frame
             remaining = deadline - time.monotonic()
             if remaining <= 0:

@@ -196,6 +196,20 @@ def test_answers_and_output_larger_than_a_pipe_arrive_whole(shim: Shim) -> None:
     assert shim.log_text().count("big-output ooo") == 4
 
 
+def test_handler_output_is_logged_between_its_start_and_end(shim: Shim) -> None:
+    marker = f"big-output {'o' * 20}"
+    for _ in range(3):  # awaited on the event loop: the output is forwarded as it arrives
+        assert shim.get("/test/respond/big").status_code == 200
+    lines = shim.log_text().splitlines()
+    outputs = [i for i, line in enumerate(lines) if line.startswith(marker)]
+    assert len(outputs) >= 3
+    for index in outputs[-3:]:
+        start = next(line for line in reversed(lines[:index]) if line.startswith("START RequestId:"))
+        end = next(line for line in lines[index:] if line.startswith(("START RequestId:", "END RequestId:")))
+        assert end.startswith("END RequestId:")
+        assert start.split()[2] == end.split()[2]
+
+
 def test_malformed_response_reason_is_logged(shim: Shim) -> None:
     shim.get("/test/respond/unknown-key")
     assert "Malformed Lambda proxy response" in shim.log_text()

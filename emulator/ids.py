@@ -1,8 +1,8 @@
 """Request ids, cheaply: API Gateway's ids are opaque and unique, not secrets.
 
 ``uuid.uuid4()`` reads the OS's random source (a system call) per id; the gateway mints three
-per request, so a PRNG seeded once from the OS does it instead (still a fresh, well-formed
-version-4 UUID for every request).
+per request and the Lambda runtime one more, so a PRNG seeded once from the OS does it instead
+(still a fresh, well-formed version-4 UUID every time).
 """
 
 from __future__ import annotations
