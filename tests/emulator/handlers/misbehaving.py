@@ -27,6 +27,9 @@ def handler(event, context):
         return {"values": {1, 2}}
     if action == "decimal":
         return {"price": decimal.Decimal("12.5"), "count": decimal.Decimal("3")}
+    if action == "print":  # more output than a pipe holds
+        for number in range(event["lines"]):
+            print(f"output line {number} " + "x" * 60)
     if action == "sleep":
         print("going to sleep", flush=True)
         time.sleep(60)

@@ -1,0 +1,109 @@
+"""call_async(): the gateway's path, a warm worker's answer awaited on an event loop (uvloop)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Coroutine
+from typing import Any
+
+import pytest
+import uvloop
+
+from .conftest import function
+
+
+def _run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    return uvloop.run(coroutine)
+
+
+def test_awaited_on_a_warm_worker_the_future_is_done(start_runtime, log):
+    runtime = start_runtime(function("M", "misbehaving.handler"))
+    pid = runtime.invoke("M", {}).payload["pid"]
+
+    async def calls() -> list[Any]:
+        return [await runtime.call_async("M", {"n": n}) for n in range(20)]
+
+    futures = _run(calls())
+
+    assert all(future.done() for future in futures)
+    assert [future.result().payload["echo"]["n"] for future in futures] == list(range(20))
+    assert runtime.worker_pids("M") == [pid]  # one warm environment served them all
+    assert log.getvalue().count("REPORT RequestId") == 21
+
+
+def test_a_cold_start_is_awaited_too(start_runtime):
+    runtime = start_runtime(function("M", "misbehaving.handler"))
+
+    future = _run(runtime.call_async("M", {"n": 1}))
+
+    assert future.result().payload["echo"] == {"n": 1}
+    assert future.result().init_duration_ms is not None
+
+
+def test_output_larger_than_a_pipe_is_forwarded_while_the_handler_runs(start_runtime, log):
+    runtime = start_runtime(function("M", "misbehaving.handler"))
+    runtime.invoke("M", {})
+
+    future = _run(runtime.call_async("M", {"do": "print", "lines": 5000}))
+
+    assert future.result().error is None
+    text = log.getvalue()
+    assert text.count("output line ") == 5000
+    # ... all of it between the invocation's START and END
+    request_id = future.result().request_id
+    assert text.index(f"START RequestId: {request_id}") < text.index("output line 0 ")
+    assert text.index("output line 4999 ") < text.index(f"END RequestId: {request_id}")
+
+
+def test_a_caller_that_stops_waiting_leaves_the_invocation_to_the_worker_thread(start_runtime, log):
+    runtime = start_runtime(function("M", "misbehaving.handler", timeout_s=0.5))
+    pid = runtime.invoke("M", {}).payload["pid"]
+
+    future = _run(runtime.call_async("M", {"do": "sleep"}, wait_s=0.01))
+
+    assert not future.done()
+    result = future.result(timeout=30)  # the worker's thread reads on, and times it out
+    assert result.error is not None
+    assert result.error.kind == "TimedOut"
+    assert "Task timed out after 0.50 seconds" in log.getvalue()
+    assert runtime.invoke("M", {}).payload["pid"] != pid
+
+
+@pytest.mark.parametrize("action", ["sleep", "os_exit", "raise"])
+def test_failures_awaited_on_the_loop_cost_only_their_worker(start_runtime, action):
+    runtime = start_runtime(function("M", "misbehaving.handler", timeout_s=0.5))
+    runtime.invoke("M", {})
+
+    async def fail_then_succeed() -> tuple[Any, Any]:
+        failed = await runtime.call_async("M", {"do": action})
+        return failed, await runtime.call_async("M", {"n": 2})
+
+    failed, after = _run(fail_then_succeed())
+
+    assert (
+        failed.result().error.kind
+        == {"sleep": "TimedOut", "os_exit": "Crashed", "raise": "Unhandled"}[action]
+    )
+    assert after.result().payload["echo"] == {"n": 2}
+
+
+def test_threads_and_the_loop_take_turns_on_one_worker(start_runtime):
+    runtime = start_runtime(function("M", "misbehaving.handler"))
+    pid = runtime.invoke("M", {}).payload["pid"]
+
+    async def on_the_loop(n: int) -> Any:
+        return (await runtime.call_async("M", {"n": n})).result().payload
+
+    answers = []
+    for n in range(10):  # the loop registers the pipes, a thread then reads them, and so on
+        answers.append(_run(on_the_loop(n))["echo"]["n"])
+        answers.append(runtime.call("M", {"n": n}).result().payload["echo"]["n"])
+    assert answers == [n for n in range(10) for _ in range(2)]
+    assert runtime.worker_pids("M") == [pid]
+
+
+def test_workers_run_as_batch_tasks(start_runtime):
+    runtime = start_runtime(function("M", "misbehaving.handler"))
+    pid = runtime.invoke("M", {}).payload["pid"]
+
+    assert os.sched_getscheduler(pid) == os.SCHED_BATCH
