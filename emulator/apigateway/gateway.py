@@ -122,6 +122,7 @@ class ApiGateway:
         self._call: Callable[..., Any] | None = getattr(runtime, "call", None)
         self._call_async: Callable[..., Any] | None = getattr(runtime, "call_async", None)
         self._blocking = ThreadPoolExecutor(blocking_threads, thread_name_prefix="gateway-blocking")
+        self._loop: asyncio.AbstractEventLoop | None = None  # the server's, known at its first request
         self.stages: dict[str, ApiStage] = {}
         staged: list[StagedApi] = []
         for api_id, spec in app.apis.items():
@@ -160,10 +161,14 @@ class ApiGateway:
         self._blocking.shutdown(wait=False, cancel_futures=True)
 
     def _log_access(self, request: GatewayRequest, status: int, started: float) -> None:
-        self.log.write(
+        line = (
             f'{request.source_ip} "{request.method} {request.path} {request.protocol}" {status} '
             f"{(time.perf_counter() - started) * 1000:.1f}ms\n"
         )
+        # Written once the answer is sent (the loop runs it before reading the next request).
+        if self._loop is None or not self._loop.is_running():
+            self._loop = asyncio.get_running_loop()
+        self._loop.call_soon(self.log.write, line)
 
     async def _emulator(self, request: GatewayRequest) -> GatewayResponse:
         if request.path == "/_emulator/health":

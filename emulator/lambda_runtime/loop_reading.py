@@ -22,6 +22,7 @@ import contextlib
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class LoopReading:
         self._close_pending = False  # the worker's thread asked the loop to close the pipes
         self._fds_closed = False
         self._output_drained = False  # the loop forwarded the output: no read needed for it
+        self._log_later: Callable[..., Any] | None = None  # defers log writes (loop.call_soon)
 
     if TYPE_CHECKING:
 
@@ -91,13 +93,20 @@ class LoopReading:
         finally:
             timer.cancel()
             self._loop_waiter = None
-        if self._frames.complete():
-            # Output written before the answer was forwarded by _on_output already: I/O
-            # callbacks of a loop iteration run before the tasks they wake.
-            self._output_drained = self._output_registered
-        else:  # out of time, or the process is gone
+        if not self._frames.complete():  # out of time, or the process is gone
             self._unregister()
-        self.read_for_caller(invocation, max(0.0, until - time.monotonic()))
+            self.read_for_caller(invocation, max(0.0, until - time.monotonic()))
+            return
+        # Output written before the answer was forwarded by _on_output already: I/O callbacks
+        # of a loop iteration run before the tasks they wake.
+        self._output_drained = self._output_registered
+        # END and REPORT are written once the caller has sent its answer on (the loop runs
+        # them before it reads the next request): the log is not on the client's critical path.
+        self._log_later = loop.call_soon
+        try:
+            self.read_for_caller(invocation, max(0.0, until - time.monotonic()))
+        finally:
+            self._log_later = None
 
     # -- the loop's readers -------------------------------------------------------------------
 

@@ -258,7 +258,10 @@ class Worker(LoopReading):
         if self._pending_start:
             text, self._pending_start = self._pending_start + text, ""
         if text:
-            self._sink.write(text)
+            if self._log_later is not None:
+                self._log_later(self._sink.write, text)
+            else:
+                self._sink.write(text)
 
     def _initialise(self) -> bool:
         """Wait for the INIT phase to end, then send the request that waited for it."""
