@@ -115,9 +115,14 @@ def _header_value(name: str, value: Any) -> str:
     raise MalformedProxyResponse(f"header {name!r} has a non-scalar value: {value!r}")
 
 
+def _is_mapping(value: Any) -> bool:
+    # dict first: what a JSON decoder returns, found without the ABC check (on every request)
+    return isinstance(value, (dict, Mapping))
+
+
 def parse_proxy_response(payload: Any) -> tuple[int, list[tuple[str, str]], str | None, bool]:
     """Validate a proxy response; return (status, header pairs, body text, isBase64Encoded)."""
-    if not isinstance(payload, Mapping):
+    if not _is_mapping(payload):
         raise MalformedProxyResponse(f"the response is a {type(payload).__name__}, not a JSON object")
     unknown = sorted(set(payload) - ALLOWED_KEYS)
     if unknown:
@@ -136,7 +141,7 @@ def parse_proxy_response(payload: Any) -> tuple[int, list[tuple[str, str]], str 
 
     headers = payload.get("headers") or {}
     multi = payload.get("multiValueHeaders") or {}
-    if not isinstance(headers, Mapping) or not isinstance(multi, Mapping):
+    if not _is_mapping(headers) or not _is_mapping(multi):
         raise MalformedProxyResponse("headers and multiValueHeaders must be JSON objects")
     # Both maps are sent; for a name in both, the multi-value list wins (and is sent whole, so
     # every Set-Cookie of the list reaches the client).

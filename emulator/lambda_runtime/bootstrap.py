@@ -24,6 +24,7 @@ import importlib.machinery
 import json
 import logging
 import os
+import random
 import resource
 import signal
 import struct
@@ -37,9 +38,19 @@ _HEADER = struct.Struct("!II")
 _READ_SIZE = 1 << 16
 
 
-def write_frame(fd: int, meta: dict[str, Any], body: bytes = b"") -> None:
-    """Write one frame with a single write call in the common case."""
-    encoded = json.dumps(meta, separators=(",", ":")).encode()
+def _dumps(meta: dict[str, Any]) -> bytes:
+    return json.dumps(meta, separators=(",", ":")).encode()
+
+
+def write_frame(
+    fd: int, meta: dict[str, Any], body: bytes = b"", *, dumps: Callable[[Any], bytes] = _dumps
+) -> None:
+    """Write one frame with a single write call in the common case.
+
+    ``dumps``: the JSON encoder for ``meta`` (the emulator passes a faster one than the worker,
+    which must run on any Python with the standard library alone).
+    """
+    encoded = dumps(meta)
     data = memoryview(_HEADER.pack(len(encoded), len(body)) + encoded + body)
     while data:
         data = data[os.write(fd, data) :]
@@ -48,8 +59,9 @@ def write_frame(fd: int, meta: dict[str, Any], body: bytes = b"") -> None:
 class FrameReader:
     """Reads whole frames from a pipe, buffering what a read returns beyond one frame."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, *, loads: Callable[[bytes | bytearray], Any] = json.loads) -> None:
         self.fd = fd
+        self._loads = loads
         self._buffer = bytearray()
         self._eof = False  # fill() saw the end: read() must not block on a closed pipe
 
@@ -62,7 +74,7 @@ class FrameReader:
         end = _HEADER.size + meta_len + body_len
         if len(buffer) < end:
             return None
-        meta = json.loads(buffer[_HEADER.size : _HEADER.size + meta_len])
+        meta = self._loads(buffer[_HEADER.size : _HEADER.size + meta_len])
         body = bytes(buffer[_HEADER.size + meta_len : end])
         del buffer[:end]
         return meta, body
@@ -296,9 +308,13 @@ def _install_lambda_logging() -> _RequestIdFilter:
     return request_filter
 
 
+# Trace ids are unique, not secret: a PRNG seeded once from the OS, no system call per invocation.
+_TRACE_RANDOM = random.Random()  # noqa: S311
+
+
 def _trace_id() -> str:
-    random = os.urandom(20).hex()  # one system call for both ids
-    return f"Root=1-{int(time.time()):08x}-{random[:24]};Parent={random[24:]};Sampled=0"
+    bits = f"{_TRACE_RANDOM.getrandbits(160):040x}"
+    return f"Root=1-{int(time.time()):08x}-{bits[:24]};Parent={bits[24:]};Sampled=0"
 
 
 class _PeakMemory:

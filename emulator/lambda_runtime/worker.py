@@ -28,6 +28,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
+import orjson
+
 from emulator.lambda_runtime import bootstrap, environment, exits, logs
 from emulator.lambda_runtime.api import ErrorKind, FunctionConfig, InvocationError, InvocationResult
 from emulator.lambda_runtime.invocation import Invocation, decode_payload, failure
@@ -83,7 +85,7 @@ class Worker(LoopReading):
         self._response_fd, response_write = os.pipe()
         self._output_fd, output_write = os.pipe()
         os.set_blocking(self._output_fd, False)
-        self._frames = bootstrap.FrameReader(self._response_fd)
+        self._frames = bootstrap.FrameReader(self._response_fd, loads=orjson.loads)
         self._started_at = time.monotonic()
         self.arn = environment.function_arn(config)
         try:
@@ -244,7 +246,7 @@ class Worker(LoopReading):
             "deadline_ms": time.time() * 1000 + self.config.timeout_s * 1000,
         }
         try:
-            bootstrap.write_frame(self._request_fd, meta, invocation.event)
+            bootstrap.write_frame(self._request_fd, meta, invocation.event, dumps=orjson.dumps)
         except OSError:
             return False
         invocation.sent = True
