@@ -188,3 +188,37 @@ def test_malformed_request_is_400_and_the_server_serves_on(shim: Shim) -> None:
     finally:
         connection.close()
     assert shim.get("/test/echo").status_code == 200
+
+
+def test_an_upgrade_offer_is_declined_by_answering_over_http_1_1(shim: Shim) -> None:
+    # What `curl --http2 http://...` sends: the REST API answers the request itself.
+    connection = RawConnection(shim)
+    try:
+        connection.send(
+            _request(
+                connection.host,
+                "/test/echo",
+                "Connection: Upgrade, HTTP2-Settings",
+                "Upgrade: h2c",
+                "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA",
+            )
+        )
+        response = connection.response()
+        event = json.loads(response.read())
+    finally:
+        connection.close()
+    assert response.status == 200
+    assert event["headers"]["Upgrade"] == "h2c"
+
+
+def test_an_oversized_request_head_is_431(shim: Shim) -> None:
+    connection = RawConnection(shim)
+    try:
+        connection.send(_request(connection.host, "/test/echo", "X-Big: " + "a" * 70_000))
+        response = connection.response()
+        body = json.loads(response.read())
+        assert connection.closed_by_server()
+    finally:
+        connection.close()
+    assert response.status == 431
+    assert body == {"message": "Request Header Fields Too Large"}
