@@ -21,12 +21,12 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from emulator.lambda_runtime.api import LambdaRuntime
+from emulator.lambda_runtime.api import InvocationResult, LambdaRuntime
 from emulator.template.model import AuthorizerSpec, FunctionSpec, RestApiSpec
 
 UNAUTHORIZED_BODY: dict[str, Any] = {"message": "Unauthorized"}
@@ -37,6 +37,8 @@ IMPLICIT_DENY_BODY: dict[str, Any] = {"Message": "User is not authorized to acce
 CONFIGURATION_ERROR_BODY: dict[str, Any] = {"message": None}
 
 PolicyDecision = Literal["ALLOW", "EXPLICIT_DENY", "IMPLICIT_DENY"]
+# A Lambda invocation a step of the pipeline needs: (function name, event).
+LambdaCall = tuple[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,16 @@ class AuthorizerCache:
 # -- the authorizers of one API ---------------------------------------------------------------------
 
 
+def run_blocking(steps: Generator[LambdaCall, InvocationResult, Any], runtime: LambdaRuntime) -> Any:
+    """Drive ``steps`` on this thread: each Lambda call it yields is invoked and waited for."""
+    try:
+        call = next(steps)
+        while True:
+            call = steps.send(runtime.invoke(*call))
+    except StopIteration as done:
+        return done.value
+
+
 def _log_to_stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -252,6 +264,15 @@ class LambdaAuthorizers:
         self._log = log
 
     def authorize(self, authorizer_name: str, proxy_event: dict, method_arn: str) -> AuthorizationOutcome:
+        """Authorize on this thread, invoking the function (if it must) and waiting for it."""
+        return run_blocking(self.authorize_steps(authorizer_name, proxy_event, method_arn), self._runtime)
+
+    def authorize_steps(
+        self, authorizer_name: str, proxy_event: dict, method_arn: str
+    ) -> Generator[LambdaCall, InvocationResult, AuthorizationOutcome]:
+        """The authorization, as a generator that yields the Lambda call it needs (function name,
+        event) and is sent its result: the same logic serves a blocking caller (:meth:`authorize`)
+        and the gateway's event loop, which awaits the call instead."""
         authorizer = self._api.authorizers[authorizer_name]
         identity = identity_values(authorizer, proxy_event)
         if identity is None:
@@ -270,7 +291,7 @@ class LambdaAuthorizers:
         latency_ms = 0
         if output is None:
             started = time.perf_counter()
-            result = self._invoke(authorizer, event)
+            result = yield from self._invoke(authorizer, event)
             latency_ms = round((time.perf_counter() - started) * 1000)
             if isinstance(result, AuthorizationOutcome):
                 return result
@@ -296,12 +317,12 @@ class LambdaAuthorizers:
 
     def _invoke(
         self, authorizer: AuthorizerSpec, event: dict[str, Any]
-    ) -> AuthorizerOutput | AuthorizationOutcome:
+    ) -> Generator[LambdaCall, InvocationResult, AuthorizerOutput | AuthorizationOutcome]:
         function = self._functions.get(authorizer.function_id)
         if function is None:
             self._log(f"Authorizer {authorizer.name}: function {authorizer.function_id} does not exist")
             return _refused(500, CONFIGURATION_ERROR_BODY)
-        result = self._runtime.invoke(function.function_name, event)
+        result = yield function.function_name, event
         if result.error is not None:
             # Lambda authorizers signal "no/invalid credentials" by failing with exactly this message.
             if result.error.error_message == "Unauthorized":

@@ -17,13 +17,14 @@ import json
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from emulator import ids
+from emulator.apigateway.authorizers import LambdaAuthorizers, LambdaCall
 from emulator.apigateway.binary import BinaryMediaTypes
 from emulator.apigateway.cors import CorsPreflight
 from emulator.apigateway.events import ProxyEventBuilder
@@ -71,7 +72,7 @@ class ApiStage:
         self.cors = CorsPreflight(spec.cors, tree.methods_by_path()) if spec.cors else None
         self.throttle = StageThrottle(spec.throttling)
         self.gateway_responses = GatewayResponses(spec.gateway_responses)
-        self.authorizers: Any = None
+        self.authorizers: LambdaAuthorizers | None = None
         # SAM puts the DefaultAuthorizer on its CORS OPTIONS method too, unless
         # AddDefaultAuthorizerToCorsPreflight is false: then a browser's preflight (which never
         # carries credentials) gets 401, on AWS as here.
@@ -79,14 +80,11 @@ class ApiStage:
         if spec.cors and spec.default_authorizer and spec.add_default_authorizer_to_cors_preflight:
             self.preflight_authorizer = spec.default_authorizer
         if spec.authorizers:
-            # Written by the template helper (contracts G); imported only when an API has authorizers.
-            from emulator.apigateway.authorizers import LambdaAuthorizers
-
             self.authorizers = LambdaAuthorizers(spec, runtime, app.functions, app.region, app.account_id)
 
 
 @dataclass
-class LambdaCall:
+class IntegrationCall:
     """The Lambda proxy integration's call, once the gateway's own checks passed."""
 
     function_name: str
@@ -95,13 +93,18 @@ class LambdaCall:
     stage: ApiStage
 
 
+# What the pipeline decided before the integration: the stage (None if no route matched) and
+# either the gateway's own answer or the integration's call to make.
+Planned = tuple[ApiStage | None, GatewayResponse | IntegrationCall]
+
+
 class ApiGateway:
     """Every REST API of a SAM app: :meth:`handle_async` answers one client request.
 
-    Runs on the server's event loop. The hot path -- route, event, a warm worker's answer
-    awaited on its pipe, the proxy response translated -- never leaves the loop's thread. What
-    may block runs on a small thread pool: a route with a Lambda authorizer (its own Lambda call
-    first) and the emulator's WSGI pages (``/_emulator/...``).
+    Runs on the server's event loop. The whole pipeline -- route, a Lambda authorizer's call,
+    the event, a warm worker's answer awaited on its pipe, the proxy response translated --
+    never leaves the loop's thread. Only the emulator's WSGI pages (``/_emulator/...``) run on
+    a small thread pool.
     """
 
     def __init__(
@@ -112,15 +115,13 @@ class ApiGateway:
         emulator_app: WsgiApp | None = None,
         log: TextIO = sys.stderr,
         integration_timeout_s: float = INTEGRATION_TIMEOUT_S,
-        blocking_threads: int = 64,
+        blocking_threads: int = 8,
     ) -> None:
         self.app = app
         self.runtime = runtime
         self.emulator_app = emulator_app
         self.log = log
         self.integration_timeout_s = integration_timeout_s
-        self._call: Callable[..., Any] | None = getattr(runtime, "call", None)
-        self._call_async: Callable[..., Any] | None = getattr(runtime, "call_async", None)
         self._blocking = ThreadPoolExecutor(blocking_threads, thread_name_prefix="gateway-blocking")
         self._loop: asyncio.AbstractEventLoop | None = None  # the server's, known at its first request
         self.stages: dict[str, ApiStage] = {}
@@ -180,38 +181,33 @@ class ApiGateway:
 
     # -- the pipeline -------------------------------------------------------------------------
     async def _pipeline_async(self, request: GatewayRequest, request_id: str) -> GatewayResponse:
-        stage, planned = self._plan(request, request_id, may_block=False)
-        if planned is None:  # a Lambda authorizer first: a blocking call, made on a thread
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._blocking, self.handle, request, request_id)
-        if isinstance(planned, LambdaCall):
-            if self._call_async is not None:
-                future = await self._call_async(
-                    planned.function_name, planned.event, wait_s=self.integration_timeout_s
-                )
-            else:
-                future = self.runtime.submit(planned.function_name, planned.event)
-                # asyncio.wait, not wait_for: giving up must not cancel the invocation.
-                await asyncio.wait([asyncio.wrap_future(future)], timeout=self.integration_timeout_s)
-            planned = self._answer(planned, future, 0.0)
-        return self._finish(stage, planned)
-
-    def handle(self, request: GatewayRequest, request_id: str) -> GatewayResponse:
-        """The whole pipeline on the calling thread, blocking (Lambda authorizers included)."""
-        stage, planned = self._plan(request, request_id, may_block=True)
-        if isinstance(planned, LambdaCall):
-            planned = self._answer(planned, *self._start_call(planned))
+        """The pipeline on the event loop: a Lambda authorizer's call and the integration's are
+        awaited on the worker's pipe, like every other request's."""
+        steps = self._plan(request, request_id)
+        try:
+            call = next(steps)
+            while True:  # a Lambda authorizer to run first
+                future = await self.runtime.call_async(*call)
+                call = steps.send(future.result())
+        except StopIteration as done:
+            stage, planned = done.value
+        if isinstance(planned, IntegrationCall):
+            future = await self.runtime.call_async(
+                planned.function_name, planned.event, wait_s=self.integration_timeout_s
+            )
+            planned = self._answer(planned, future)
         return self._finish(stage, planned)
 
     def _plan(
-        self, request: GatewayRequest, request_id: str, *, may_block: bool
-    ) -> tuple[ApiStage | None, GatewayResponse | LambdaCall | None]:
-        """Everything before the integration: the gateway's own answer, or the call to make."""
+        self, request: GatewayRequest, request_id: str
+    ) -> Generator[LambdaCall, InvocationResult, Planned]:
+        """Everything before the integration -- the gateway's own answer, or the call to make --
+        as steps that yield the Lambda authorizer calls they need (see ``authorize_steps``)."""
         match = self.router.route(request.method, request.path)
         if match is None:
             return None, self._unrouted(missing_authentication_token(), request.path)
         stage = self.stages[match.api_id]
-        return stage, self._handle_routed(request, request_id, match, stage, may_block=may_block)
+        return stage, (yield from self._handle_routed(request, request_id, match, stage))
 
     def _finish(self, stage: ApiStage | None, response: GatewayResponse) -> GatewayResponse:
         if stage is not None and response.from_gateway:
@@ -226,11 +222,9 @@ class ApiGateway:
         return addressed[0].gateway_responses.apply(response) if addressed else response
 
     def _handle_routed(
-        self, request: GatewayRequest, request_id: str, match: RouteMatch, stage: ApiStage, *, may_block: bool
-    ) -> GatewayResponse | LambdaCall | None:
+        self, request: GatewayRequest, request_id: str, match: RouteMatch, stage: ApiStage
+    ) -> Generator[LambdaCall, InvocationResult, GatewayResponse | IntegrationCall]:
         route = match.method.route
-        if not may_block and (route.authorizer if route is not None else stage.preflight_authorizer):
-            return None  # an authorizer is a blocking Lambda call: the caller retries on a thread
         if stage.throttle and not stage.throttle.allow(match.resource_path, request.method):
             return too_many_requests()
 
@@ -238,7 +232,7 @@ class ApiGateway:
         if route is None:  # SAM's CORS MOCK: answered here, the function is never invoked
             assert stage.cors is not None
             if stage.preflight_authorizer:
-                denied = self._authorize(stage, stage.preflight_authorizer, event, match, request)
+                denied = yield from self._authorize(stage, stage.preflight_authorizer, event, match, request)
                 if denied is not None:
                     return denied
             return stage.cors.respond(match.resource_path)
@@ -247,20 +241,21 @@ class ApiGateway:
             # Usage plans are not emulated: any key is accepted, a missing one is refused.
             return forbidden()
         if route.authorizer:
-            denied = self._authorize(stage, route.authorizer, event, match, request)
+            denied = yield from self._authorize(stage, route.authorizer, event, match, request)
             if denied is not None:
                 return denied
 
         function = self.app.functions[route.function_id]
-        return LambdaCall(function.function_name, event, request, stage)
+        return IntegrationCall(function.function_name, event, request, stage)
 
     def _authorize(
         self, stage: ApiStage, name: str, event: dict[str, Any], match: RouteMatch, request: GatewayRequest
-    ) -> GatewayResponse | None:
+    ) -> Generator[LambdaCall, InvocationResult, GatewayResponse | None]:
         if stage.authorizers is None:
             self._log_error(f"authorizer {name!r} is not defined on API {stage.spec.logical_id}")
             return internal_server_error(500)
-        outcome = stage.authorizers.authorize(name, event, stage.events.method_arn(match, request))
+        arn = stage.events.method_arn(match, request)
+        outcome = yield from stage.authorizers.authorize_steps(name, event, arn)
         if not outcome.allowed:
             status = outcome.status or 401
             body = outcome.body if outcome.body is not None else {"message": "Unauthorized"}
@@ -275,25 +270,16 @@ class ApiGateway:
             event["requestContext"]["authorizer"] = dict(outcome.authorizer_context)
         return None
 
-    def _start_call(self, call: LambdaCall) -> tuple[Future[InvocationResult], float]:
-        """The invocation's future and how much longer to wait for it."""
-        if self._call is not None:
-            # ProcessLambdaRuntime's fast path: this thread reads the worker's answer itself,
-            # for at most the integration timeout (the future is done unless that passed).
-            return self._call(call.function_name, call.event, wait_s=self.integration_timeout_s), 0.0
-        return self.runtime.submit(call.function_name, call.event), self.integration_timeout_s
-
-    def _answer(self, call: LambdaCall, future: Future[InvocationResult], wait_s: float) -> GatewayResponse:
-        response = self._translate(call, future, wait_s)
+    def _answer(self, call: IntegrationCall, future: Future[InvocationResult]) -> GatewayResponse:
+        """The integration's answer: the future is done unless the integration timeout passed."""
+        response = self._translate(call, future)
         response.headers.append(("x-amz-apigw-id", call.event["requestContext"]["extendedRequestId"]))
         return response
 
-    def _translate(
-        self, call: LambdaCall, future: Future[InvocationResult], wait_s: float
-    ) -> GatewayResponse:
+    def _translate(self, call: IntegrationCall, future: Future[InvocationResult]) -> GatewayResponse:
         function_name = call.function_name
         try:
-            result = future.result(timeout=wait_s)
+            result = future.result(timeout=0)
         except FutureTimeout:
             # API Gateway stops waiting; the function runs on to its own Timeout.
             self._log_error(

@@ -1,7 +1,8 @@
 """The contract between the gateway and the Lambda runtime emulation.
 
-The gateway submits an event for a function and gets back a future; it may stop waiting
-(API Gateway's 29 s integration timeout) while the function runs on to its own Timeout.
+The gateway awaits an invocation on its event loop (or submits one and gets back a future); it
+may stop waiting (API Gateway's 29 s integration timeout) while the function runs on to its own
+Timeout.
 """
 
 from __future__ import annotations
@@ -61,5 +62,17 @@ class LambdaRuntime(Protocol):
     def invoke(
         self, function_name: str, event: Mapping[str, Any], *, request_id: str | None = None
     ) -> InvocationResult: ...
+
+    async def call_async(
+        self,
+        function_name: str,
+        event: Mapping[str, Any],
+        *,
+        wait_s: float | None = None,
+        request_id: str | None = None,
+    ) -> Future[InvocationResult]:
+        """Invoke, awaiting the answer on the caller's event loop for at most ``wait_s``: the
+        future is done unless that passed (the function then runs on to its own Timeout)."""
+        ...
 
     def close(self) -> None: ...
