@@ -145,10 +145,11 @@ class LoopReading:
             close = self._close_pending
         if loop is None:
             return
-        loop.remove_reader(self._response_fd)
-        if self._output_registered:
-            loop.remove_reader(self._output_fd)
-            self._output_registered = False
+        if not loop.is_closed():  # a closed loop's registrations went with it
+            loop.remove_reader(self._response_fd)
+            if self._output_registered:
+                loop.remove_reader(self._output_fd)
+        self._output_registered = False
         if close:
             self._close_fds_now()
 

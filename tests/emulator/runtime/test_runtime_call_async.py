@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
@@ -12,18 +13,20 @@ import uvloop
 from .conftest import function
 
 
-def _run(coroutine: Coroutine[Any, Any, Any]) -> Any:
-    return uvloop.run(coroutine)
+@pytest.fixture(params=["uvloop", "asyncio"])
+def run_on_a_loop(request: pytest.FixtureRequest) -> Callable[[Coroutine[Any, Any, Any]], Any]:
+    """Run a coroutine on uvloop (what serve uses) or asyncio's own loop (its fallback)."""
+    return uvloop.run if request.param == "uvloop" else asyncio.run
 
 
-def test_awaited_on_a_warm_worker_the_future_is_done(start_runtime, log):
+def test_awaited_on_a_warm_worker_the_future_is_done(run_on_a_loop, start_runtime, log):
     runtime = start_runtime(function("M", "misbehaving.handler"))
     pid = runtime.invoke("M", {}).payload["pid"]
 
     async def calls() -> list[Any]:
         return [await runtime.call_async("M", {"n": n}) for n in range(20)]
 
-    futures = _run(calls())
+    futures = run_on_a_loop(calls())
 
     assert all(future.done() for future in futures)
     assert [future.result().payload["echo"]["n"] for future in futures] == list(range(20))
@@ -31,20 +34,20 @@ def test_awaited_on_a_warm_worker_the_future_is_done(start_runtime, log):
     assert log.getvalue().count("REPORT RequestId") == 21
 
 
-def test_a_cold_start_is_awaited_too(start_runtime):
+def test_a_cold_start_is_awaited_too(run_on_a_loop, start_runtime):
     runtime = start_runtime(function("M", "misbehaving.handler"))
 
-    future = _run(runtime.call_async("M", {"n": 1}))
+    future = run_on_a_loop(runtime.call_async("M", {"n": 1}))
 
     assert future.result().payload["echo"] == {"n": 1}
     assert future.result().init_duration_ms is not None
 
 
-def test_output_larger_than_a_pipe_is_forwarded_while_the_handler_runs(start_runtime, log):
+def test_output_larger_than_a_pipe_is_forwarded_while_the_handler_runs(run_on_a_loop, start_runtime, log):
     runtime = start_runtime(function("M", "misbehaving.handler"))
     runtime.invoke("M", {})
 
-    future = _run(runtime.call_async("M", {"do": "print", "lines": 5000}))
+    future = run_on_a_loop(runtime.call_async("M", {"do": "print", "lines": 5000}))
 
     assert future.result().error is None
     text = log.getvalue()
@@ -55,11 +58,13 @@ def test_output_larger_than_a_pipe_is_forwarded_while_the_handler_runs(start_run
     assert text.index("output line 4999 ") < text.index(f"END RequestId: {request_id}")
 
 
-def test_a_caller_that_stops_waiting_leaves_the_invocation_to_the_worker_thread(start_runtime, log):
+def test_a_caller_that_stops_waiting_leaves_the_invocation_to_the_worker_thread(
+    run_on_a_loop, start_runtime, log
+):
     runtime = start_runtime(function("M", "misbehaving.handler", timeout_s=0.5))
     pid = runtime.invoke("M", {}).payload["pid"]
 
-    future = _run(runtime.call_async("M", {"do": "sleep"}, wait_s=0.01))
+    future = run_on_a_loop(runtime.call_async("M", {"do": "sleep"}, wait_s=0.01))
 
     assert not future.done()
     result = future.result(timeout=30)  # the worker's thread reads on, and times it out
@@ -70,7 +75,7 @@ def test_a_caller_that_stops_waiting_leaves_the_invocation_to_the_worker_thread(
 
 
 @pytest.mark.parametrize("action", ["sleep", "os_exit", "raise"])
-def test_failures_awaited_on_the_loop_cost_only_their_worker(start_runtime, action):
+def test_failures_awaited_on_the_loop_cost_only_their_worker(run_on_a_loop, start_runtime, action):
     runtime = start_runtime(function("M", "misbehaving.handler", timeout_s=0.5))
     runtime.invoke("M", {})
 
@@ -78,7 +83,7 @@ def test_failures_awaited_on_the_loop_cost_only_their_worker(start_runtime, acti
         failed = await runtime.call_async("M", {"do": action})
         return failed, await runtime.call_async("M", {"n": 2})
 
-    failed, after = _run(fail_then_succeed())
+    failed, after = run_on_a_loop(fail_then_succeed())
 
     assert (
         failed.result().error.kind
@@ -87,7 +92,7 @@ def test_failures_awaited_on_the_loop_cost_only_their_worker(start_runtime, acti
     assert after.result().payload["echo"] == {"n": 2}
 
 
-def test_threads_and_the_loop_take_turns_on_one_worker(start_runtime):
+def test_threads_and_the_loop_take_turns_on_one_worker(run_on_a_loop, start_runtime):
     runtime = start_runtime(function("M", "misbehaving.handler"))
     pid = runtime.invoke("M", {}).payload["pid"]
 
@@ -96,7 +101,7 @@ def test_threads_and_the_loop_take_turns_on_one_worker(start_runtime):
 
     answers = []
     for n in range(10):  # the loop registers the pipes, a thread then reads them, and so on
-        answers.append(_run(on_the_loop(n))["echo"]["n"])
+        answers.append(run_on_a_loop(on_the_loop(n))["echo"]["n"])
         answers.append(runtime.call("M", {"n": n}).result().payload["echo"]["n"])
     assert answers == [n for n in range(10) for _ in range(2)]
     assert runtime.worker_pids("M") == [pid]
