@@ -114,6 +114,7 @@ class HttpConnection(asyncio.Protocol):
         self._reading_paused = False
         self._discarding = False  # refused: what the client still sends is read and dropped
         self._can_write: asyncio.Event | None = None  # set while the transport accepts writes
+        self._last_active = 0.0  # loop.time() of the last bytes received
         # The request being parsed.
         self._message_complete = False
         self._head_size = 0
@@ -127,6 +128,7 @@ class HttpConnection(asyncio.Protocol):
     # -- asyncio.Protocol ---------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = transport  # type: ignore[assignment]  # uvloop's is not a subclass
+        self._last_active = self._loop.time()
         self._connections.add(self)
         peer = transport.get_extra_info("peername")
         if isinstance(peer, tuple) and peer:
@@ -143,6 +145,7 @@ class HttpConnection(asyncio.Protocol):
             self._can_write.set()
 
     def data_received(self, data: bytes) -> None:
+        self._last_active = self._loop.time()
         if self._discarding:
             return
         try:
@@ -316,6 +319,11 @@ class HttpConnection(asyncio.Protocol):
         self._closed = True
         if self._transport is not None:
             self._transport.close()
+
+    def close_if_idle(self, now: float, idle_timeout_s: float) -> None:
+        """Close a keep-alive connection nothing was sent on for ``idle_timeout_s``."""
+        if not self._busy and not self._queue and now - self._last_active >= idle_timeout_s:
+            self._close()
 
     def shutdown(self) -> None:
         """Server shutdown: idle connections close now, a busy one after its answer."""

@@ -29,13 +29,25 @@ from typing import Any
 from emulator.apigateway.connection import HttpConnection
 from emulator.errors import UserError
 
+# A keep-alive connection idle this long is closed (a phone that went to sleep mid-connection
+# leaves one behind); clients reconnect transparently.
+IDLE_TIMEOUT_S = 120.0
+
 
 class GatewayServer:
     """Binds at construction; ``serve_forever`` blocks until SIGINT/SIGTERM or :meth:`stop`."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 3000, *, backlog: int = 1024) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        *,
+        backlog: int = 1024,
+        idle_timeout_s: float = IDLE_TIMEOUT_S,
+    ) -> None:
         self.host = host
         self.backlog = backlog
+        self.idle_timeout_s = idle_timeout_s
         # Bound and listening here: a port in use is a clean one-line error, the port is known
         # before the template is loaded ({{emulator.url}}), and a connection made before the
         # loop runs waits in the backlog instead of failing.
@@ -84,9 +96,20 @@ class GatewayServer:
         )
         if on_ready is not None:
             threading.Thread(target=self._announce_when_answering, args=(on_ready,), daemon=True).start()
+        sweep_every_s = min(self.idle_timeout_s / 4, 15.0)
+
+        def close_idle_connections() -> None:
+            # One timer for all connections, not one per request: the hot path stays free of it.
+            now = loop.time()
+            for connection in list(connections):
+                connection.close_if_idle(now, self.idle_timeout_s)
+            sweeper[0] = loop.call_later(sweep_every_s, close_idle_connections)
+
+        sweeper = [loop.call_later(sweep_every_s, close_idle_connections)]
         try:
             await self._stopping.wait()
         finally:
+            sweeper[0].cancel()
             server.close()
             for connection in list(connections):
                 connection.shutdown()
