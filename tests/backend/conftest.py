@@ -1,5 +1,6 @@
 """Unit tests of the backend's pure logic: no AWS, no network, no boto3 calls — except
-``test_login_round_trips``, which counts a sign-in's DynamoDB calls on the real local stack.
+``test_login_round_trips`` (a sign-in's DynamoDB calls) and ``test_session_generation`` (a
+session the GSI missed), which run on the real local stack.
 
 The Lambda code lives under ``backend/`` (the template's CodeUri), which Lambda puts on
 sys.path; the tests do the same.

@@ -55,6 +55,18 @@ class SessionsRepository:
         else:
             write_one(put)
 
+    def generation_update(self, session_id: str, generation: int) -> dict[str, Any]:
+        """Move a session to the user's new generation (a TransactWriteItems ``Update`` member)."""
+        return {
+            "Update": {
+                "TableName": self._name,
+                "Key": {"sessionId": session_id},
+                "UpdateExpression": "SET sessionGeneration = :gen",
+                "ConditionExpression": "attribute_exists(sessionId)",
+                "ExpressionAttributeValues": {":gen": generation},
+            }
+        }
+
     def get(self, session_id: str) -> dict[str, Any] | None:
         item = self._table.get_item({"sessionId": session_id})
         if not item or "userId" not in item:

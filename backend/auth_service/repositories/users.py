@@ -23,6 +23,8 @@ from auth_service.repositories.dynamodb import (
     error_code,
     plain,
     transact_write,
+    write_one,
+    write_together,
 )
 
 
@@ -36,6 +38,17 @@ def email_claim(email: str) -> str:
 
 def google_claim(sub: str) -> str:
     return f"google#{sub}"
+
+
+def session_generation(item: Mapping[str, Any]) -> int:
+    """A user's session generation, or the one a session was opened in (0 when never set).
+
+    A password change moves the user to the next generation (and the session that made it
+    along): a session of an older generation is refused at its next refresh, even one that the
+    revocation of "all other sessions" missed (it lists them through an eventually consistent
+    GSI, so a session opened a moment before the change may not be listed yet).
+    """
+    return int(item.get("sessionGeneration", 0))
 
 
 def claimed_user_id(claim_item: Mapping[str, Any] | None) -> str | None:
@@ -172,13 +185,30 @@ class UsersRepository:
             raise
         return plain(attributes) if attributes else None
 
-    def set_password_hash(self, user_id: str, password_hash: str, now_iso: str) -> None:
-        self._users.update_item(
-            {"userId": user_id},
-            UpdateExpression="SET passwordHash = :hash, updatedAt = :now",
-            ConditionExpression="attribute_exists(userId)",
-            ExpressionAttributeValues={":hash": password_hash, ":now": now_iso},
-        )
+    def set_password_hash(
+        self,
+        user_id: str,
+        password_hash: str,
+        now_iso: str,
+        *,
+        generation: int,
+        together_with: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        """The new hash and the user's new session generation (see :func:`session_generation`),
+        with ``together_with`` (the keeping of the caller's session) in one round trip."""
+        update = {
+            "Update": {
+                "TableName": self._users_name,
+                "Key": {"userId": user_id},
+                "UpdateExpression": "SET passwordHash = :hash, updatedAt = :now, sessionGeneration = :gen",
+                "ConditionExpression": "attribute_exists(userId)",
+                "ExpressionAttributeValues": {":hash": password_hash, ":now": now_iso, ":gen": generation},
+            }
+        }
+        if together_with:
+            write_together([update, *together_with])
+        else:
+            write_one(update)
 
     def delete(self, user_id: str, claims: Sequence[str]) -> None:
         """Delete the user and its claims in one transaction."""

@@ -10,7 +10,7 @@ from auth_service import errors, passwords, validation
 from auth_service.config import Settings
 from auth_service.google_tokens import GoogleTokenVerifier
 from auth_service.log import logger
-from auth_service.repositories.users import UsersRepository, email_claim, google_claim
+from auth_service.repositories.users import UsersRepository, email_claim, google_claim, session_generation
 from auth_service.services.sessions import SessionService
 from auth_service.users import iso_utc, safe_user
 
@@ -83,8 +83,18 @@ class AccountService:
         passwords.check_policy(new, email=str(user["email"]), field="newPassword")
         if new == current:
             raise errors.weak_password("newPassword", "The new password must differ from the current one.")
+        generation = session_generation(user) + 1
+        keep = (
+            [self._sessions.keep_across_password_change(current_session_id, generation)]
+            if self._sessions
+            else []
+        )
         self._users.set_password_hash(
-            user_id, passwords.hash_password(new, self._settings.bcrypt_rounds), iso_utc(self._clock())
+            user_id,
+            passwords.hash_password(new, self._settings.bcrypt_rounds),
+            iso_utc(self._clock()),
+            generation=generation,
+            together_with=keep,
         )
         revoked = self._sessions.revoke_all(user_id, keep=current_session_id) if self._sessions else 0
         logger.info("password changed", extra={"userId": user_id, "revokedSessions": revoked})

@@ -19,7 +19,7 @@ from auth_service.config import Settings
 from auth_service.key_cache import KeyCache
 from auth_service.log import logger
 from auth_service.repositories.sessions import SessionsRepository, session_expires_at
-from auth_service.repositories.users import UsersRepository
+from auth_service.repositories.users import UsersRepository, session_generation
 from auth_service.shapes import token_response
 from auth_service.tokens import (
     hash_refresh_token,
@@ -91,6 +91,7 @@ class SessionService:
                 "expiresAt": expires_at,
                 "refreshTokenHash": hash_refresh_token(refresh),
                 "refreshCount": 0,
+                "sessionGeneration": session_generation(user),
             },
             together_with=together_with,
         )
@@ -143,7 +144,16 @@ class SessionService:
         if user is None:
             self._sessions.delete(session_id)
             raise errors.invalid_refresh_token()
+        if session_generation(session) != session_generation(user):
+            # Opened before a password change that the revocation of the other sessions missed.
+            logger.info("session predates a password change; revoked", extra={"sessionId": session_id})
+            self._sessions.delete(session_id)
+            raise errors.invalid_refresh_token()
         return self._response(user, session_id, new_token, expires_at, now)
+
+    def keep_across_password_change(self, session_id: str, generation: int) -> dict[str, Any]:
+        """The write that keeps ``session_id`` valid in the user's new generation."""
+        return self._sessions.generation_update(session_id, generation)
 
     def _revoke_for_reuse(self, session_id: str, user_id: str) -> None:
         logger.warning(
