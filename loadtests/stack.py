@@ -28,6 +28,7 @@ LOAD_ENV_PARAMETERS: dict[str, str] = {
     "STAGE": "load",
     "LOGIN_IP_LIMIT": "0",
     "REGISTER_IP_LIMIT": "0",
+    "GOOGLE_IP_LIMIT": "0",
 }
 
 

@@ -57,6 +57,7 @@ class Settings:
     allowed_origins: tuple[str, ...]
     login_ip_limit: int
     register_ip_limit: int
+    google_ip_limit: int
     ip_limit_window_s: int
     signing_keys_cache_s: int
 
@@ -85,6 +86,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         allowed_origins=_csv(env.get("ALLOWED_ORIGINS", "")),
         login_ip_limit=_int(env, "LOGIN_IP_LIMIT", 60),
         register_ip_limit=_int(env, "REGISTER_IP_LIMIT", 30),
+        google_ip_limit=_int(env, "GOOGLE_IP_LIMIT", 30),
         ip_limit_window_s=_int(env, "IP_LIMIT_WINDOW_SECONDS", 300),
         signing_keys_cache_s=_int(env, "SIGNING_KEYS_CACHE_SECONDS", 300),
     )

@@ -22,7 +22,11 @@ EXPECTED_ACCESS: dict[str, tuple[set[str], set[str], bool]] = {
     "JwksFunction": (set(), set(), True),
     "RegisterFunction": ({"UsersTable", "IdentitiesTable", "RateLimitsTable"}, set(), False),
     "LoginFunction": ({"UsersTable", "SessionsTable", "RateLimitsTable"}, {"IdentitiesTable"}, True),
-    "GoogleSignInFunction": ({"UsersTable", "IdentitiesTable", "SessionsTable"}, set(), True),
+    "GoogleSignInFunction": (
+        {"UsersTable", "IdentitiesTable", "SessionsTable", "RateLimitsTable"},
+        set(),
+        True,
+    ),
     "RefreshFunction": ({"SessionsTable"}, {"UsersTable"}, True),
     "AuthorizerFunction": (set(), {"SessionsTable"}, True),
     "ValidateFunction": (set(), {"UsersTable"}, False),

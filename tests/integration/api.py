@@ -11,12 +11,13 @@ import itertools
 import random
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
@@ -314,3 +315,18 @@ def assert_token_response(body: dict[str, Any], *, email: str | None = None) -> 
 def all_distinct(values: Iterable[str]) -> bool:
     items = list(values)
     return len(items) == len(set(items))
+
+
+def first_limited(send: Callable[[], requests.Response], limit: int) -> tuple[int, requests.Response]:
+    """Send until the first 429, at most 2*limit+1 times: (its index, the response).
+
+    The limits are fixed windows (IpLimitWindowSeconds); a run that straddles a window boundary
+    sees the count restart, hence the allowance of up to one more window's worth of requests.
+    """
+    statuses = []
+    for index in range(2 * limit + 1):
+        response = send()
+        if response.status_code == 429:
+            return index, response
+        statuses.append(response.status_code)
+    pytest.fail(f"no 429 after {2 * limit + 1} requests (limit {limit}): {statuses}")

@@ -40,6 +40,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--idp-url", default=None, help="local identity provider URL, or 'none'")
     group.addoption("--login-ip-limit", type=int, default=int(_ENV_DEFAULTS["LOGIN_IP_LIMIT"]))
     group.addoption("--register-ip-limit", type=int, default=int(_ENV_DEFAULTS["REGISTER_IP_LIMIT"]))
+    group.addoption("--google-ip-limit", type=int, default=int(_ENV_DEFAULTS["GOOGLE_IP_LIMIT"]))
 
 
 def _idp_url(config: pytest.Config) -> str | None:
@@ -89,6 +90,7 @@ class Target:
     loopback: bool
     login_ip_limit: int
     register_ip_limit: int
+    google_ip_limit: int
 
 
 @pytest.fixture(scope="session")
@@ -97,6 +99,7 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     limits = {
         "login_ip_limit": config.getoption("--login-ip-limit"),
         "register_ip_limit": config.getoption("--register-ip-limit"),
+        "google_ip_limit": config.getoption("--google-ip-limit"),
     }
     base_url = config.getoption("--base-url")
     if base_url is not None:

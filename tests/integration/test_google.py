@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.integration import forge
-from tests.integration.api import Api, assert_error, assert_token_response, unique_email
+from tests.integration.api import Api, assert_error, assert_token_response, first_limited, unique_email
 
 pytestmark = pytest.mark.local_idp
 
@@ -160,3 +160,16 @@ def test_idp_token_cli_mints_a_token_the_backend_accepts(api: Api, idp_url: str)
     response = api.google_response(proc.stdout.strip())
     assert response.status_code == 200, response.text
     assert response.json()["user"]["email"] == email
+
+
+@pytest.mark.distinct_ips
+def test_per_ip_google_sign_in_limit(make_api, target, idp_url: str):
+    # A first Google sign-in creates an account: limited per source address like a registration,
+    # checked before the ID token is looked at.
+    limit = target.google_ip_limit
+    client = make_api()
+    index, limited = first_limited(lambda: client.google_response(mint(idp_url, unique_email("gipl"))), limit)
+    assert index >= limit, f"limited after {index} sign-ins, the limit is {limit}"
+    assert_error(limited, 429, "rate_limited")
+    assert limited.headers.get("Retry-After", "").isdigit(), limited.headers
+    assert make_api().google_response(mint(idp_url, unique_email("gipl"))).status_code == 200

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.integration.api import Api, assert_error, assert_token_response, strong_password, unique_email
+from tests.integration.api import (
+    Api,
+    assert_error,
+    assert_token_response,
+    first_limited,
+    strong_password,
+    unique_email,
+)
 
 
 def test_login_returns_the_token_response(api: Api):
@@ -108,26 +115,11 @@ def test_five_failures_lock_the_account_even_for_the_right_password(api: Api, ma
     assert api.login_response(other.email, other.password).status_code == 200
 
 
-def _first_limited(send, limit: int) -> tuple[int, requests.Response]:
-    """Send until the first 429, at most 2*limit+1 times: (its index, the response).
-
-    The limits are fixed windows (IpLimitWindowSeconds); a run that straddles a window boundary
-    sees the count restart, hence the allowance of up to one more window's worth of requests.
-    """
-    statuses = []
-    for index in range(2 * limit + 1):
-        response = send()
-        if response.status_code == 429:
-            return index, response
-        statuses.append(response.status_code)
-    pytest.fail(f"no 429 after {2 * limit + 1} requests (limit {limit}): {statuses}")
-
-
 @pytest.mark.distinct_ips
 def test_per_ip_login_limit(make_api, target):
     limit = target.login_ip_limit
     client = make_api()
-    index, limited = _first_limited(
+    index, limited = first_limited(
         lambda: client.login_response(unique_email("ipl"), "Not-The-Password-1"), limit
     )
     assert index >= limit, f"limited after {index} attempts, the limit is {limit}"
@@ -150,7 +142,7 @@ def test_per_ip_register_limit(make_api, target):
         created.append(response.status_code)
         return response
 
-    index, limited = _first_limited(register, limit)
+    index, limited = first_limited(register, limit)
     assert index >= limit, f"limited after {index} registrations, the limit is {limit}"
     assert set(created[:-1]) == {201}, created
     assert_error(limited, 429, "rate_limited")
@@ -175,6 +167,6 @@ def test_per_ip_limit_is_not_bypassed_with_a_spoofed_forwarded_for(make_api, tar
             headers={"X-Forwarded-For": spoofed, "X-Real-IP": spoofed},
         )
 
-    index, limited = _first_limited(register, limit)
+    index, limited = first_limited(register, limit)
     assert index >= limit
     assert_error(limited, 429, "rate_limited")

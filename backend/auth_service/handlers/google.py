@@ -8,18 +8,20 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from auth_service.handlers._api import api_handler
 from auth_service.handlers._sessions import session_service
-from auth_service.http import json_response, parse_json_body
+from auth_service.http import json_response, parse_json_body, source_ip
 from auth_service.services import deps
+from auth_service.services.brute_force import BruteForceGuard
 from auth_service.services.google_signin import GoogleSignInService
 
 SERVICE = GoogleSignInService(
     users=deps.users_repository(),
     sessions=session_service(),
     verifier=deps.google_verifier(),
+    guard=BruteForceGuard(deps.rate_limits_repository()),
     settings=deps.settings(),
 )
 
 
 @api_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return json_response(200, SERVICE.sign_in(parse_json_body(event)))
+    return json_response(200, SERVICE.sign_in(parse_json_body(event), source_ip=source_ip(event)))

@@ -20,6 +20,7 @@ from auth_service.config import Settings
 from auth_service.google_tokens import GoogleIdentity, GoogleTokenVerifier
 from auth_service.log import logger
 from auth_service.repositories.users import ClaimTaken, UsersRepository, email_claim, google_claim
+from auth_service.services.brute_force import BruteForceGuard
 from auth_service.services.sessions import SessionService
 from auth_service.users import iso_utc, new_user_item
 
@@ -41,16 +42,25 @@ class GoogleSignInService:
         users: UsersRepository,
         sessions: SessionService,
         verifier: GoogleTokenVerifier,
+        guard: BruteForceGuard,
         settings: Settings,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._users = users
+        self._guard = guard
         self._sessions = sessions
         self._verifier = verifier
         self._settings = settings
         self._clock = clock
 
-    def sign_in(self, body: Mapping[str, Any]) -> dict[str, Any]:
+    def sign_in(self, body: Mapping[str, Any], *, source_ip: str) -> dict[str, Any]:
+        # Before the token is even looked at: a first sign-in creates an account, like a registration.
+        self._guard.check_ip(
+            "google",
+            source_ip,
+            limit=self._settings.google_ip_limit,
+            window_s=self._settings.ip_limit_window_s,
+        )
         identity = self._verifier.verify(parse_google_sign_in(body))
         try:
             validation.email_field(identity.email)
