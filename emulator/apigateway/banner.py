@@ -53,6 +53,7 @@ def print_banner(
     aws_endpoint: str | None,
     dynamodb_endpoint: str | None = None,
     startup_s: float | None = None,
+    warm_functions: int = 0,
     out: TextIO = sys.stdout,
 ) -> None:
     lines = [f"{app.template_path} (stack {app.stack_name}, {app.region})", ""]
@@ -76,6 +77,8 @@ def print_banner(
         lines.append(f"DynamoDB endpoint: {dynamodb_endpoint}")
     if startup_s is not None:
         lines.append(f"Started in {startup_s:.2f} s")
+    if warm_functions:
+        lines.append(f"Warming {warm_functions} functions (--warm-containers eager)")
     lines.append(f"Ready on {server.url}")
     out.write("\n".join(lines) + "\n")
     out.flush()

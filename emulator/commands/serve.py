@@ -79,6 +79,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--ttl-sweep-interval", type=float, default=60.0, metavar="SECONDS", help="DynamoDB TTL deletions"
     )
+    parser.add_argument(
+        "--warm-containers",
+        choices=("lazy", "eager"),
+        default="lazy",
+        help="as sam local: lazy (default) starts a function's first worker on its first request; eager "
+        "starts one per function when the server is up (their cold starts then run before any request)",
+    )
     parser.set_defaults(func=serve)
 
 
@@ -279,12 +286,17 @@ def _build_gateway(
     )
 
     def announce() -> None:
+        startup_s = time.perf_counter() - started
+        warm = runtime.function_names if args.warm_containers == "eager" else []
+        for name in warm:  # like provisioned concurrency: INIT runs now, before the app's first call
+            runtime.prewarm(name)
         print_banner(
             app,
             server,
             aws_endpoint=aws_endpoint,
             dynamodb_endpoint=dynamodb_endpoint,
-            startup_s=time.perf_counter() - started,
+            startup_s=startup_s,
+            warm_functions=len(warm),
         )
 
     return gateway, announce

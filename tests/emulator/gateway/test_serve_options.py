@@ -1,14 +1,19 @@
-"""``serve``'s option handling: parameter overrides and ``{{emulator.url}}`` substitution."""
+"""``serve``'s option handling: parameter overrides, ``{{emulator.url}}`` substitution, warm-up."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import psutil
 import pytest
 
 from emulator.commands.serve import parse_parameter_overrides, substituted_env_vars_file
 from emulator.errors import UserError
+from emulator.launcher import run_serve, serve_argv
+from emulator.template import load_app
+
+ROOT = Path(__file__).resolve().parents[3]
 
 BASE = "http://127.0.0.1:4321"
 
@@ -45,3 +50,18 @@ def test_env_vars_file_without_placeholder_is_used_as_is(tmp_path: Path) -> None
     original = tmp_path / "env.json"
     original.write_text('{"Parameters": {"A": "b"}}')
     assert substituted_env_vars_file(original, BASE, tmp_path) == original
+
+
+def test_eager_warm_containers_start_one_worker_per_function_before_any_request(tmp_path: Path) -> None:
+    template = Path(__file__).parent / "app" / "template.yaml"
+    argv = serve_argv("--port", "0", "--template", str(template), "--no-reload", "--warm-containers", "eager")
+    with run_serve(argv, log_path=tmp_path / "serve.log", cwd=ROOT) as serve:
+        functions = load_app(template).functions
+        assert f"Warming {len(functions)} functions (--warm-containers eager)" in serve.banner
+        workers = [
+            child
+            for child in psutil.Process(serve.pid).children(recursive=True)
+            if any(part.endswith("bootstrap.py") for part in child.cmdline())
+        ]
+        assert len(workers) == len(functions)  # started, none by a request: nothing was sent yet
+        assert "START RequestId" not in (tmp_path / "serve.log").read_text()
