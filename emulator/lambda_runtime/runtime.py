@@ -90,16 +90,9 @@ class ProcessLambdaRuntime:
         if self._closed:
             raise RuntimeError("the Lambda runtime is closed")
         pool = self._pool(function_name)
-        future: Future[InvocationResult] = Future()
-        future.set_running_or_notify_cancel()  # it cannot be cancelled: the function runs on
-        invocation = Invocation(
-            request_id or new_request_id(),
-            encode_event(event),
-            future,
-            wait_deadline=time.monotonic() + self._wait_s[function_name],
-        )
+        invocation = self._invocation(function_name, event, request_id, direct=False)
         self._dispatch(pool, invocation)
-        return future
+        return invocation.future
 
     def invoke(
         self, function_name: str, event: Mapping[str, Any], *, request_id: str | None = None
@@ -125,15 +118,8 @@ class ProcessLambdaRuntime:
         if self._closed:
             raise RuntimeError("the Lambda runtime is closed")
         pool = self._pool(function_name)
-        future: Future[InvocationResult] = Future()
-        future.set_running_or_notify_cancel()
-        invocation = Invocation(
-            request_id or new_request_id(),
-            encode_event(event),
-            future,
-            wait_deadline=time.monotonic() + self._wait_s[function_name],
-            direct=True,
-        )
+        invocation = self._invocation(function_name, event, request_id, direct=True)
+        future = invocation.future
         self._dispatch(pool, invocation)
         if invocation.reader is not None:
             invocation.reader.read_for_caller(invocation, wait_s)
@@ -161,15 +147,8 @@ class ProcessLambdaRuntime:
         if self._closed:
             raise RuntimeError("the Lambda runtime is closed")
         pool = self._pool(function_name)
-        future: Future[InvocationResult] = Future()
-        future.set_running_or_notify_cancel()
-        invocation = Invocation(
-            request_id or new_request_id(),
-            encode_event(event),
-            future,
-            wait_deadline=time.monotonic() + self._wait_s[function_name],
-            direct=True,
-        )
+        invocation = self._invocation(function_name, event, request_id, direct=True)
+        future = invocation.future
         worker = pool.try_acquire_idle()
         if worker is not None and worker.invoke(invocation):
             if invocation.reader is not None:
@@ -249,6 +228,19 @@ class ProcessLambdaRuntime:
         return [pid for pool in pools for pid in pool.worker_pids()]
 
     # -- internals -------------------------------------------------------------------------------
+
+    def _invocation(
+        self, function_name: str, event: Mapping[str, Any], request_id: str | None, *, direct: bool
+    ) -> Invocation:
+        future: Future[InvocationResult] = Future()
+        future.set_running_or_notify_cancel()  # it cannot be cancelled: the function runs on
+        return Invocation(
+            request_id or new_request_id(),
+            encode_event(event),
+            future,
+            wait_deadline=time.monotonic() + self._wait_s[function_name],
+            direct=direct,
+        )
 
     def _pool(self, function_name: str) -> FunctionPool:
         try:

@@ -200,6 +200,9 @@ def test_handler_output_is_logged_between_its_start_and_end(shim: Shim) -> None:
     marker = f"big-output {'o' * 20}"
     for _ in range(3):  # awaited on the event loop: the output is forwarded as it arrives
         assert shim.get("/test/respond/big").status_code == 200
+    # END/REPORT are written just after the answer is sent, before the loop reads another
+    # request: one more request is the barrier after which the last END is in the log.
+    assert shim.get("/test/echo").status_code == 200
     lines = shim.log_text().splitlines()
     outputs = [i for i, line in enumerate(lines) if line.startswith(marker)]
     assert len(outputs) >= 3
