@@ -62,6 +62,15 @@ class Settings:
     signing_keys_cache_s: int
 
     @property
+    def ip_limits(self) -> dict[str, int]:
+        """Requests per source IP per ``ip_limit_window_s``, by action (0 disables one)."""
+        return {
+            "login": self.login_ip_limit,
+            "register": self.register_ip_limit,
+            "google": self.google_ip_limit,
+        }
+
+    @property
     def is_production(self) -> bool:
         return self.stage.lower() in PRODUCTION_STAGES
 

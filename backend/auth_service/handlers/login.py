@@ -10,13 +10,12 @@ from auth_service.handlers._api import api_handler
 from auth_service.handlers._sessions import session_service
 from auth_service.http import json_response, parse_json_body, source_ip
 from auth_service.services import deps
-from auth_service.services.brute_force import BruteForceGuard
 from auth_service.services.login import LoginService
 
 SERVICE = LoginService(
     users=deps.users_repository(),
     sessions=session_service(),
-    guard=BruteForceGuard(deps.rate_limits_repository()),
+    guard=deps.brute_force_guard(),
     settings=deps.settings(),
 )
 

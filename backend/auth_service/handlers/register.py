@@ -9,12 +9,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from auth_service.handlers._api import api_handler
 from auth_service.http import json_response, parse_json_body, source_ip
 from auth_service.services import deps
-from auth_service.services.brute_force import BruteForceGuard
 from auth_service.services.registration import RegistrationService
 
 SERVICE = RegistrationService(
     users=deps.users_repository(),
-    guard=BruteForceGuard(deps.rate_limits_repository()),
+    guard=deps.brute_force_guard(),
     settings=deps.settings(),
 )
 

@@ -21,12 +21,22 @@ from auth_service.repositories.rate_limits import (
 
 
 class BruteForceGuard:
-    def __init__(self, repository: RateLimitsRepository, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        repository: RateLimitsRepository,
+        *,
+        ip_limits: Mapping[str, int],
+        window_s: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._repository = repository
+        self._ip_limits = dict(ip_limits)
+        self._window_s = window_s
         self._clock = clock
 
-    def check_ip(self, action: str, ip: str, *, limit: int, window_s: int) -> None:
-        """Count this request; 429 ``rate_limited`` once ``ip`` exceeds ``limit`` per window."""
+    def check_ip(self, action: str, ip: str) -> None:
+        """Count this request; 429 ``rate_limited`` once ``ip`` exceeds the action's limit per window."""
+        limit, window_s = self._ip_limits.get(action, 0), self._window_s
         if limit <= 0:
             return  # disabled
         now = self._clock()

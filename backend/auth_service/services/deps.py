@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # imported lazily below: each function builds only the client
     from auth_service.repositories.rate_limits import RateLimitsRepository
     from auth_service.repositories.sessions import SessionsRepository
     from auth_service.repositories.users import UsersRepository
+    from auth_service.services.brute_force import BruteForceGuard
 
 
 @functools.cache
@@ -45,6 +46,15 @@ def rate_limits_repository() -> RateLimitsRepository:
     from auth_service.repositories.rate_limits import RateLimitsRepository
 
     return RateLimitsRepository(settings().rate_limits_table)
+
+
+@functools.cache
+def brute_force_guard() -> BruteForceGuard:
+    from auth_service.services.brute_force import BruteForceGuard
+
+    return BruteForceGuard(
+        rate_limits_repository(), ip_limits=settings().ip_limits, window_s=settings().ip_limit_window_s
+    )
 
 
 @functools.cache

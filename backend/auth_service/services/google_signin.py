@@ -55,12 +55,7 @@ class GoogleSignInService:
 
     def sign_in(self, body: Mapping[str, Any], *, source_ip: str) -> dict[str, Any]:
         # Before the token is even looked at: a first sign-in creates an account, like a registration.
-        self._guard.check_ip(
-            "google",
-            source_ip,
-            limit=self._settings.google_ip_limit,
-            window_s=self._settings.ip_limit_window_s,
-        )
+        self._guard.check_ip("google", source_ip)
         identity = self._verifier.verify(parse_google_sign_in(body))
         try:
             validation.email_field(identity.email)

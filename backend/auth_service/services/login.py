@@ -52,9 +52,7 @@ class LoginService:
         return user if passwords.verify_password(password, stored_hash) else None
 
     def login(self, body: Mapping[str, Any], *, source_ip: str) -> dict[str, Any]:
-        self._guard.check_ip(
-            "login", source_ip, limit=self._settings.login_ip_limit, window_s=self._settings.ip_limit_window_s
-        )
+        self._guard.check_ip("login", source_ip)
         email, password = parse_login(body)
         # One round trip for the account's failure counter and the email's claim (both keyed
         # by the email alone); the lock is still decided before any password check.
