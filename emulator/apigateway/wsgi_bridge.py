@@ -32,11 +32,6 @@ def call_wsgi(app: WsgiApp, request: GatewayRequest) -> GatewayResponse:
         environ = builder.get_environ()
     finally:
         builder.close()
+    # buffered: werkzeug reads the whole body and closes the application's iterable itself
     chunks, status, headers = run_wsgi_app(app, environ, buffered=True)
-    try:
-        body = b"".join(chunks)
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
-    return GatewayResponse(int(status.split(" ", 1)[0]), list(headers.items()), body)
+    return GatewayResponse(int(status.split(" ", 1)[0]), list(headers.items()), b"".join(chunks))
