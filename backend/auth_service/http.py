@@ -85,6 +85,10 @@ def parse_json_body(event: Mapping[str, Any], *, optional: bool = False) -> dict
         parsed = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError) as exc:
         raise invalid_json() from exc
+    except RecursionError as exc:
+        # A few thousand nested brackets (well within the body limit) exhaust the recursion of
+        # Python's JSON decoder: still malformed input, never a 500.
+        raise invalid_json() from exc
     if not isinstance(parsed, dict):
         raise validation_error("body", "must be a JSON object")
     return parsed

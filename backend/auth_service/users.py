@@ -3,7 +3,9 @@
 A user item: ``userId, email, displayName, emailVerified, authProviders, passwordHash?,
 googleSub?, createdAt, updatedAt, lastLoginAt?, profile{firstName,lastName,photoURL,
 phoneNumber}``. :func:`safe_user` whitelists fields, so a hash or a provider subject never
-reaches a response even if new private attributes are added later.
+reaches a response even if new private attributes are added later. An empty profile field is
+``null`` in a response (never ``""``): ``photoURL`` is ``format: uri`` in the API contract, and a
+Swift client decodes it as ``URL?``.
 """
 
 from __future__ import annotations
@@ -63,5 +65,5 @@ def safe_user(item: Mapping[str, Any]) -> dict[str, Any]:
         "createdAt": str(item.get("createdAt") or ""),
         "updatedAt": str(item.get("updatedAt") or ""),
         "lastLoginAt": str(item["lastLoginAt"]) if item.get("lastLoginAt") else None,
-        "profile": {key: str(profile.get(key) or "") for key in PROFILE_KEYS},
+        "profile": {key: str(profile[key]) if profile.get(key) else None for key in PROFILE_KEYS},
     }

@@ -42,6 +42,16 @@ def test_malformed_json_is_400_invalid_json(body):
     assert (excinfo.value.status, excinfo.value.code) == (400, "invalid_json")
 
 
+@pytest.mark.parametrize("depth", [5_000, 8_000])
+def test_deeply_nested_json_is_400_invalid_json(depth):
+    # Within the 16 KB body limit, deep enough to exhaust the decoder's recursion (was a 500).
+    body = "[" * depth + "]" * depth
+    assert len(body) <= MAX_BODY_BYTES
+    with pytest.raises(errors.ApiError) as excinfo:
+        parse_json_body(_event(body))
+    assert (excinfo.value.status, excinfo.value.code) == (400, "invalid_json")
+
+
 @pytest.mark.parametrize("body", ["[]", '"text"', "42", "null"])
 def test_non_object_json_is_a_validation_error_on_body(body):
     with pytest.raises(errors.ApiError) as excinfo:

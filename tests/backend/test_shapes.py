@@ -43,6 +43,18 @@ def test_safe_user_whitelists_fields_and_never_leaks_secrets():
     assert safe["lastLoginAt"] is None
 
 
+def test_empty_profile_fields_are_null_in_the_response():
+    # "" broke the contract's `format: uri` for photoURL and a Swift client decoding `URL?`.
+    assert safe_user(_user())["profile"] == {
+        "firstName": None,
+        "lastName": None,
+        "photoURL": None,
+        "phoneNumber": None,
+    }
+    partial = safe_user({**_user(), "profile": {"firstName": "Ada", "photoURL": ""}})
+    assert partial["profile"] == {"firstName": "Ada", "lastName": None, "photoURL": None, "phoneNumber": None}
+
+
 def test_token_response_shape():
     response = token_response(
         user=_user(),

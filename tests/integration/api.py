@@ -282,6 +282,8 @@ def assert_safe_user(user: dict[str, Any], *, email: str | None = None) -> None:
     leaked = [k for k in user if "hash" in k.lower() or "password" in k.lower() or "salt" in k.lower()]
     assert not leaked, f"SafeUser leaks {leaked}"
     assert set(user["profile"]) >= {"firstName", "lastName", "photoURL", "phoneNumber"}, user["profile"]
+    for key, value in user["profile"].items():  # an empty field is null, never "" (photoURL is a URI)
+        assert value is None or (isinstance(value, str) and value), (key, value)
     assert isinstance(user["authProviders"], list)
     for stamp in ("createdAt", "updatedAt"):
         assert_iso_utc(user[stamp])

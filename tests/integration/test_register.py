@@ -105,6 +105,14 @@ def test_malformed_json_is_400_invalid_json(api: Api):
     assert_error(response, 400, "invalid_json")
 
 
+@pytest.mark.parametrize("path", ["/auth/register", "/auth/login", "/auth/refresh", "/auth/google"])
+def test_deeply_nested_json_is_400_invalid_json(api: Api, path: str):
+    # 8,000 levels fit the body limit and exhaust the JSON decoder's recursion (it was a 500).
+    nested = "[" * 8000 + "]" * 8000
+    response = api.post(path, data=nested, headers={"Content-Type": "application/json"})
+    assert_error(response, 400, "invalid_json")
+
+
 def test_a_json_array_is_not_a_valid_body(api: Api):
     response = api.post("/auth/register", [{"email": "a@example.com"}])
     assert response.status_code == 400, response.text

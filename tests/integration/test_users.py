@@ -50,6 +50,23 @@ def test_patch_me_updates_display_name_and_profile(api: Api):
     assert partial.json()["user"]["profile"]["phoneNumber"] == "+14155550100"
 
 
+def test_empty_profile_fields_are_null(api: Api):
+    account = api.new_account("nullprofile")
+    assert account.user["profile"] == {
+        "firstName": None,
+        "lastName": None,
+        "photoURL": None,
+        "phoneNumber": None,
+    }
+    tokens = api.login(account)
+    set_then_clear = {"photoURL": "https://example.com/p.png", "firstName": "Ada"}
+    assert api.patch("/users/me", {"profile": set_then_clear}, token=tokens.access).status_code == 200
+    cleared = api.patch("/users/me", {"profile": {"photoURL": "", "firstName": None}}, token=tokens.access)
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["user"]["profile"]["photoURL"] is None
+    assert cleared.json()["user"]["profile"]["firstName"] is None
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
