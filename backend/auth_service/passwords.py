@@ -6,8 +6,9 @@ pre-hashing advice: bcrypt's input is ``base64(SHA-256(NFC(password)))`` — 44 
 no NUL bytes (raw digests may contain NUL, which bcrypt treats as the end of the string), and
 every character of the password counts. The stored value is a standard ``$2b$`` bcrypt hash.
 
-Policy (NIST SP 800-63B §5.1.1.2): at least 8 characters, not in the bundled list of the most
-common breached passwords, not the account's email address. No composition rules.
+Policy (NIST SP 800-63B §5.1.1.2): at least 8 characters, not among the 100,000 most common breached
+passwords (``common_passwords.txt``: its source and licence are in its header), not the account's
+email address. No composition rules.
 """
 
 from __future__ import annotations
