@@ -32,12 +32,12 @@ $(SYNCED): pyproject.toml uv.lock
 
 venv: $(SYNCED)
 
-# The API keeps the deployed stage name (/prod), while the functions' STAGE=local (env.local.json)
-# allows the local identity provider, which the Google sign-in is pointed at by a parameter.
+# The API keeps the deployed stage name (/prod), while env.local.json gives the functions
+# STAGE=local, which allows the local identity providers it points them at. ARGS adds to it:
+# --env-vars and --parameter-overrides given again merge, later keys winning.
 up: $(SYNCED)
 	$(BIN)/python -m emulator serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) \
-		--env-vars env.local.json \
-		--parameter-overrides 'GoogleJwksUrl={{emulator.url}}/_emulator/idp/jwks.json' $(ARGS)
+		--env-vars env.local.json $(ARGS)
 
 # DEPLOY_ARTIFACT_CHECK=1: also run the packaged zip alone (+ boto3) through the integration suite.
 test: lint

@@ -53,8 +53,6 @@ def serve_command(port: int, data_dir: Path) -> list[str]:
         str(data_dir),
         "--env-vars",
         "env.local.json",
-        "--parameter-overrides",
-        "GoogleJwksUrl={{emulator.url}}/_emulator/idp/jwks.json",
     ]
 
 

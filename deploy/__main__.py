@@ -42,10 +42,20 @@ def _session(args: argparse.Namespace):
     return boto3.Session(profile_name=args.profile, region_name=region)
 
 
+# The functions accept development settings (low bcrypt cost, the emulator's identity providers,
+# demo audiences) only on this stage, so it must never reach AWS (the template refuses it too).
+LOCAL_STAGE = "local"
+
+
 def _deploy(args: argparse.Namespace) -> int:
     from deploy.deployer import DeployRequest, deploy
     from deploy.template_file import load_template, runtime_of
 
+    if args.stage == LOCAL_STAGE:
+        raise DeployError(
+            f"--stage {LOCAL_STAGE}: that stage is for running on a laptop only (the functions accept "
+            "development settings there); deploy as prod, staging, dev..."
+        )
     _, declared_arch = runtime_of(load_template(args.template), args.template)
     architecture = args.arch or declared_arch
     parameters = {}

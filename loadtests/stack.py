@@ -20,12 +20,13 @@ from emulator.launcher import ServeStartError, run_serve
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STAGE = "prod"
 
-# What the functions get on top of the template (SAM --env-vars shape). STAGE is not "prod", so
-# the backend accepts the local identity provider and a low bcrypt cost. The per-IP login and
+# What the functions get on top of the template and env.local.json (SAM --env-vars shape). STAGE
+# is the local one, so the backend accepts the local identity provider and a low bcrypt cost.
+# The per-IP login and
 # registration limits are off: every virtual user comes from the one load-generator address, and
 # those limits (60 logins / 5 min / IP by default) exist to stop one attacker, not a crowd.
 LOAD_ENV_PARAMETERS: dict[str, str] = {
-    "STAGE": "load",
+    "STAGE": "local",
     "LOGIN_IP_LIMIT": "0",
     "REGISTER_IP_LIMIT": "0",
     "GOOGLE_IP_LIMIT": "0",
@@ -53,7 +54,6 @@ class StackOptions:
 
     def parameter_overrides(self) -> list[str]:
         return [
-            "GoogleJwksUrl={{emulator.url}}/_emulator/idp/jwks.json",
             f"AccessTokenTtlSeconds={self.access_token_ttl_s}",
             f"ApiThrottleRateLimit={self.throttle_rate}",
             f"ApiThrottleBurstLimit={self.throttle_burst}",
@@ -84,6 +84,8 @@ def serve_command(env_vars_file: Path, options: StackOptions) -> list[str]:
         "0",
         "--template",
         str(REPO_ROOT / "template.yaml"),
+        "--env-vars",
+        str(REPO_ROOT / "env.local.json"),
         "--env-vars",
         str(env_vars_file),
         "--no-reload",

@@ -1,9 +1,10 @@
-"""Settings read from the function's environment, and the production safety check.
+"""Settings read from the function's environment, and the startup safety check.
 
-Every handler module loads :data:`SETTINGS` at import (Lambda's init phase). With
-``STAGE=prod`` an insecure configuration makes the import fail with one clear log line, so
-the function never serves a request with it (Lambda reports ``Runtime.ImportModuleError`` /
-init error, API Gateway answers 502): better no service than a weak one.
+Every handler module loads the settings at import (Lambda's init phase). On every stage but
+the explicit local one (``STAGE=local``, which ``make deploy`` refuses to ship), an insecure
+configuration makes the import fail with one clear log line, so the function never serves a
+request with it (Lambda reports an init error, API Gateway answers 502): better no service
+than a weak one. Fail closed: an unset or unknown stage is treated as deployed.
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-PRODUCTION_STAGES = frozenset({"prod", "production"})
-MIN_PROD_BCRYPT_ROUNDS = 10
-_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal"})
+LOCAL_STAGE = "local"
+MIN_DEPLOYED_BCRYPT_ROUNDS = 10
+# The identity providers' public key sets, by provider: a deployed stage verifies ID tokens only
+# against keys served from these hosts (https), never a local or emulator URL.
+TRUSTED_JWKS_HOSTS = {"GOOGLE_JWKS_URL": frozenset({"www.googleapis.com"})}
+# Audiences of the local identity providers and of the demo Firebase project.
+DEMO_AUDIENCE_PREFIX = "demo-"
 
 
 class InsecureConfigError(RuntimeError):
@@ -71,14 +76,15 @@ class Settings:
         }
 
     @property
-    def is_production(self) -> bool:
-        return self.stage.lower() in PRODUCTION_STAGES
+    def is_local(self) -> bool:
+        """Only an explicit ``STAGE=local`` may run with development settings."""
+        return self.stage == LOCAL_STAGE
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     return Settings(
-        stage=env.get("STAGE", "prod").strip() or "prod",  # unset means prod: fail safe
+        stage=env.get("STAGE", "prod").strip() or "prod",  # unset means a deployed stage: fail closed
         users_table=env.get("USERS_TABLE", ""),
         identities_table=env.get("IDENTITIES_TABLE", ""),
         sessions_table=env.get("SESSIONS_TABLE", ""),
@@ -101,24 +107,30 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
 
 
-def _is_local_or_plain_http(url: str) -> bool:
+def _untrusted_url(name: str, url: str, hosts: frozenset[str]) -> str | None:
+    """Why ``url`` is not an https URL on one of ``hosts`` (None when it is)."""
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    return parts.scheme != "https" or host in _LOCAL_HOSTS or host.startswith("127.") or "/_emulator/" in url
+    if parts.scheme == "https" and (parts.hostname or "").lower() in hosts and parts.port in (None, 443):
+        return None
+    allowed = ", ".join(sorted(hosts))
+    return f"{name}={url} is not an https URL on {allowed} (a local identity provider setting?)"
 
 
 def insecure_settings(settings: Settings) -> list[str]:
-    """Reasons why ``settings`` must not serve production traffic (empty when fine)."""
+    """Reasons why ``settings`` must not serve a deployed stage (empty when fine)."""
     problems: list[str] = []
     if not settings.signing_keys_secret_arn:
         problems.append("SIGNING_KEYS_SECRET_ARN is not set (no signing keys)")
-    if settings.bcrypt_rounds < MIN_PROD_BCRYPT_ROUNDS:
-        problems.append(f"BCRYPT_ROUNDS={settings.bcrypt_rounds} is below {MIN_PROD_BCRYPT_ROUNDS}")
-    if settings.google_jwks_url and _is_local_or_plain_http(settings.google_jwks_url):
-        problems.append(
-            f"GOOGLE_JWKS_URL={settings.google_jwks_url} is not an https URL of a public identity provider "
-            "(local identity provider setting)"
-        )
+    if settings.bcrypt_rounds < MIN_DEPLOYED_BCRYPT_ROUNDS:
+        problems.append(f"BCRYPT_ROUNDS={settings.bcrypt_rounds} is below {MIN_DEPLOYED_BCRYPT_ROUNDS}")
+    urls = {"GOOGLE_JWKS_URL": settings.google_jwks_url}
+    for name, url in urls.items():
+        if url and (reason := _untrusted_url(name, url, TRUSTED_JWKS_HOSTS[name])):
+            problems.append(reason)
+    for name, audiences in (("GOOGLE_AUDIENCES", settings.google_audiences),):
+        demo = [aud for aud in audiences if aud.lower().startswith(DEMO_AUDIENCE_PREFIX)]
+        if demo:
+            problems.append(f"{name} lists {', '.join(demo)}: a demo audience of the local identity provider")
     if settings.access_token_ttl_s <= 0 or settings.access_token_ttl_s > 3600:
         problems.append(f"ACCESS_TOKEN_TTL_SECONDS={settings.access_token_ttl_s} is outside 1..3600")
     if settings.refresh_token_ttl_s <= 0:
@@ -127,13 +139,13 @@ def insecure_settings(settings: Settings) -> list[str]:
 
 
 def check_settings(settings: Settings, log: Any = None) -> Settings:
-    """Refuse to start (raise) when a production stage is configured insecurely.
+    """Refuse to start (raise) when a deployed stage (any but ``local``) is configured insecurely.
 
     ``log`` is any logger with ``.error`` (the Powertools Logger in handlers).
     """
     if settings.bcrypt_rounds < 4 or settings.bcrypt_rounds > 31:
         raise InsecureConfigError(f"BCRYPT_ROUNDS={settings.bcrypt_rounds} is outside bcrypt's 4..31")
-    if not settings.is_production:
+    if settings.is_local:
         return settings
     problems = insecure_settings(settings)
     if problems:

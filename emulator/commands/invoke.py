@@ -37,8 +37,15 @@ def register(subparsers: Any) -> None:
     invoke.add_argument("function", nargs="?", help="logical id or FunctionName (optional if only one)")
     invoke.add_argument("--event", "-e", default=None, help="event JSON file, or - for stdin (default: {})")
     invoke.add_argument("--template", "-t", type=Path, default=Path("template.yaml"))
-    invoke.add_argument("--env-vars", "-n", type=Path, default=None, help="sam local --env-vars JSON")
-    invoke.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE")
+    invoke.add_argument(
+        "--env-vars",
+        "-n",
+        type=Path,
+        action="append",
+        default=[],
+        help="sam local --env-vars JSON; repeatable: files apply in order, a later file's keys win",
+    )
+    invoke.add_argument("--parameter-overrides", nargs="*", action="extend", default=[], metavar="KEY=VALUE")
     aws = invoke.add_mutually_exclusive_group()
     aws.add_argument("--aws-endpoint", default=None, help="use this running AWS endpoint (no provisioning)")
     aws.add_argument("--data-dir", type=Path, default=None, help="embedded AWS data directory")
@@ -160,12 +167,11 @@ def _error_payload(result: Any) -> dict[str, Any]:
 def run_invoke(args: argparse.Namespace) -> int:
     from emulator.lambda_runtime import ProcessLambdaRuntime
     from emulator.lambda_runtime.from_template import function_config
-    from emulator.template import apply_env_vars, load_app, validate_app
+    from emulator.template import apply_env_vars_files, load_app, validate_app
 
     app = load_app(args.template, parameter_overrides=_parameter_overrides(args.parameter_overrides))
     validate_app(app)
-    if args.env_vars is not None:
-        app = apply_env_vars(app, args.env_vars)
+    app = apply_env_vars_files(app, args.env_vars)
     spec = select_function(app, args.function)
     event = _read_event(args.event)
     with ExitStack() as stack:

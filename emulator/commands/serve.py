@@ -49,13 +49,22 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to accept a phone on the LAN")
     parser.add_argument("--port", "-p", type=int, default=3000, help="0 picks a free port")
     parser.add_argument("--stage", default=None, help="stage name (default: the template's)")
-    parser.add_argument("--env-vars", "-n", type=Path, default=None, help="sam local --env-vars JSON")
+    parser.add_argument(
+        "--env-vars",
+        "-n",
+        type=Path,
+        action="append",
+        default=[],
+        help="sam local --env-vars JSON; repeatable: files apply in order, a later file's keys win",
+    )
     parser.add_argument(
         "--parameter-overrides",
         nargs="*",
+        action="extend",
         default=[],
         metavar="KEY=VALUE",
-        help="template parameters; {{emulator.url}} is replaced by this server's URL",
+        help="template parameters; repeatable, a later KEY wins; {{emulator.url}} is replaced by this "
+        "server's URL",
     )
     parser.add_argument("--data-dir", type=Path, default=None, help="persist data here (default: memory)")
     parser.add_argument("--dynamodb-endpoint", default=None, help="an external DynamoDB endpoint")
@@ -106,7 +115,7 @@ def parse_parameter_overrides(items: Sequence[str], base_url: str) -> dict[str, 
     return overrides
 
 
-def substituted_env_vars_file(path: Path, base_url: str, scratch: Path) -> Path:
+def substituted_env_vars_file(path: Path, base_url: str, scratch: Path, *, index: int = 0) -> Path:
     """A copy of the --env-vars file with ``{{emulator.url}}`` replaced in every string value."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -128,7 +137,7 @@ def substituted_env_vars_file(path: Path, base_url: str, scratch: Path) -> Path:
             return [replace(v) for v in value]
         return value
 
-    out = scratch / "env-vars.json"
+    out = scratch / f"env-vars-{index}.json"
     out.write_text(json.dumps(replace(document)), encoding="utf-8")
     return out
 
@@ -303,14 +312,17 @@ def _build_gateway(
 
 
 def _load_app(args: argparse.Namespace, base_url: str, scratch: Path) -> Any:
-    from emulator.template import apply_env_vars, load_app, validate_app
+    from emulator.template import apply_env_vars_files, load_app, validate_app
 
     app = load_app(
         args.template, parameter_overrides=parse_parameter_overrides(args.parameter_overrides, base_url)
     )
     validate_app(app)
-    if args.env_vars is not None:
-        app = apply_env_vars(app, substituted_env_vars_file(args.env_vars, base_url, scratch))
+    env_vars_files = [
+        substituted_env_vars_file(path, base_url, scratch, index=index)
+        for index, path in enumerate(args.env_vars)
+    ]
+    app = apply_env_vars_files(app, env_vars_files)
     if args.stage:
         apis = {key: dataclasses.replace(api, stage_name=args.stage) for key, api in app.apis.items()}
         app = dataclasses.replace(app, apis=apis)

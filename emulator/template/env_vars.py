@@ -1,5 +1,8 @@
 """``apply_env_vars``: the ``--env-vars`` file of ``sam local``, applied to the functions.
 
+Several files (``--env-vars`` given more than once) are applied in order: a later file's value
+wins, key by key, so ``make up ARGS="--env-vars mine.json"`` adds to ``env.local.json``.
+
 Shape: ``{"Parameters": {...for every function...}, "<FunctionLogicalId>": {...}}`` (a section
 may also be keyed by the FunctionName; the logical id has precedence); a function's own section
 wins over ``Parameters``. As SAM CLI does, only variables the function
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +63,10 @@ def apply_env_vars(app: SamApp, env_vars_file: Path) -> SamApp:
                 environment[name] = _text(value, name, env_vars_file)
         functions[logical_id] = dataclasses.replace(function, environment=environment)
     return dataclasses.replace(app, functions=functions)
+
+
+def apply_env_vars_files(app: SamApp, env_vars_files: Sequence[Path]) -> SamApp:
+    """:func:`apply_env_vars` for each file in order (later files win, variable by variable)."""
+    for env_vars_file in env_vars_files:
+        app = apply_env_vars(app, env_vars_file)
+    return app

@@ -30,7 +30,7 @@ class FakeContext:
 
 @pytest.fixture(autouse=True)
 def test_settings(monkeypatch):
-    monkeypatch.setenv("STAGE", "test")
+    monkeypatch.setenv("STAGE", "local")
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://app.example.com")
     deps.settings.cache_clear()
     yield

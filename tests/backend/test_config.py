@@ -10,16 +10,16 @@ SECURE_PROD = {
     "SIGNING_KEYS_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:keys-AbCdEf",
     "BCRYPT_ROUNDS": "12",
     "GOOGLE_JWKS_URL": "https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com",
-    "GOOGLE_ISSUERS": "https://securetoken.google.com/demo-ios-auth",
-    "GOOGLE_AUDIENCES": "demo-ios-auth",
+    "GOOGLE_ISSUERS": "https://securetoken.google.com/my-app-1234",
+    "GOOGLE_AUDIENCES": "my-app-1234",
 }
 
 
 def test_secure_prod_config_starts():
     settings = check_settings(load_settings(SECURE_PROD))
-    assert settings.is_production
+    assert not settings.is_local
     assert settings.bcrypt_rounds == 12
-    assert settings.google_issuers == ("https://securetoken.google.com/demo-ios-auth",)
+    assert settings.google_issuers == ("https://securetoken.google.com/my-app-1234",)
 
 
 @pytest.mark.parametrize(
@@ -31,11 +31,17 @@ def test_secure_prod_config_starts():
         ({"GOOGLE_JWKS_URL": "https://localhost:3000/_emulator/idp/jwks.json"}, "GOOGLE_JWKS_URL"),
         ({"GOOGLE_JWKS_URL": "https://127.0.0.1/jwks.json"}, "GOOGLE_JWKS_URL"),
         ({"GOOGLE_JWKS_URL": "http://127.0.0.1:3000/_emulator/idp/jwks.json"}, "GOOGLE_JWKS_URL"),
+        ({"GOOGLE_JWKS_URL": "https://attacker.example.com/jwks.json"}, "GOOGLE_JWKS_URL"),
+        ({"GOOGLE_JWKS_URL": "https://www.googleapis.com:8443/jwks.json"}, "GOOGLE_JWKS_URL"),
+        ({"GOOGLE_AUDIENCES": "my-app-1234,demo-ios-auth"}, "demo-ios-auth"),
         ({"ACCESS_TOKEN_TTL_SECONDS": "86400"}, "ACCESS_TOKEN_TTL_SECONDS"),
     ],
 )
-def test_insecure_prod_config_refuses_to_start_with_a_clear_log_line(override, reason, caplog):
-    settings = load_settings({**SECURE_PROD, **override})
+@pytest.mark.parametrize("stage", ["prod", "staging", "dev", "test", "Local", ""])
+def test_every_stage_but_local_refuses_an_insecure_config_with_a_clear_log_line(
+    override, reason, stage, caplog
+):
+    settings = load_settings({**SECURE_PROD, **override, "STAGE": stage})
     with caplog.at_level(logging.ERROR), pytest.raises(InsecureConfigError) as excinfo:
         check_settings(settings)
     assert reason in str(excinfo.value)
@@ -45,22 +51,25 @@ def test_insecure_prod_config_refuses_to_start_with_a_clear_log_line(override, r
     )
 
 
-def test_unset_stage_means_prod():
+def test_unset_stage_is_a_deployed_stage():
     settings = load_settings({**SECURE_PROD, "STAGE": "", "BCRYPT_ROUNDS": "4"})
-    assert settings.is_production
+    assert settings.stage == "prod"
+    assert not settings.is_local
     with pytest.raises(InsecureConfigError):
         check_settings(settings)
 
 
-def test_outside_prod_low_cost_and_local_idp_are_allowed():
+def test_only_the_explicit_local_stage_allows_low_cost_demo_audiences_and_the_local_idp():
     settings = load_settings(
         {
             **SECURE_PROD,
-            "STAGE": "test",
+            "STAGE": "local",
             "BCRYPT_ROUNDS": "4",
             "GOOGLE_JWKS_URL": "http://127.0.0.1:3000/_emulator/idp/jwks.json",
+            "GOOGLE_AUDIENCES": "demo-ios-auth",
         }
     )
+    assert settings.is_local
     assert check_settings(settings) is settings
     assert insecure_settings(settings)  # still reported as insecure, just not enforced
 
@@ -68,7 +77,7 @@ def test_outside_prod_low_cost_and_local_idp_are_allowed():
 def test_bcrypt_rounds_outside_bcrypts_range_never_start():
     for rounds in ("3", "32"):
         with pytest.raises(InsecureConfigError):
-            check_settings(load_settings({**SECURE_PROD, "STAGE": "dev", "BCRYPT_ROUNDS": rounds}))
+            check_settings(load_settings({**SECURE_PROD, "STAGE": "local", "BCRYPT_ROUNDS": rounds}))
 
 
 def test_non_integer_numbers_are_refused():

@@ -152,3 +152,11 @@ def test_authorizer_is_never_cached_and_secret_holds_no_key_material(template):
     assert authorizer["FunctionPayloadType"] == "TOKEN"
     assert json.loads(resources["SigningKeysSecret"]["Properties"]["SecretString"]) == {"keys": []}
     assert "default-secret" not in TEMPLATE.read_text()
+
+
+def test_the_local_stage_cannot_be_deployed(template):
+    # Functions accept development settings only with STAGE=local; CloudFormation refuses that name.
+    pattern = template["Parameters"]["Stage"]["AllowedPattern"]
+    assert re.fullmatch(pattern, "local") is None
+    for stage in ("prod", "staging", "dev", "local2", "Local"):
+        assert re.fullmatch(pattern, stage), stage

@@ -85,6 +85,8 @@ def test_serve_command_keeps_the_compose_arguments_on_loopback() -> None:
         "--port",
         "0",
         "--env-vars",
+        "e.json",  # the service's own file first; the suite's is added after it and wins
+        "--env-vars",
         str(REPO_ROOT / "x.json"),
     ]
     assert with_option(["a"], "--stage", "dev") == ["a", "--stage", "dev"]

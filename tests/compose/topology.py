@@ -5,8 +5,8 @@
 - ``api``: ``python -m emulator serve`` as its own process, run with the api service's command and
   **exactly** its environment from docker-compose.yml, where each URL on another service
   (``http://dynamodb-local:8000``) is rewritten to that service's stand-in, as Docker's DNS would
-  resolve it. Only the port and host change (``--port 0``, loopback), and ``--env-vars`` points at
-  the integration suite's file (low bcrypt cost, the per-IP limits the suite expects).
+  resolve it. Only the port and host change (``--port 0``, loopback), and a second ``--env-vars``
+  adds the integration suite's file (low bcrypt cost, the per-IP limits the suite expects).
 
 Then the integration suite runs against it over HTTP (``--base-url``), as against any target.
 """
@@ -74,13 +74,14 @@ def map_to_stand_ins(
 
 
 def serve_command(api_command: list[str], python: str, env_vars_file: Path) -> list[str]:
-    """The api service's command on loopback, port picked at run time, the suite's --env-vars."""
+    """The api service's command on loopback, port picked at run time, plus the suite's --env-vars
+    (applied after the command's own env.local.json, whose keys it overrides)."""
     if api_command[:2] != ["python", "-m"]:
         raise TopologyError(f"docker-compose.yml: api command should start with 'python -m': {api_command}")
     argv = [python, *api_command[1:]]
     argv = with_option(argv, "--host", "127.0.0.1")
     argv = with_option(argv, "--port", "0")
-    return with_option(argv, "--env-vars", str(env_vars_file))
+    return [*argv, "--env-vars", str(env_vars_file)]
 
 
 @contextlib.contextmanager

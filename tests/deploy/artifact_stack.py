@@ -105,9 +105,9 @@ def serve_artifact(template: Path, worker_python: str, log_path: Path) -> Iterat
         "--template",
         str(template),
         "--env-vars",
+        str(REPO_ROOT / "env.local.json"),
+        "--env-vars",
         str(REPO_ROOT / "tests" / "integration" / "env.json"),
-        "--parameter-overrides",
-        "GoogleJwksUrl={{emulator.url}}/_emulator/idp/jwks.json",
         python=str(REPO_ROOT / ".venv" / "bin" / "python"),
     )
     with run_serve(command, log_path=log_path, cwd=REPO_ROOT) as running:

@@ -228,3 +228,18 @@ def test_cli_without_credentials_is_one_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stderr.strip() == "error: AWS: Unable to locate credentials"
+
+
+def test_the_local_stage_is_never_deployed(tmp_path: Path) -> None:
+    # Checked before any AWS call, so no credentials are needed to see the refusal.
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true"}
+    done = subprocess.run(
+        [sys.executable, "-m", "deploy", "deploy", "--stage", "local"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: --stage local: that stage is for running on a laptop only")

@@ -55,6 +55,22 @@ def test_invoke_prints_result_on_stdout_and_logs_on_stderr(tmp_path):
     assert "REPORT RequestId: " in proc.stderr
 
 
+def test_env_vars_and_parameter_overrides_given_twice_merge_later_keys_winning(tmp_path):
+    # `make up ARGS="--env-vars mine.json"` must add to the Makefile's env.local.json, not replace it.
+    base, mine = tmp_path / "base.json", tmp_path / "mine.json"
+    base.write_text(json.dumps({"Parameters": {"FROM_ENV_FILE": "base"}}))
+    mine.write_text(json.dumps({"EchoFunction": {"FROM_ENV_FILE": "mine"}}))
+    proc = emulator(
+        "invoke", "EchoFunction", "--template", str(TEMPLATE), "--no-aws",
+        "--env-vars", str(base), "--env-vars", str(mine),
+        "--parameter-overrides", "Greeting=first", "--parameter-overrides", "Greeting=second",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["fromEnvFile"] == "mine"  # the later file wins
+    assert result["greeting"] == "second"  # the later override wins
+
+
 def test_invoke_by_function_name_with_event_file(tmp_path):
     event_file = tmp_path / "event.json"
     event_file.write_text('{"k": "v"}')

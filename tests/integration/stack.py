@@ -34,11 +34,12 @@ def serve_command(python: str, stage_params: list[str]) -> list[str]:
         "0",
         "--template",
         "template.yaml",
+        # make up's local settings (the local identity providers), then the suite's own.
+        "--env-vars",
+        "env.local.json",
         "--env-vars",
         str(ENV_JSON.relative_to(REPO_ROOT)),
-        "--parameter-overrides",
-        "GoogleJwksUrl={{emulator.url}}/_emulator/idp/jwks.json",
-        *stage_params,
+        *(["--parameter-overrides", *stage_params] if stage_params else []),
         python=python,
     )
 

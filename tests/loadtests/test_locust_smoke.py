@@ -1,10 +1,10 @@
 """A short headless Locust run of the app model against the embedded stack (part of ``make test``).
 
-The stack runs with bcrypt cost 4 (an env-vars file, STAGE=load) on a free port. The run uses the
-real locustfile (its weighted ``IosAppUser`` and its budgets listener) plus ``TourUser`` apps that
-take every journey once; it ends when the tours are done. Asserted: Locust's exit code (the
-budgets listener: no failed request), no failures in its CSVs, and every endpoint of the journeys
-hit. No latency is asserted here (that is what ``make load`` and its budgets are for).
+The stack runs with bcrypt cost 4 (env.local.json and an env-vars file of its own) on a free port.
+The run uses the real locustfile (its weighted ``IosAppUser`` and its budgets listener) plus
+``TourUser`` apps that take every journey once; it ends when the tours are done. Asserted: Locust's
+exit code (the budgets listener: no failed request), no failures in its CSVs, and every endpoint of
+the journeys hit. No latency is asserted here (that is what ``make load`` and its budgets are for).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from emulator.errors import UserError
-from emulator.template import apply_env_vars, load_app
+from emulator.template import apply_env_vars, apply_env_vars_files, load_app
 
 
 @pytest.fixture
@@ -28,6 +28,15 @@ def test_parameters_apply_to_all_functions_and_function_sections_win(app, tmp_pa
     # Only declared variables are overridden, as SAM CLI does.
     assert updated.functions["AuthFn"].environment == {"SHARED": "from-parameters"}
     assert app.functions["ItemsFn"].environment == {"SHARED": "global", "OWN": "mine"}  # not mutated
+
+
+def test_several_files_apply_in_order_later_keys_winning(app, tmp_path):
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps({"Parameters": {"SHARED": "first", "OWN": "first"}}))
+    second.write_text(json.dumps({"ItemsFn": {"OWN": "second"}}))
+    merged = apply_env_vars_files(app, [first, second])
+    assert merged.functions["ItemsFn"].environment == {"SHARED": "first", "OWN": "second"}
+    assert apply_env_vars_files(app, []) is app
 
 
 def test_function_name_section_also_applies(app, tmp_path):
