@@ -1,4 +1,5 @@
-"""``python -m deploy {package,deploy,destroy,lint}``: see make/deploy.mk and the README ("Deploy to AWS")."""
+"""``python -m deploy {package,deploy,destroy,revoke-key,rotate-key,lint}``: see make/deploy.mk and the
+README ("Deploy to AWS")."""
 
 from __future__ import annotations
 
@@ -85,6 +86,22 @@ def _destroy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _revoke_key(args: argparse.Namespace) -> int:
+    from deploy.deployer import stack_name_for
+    from deploy.keys import retire_key
+
+    retire_key(_session(args), args.stack_name or stack_name_for(args.stage), args.kid)
+    return 0
+
+
+def _rotate_key(args: argparse.Namespace) -> int:
+    from deploy.deployer import stack_name_for
+    from deploy.keys import rotate_key
+
+    rotate_key(_session(args), args.stack_name or stack_name_for(args.stage))
+    return 0
+
+
 def _lint(args: argparse.Namespace) -> int:
     from deploy.lint import lint_template
 
@@ -110,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, help_text in (
         ("deploy", _deploy, "deploy the stack of a stage (change set)"),
         ("destroy", _destroy, "delete the stack of a stage"),
+        ("revoke-key", _revoke_key, "retire a signing key at once (emergency: a key leaked)"),
+        ("rotate-key", _rotate_key, "rotate the signing keys now"),
     ):
         command = sub.add_parser(name, help=help_text)
         command.add_argument("--stage", required=True)
@@ -117,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--region", default=None, help="default: AWS_REGION / the profile's")
         command.add_argument("--profile", default=None)
         command.set_defaults(func=func)
+        if name == "revoke-key":
+            command.add_argument("kid", metavar="KID", help="the key id, as listed at /.well-known/jwks.json")
         if name == "deploy":
             command.add_argument("--arch", choices=["arm64", "x86_64"], default=None)
             command.add_argument("--bucket", default=None, help="default: ios-auth-deploy-ACCOUNT-REGION")

@@ -3,8 +3,9 @@
 The signing keys are not created here: the template's SigningKeysSecret holds no key material
 (``{"keys": []}``) and its RotationSchedule has RotateImmediatelyOnUpdate, so Secrets Manager
 invokes KeyRotationFunction right after creation and that function generates the first ES256 key
-inside AWS. This waits for that first rotation (DescribeSecret's LastRotatedDate; the secret value
-is never read here) so that the printed URL serves tokens at once.
+inside AWS. This waits for that first rotation (DescribeSecret's LastRotatedDate; the private
+secret's value is never read here), and for the public keys to be published (``deploy.keys``), so
+that the printed URL serves tokens at once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from deploy.cloudformation import Stack
 from deploy.errors import DeployError
+from deploy.keys import ensure_public_keys
 from deploy.packaged import packaged_template
 from deploy.template_file import load_template
 from deploy.upload import DeploymentBucket, default_bucket_name
@@ -79,7 +81,18 @@ def deploy(session: Any, request: DeployRequest, *, log: Callable[[str], None] =
     outputs = stack.outputs()
     secret_arn = outputs.get("SigningKeysSecretArn")
     if secret_arn:
-        _wait_for_first_key(session.client("secretsmanager"), secret_arn, request, log)
+        secrets = session.client("secretsmanager")
+        _wait_for_first_key(secrets, secret_arn, request, log)
+        public_arn = outputs.get("SigningPublicKeysSecretArn")
+        if public_arn:
+            ensure_public_keys(
+                secrets,
+                secret_arn,
+                public_arn,
+                log=log,
+                timeout_s=request.signing_key_timeout_s,
+                poll_interval_s=request.poll_interval_s,
+            )
     for line in outputs_report(outputs):
         log(line)
     return outputs

@@ -2,6 +2,8 @@
 #   make package [ARCH=arm64|x86_64] [BOTO3=runtime|bundle]   the functions' zip, no Docker
 #   make deploy STAGE=prod [ARCH=...] [REGION=...] [PARAMS="K=V ..."]   package + change set + URL
 #   make destroy STAGE=prod                                     delete the stage's stack
+#   make revoke-key STAGE=prod KID=...                          retire a leaked signing key at once
+#   make rotate-key STAGE=prod                                  a new signing key now
 #   make smoke URL=https://...amazonaws.com/prod                the integration suite against it
 #   make cfn-lint                                               SAM transform offline + cfn-lint
 #   make check-artifact                                         the x86_64 zip alone + boto3 passes tests/integration
@@ -11,12 +13,13 @@ STAGE ?=
 REGION ?=
 PARAMS ?=
 URL ?=
+KID ?=
 DEPLOY := $(BIN)/python -m deploy
 _DEPLOY_ARCH := $(if $(ARCH),--arch $(ARCH))
 _DEPLOY_REGION := $(if $(REGION),--region $(REGION))
 _DEPLOY_BOTO3 := $(if $(filter bundle,$(BOTO3)),--bundle-boto3)
 
-.PHONY: package deploy destroy smoke cfn-lint check-artifact
+.PHONY: package deploy destroy revoke-key rotate-key smoke cfn-lint check-artifact
 
 package: $(SYNCED)
 	$(DEPLOY) package $(_DEPLOY_ARCH) $(_DEPLOY_BOTO3)
@@ -29,6 +32,14 @@ deploy: package
 destroy: $(SYNCED)
 	@test -n "$(STAGE)" || { echo "usage: make destroy STAGE=prod"; exit 2; }
 	$(DEPLOY) destroy --stage $(STAGE) $(_DEPLOY_REGION)
+
+revoke-key: $(SYNCED)
+	@test -n "$(STAGE)" -a -n "$(KID)" || { echo "usage: make revoke-key STAGE=prod KID=<kid from /.well-known/jwks.json>"; exit 2; }
+	$(DEPLOY) revoke-key $(KID) --stage $(STAGE) $(_DEPLOY_REGION)
+
+rotate-key: $(SYNCED)
+	@test -n "$(STAGE)" || { echo "usage: make rotate-key STAGE=prod"; exit 2; }
+	$(DEPLOY) rotate-key --stage $(STAGE) $(_DEPLOY_REGION)
 
 # A deployed stage has no local identity provider (--idp-url none) and its own per-IP limits
 # (the template's defaults, unless you deployed with other ones: pass them in PYTEST_ARGS).

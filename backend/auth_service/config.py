@@ -51,6 +51,7 @@ class Settings:
     sessions_table: str
     rate_limits_table: str
     signing_keys_secret_arn: str
+    signing_public_keys_secret_arn: str
     bcrypt_rounds: int
     google_jwks_url: str
     google_issuers: tuple[str, ...]
@@ -90,6 +91,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sessions_table=env.get("SESSIONS_TABLE", ""),
         rate_limits_table=env.get("RATE_LIMITS_TABLE", ""),
         signing_keys_secret_arn=env.get("SIGNING_KEYS_SECRET_ARN", "").strip(),
+        signing_public_keys_secret_arn=env.get("SIGNING_PUBLIC_KEYS_SECRET_ARN", "").strip(),
         bcrypt_rounds=_int(env, "BCRYPT_ROUNDS", 12),
         google_jwks_url=env.get("GOOGLE_JWKS_URL", "").strip(),
         google_issuers=_csv(env.get("GOOGLE_ISSUERS", "")),
@@ -121,6 +123,8 @@ def insecure_settings(settings: Settings) -> list[str]:
     problems: list[str] = []
     if not settings.signing_keys_secret_arn:
         problems.append("SIGNING_KEYS_SECRET_ARN is not set (no signing keys)")
+    if not settings.signing_public_keys_secret_arn:
+        problems.append("SIGNING_PUBLIC_KEYS_SECRET_ARN is not set (no verification keys)")
     if settings.bcrypt_rounds < MIN_DEPLOYED_BCRYPT_ROUNDS:
         problems.append(f"BCRYPT_ROUNDS={settings.bcrypt_rounds} is below {MIN_DEPLOYED_BCRYPT_ROUNDS}")
     urls = {"GOOGLE_JWKS_URL": settings.google_jwks_url}

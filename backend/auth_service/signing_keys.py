@@ -1,14 +1,19 @@
-"""This service's ES256 signing keys, as stored in the Secrets Manager secret.
+"""This service's ES256 signing keys: the private ring and the public one, in two secrets.
 
-Secret format (``SecretString``)::
+The private secret (``SIGNING_KEYS_SECRET_ARN``, read only by the functions that sign)::
 
     {"keys": [{"kid": "...", "alg": "ES256", "privateKeyPem": "-----BEGIN PRIVATE KEY-----...",
                "createdAt": "2026-11-25T12:00:00Z"}, ...]}
 
-newest first. The newest key signs (once it has been listed for a few minutes); every listed
-key verifies, so tokens signed just before a rotation stay valid until they expire (15 min) —
-rotation keeps the last :data:`KEEP_KEYS`.
-``kid`` is the RFC 7638 JWK thumbprint of the public key.
+newest first. The public secret (``SIGNING_PUBLIC_KEYS_SECRET_ARN``, what the verifiers — the
+authorizer and the JWKS endpoint — read; written by the rotation function) holds the same keys'
+public halves as a JWKS whose entries also carry ``createdAt``. A verifier never holds a private
+key, so a flaw in one cannot leak the power to mint tokens.
+
+The newest key signs (once it has been listed for a few minutes); every listed key verifies, so
+tokens signed just before a rotation stay valid until they expire (15 min). Rotation keeps the
+last :data:`KEEP_KEYS`: the current key and the one before it, which is enough for every token
+it signed to expire (rotations are 30 days apart). ``kid`` is the RFC 7638 JWK thumbprint.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 ALGORITHM = "ES256"
-KEEP_KEYS = 3
+KEEP_KEYS = 2
 
 
 class KeyFormatError(ValueError):
@@ -49,6 +54,18 @@ def thumbprint(public_key: ec.EllipticCurvePublicKey) -> str:
 
 
 @dataclass(frozen=True)
+class VerificationKey:
+    """The public half of a signing key: all that a verifier holds."""
+
+    kid: str
+    public_key: ec.EllipticCurvePublicKey
+    created_at: str
+
+    def jwk(self) -> dict[str, str]:
+        return {**public_jwk(self.public_key), "kid": self.kid, "alg": ALGORITHM, "use": "sig"}
+
+
+@dataclass(frozen=True)
 class SigningKey:
     kid: str
     private_key: ec.EllipticCurvePrivateKey
@@ -58,8 +75,25 @@ class SigningKey:
     def public_key(self) -> ec.EllipticCurvePublicKey:
         return self.private_key.public_key()
 
+    @property
+    def verification_key(self) -> VerificationKey:
+        return VerificationKey(kid=self.kid, public_key=self.public_key, created_at=self.created_at)
+
     def jwk(self) -> dict[str, str]:
-        return {**public_jwk(self.public_key), "kid": self.kid, "alg": ALGORITHM, "use": "sig"}
+        return self.verification_key.jwk()
+
+
+@dataclass(frozen=True)
+class PublicKeyRing:
+    """The verifiers' view: public keys by kid, newest first."""
+
+    keys: tuple[VerificationKey, ...]
+
+    def get(self, kid: str) -> VerificationKey | None:
+        return next((key for key in self.keys if key.kid == kid), None)
+
+    def jwks(self) -> dict[str, list[dict[str, str]]]:
+        return {"keys": [key.jwk() for key in self.keys]}
 
 
 @dataclass(frozen=True)
@@ -86,7 +120,10 @@ class KeyRing:
         return next((key for key in self.keys if key.kid == kid), None)
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
-        return {"keys": [key.jwk() for key in self.keys]}
+        return self.public().jwks()
+
+    def public(self) -> PublicKeyRing:
+        return PublicKeyRing(tuple(key.verification_key for key in self.keys))
 
 
 def _epoch(stamp: str) -> float | None:
@@ -150,3 +187,51 @@ def secret_entries(secret_string: str | None) -> list[dict[str, Any]]:
         return []
     entries = document.get("keys") if isinstance(document, dict) else None
     return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+
+
+def public_keys_secret(ring: KeyRing) -> str:
+    """The public secret's value for ``ring``: its JWKS, each key with its ``createdAt``."""
+    return json.dumps({"keys": [{**key.jwk(), "createdAt": key.created_at} for key in ring.keys]})
+
+
+def _b64url_int(text: Any) -> int:
+    if not isinstance(text, str) or not text:
+        raise KeyFormatError("a public key has no x/y coordinate")
+    try:
+        return int.from_bytes(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), "big")
+    except ValueError as exc:
+        raise KeyFormatError("a public key's coordinate is not base64url") from exc
+
+
+def _load_public_key(entry: Mapping[str, Any]) -> VerificationKey:
+    if (entry.get("kty"), entry.get("crv"), entry.get("alg", ALGORITHM)) != ("EC", "P-256", ALGORITHM):
+        raise KeyFormatError("public keys must be EC P-256 (ES256)")
+    try:
+        numbers = ec.EllipticCurvePublicNumbers(
+            _b64url_int(entry.get("x")), _b64url_int(entry.get("y")), ec.SECP256R1()
+        )
+        public_key = numbers.public_key()
+    except ValueError as exc:
+        raise KeyFormatError("a public key is not a point of P-256") from exc
+    kid = thumbprint(public_key)
+    if entry.get("kid") != kid:
+        raise KeyFormatError("a public key's kid does not match the key")
+    return VerificationKey(kid=kid, public_key=public_key, created_at=str(entry.get("createdAt", "")))
+
+
+def parse_public_keys(secret_string: str) -> PublicKeyRing:
+    """The public secret's value (see :func:`public_keys_secret`) as a ring."""
+    try:
+        document = json.loads(secret_string)
+    except ValueError as exc:
+        raise KeyFormatError("the public-keys secret is not JSON") from exc
+    entries = document.get("keys") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise KeyFormatError('the public-keys secret has no "keys" list')
+    return PublicKeyRing(tuple(_load_public_key(entry) for entry in entries if isinstance(entry, dict)))
+
+
+def without_key(current_entries: Sequence[Mapping[str, Any]], kid: str) -> str:
+    """The next private secret value with ``kid`` retired; a fresh key if none would be left."""
+    entries = [dict(entry) for entry in current_entries if entry.get("kid") != kid]
+    return json.dumps({"keys": entries or [new_key_entry()]})

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import jwt
 
-from auth_service.signing_keys import ALGORITHM, SigningKey
+from auth_service.signing_keys import ALGORITHM, SigningKey, VerificationKey
 
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - the RFC 9068 JWT typ, not a secret
 CLOCK_LEEWAY_S = 5
@@ -66,7 +66,7 @@ def mint_access_token(
 def verify_access_token(
     token: str,
     *,
-    find_key: Callable[[str], SigningKey | None],
+    find_key: Callable[[str], VerificationKey | SigningKey | None],
     issuer: str,
     audience: str,
 ) -> AccessClaims:

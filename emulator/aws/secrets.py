@@ -1,17 +1,22 @@
 """Secrets Manager resources of the template: secrets, and the first rotation CloudFormation runs.
 
 CloudFormation creates an ``AWS::SecretsManager::Secret`` with its ``SecretString`` or a value
-generated from ``GenerateSecretString``; a ``RotationSchedule`` on a new secret rotates it at once
-(``RotateImmediatelyOnUpdate`` defaults to true) by invoking the rotation function with the four
-steps createSecret, setSecret, testSecret, finishSecret and one ClientRequestToken.
+generated from ``GenerateSecretString``; a ``RotationSchedule`` that is created or updated rotates
+its secret at once (``RotateImmediatelyOnUpdate`` defaults to true) by invoking the rotation
+function with the four steps createSecret, setSecret, testSecret, finishSecret and one
+ClientRequestToken. Locally, "created or updated" is told by a tag that records a fingerprint of
+the schedule's properties on the secret when it is rotated here: a new secret, a new schedule and a
+changed schedule all rotate once; an unchanged one does not (restarts keep their keys).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from emulator.errors import UserError
@@ -27,6 +32,8 @@ _ARN_SECRET = re.compile(
 )
 # moto's tag for choosing the ARN suffix (moto.utilities.id_generator.TAG_KEY_CUSTOM_ID).
 _MOTO_CUSTOM_ID_TAG = "_custom_id_"
+# The fingerprint of the RotationSchedule that last rotated the secret here (see the docstring).
+ROTATION_SCHEDULE_TAG = "emulator:rotation-schedule"
 # GenerateSecretString options that GetRandomPassword takes under the same names.
 _PASSWORD_OPTIONS = (
     "PasswordLength",
@@ -59,22 +66,24 @@ def provision_secrets(
     invoke: Callable[[str, Mapping[str, Any]], InvocationResult] | None,
     log: Callable[[str], None],
 ) -> None:
-    created: dict[str, str] = {}  # logical id -> ARN, for secrets created in this run
+    secrets: dict[str, _Secret] = {}  # logical id -> the secret as found or created in this run
     by_reference: dict[str, str] = {}  # physical name / ARN / name -> logical id
     for spec in app.resources_of_type(SECRET_TYPE):
         name, suffix = secret_name(spec)
         by_reference.update(
             {spec.physical_name: spec.logical_id, name: spec.logical_id, spec.logical_id: spec.logical_id}
         )
-        arn = _ensure_secret(secretsmanager, spec, name, suffix, log=log)
-        if arn is not None:
-            created[spec.logical_id] = arn
-            by_reference[arn] = spec.logical_id
+        secret = _ensure_secret(secretsmanager, spec, name, suffix, log=log)
+        secrets[spec.logical_id] = secret
+        by_reference[secret.arn] = spec.logical_id
     for schedule in app.resources_of_type(ROTATION_TYPE):
         secret_id = str(schedule.properties.get("SecretId", ""))
         logical_id = by_reference.get(secret_id)
-        if logical_id is None or logical_id not in created:
-            continue  # an existing secret: CloudFormation only rotates on creation/update
+        if logical_id is None:
+            continue
+        secret, fingerprint = secrets[logical_id], schedule_fingerprint(schedule)
+        if not secret.created and secret.tags.get(ROTATION_SCHEDULE_TAG) == fingerprint:
+            continue  # neither the secret nor its schedule is new: CloudFormation would not rotate
         if str(schedule.properties.get("RotateImmediatelyOnUpdate", "true")).lower() == "false":
             continue
         function_id = _rotation_function(app, schedule)
@@ -82,22 +91,42 @@ def provision_secrets(
             log(f"warning: {schedule.logical_id}: no Lambda runtime to rotate {logical_id}; skipped")
             continue
         try:
-            rotate_once(created[logical_id], function_id, invoke)
+            rotate_once(secret.arn, function_id, invoke)
         except UserError as exc:
+            if not secret.created:  # an update that failed: the secret keeps its current version
+                raise
             # CloudFormation would roll the stack back, deleting the new secret; do the same so
             # that the next start creates and rotates it again instead of keeping it unrotated.
-            secretsmanager.delete_secret(SecretId=created[logical_id], ForceDeleteWithoutRecovery=True)
+            secretsmanager.delete_secret(SecretId=secret.arn, ForceDeleteWithoutRecovery=True)
             raise UserError(f"{exc} (secret {logical_id} removed: the next start retries)") from None
-        log(f"Rotated secret {logical_id} with {function_id}")
+        secretsmanager.tag_resource(
+            SecretId=secret.arn, Tags=[{"Key": ROTATION_SCHEDULE_TAG, "Value": fingerprint}]
+        )
+        why = "new secret" if secret.created else "new or changed rotation schedule"
+        log(f"Rotated secret {logical_id} with {function_id} ({why})")
+
+
+def schedule_fingerprint(schedule: ResourceSpec) -> str:
+    """A short digest of a RotationSchedule's resolved properties: it changes when the schedule does."""
+    canonical = json.dumps(schedule.properties, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class _Secret:
+    arn: str
+    created: bool  # by this run
+    tags: dict[str, str]
 
 
 def _ensure_secret(
     secretsmanager: Any, spec: ResourceSpec, name: str, suffix: str | None, *, log: Callable[[str], None]
-) -> str | None:
-    """Create the secret if missing; returns its ARN when created, None when it existed."""
+) -> _Secret:
+    """The secret, created if missing."""
     try:
-        secretsmanager.describe_secret(SecretId=name)
-        return None
+        described = secretsmanager.describe_secret(SecretId=name)
+        tags = {str(t["Key"]): str(t["Value"]) for t in described.get("Tags") or []}
+        return _Secret(arn=str(described["ARN"]), created=False, tags=tags)
     except secretsmanager.exceptions.ResourceNotFoundException:
         pass
     props = spec.properties
@@ -113,7 +142,7 @@ def _ensure_secret(
         request["Tags"] = tags
     arn = str(secretsmanager.create_secret(**request)["ARN"])
     log(f"Created secret {name} ({spec.logical_id})")
-    return arn
+    return _Secret(arn=arn, created=True, tags={})
 
 
 def _secret_value(secretsmanager: Any, spec: ResourceSpec) -> str:

@@ -8,6 +8,7 @@ from auth_service.config import InsecureConfigError, check_settings, insecure_se
 SECURE_PROD = {
     "STAGE": "prod",
     "SIGNING_KEYS_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:keys-AbCdEf",
+    "SIGNING_PUBLIC_KEYS_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:public-AbCdEf",
     "BCRYPT_ROUNDS": "12",
     "GOOGLE_JWKS_URL": "https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com",
     "GOOGLE_ISSUERS": "https://securetoken.google.com/my-app-1234",
@@ -27,6 +28,7 @@ def test_secure_prod_config_starts():
     [
         ({"BCRYPT_ROUNDS": "9"}, "BCRYPT_ROUNDS"),
         ({"SIGNING_KEYS_SECRET_ARN": ""}, "SIGNING_KEYS_SECRET_ARN"),
+        ({"SIGNING_PUBLIC_KEYS_SECRET_ARN": ""}, "SIGNING_PUBLIC_KEYS_SECRET_ARN"),
         ({"GOOGLE_JWKS_URL": "http://www.googleapis.com/jwks"}, "GOOGLE_JWKS_URL"),
         ({"GOOGLE_JWKS_URL": "https://localhost:3000/_emulator/idp/jwks.json"}, "GOOGLE_JWKS_URL"),
         ({"GOOGLE_JWKS_URL": "https://127.0.0.1/jwks.json"}, "GOOGLE_JWKS_URL"),

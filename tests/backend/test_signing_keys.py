@@ -3,9 +3,19 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import jwt
 import pytest
-from auth_service.key_cache import KeyCache, NoSigningKeyError
-from auth_service.signing_keys import KEEP_KEYS, KeyFormatError, parse_secret, rotated_secret, secret_entries
+from auth_service.key_cache import KeyCache, NoSigningKeyError, VerificationKeyCache
+from auth_service.signing_keys import (
+    KEEP_KEYS,
+    KeyFormatError,
+    parse_public_keys,
+    parse_secret,
+    public_keys_secret,
+    rotated_secret,
+    secret_entries,
+    without_key,
+)
 
 
 def _rotate(times: int) -> str:
@@ -121,3 +131,59 @@ def test_key_cache_signs_with_the_active_key():
     cache = KeyCache(lambda: secret, activation_delay_s=600, clock=FakeClock(), wall_clock=lambda: now + 1)
     assert cache.signing_key().kid == entries[1]["kid"]
     assert cache.find(entries[0]["kid"]) is not None  # listed (verifies) before it signs
+
+
+def test_two_keys_are_kept_the_current_and_the_one_before():
+    assert KEEP_KEYS == 2
+    assert len(parse_secret(_rotate(5)).keys) == 2
+
+
+def test_the_public_secret_holds_the_public_halves_only_and_parses_back():
+    ring = parse_secret(_rotate(2))
+    published = public_keys_secret(ring)
+    assert "PRIVATE" not in published
+    assert "privateKeyPem" not in published
+    public = parse_public_keys(published)
+    assert [key.kid for key in public.keys] == [key.kid for key in ring.keys]
+    assert public.jwks() == ring.jwks()
+    assert [key.created_at for key in public.keys] == [key.created_at for key in ring.keys]
+    signer = ring.keys[0]
+    probe = jwt.encode({"sub": "x"}, signer.private_key, algorithm="ES256")
+    assert jwt.decode(probe, public.get(signer.kid).public_key, algorithms=["ES256"]) == {"sub": "x"}
+
+
+def test_a_public_key_whose_kid_does_not_match_is_refused():
+    entry = json.loads(public_keys_secret(parse_secret(_rotate(1))))["keys"][0]
+    for bad in ({**entry, "kid": "forged"}, {**entry, "crv": "P-384"}, {**entry, "x": "!!"}):
+        with pytest.raises(KeyFormatError):
+            parse_public_keys(json.dumps({"keys": [bad]}))
+
+
+def test_retiring_a_key_removes_it_and_the_last_one_is_replaced_by_a_fresh_key():
+    entries = secret_entries(_rotate(2))
+    newest, previous = (entry["kid"] for entry in entries)
+    assert [key.kid for key in parse_secret(without_key(entries, newest)).keys] == [previous]
+    only = secret_entries(_rotate(1))
+    replaced = parse_secret(without_key(only, only[0]["kid"])).keys
+    assert len(replaced) == 1
+    assert replaced[0].kid != only[0]["kid"]
+
+
+def test_verification_cache_reads_only_the_public_secret_and_drops_a_retired_kid_after_max_age():
+    ring = parse_secret(_rotate(2))
+    published = [public_keys_secret(ring)]
+    clock = FakeClock()
+    cache = VerificationKeyCache(lambda: published[-1], max_age_s=300, clock=clock)
+    retired = ring.keys[0].kid
+    assert cache.find(retired) is not None
+    published.append(without_key_public(published[-1], retired))
+    clock.now += 299
+    assert cache.find(retired) is not None  # cached
+    clock.now += 1
+    assert cache.find(retired) is None
+    assert cache.find(ring.keys[1].kid) is not None
+
+
+def without_key_public(published: str, kid: str) -> str:
+    document = json.loads(published)
+    return json.dumps({"keys": [key for key in document["keys"] if key["kid"] != kid]})

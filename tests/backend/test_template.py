@@ -15,26 +15,33 @@ from samtranslator.translator.transform import transform
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO_ROOT / "template.yaml"
 
-# What each function may touch: table logical ids (read or crud) and whether it reads the keys.
-EXPECTED_ACCESS: dict[str, tuple[set[str], set[str], bool]] = {
-    # function: (crud tables, read-only tables, signing-keys secret)
-    "HealthFunction": (set(), set(), False),
-    "JwksFunction": (set(), set(), True),
-    "RegisterFunction": ({"UsersTable", "IdentitiesTable", "RateLimitsTable"}, set(), False),
-    "LoginFunction": ({"UsersTable", "SessionsTable", "RateLimitsTable"}, {"IdentitiesTable"}, True),
+PRIVATE_KEYS = "SigningKeysSecret"
+PUBLIC_KEYS = "SigningPublicKeysSecret"
+# What each function may touch: table logical ids (read or crud) and the secrets it may read.
+# Only the functions that sign access tokens read the private keys; the verifiers read the public ones.
+EXPECTED_ACCESS: dict[str, tuple[set[str], set[str], set[str]]] = {
+    # function: (crud tables, read-only tables, secrets read)
+    "HealthFunction": (set(), set(), set()),
+    "JwksFunction": (set(), set(), {PUBLIC_KEYS}),
+    "RegisterFunction": ({"UsersTable", "IdentitiesTable", "RateLimitsTable"}, set(), set()),
+    "LoginFunction": (
+        {"UsersTable", "SessionsTable", "RateLimitsTable"},
+        {"IdentitiesTable"},
+        {PRIVATE_KEYS},
+    ),
     "GoogleSignInFunction": (
         {"UsersTable", "IdentitiesTable", "SessionsTable", "RateLimitsTable"},
         set(),
-        True,
+        {PRIVATE_KEYS},
     ),
-    "RefreshFunction": ({"SessionsTable"}, {"UsersTable"}, True),
-    "AuthorizerFunction": (set(), {"SessionsTable"}, True),
-    "ValidateFunction": (set(), {"UsersTable"}, False),
-    "LogoutFunction": ({"SessionsTable"}, set(), False),
-    "GetMeFunction": (set(), {"UsersTable"}, False),
-    "UpdateMeFunction": ({"UsersTable"}, set(), False),
-    "ChangePasswordFunction": ({"UsersTable", "SessionsTable"}, set(), False),
-    "DeleteMeFunction": ({"UsersTable", "IdentitiesTable", "SessionsTable"}, set(), False),
+    "RefreshFunction": ({"SessionsTable"}, {"UsersTable"}, {PRIVATE_KEYS}),
+    "AuthorizerFunction": (set(), {"SessionsTable"}, {PUBLIC_KEYS}),
+    "ValidateFunction": (set(), {"UsersTable"}, set()),
+    "LogoutFunction": ({"SessionsTable"}, set(), set()),
+    "GetMeFunction": (set(), {"UsersTable"}, set()),
+    "UpdateMeFunction": ({"UsersTable"}, set(), set()),
+    "ChangePasswordFunction": ({"UsersTable", "SessionsTable"}, set(), set()),
+    "DeleteMeFunction": ({"UsersTable", "IdentitiesTable", "SessionsTable"}, set(), set()),
 }
 
 
@@ -84,9 +91,9 @@ def _refs(node: Any) -> set[str]:
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 
 
-def _role_access(role: dict[str, Any]) -> tuple[set[str], set[str], bool]:
-    """(tables written, tables only read, reads the signing keys) for one function's role."""
-    written, touched, secret = set(), set(), False
+def _role_access(role: dict[str, Any]) -> tuple[set[str], set[str], set[str]]:
+    """(tables written, tables only read, secrets read) for one function's role."""
+    written, touched, secrets = set(), set(), set()
     for policy in role["Properties"].get("Policies", []):
         for statement in policy["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
@@ -98,9 +105,9 @@ def _role_access(role: dict[str, Any]) -> tuple[set[str], set[str], bool]:
                 if WRITE_ACTIONS.intersection(actions):
                     written.update(refs)
             if "secretsmanager:GetSecretValue" in actions:
-                assert refs == {"SigningKeysSecret"}, statement
-                secret = True
-    return written, touched - written, secret
+                assert len(refs) == 1, statement
+                secrets.update(refs)
+    return written, touched - written, secrets
 
 
 def test_sam_transform_succeeds_and_every_role_is_least_privilege(transformed):
@@ -113,10 +120,19 @@ def test_sam_transform_succeeds_and_every_role_is_least_privilege(transformed):
         assert _role_access(role) == expected, function_id
 
 
-def test_rotation_function_may_only_rotate_the_signing_keys_secret(transformed):
+def test_rotation_function_may_only_rotate_the_keys_and_write_the_public_ones(transformed):
     role = transformed["Resources"]["KeyRotationFunctionRole"]
     statements = [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
-    assert all(_refs(s["Resource"]) == {"SigningKeysSecret"} for s in statements)
+    by_secret = {tuple(_refs(s["Resource"])): set(s["Action"]) for s in statements}
+    assert by_secret == {
+        (PRIVATE_KEYS,): {
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:PutSecretValue",
+            "secretsmanager:UpdateSecretVersionStage",
+        },
+        (PUBLIC_KEYS,): {"secretsmanager:PutSecretValue"},
+    }
     assert transformed["Resources"]["KeyRotationPermission"]["Properties"]["Principal"] == (
         "secretsmanager.amazonaws.com"
     )
@@ -151,6 +167,7 @@ def test_authorizer_is_never_cached_and_secret_holds_no_key_material(template):
     assert authorizer["Identity"]["ReauthorizeEvery"] == 0
     assert authorizer["FunctionPayloadType"] == "TOKEN"
     assert json.loads(resources["SigningKeysSecret"]["Properties"]["SecretString"]) == {"keys": []}
+    assert json.loads(resources["SigningPublicKeysSecret"]["Properties"]["SecretString"]) == {"keys": []}
     assert "default-secret" not in TEMPLATE.read_text()
 
 

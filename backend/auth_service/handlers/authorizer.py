@@ -20,7 +20,7 @@ from auth_service.services import deps
 from auth_service.tokens import InvalidAccessToken, verify_access_token
 
 SETTINGS = deps.settings()
-KEYS = deps.key_cache()
+KEYS = deps.verification_key_cache()
 SESSIONS = deps.sessions_repository()
 
 

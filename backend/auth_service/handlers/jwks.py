@@ -11,7 +11,7 @@ from auth_service.http import json_response
 from auth_service.services import deps
 
 deps.settings()
-KEYS = deps.key_cache()
+KEYS = deps.verification_key_cache()
 
 
 @api_handler

@@ -39,6 +39,11 @@ def put_pending(secret_id: str, token: str, secret_string: str) -> None:
     )
 
 
+def put_current(secret_id: str, secret_string: str) -> None:
+    """A new version of the secret, staged AWSCURRENT (the previous one becomes AWSPREVIOUS)."""
+    SECRETS.put_secret_value(SecretId=secret_id, SecretString=secret_string)
+
+
 def promote_to_current(secret_id: str, token: str, current_version: str | None) -> None:
     kwargs: dict[str, Any] = {"SecretId": secret_id, "VersionStage": "AWSCURRENT", "MoveToVersionId": token}
     if current_version:

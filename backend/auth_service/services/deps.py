@@ -8,6 +8,7 @@ clients it uses.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from auth_service.config import Settings, check_settings, load_settings
@@ -15,7 +16,7 @@ from auth_service.log import logger
 
 if TYPE_CHECKING:  # imported lazily below: each function builds only the clients it uses
     from auth_service.google_tokens import GoogleTokenVerifier
-    from auth_service.key_cache import KeyCache
+    from auth_service.key_cache import KeyCache, VerificationKeyCache
     from auth_service.repositories.rate_limits import RateLimitsRepository
     from auth_service.repositories.sessions import SessionsRepository
     from auth_service.repositories.users import UsersRepository
@@ -59,6 +60,7 @@ def brute_force_guard() -> BruteForceGuard:
 
 @functools.cache
 def key_cache() -> KeyCache:
+    """The private signing keys: only for the functions that mint access tokens (IAM enforces it)."""
     from auth_service.key_cache import KeyCache
     from auth_service.repositories.secrets import get_secret_string
 
@@ -67,11 +69,29 @@ def key_cache() -> KeyCache:
     cache = KeyCache(
         lambda: get_secret_string(arn) if arn else None, max_age_s=cache_s, activation_delay_s=2 * cache_s
     )
-    try:
-        cache.ring()  # fetch at cold start; a failure here is retried on first use
-    except Exception:
-        logger.warning("signing keys not loaded at init; will retry on first use", exc_info=True)
+    _prefetch(cache.ring, "signing keys")
     return cache
+
+
+@functools.cache
+def verification_key_cache() -> VerificationKeyCache:
+    """The public keys, for the verifiers (the authorizer, the JWKS endpoint)."""
+    from auth_service.key_cache import VerificationKeyCache
+    from auth_service.repositories.secrets import get_secret_string
+
+    arn = settings().signing_public_keys_secret_arn
+    cache = VerificationKeyCache(
+        lambda: get_secret_string(arn) if arn else None, max_age_s=settings().signing_keys_cache_s
+    )
+    _prefetch(cache.ring, "verification keys")
+    return cache
+
+
+def _prefetch(fetch: Callable[[], object], what: str) -> None:
+    try:
+        fetch()  # at cold start; a failure here is retried on first use
+    except Exception:
+        logger.warning(f"{what} not loaded at init; will retry on first use", exc_info=True)
 
 
 @functools.cache

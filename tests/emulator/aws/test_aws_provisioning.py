@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Iterator
@@ -272,6 +273,35 @@ def test_secrets_are_created_and_a_new_one_is_rotated_once(endpoint, prefix):
 
     assert len(rotation.calls) == 4
     assert json.loads(secrets.get_secret_value(SecretId=f"{prefix}/db")["SecretString"]) == generated
+
+
+def test_a_new_or_changed_rotation_schedule_rotates_an_existing_secret_once(endpoint, prefix):
+    # CloudFormation rotates when a RotationSchedule is created or updated (RotateImmediatelyOnUpdate),
+    # not only with a new secret: e.g. a data dir from before the schedule existed, or an edited one.
+    resources = _secret_resources(prefix)
+    schedule = resources[-1]
+    without_schedule = _app(resources[:-1], [ROTATION_FUNCTION])
+    provision(without_schedule, endpoint_url=endpoint, invoke=RotatingFunction(endpoint), log=lambda _: None)
+
+    rotation, logged = RotatingFunction(endpoint), []
+    provision(_app(resources, [ROTATION_FUNCTION]), endpoint_url=endpoint, invoke=rotation, log=logged.append)
+    assert [e["Step"] for _, e in rotation.calls][-1] == "finishSecret"
+    assert len(rotation.calls) == 4
+    assert any("new or changed rotation schedule" in line for line in logged), logged
+
+    provision(_app(resources, [ROTATION_FUNCTION]), endpoint_url=endpoint, invoke=rotation, log=print)
+    assert len(rotation.calls) == 4  # unchanged: a restart keeps its keys
+
+    changed = dataclasses.replace(
+        schedule, properties={**schedule.properties, "RotationRules": {"AutomaticallyAfterDays": 7}}
+    )
+    provision(
+        _app([*resources[:-1], changed], [ROTATION_FUNCTION]),
+        endpoint_url=endpoint,
+        invoke=rotation,
+        log=print,
+    )
+    assert len(rotation.calls) == 8
 
 
 def test_a_failing_rotation_step_is_reported_with_the_function_error(endpoint, prefix):
