@@ -50,7 +50,7 @@ def test_transform_gives_the_expected_resources(transformed: dict[str, Any]) -> 
     assert counts["AWS::ApiGateway::RestApi"] == 1
     assert counts["AWS::ApiGateway::Stage"] == 1
     assert counts["AWS::ApiGateway::Deployment"] == 1
-    assert counts["AWS::SecretsManager::Secret"] == 1
+    assert counts["AWS::SecretsManager::Secret"] == 2  # the private signing keys and their public halves
     assert counts["AWS::SecretsManager::RotationSchedule"] == 1
     assert not [t for t in counts if t.startswith("AWS::Serverless::")]
     assert set(transformed["Outputs"]) >= {"ApiUrl", "UsersTableName", "SessionsTableName"}
