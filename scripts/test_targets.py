@@ -105,6 +105,7 @@ def template_limits(template: Path = REPO_ROOT / "template.yaml") -> list[str]:
         "--login-ip-limit": env.get("LOGIN_IP_LIMIT"),
         "--register-ip-limit": env.get("REGISTER_IP_LIMIT"),
         "--google-ip-limit": env.get("GOOGLE_IP_LIMIT"),
+        "--reauth-ip-limit": env.get("REAUTH_IP_LIMIT"),
     }
     return [arg for option, value in limits.items() if value is not None for arg in (option, str(value))]
 

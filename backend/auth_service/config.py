@@ -52,6 +52,7 @@ class Settings:
     rate_limits_table: str
     signing_keys_secret_arn: str
     signing_public_keys_secret_arn: str
+    hashing_key_secret_arn: str
     bcrypt_rounds: int
     google_jwks_url: str
     google_issuers: tuple[str, ...]
@@ -64,6 +65,7 @@ class Settings:
     login_ip_limit: int
     register_ip_limit: int
     google_ip_limit: int
+    reauth_ip_limit: int
     ip_limit_window_s: int
     signing_keys_cache_s: int
 
@@ -74,6 +76,7 @@ class Settings:
             "login": self.login_ip_limit,
             "register": self.register_ip_limit,
             "google": self.google_ip_limit,
+            "reauth": self.reauth_ip_limit,
         }
 
     @property
@@ -92,6 +95,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rate_limits_table=env.get("RATE_LIMITS_TABLE", ""),
         signing_keys_secret_arn=env.get("SIGNING_KEYS_SECRET_ARN", "").strip(),
         signing_public_keys_secret_arn=env.get("SIGNING_PUBLIC_KEYS_SECRET_ARN", "").strip(),
+        hashing_key_secret_arn=env.get("HASHING_KEY_SECRET_ARN", "").strip(),
         bcrypt_rounds=_int(env, "BCRYPT_ROUNDS", 12),
         google_jwks_url=env.get("GOOGLE_JWKS_URL", "").strip(),
         google_issuers=_csv(env.get("GOOGLE_ISSUERS", "")),
@@ -104,6 +108,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         login_ip_limit=_int(env, "LOGIN_IP_LIMIT", 60),
         register_ip_limit=_int(env, "REGISTER_IP_LIMIT", 30),
         google_ip_limit=_int(env, "GOOGLE_IP_LIMIT", 30),
+        reauth_ip_limit=_int(env, "REAUTH_IP_LIMIT", 20),
         ip_limit_window_s=_int(env, "IP_LIMIT_WINDOW_SECONDS", 300),
         signing_keys_cache_s=_int(env, "SIGNING_KEYS_CACHE_SECONDS", 300),
     )
@@ -125,6 +130,8 @@ def insecure_settings(settings: Settings) -> list[str]:
         problems.append("SIGNING_KEYS_SECRET_ARN is not set (no signing keys)")
     if not settings.signing_public_keys_secret_arn:
         problems.append("SIGNING_PUBLIC_KEYS_SECRET_ARN is not set (no verification keys)")
+    if not settings.hashing_key_secret_arn:
+        problems.append("HASHING_KEY_SECRET_ARN is not set (no key for one-time codes and log pseudonyms)")
     if settings.bcrypt_rounds < MIN_DEPLOYED_BCRYPT_ROUNDS:
         problems.append(f"BCRYPT_ROUNDS={settings.bcrypt_rounds} is below {MIN_DEPLOYED_BCRYPT_ROUNDS}")
     urls = {"GOOGLE_JWKS_URL": settings.google_jwks_url}

@@ -68,6 +68,12 @@ def invalid_credentials() -> ApiError:
     return ApiError(401, "invalid_credentials", "The email or password is incorrect.")
 
 
+def wrong_current_password() -> ApiError:
+    # 403, not 401: the access token is fine (a client that refreshes on 401 must not refresh
+    # because the user mistyped a password); only the password re-entered to confirm was wrong.
+    return ApiError(403, "invalid_credentials", "The password is incorrect.")
+
+
 def unauthorized() -> ApiError:
     return ApiError(401, "unauthorized", "Authentication is required.")
 

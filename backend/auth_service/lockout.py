@@ -1,9 +1,10 @@
-"""Brute-force arithmetic: the per-account lockout schedule and fixed-window IP limits.
+"""Brute-force arithmetic: the lockout schedule and fixed-window IP limits.
 
-Account lockout follows Amazon Cognito's documented behaviour: after 5 failed sign-ins the
-account is locked for 1 s, the lock doubling with each further failure — ``2^(n-5)`` s for
-the n-th failure — capped at 15 minutes. The counters themselves are DynamoDB items updated
-with atomic ``ADD`` (see ``repositories.rate_limits``), so they hold across Lambda instances.
+The lock schedule follows Amazon Cognito's documented behaviour: after 5 failed sign-ins the lock
+lasts 1 s, doubling with each further failure — ``2^(n-5)`` s for the n-th failure — capped at 15
+minutes. What is locked (an email from one source address, a user's re-authentication) is decided
+in ``services.brute_force``; the counters are DynamoDB items updated with atomic, conditional
+``ADD`` (``repositories.rate_limits``), so they hold across Lambda instances.
 """
 
 from __future__ import annotations
@@ -15,25 +16,25 @@ LOCKOUT_THRESHOLD = 5
 MAX_LOCKOUT_S = 15 * 60
 # Failures are forgotten after this long without a new one (the counter item's TTL).
 FAILURE_MEMORY_S = MAX_LOCKOUT_S + 15 * 60
+# An email whose sign-ins failed this often (from any address) within FAILURE_MEMORY_S is under
+# attack: every source address then locks after its first failure, not its fifth.
+UNDER_ATTACK_FAILURES = 20
 
 
-def lockout_delay_s(failures: int) -> int:
-    """How long the account stays locked after its ``failures``-th consecutive failure."""
-    if failures < LOCKOUT_THRESHOLD:
+def lockout_delay_s(failures: int, threshold: int = LOCKOUT_THRESHOLD) -> int:
+    """How long the lock lasts after the ``failures``-th consecutive failure: 1 s at ``threshold``
+    failures, doubling with each further one, capped at :data:`MAX_LOCKOUT_S`."""
+    if failures < threshold:
         return 0
-    exponent = failures - LOCKOUT_THRESHOLD
+    exponent = failures - threshold
     if exponent >= 10:  # 2^10 = 1024 s is already past the cap; avoid huge integers
         return MAX_LOCKOUT_S
     return min(2**exponent, MAX_LOCKOUT_S)
 
 
-def lockout_remaining_s(failures: int, last_failure_at: float, now: float) -> int:
-    """Seconds left on the lock (0 when not locked), rounded up for ``Retry-After``."""
-    delay = lockout_delay_s(failures)
-    if delay == 0:
-        return 0
-    remaining = last_failure_at + delay - now
-    return math.ceil(remaining) if remaining > 0 else 0
+def retry_after_s(locked_until: float, now: float) -> int:
+    """Seconds left on a lock, rounded up for ``Retry-After`` (at least 1)."""
+    return max(1, math.ceil(locked_until - now))
 
 
 @dataclass(frozen=True)

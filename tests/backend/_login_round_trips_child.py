@@ -19,8 +19,18 @@ from typing import Any
 import boto3
 
 calls: list[str] = []
+# Run just before a TransactWriteItems is sent (the sign-in's last write), when set.
+before_final_write: list[Any] = []
+
+
+def _record(**kwargs: Any) -> None:
+    calls.append(kwargs["model"].name)
+    if kwargs["model"].name == "TransactWriteItems" and before_final_write:
+        before_final_write.pop()()
+
+
 boto3.setup_default_session()
-boto3.DEFAULT_SESSION.events.register("before-call.dynamodb", lambda **kw: calls.append(kw["model"].name))
+boto3.DEFAULT_SESSION.events.register("before-call.dynamodb", _record)
 
 from auth_service.handlers import login  # noqa: E402 - after the hook, as in a cold start
 
@@ -61,17 +71,49 @@ def main() -> None:
         response = login.handler(event("/auth/login", {"email": email_, "password": password}, ip), Context())
         results.append({"name": name, "status": response["statusCode"], "calls": list(calls)})
 
-    # Each from its own source IP: the per-IP window never interferes with what is measured.
+    dynamodb = boto3.client("dynamodb")
+    users_table = os.environ["USERS_TABLE"]
+
+    def stored_hash() -> str:
+        item = dynamodb.get_item(TableName=users_table, Key={"userId": {"S": user_id}}, ConsistentRead=True)
+        return str(item["Item"]["passwordHash"]["S"])
+
+    # A password change lands between the sign-in's bcrypt check and its final write: the sign-in
+    # must lose (401), and its rehash must not write the old password back.
+    changed_to = "$2b$05$" + "C" * 53  # another (well-formed) hash: the password was changed
+
+    def change_password_now() -> None:
+        dynamodb.update_item(
+            TableName=users_table,
+            Key={"userId": {"S": user_id}},
+            UpdateExpression="SET passwordHash = :h",
+            ExpressionAttributeValues={":h": {"S": changed_to}},
+        )
+
+    original_hash = stored_hash()
+    before_final_write.append(change_password_now)
+    sign_in("password changed during sign-in", email, PASSWORD, "10.9.0.1")
+    raced_hash = stored_hash()
+    dynamodb.update_item(  # back to the original password for the rest
+        TableName=users_table,
+        Key={"userId": {"S": user_id}},
+        UpdateExpression="SET passwordHash = :h",
+        ExpressionAttributeValues={":h": {"S": original_hash}},
+    )
+
+    # Each situation from its own source IP (the per-IP window and the per-address lock never
+    # interfere with what is measured), except the lock itself: five failures from one address.
     sign_in("success", email, PASSWORD, "10.9.1.1")
     sign_in("wrong password", email, PASSWORD + "x", "10.9.1.2")
-    sign_in("success after a failure", email, PASSWORD, "10.9.1.3")
+    sign_in("success after a failure", email, PASSWORD, "10.9.1.2")
     sign_in("unknown email", "nobody-" + email, PASSWORD, "10.9.1.4")
     for attempt in range(5):
-        sign_in(f"wrong password {attempt + 1}", email, PASSWORD + "x", f"10.9.2.{attempt}")
-    sign_in("locked", email, PASSWORD, "10.9.3.1")
-    stored = boto3.client("dynamodb").get_item(
-        TableName=os.environ["USERS_TABLE"], Key={"userId": {"S": user_id}}, ConsistentRead=True
-    )["Item"]
+        sign_in(f"wrong password {attempt + 1}", email, PASSWORD + "x", "10.9.2.1")
+    sign_in("locked", email, PASSWORD, "10.9.2.1")
+    sign_in("another address", email, PASSWORD, "10.9.3.1")
+    stored = dynamodb.get_item(TableName=users_table, Key={"userId": {"S": user_id}}, ConsistentRead=True)[
+        "Item"
+    ]
     print(
         json.dumps(
             {
@@ -80,6 +122,7 @@ def main() -> None:
                     "passwordHash": stored["passwordHash"]["S"],
                     "lastLoginAt": stored.get("lastLoginAt", {}).get("S"),
                 },
+                "race": {"original": original_hash, "changedTo": changed_to, "after": raced_hash},
             }
         )
     )

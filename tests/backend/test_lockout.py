@@ -4,9 +4,10 @@ import pytest
 from auth_service.lockout import (
     LOCKOUT_THRESHOLD,
     MAX_LOCKOUT_S,
+    UNDER_ATTACK_FAILURES,
     current_window,
     lockout_delay_s,
-    lockout_remaining_s,
+    retry_after_s,
 )
 
 
@@ -30,15 +31,20 @@ def test_lockout_follows_cognitos_doubling_schedule_capped_at_15_minutes(failure
     assert lockout_delay_s(failures) == delay
 
 
+def test_with_a_lower_threshold_the_schedule_starts_earlier():
+    assert [lockout_delay_s(n, threshold=1) for n in (0, 1, 2, 3, 11)] == [0, 1, 2, 4, 900]
+
+
 def test_threshold_and_cap_are_as_documented():
     assert LOCKOUT_THRESHOLD == 5
     assert MAX_LOCKOUT_S == 15 * 60
+    assert UNDER_ATTACK_FAILURES == 20
 
 
-def test_remaining_lock_rounds_up_and_ends():
-    assert lockout_remaining_s(6, last_failure_at=100.0, now=100.5) == 2  # 1.5 s left -> Retry-After 2
-    assert lockout_remaining_s(6, last_failure_at=100.0, now=102.0) == 0
-    assert lockout_remaining_s(4, last_failure_at=100.0, now=100.0) == 0
+def test_retry_after_rounds_up_to_at_least_a_second():
+    assert retry_after_s(101.5, now=100.0) == 2  # 1.5 s left -> Retry-After 2
+    assert retry_after_s(101.0, now=100.9) == 1
+    assert retry_after_s(100.0, now=100.5) == 1
 
 
 def test_fixed_windows_align_and_give_retry_after():
@@ -48,9 +54,3 @@ def test_fixed_windows_align_and_give_retry_after():
     assert window.retry_after_s(1_000_123.4) == 77
     assert window.retry_after_s(1_000_199.99) == 1
     assert current_window(5.0, 0).length_s == 1
-
-
-def test_no_lock_below_the_threshold_even_when_the_failure_time_is_ahead_of_now():
-    # record_failure stores the failure's second rounded up, so last_failure_at may be ahead of now.
-    assert lockout_remaining_s(4, last_failure_at=101.0, now=100.2) == 0
-    assert lockout_remaining_s(5, last_failure_at=101.0, now=100.2) == 2  # a full second at least

@@ -17,6 +17,7 @@ TEMPLATE = REPO_ROOT / "template.yaml"
 
 PRIVATE_KEYS = "SigningKeysSecret"
 PUBLIC_KEYS = "SigningPublicKeysSecret"
+HASHING_KEY = "HashingKeySecret"
 # What each function may touch: table logical ids (read or crud) and the secrets it may read.
 # Only the functions that sign access tokens read the private keys; the verifiers read the public ones.
 EXPECTED_ACCESS: dict[str, tuple[set[str], set[str], set[str]]] = {
@@ -27,7 +28,7 @@ EXPECTED_ACCESS: dict[str, tuple[set[str], set[str], set[str]]] = {
     "LoginFunction": (
         {"UsersTable", "SessionsTable", "RateLimitsTable"},
         {"IdentitiesTable"},
-        {PRIVATE_KEYS},
+        {PRIVATE_KEYS, HASHING_KEY},
     ),
     "GoogleSignInFunction": (
         {"UsersTable", "IdentitiesTable", "SessionsTable", "RateLimitsTable"},
@@ -40,8 +41,8 @@ EXPECTED_ACCESS: dict[str, tuple[set[str], set[str], set[str]]] = {
     "LogoutFunction": ({"SessionsTable"}, set(), set()),
     "GetMeFunction": (set(), {"UsersTable"}, set()),
     "UpdateMeFunction": ({"UsersTable"}, set(), set()),
-    "ChangePasswordFunction": ({"UsersTable", "SessionsTable"}, set(), set()),
-    "DeleteMeFunction": ({"UsersTable", "IdentitiesTable", "SessionsTable"}, set(), set()),
+    "ChangePasswordFunction": ({"UsersTable", "SessionsTable", "RateLimitsTable"}, set(), set()),
+    "DeleteMeFunction": ({"UsersTable", "IdentitiesTable", "SessionsTable", "RateLimitsTable"}, set(), set()),
 }
 
 
@@ -177,3 +178,13 @@ def test_the_local_stage_cannot_be_deployed(template):
     assert re.fullmatch(pattern, "local") is None
     for stage in ("prod", "staging", "dev", "local2", "Local"):
         assert re.fullmatch(pattern, stage), stage
+
+
+def test_stage_access_logging_is_on_without_headers_or_bodies(transformed):
+    stages = [r for r in transformed["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage"]
+    assert len(stages) == 1
+    setting = stages[0]["Properties"]["AccessLogSetting"]
+    assert _refs(setting["DestinationArn"]) == {"ApiAccessLogs"}
+    fields = json.loads(setting["Format"])
+    assert {"requestId", "sourceIp", "status", "resourcePath", "authorizerError"} <= set(fields)
+    assert not [v for v in fields.values() if "header" in v.lower() or "body" in v.lower()]

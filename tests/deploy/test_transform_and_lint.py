@@ -45,12 +45,13 @@ def _of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str
 def test_transform_gives_the_expected_resources(transformed: dict[str, Any]) -> None:
     counts = Counter(resource["Type"] for resource in transformed["Resources"].values())
     assert counts["AWS::Lambda::Function"] == 14
-    assert counts["AWS::IAM::Role"] == 14  # one role per function: each gets only its own policies
+    # one role per function (each gets only its own policies), and API Gateway's logging role
+    assert counts["AWS::IAM::Role"] == 14 + 1
     assert counts["AWS::DynamoDB::Table"] == 4
     assert counts["AWS::ApiGateway::RestApi"] == 1
     assert counts["AWS::ApiGateway::Stage"] == 1
     assert counts["AWS::ApiGateway::Deployment"] == 1
-    assert counts["AWS::SecretsManager::Secret"] == 2  # the private signing keys and their public halves
+    assert counts["AWS::SecretsManager::Secret"] == 3  # signing keys, their public halves, the hashing key
     assert counts["AWS::SecretsManager::RotationSchedule"] == 1
     assert not [t for t in counts if t.startswith("AWS::Serverless::")]
     assert set(transformed["Outputs"]) >= {"ApiUrl", "UsersTableName", "SessionsTableName"}

@@ -8,6 +8,7 @@ Options:
                          that need it are then not collected)
   --login-ip-limit N     the target's per-IP login limit per window (default: env.json's)
   --register-ip-limit N  the target's per-IP registration limit per window (default: env.json's)
+  --google-ip-limit N, --reauth-ip-limit N   likewise for Google sign-in and password re-entry
 
 Tests that cannot run against a target are deselected (and counted as such), never skipped:
 ``embedded_only`` (needs the captured logs), ``local_idp`` (needs the IdP), ``distinct_ips``
@@ -41,6 +42,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--login-ip-limit", type=int, default=int(_ENV_DEFAULTS["LOGIN_IP_LIMIT"]))
     group.addoption("--register-ip-limit", type=int, default=int(_ENV_DEFAULTS["REGISTER_IP_LIMIT"]))
     group.addoption("--google-ip-limit", type=int, default=int(_ENV_DEFAULTS["GOOGLE_IP_LIMIT"]))
+    group.addoption("--reauth-ip-limit", type=int, default=int(_ENV_DEFAULTS["REAUTH_IP_LIMIT"]))
 
 
 def _idp_url(config: pytest.Config) -> str | None:
@@ -91,6 +93,7 @@ class Target:
     login_ip_limit: int
     register_ip_limit: int
     google_ip_limit: int
+    reauth_ip_limit: int
 
 
 @pytest.fixture(scope="session")
@@ -100,6 +103,7 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         "login_ip_limit": config.getoption("--login-ip-limit"),
         "register_ip_limit": config.getoption("--register-ip-limit"),
         "google_ip_limit": config.getoption("--google-ip-limit"),
+        "reauth_ip_limit": config.getoption("--reauth-ip-limit"),
     }
     base_url = config.getoption("--base-url")
     if base_url is not None:

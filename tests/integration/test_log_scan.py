@@ -63,3 +63,15 @@ def test_logs_contain_no_password_or_token(api: Api, target, ledger):
         s.rsplit(".", 1)[-1] for s in secrets if s.count(".") == 2 and len(s.rsplit(".", 1)[-1]) > 20
     ]
     assert not [sig for sig in signatures if sig in log], "a JWT signature appears in the logs"
+
+
+def test_security_events_name_the_account_by_a_keyed_hash_and_the_source_ip(api: Api, target):
+    # OWASP ASVS V7: a failed sign-in is logged with who (a pseudonym) and from where, never the email.
+    email = unique_email("secevent")
+    assert api.login_response(email, strong_password()).status_code == 401
+    log = target.log_path.read_text(errors="replace")
+    assert email not in log
+    failures = [line for line in log.splitlines() if '"login failed"' in line]
+    assert failures, log[-2000:]
+    assert all('"emailRef":' in line and '"sourceIp":' in line for line in failures), failures[-1]
+    assert any(f'"sourceIp":"{api.source_ip}"' in line for line in failures), failures[-3:]

@@ -134,7 +134,7 @@ def test_password_change_refusals(api: Api):
         {"currentPassword": strong_password(), "newPassword": strong_password()},
         token=tokens.access,
     )
-    assert_error(wrong, 401, "invalid_credentials")
+    assert_error(wrong, 403, "invalid_credentials")  # the session is fine: not a 401
     weak = api.post(
         "/users/me/password",
         {"currentPassword": account.password, "newPassword": "password"},
@@ -174,7 +174,7 @@ def test_delete_account_refusals(api: Api):
     tokens = api.login(account)
     assert_error(
         api.delete("/users/me", {"password": strong_password()}, token=tokens.access),
-        401,
+        403,
         "invalid_credentials",
     )
     assert_error(api.delete("/users/me", {}, token=tokens.access), 400, "validation_error", field="password")

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from auth_service.handlers._api import api_handler, principal
 from auth_service.handlers._sessions import session_service
-from auth_service.http import empty_response, parse_json_body
+from auth_service.http import empty_response, parse_json_body, source_ip
 from auth_service.services import deps
 from auth_service.services.account import AccountService
 
@@ -18,6 +18,7 @@ SERVICE = AccountService(
     users=deps.users_repository(),
     sessions=session_service(),
     settings=deps.settings(),
+    guard=deps.brute_force_guard(),
     google_verifier=deps.google_verifier,
 )
 
@@ -25,5 +26,5 @@ SERVICE = AccountService(
 @api_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     user_id, session_id = principal(event)
-    SERVICE.delete(user_id, parse_json_body(event), current_session_id=session_id)
+    SERVICE.delete(user_id, parse_json_body(event), source_ip=source_ip(event), current_session_id=session_id)
     return empty_response(204)

@@ -7,14 +7,14 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from auth_service.handlers._api import api_handler
-from auth_service.handlers._sessions import session_service
+from auth_service.handlers._sessions import signing_session_service
 from auth_service.http import json_response, parse_json_body, source_ip
 from auth_service.services import deps
 from auth_service.services.google_signin import GoogleSignInService
 
 SERVICE = GoogleSignInService(
     users=deps.users_repository(),
-    sessions=session_service(),
+    sessions=signing_session_service(),
     verifier=deps.google_verifier(),
     guard=deps.brute_force_guard(),
     settings=deps.settings(),

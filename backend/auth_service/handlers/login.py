@@ -7,16 +7,17 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from auth_service.handlers._api import api_handler
-from auth_service.handlers._sessions import session_service
+from auth_service.handlers._sessions import signing_session_service
 from auth_service.http import json_response, parse_json_body, source_ip
 from auth_service.services import deps
 from auth_service.services.login import LoginService
 
 SERVICE = LoginService(
     users=deps.users_repository(),
-    sessions=session_service(),
+    sessions=signing_session_service(),
     guard=deps.brute_force_guard(),
     settings=deps.settings(),
+    hasher=deps.keyed_hasher,
 )
 
 

@@ -8,10 +8,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from auth_service import validation
 from auth_service.handlers._api import api_handler
-from auth_service.handlers._sessions import session_service
+from auth_service.handlers._sessions import signing_session_service
 from auth_service.http import json_response, parse_json_body
 
-SESSIONS = session_service()
+SESSIONS = signing_session_service()
 
 
 @api_handler

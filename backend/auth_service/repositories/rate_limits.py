@@ -1,13 +1,17 @@
 """RateLimits table (pk ``key``; TTL ``expiresAt``): atomic counters shared by all instances.
 
-Counters use UpdateItem ``ADD`` — DynamoDB applies it atomically, so concurrent Lambda
-instances never lose a count (no read-modify-write).
+Every counter is an UpdateItem with ``ADD`` and, where a limit is enforced, a condition: DynamoDB
+applies each atomically, so concurrent Lambda instances never lose a count, and never let more
+attempts through than the condition allows (no read-modify-write).
 
 - IP windows: ``ip#<action>#<ip>#<windowStart>`` with ``hits``; a new key per window, so a
   stale (expired but not yet TTL-deleted) item is never read again.
-- Account failures: ``acct#<email>`` with ``failures`` and ``lastFailureAt``; the condition
-  on ``expiresAt`` restarts the count once the previous item has expired, since TTL deletion
-  may lag by days.
+- Password locks: ``lock#<scope>#<subject>#<source>`` with ``failures`` (attempts counted *before*
+  the password is checked), ``lockedUntil`` and ``expiresAt``. See ``services.brute_force``.
+- Failure tallies: ``fails#<scope>#<subject>`` with ``failures`` and ``lastFailureAt``, across all
+  sources; the condition on ``expiresAt`` restarts the count once the previous item has expired,
+  since TTL deletion may lag by days.
+- Send limits: ``send#<purpose>#<subject>`` with ``lastSentAt`` and an hourly ``sent`` count.
 """
 
 from __future__ import annotations
@@ -22,34 +26,59 @@ from auth_service.repositories.dynamodb import ItemRef, Table, as_int, is_condit
 
 
 @dataclass(frozen=True)
-class FailureRecord:
+class LockState:
+    """A password lock item as read (all zeros when absent or expired)."""
+
     failures: int
-    last_failure_at: int
-    expires_at: int
+    locked_until: int
+    expired_leftover: bool = False  # an expired item still there (TTL deletion lags)
+
+    def locked(self, now: float) -> bool:
+        return self.locked_until > now
 
 
 def ip_key(action: str, ip: str, window_start: int) -> str:
     return f"ip#{action}#{ip}#{window_start}"
 
 
-def account_key(email: str) -> str:
-    return f"acct#{email}"
+def lock_key(scope: str, subject: str, source: str) -> str:
+    return f"lock#{scope}#{subject}#{source}"
 
 
-def failure_record(item: Mapping[str, Any] | None, now: int) -> FailureRecord | None:
-    """The failures on record in an ``acct#`` item; None if none, or if they expired (TTL lags)."""
+def tally_key(scope: str, subject: str) -> str:
+    return f"fails#{scope}#{subject}"
+
+
+def send_key(purpose: str, subject: str) -> str:
+    return f"send#{purpose}#{subject}"
+
+
+def lock_state(item: Mapping[str, Any] | None, now: int) -> LockState:
+    if not item:
+        return LockState(0, 0)
+    if as_int(item.get("expiresAt")) <= now:
+        return LockState(0, 0, expired_leftover=True)
+    return LockState(as_int(item.get("failures")), as_int(item.get("lockedUntil")))
+
+
+def tally(item: Mapping[str, Any] | None, now: int) -> int:
+    """Failures on record in a ``fails#`` item (0 if none, or if they expired: TTL lags)."""
     if not item or as_int(item.get("expiresAt")) <= now:
-        return None
-    return FailureRecord(
-        failures=as_int(item.get("failures")),
-        last_failure_at=as_int(item.get("lastFailureAt")),
-        expires_at=as_int(item.get("expiresAt")),
-    )
+        return 0
+    return as_int(item.get("failures"))
 
 
 class RateLimitsRepository:
     def __init__(self, rate_limits_table: str) -> None:
+        self._name = rate_limits_table
         self._table = Table(rate_limits_table)
+
+    def ref(self, key: str) -> ItemRef:
+        """An item of this table, to read along with others (``dynamodb.get_items``)."""
+        return ItemRef(self._table, {"key": key})
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self._table.get_item({"key": key})
 
     def hit(self, key: str, expires_at: int) -> int:
         """Count one request under ``key``; returns the new count."""
@@ -61,15 +90,77 @@ class RateLimitsRepository:
         )
         return as_int(attributes.get("hits"))
 
-    def failures_ref(self, key: str) -> ItemRef:
-        """The failure counter's item, to read along with others (``dynamodb.get_items``)."""
-        return ItemRef(self._table, {"key": key})
+    # -- password locks ----------------------------------------------------------------------------
+    def reserve_free_attempt(self, key: str, *, free_below: int, expires_at: int) -> int | None:
+        """Count an attempt that cannot reach the lock threshold: only while fewer than ``free_below``
+        are counted. Returns the new count, None if the condition failed (a concurrent attempt)."""
+        return self._conditional_add(
+            key,
+            "ADD failures :one SET expiresAt = :exp",
+            "attribute_not_exists(failures) OR failures < :free",
+            {":one": 1, ":free": free_below, ":exp": expires_at},
+        )
 
-    def failures(self, key: str, now: int) -> FailureRecord | None:
-        return failure_record(self._table.get_item({"key": key}), now)
+    def reserve_held_attempt(self, key: str, *, now: int, hold_until: int, expires_at: int) -> int | None:
+        """Count an attempt that may reach the threshold, holding the lock until it is resolved, so
+        that no concurrent attempt passes meanwhile. None if the lock is held or running."""
+        return self._conditional_add(
+            key,
+            "ADD failures :one SET lockedUntil = :hold, expiresAt = :exp",
+            "attribute_not_exists(lockedUntil) OR lockedUntil <= :now",
+            {":one": 1, ":hold": hold_until, ":now": now, ":exp": expires_at},
+        )
 
-    def record_failure(self, key: str, now: int, expires_at: int) -> int:
-        """Add one failure; returns the consecutive failure count."""
+    def _conditional_add(self, key: str, update: str, condition: str, values: dict[str, Any]) -> int | None:
+        try:
+            attributes = self._table.update_item(
+                {"key": key},
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
+            return None
+        return as_int(attributes.get("failures"))
+
+    def forget_expired(self, key: str, now: int) -> None:
+        """Delete a lock item whose run has expired (TTL deletion lags), so counting starts afresh."""
+        try:
+            self._table.delete_item(
+                {"key": key},
+                ConditionExpression="expiresAt <= :now",
+                ExpressionAttributeValues={":now": now},
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):  # recreated meanwhile by a new attempt: keep it
+                raise
+
+    def set_lock(self, key: str, *, failures: int, locked_until: int) -> None:
+        """After a failed check: the lock runs until ``locked_until`` (unless more were counted since)."""
+        try:
+            self._table.update_item(
+                {"key": key},
+                UpdateExpression="SET lockedUntil = :until",
+                ConditionExpression="failures = :n",
+                ExpressionAttributeValues={":until": locked_until, ":n": failures},
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
+
+    def clear_member(self, key: str) -> dict[str, Any]:
+        """Delete ``key`` as a TransactWriteItems member (with the success's other writes)."""
+        return {"Delete": {"TableName": self._name, "Key": {"key": key}}}
+
+    def clear(self, key: str) -> None:
+        self._table.delete_item({"key": key})
+
+    # -- failure tallies ---------------------------------------------------------------------------
+    def count_failure(self, key: str, now: int, expires_at: int) -> int:
+        """Add one failure to a tally; returns the failures in the current run."""
         try:
             attributes = self._table.update_item(
                 {"key": key},
@@ -85,6 +176,3 @@ class RateLimitsRepository:
             self._table.put_item({"key": key, "failures": 1, "lastFailureAt": now, "expiresAt": expires_at})
             return 1
         return as_int(attributes.get("failures"))
-
-    def clear(self, key: str) -> None:
-        self._table.delete_item({"key": key})

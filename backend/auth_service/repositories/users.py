@@ -66,6 +66,10 @@ class UsersRepository:
         item = self._users.get_item({"userId": user_id})
         return plain(item) if item else None
 
+    def ref(self, user_id: str) -> ItemRef:
+        """The user's item, to read along with others (``dynamodb.get_items``)."""
+        return ItemRef(self._users, {"userId": user_id})
+
     def claim_ref(self, claim: str) -> ItemRef:
         """The claim's item, to read along with others (``dynamodb.get_items``)."""
         return ItemRef(self._identities, {"identity": claim})
@@ -134,15 +138,26 @@ class UsersRepository:
         )
 
     def record_login_update(
-        self, user_id: str, now_iso: str, new_password_hash: str | None = None
+        self,
+        user_id: str,
+        now_iso: str,
+        *,
+        verified_hash: str | None = None,
+        new_password_hash: str | None = None,
     ) -> dict[str, Any]:
         """The sign-in's write to the user as a TransactWriteItems ``Update`` member.
 
         ``lastLoginAt``, and the new hash when the bcrypt cost changed (rehash on login), in one
-        UpdateItem; the caller commits it together with the new session.
+        UpdateItem that the caller commits with the new session. With ``verified_hash`` (a password
+        sign-in) it applies only while that is still the stored hash: a password change between the
+        check and this write wins, and the rehash of the old password is never written back.
         """
         expression = "SET lastLoginAt = :now"
+        condition = "attribute_exists(userId)"
         values: dict[str, Any] = {":now": now_iso}
+        if verified_hash is not None:
+            condition = "passwordHash = :verified"
+            values[":verified"] = verified_hash
         if new_password_hash is not None:
             expression += ", passwordHash = :hash"
             values[":hash"] = new_password_hash
@@ -151,7 +166,7 @@ class UsersRepository:
                 "TableName": self._users_name,
                 "Key": {"userId": user_id},
                 "UpdateExpression": expression,
-                "ConditionExpression": "attribute_exists(userId)",
+                "ConditionExpression": condition,
                 "ExpressionAttributeValues": values,
             }
         }
@@ -210,8 +225,10 @@ class UsersRepository:
         else:
             write_one(update)
 
-    def delete(self, user_id: str, claims: Sequence[str]) -> None:
-        """Delete the user and its claims in one transaction."""
+    def delete(
+        self, user_id: str, claims: Sequence[str], *, together_with: Sequence[Mapping[str, Any]] = ()
+    ) -> None:
+        """Delete the user and its claims (and ``together_with``) in one transaction."""
         items: list[dict[str, Any]] = [
             {"Delete": {"TableName": self._users_name, "Key": {"userId": user_id}}},
             *[
@@ -228,4 +245,4 @@ class UsersRepository:
                 for claim in claims
             ],
         ]
-        transact_write(items)
+        transact_write([*items, *together_with])

@@ -1,4 +1,10 @@
-"""/users/me: read, update, change password, delete the account."""
+"""/users/me: read, update, change password, delete the account.
+
+Re-entering the password (to change it, or to delete the account) goes through the brute-force
+guard like a sign-in does, per user and per source IP: a stolen access token must not become an
+unlimited password-guessing oracle. A wrong password there is 403 ``invalid_credentials``, not
+401: the session is fine, and a client that refreshes on 401 must not do so for a typo.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,9 @@ from auth_service import errors, passwords, validation
 from auth_service.config import Settings
 from auth_service.google_tokens import GoogleTokenVerifier
 from auth_service.log import logger
+from auth_service.repositories.dynamodb import get_items, plain
 from auth_service.repositories.users import UsersRepository, email_claim, google_claim, session_generation
+from auth_service.services.brute_force import BruteForceGuard, PasswordLock
 from auth_service.services.sessions import SessionService
 from auth_service.users import iso_utc, safe_user
 
@@ -37,12 +45,14 @@ class AccountService:
         users: UsersRepository,
         sessions: SessionService | None,
         settings: Settings,
+        guard: BruteForceGuard | None = None,
         google_verifier: Callable[[], GoogleTokenVerifier] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._users = users
         self._sessions = sessions
         self._settings = settings
+        self._guard = guard
         self._google_verifier = google_verifier
         self._clock = clock
 
@@ -64,25 +74,53 @@ class AccountService:
             raise errors.not_found("user")
         return safe_user(updated)
 
-    def _check_password(self, user: Mapping[str, Any], password: str) -> None:
+    def _check_ip(self, source_ip: str) -> None:
+        """Every request that re-enters a password counts, first (as a sign-in's per-IP limit)."""
+        if self._guard is not None:
+            self._guard.check_ip("reauth", source_ip)
+
+    def _reauthenticate(
+        self, user_id: str, password: str, *, source_ip: str
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The user, once ``password`` is checked under the guard; and the write that clears the
+        count (to commit with the change). 403 on a wrong password, 429 while locked."""
+        if self._guard is None:
+            raise RuntimeError("re-authentication needs the brute-force guard")
+        lock = PasswordLock("reauth", user_id)
+        user_item, lock_item = get_items([self._users.ref(user_id), self._guard.lock_ref(lock)])
+        if user_item is None:
+            raise errors.not_found("user")
+        user = plain(user_item)
+        try:
+            attempt = self._guard.reserve(lock, lock_item)
+        except errors.ApiError:
+            logger.warning(
+                "password re-entry refused: locked", extra={"userId": user_id, "sourceIp": source_ip}
+            )
+            raise
         stored = str(user.get("passwordHash") or "")
         if not stored:
             passwords.spend_dummy_verification(password, self._settings.bcrypt_rounds)
-            raise errors.invalid_credentials()
-        if not passwords.verify_password(password, stored):
-            raise errors.invalid_credentials()
+        if not stored or not passwords.verify_password(password, stored):
+            self._guard.failed(attempt, log_extra={"userId": user_id, "sourceIp": source_ip})
+            logger.warning("password re-entry failed", extra={"userId": user_id, "sourceIp": source_ip})
+            raise errors.wrong_current_password()
+        return user, [self._guard.success_member(attempt)]
 
-    def change_password(self, user_id: str, current_session_id: str, body: Mapping[str, Any]) -> None:
+    def change_password(
+        self, user_id: str, current_session_id: str, body: Mapping[str, Any], *, source_ip: str
+    ) -> None:
+        self._check_ip(source_ip)
         validation.check_fields(
             body, allowed=("currentPassword", "newPassword"), required=("currentPassword", "newPassword")
         )
         current = validation.password_field(body["currentPassword"], "currentPassword")
         new = validation.password_field(body["newPassword"], "newPassword")
-        user = self._user(user_id)
-        self._check_password(user, current)
-        passwords.check_policy(new, email=str(user["email"]), field="newPassword")
         if new == current:
             raise errors.weak_password("newPassword", "The new password must differ from the current one.")
+        email = str(self._user(user_id)["email"])
+        passwords.check_policy(new, email=email, field="newPassword")  # before a guarded attempt is spent
+        user, clear_count = self._reauthenticate(user_id, current, source_ip=source_ip)
         generation = session_generation(user) + 1
         keep = (
             [self._sessions.keep_across_password_change(current_session_id, generation)]
@@ -94,18 +132,28 @@ class AccountService:
             passwords.hash_password(new, self._settings.bcrypt_rounds),
             iso_utc(self._clock()),
             generation=generation,
-            together_with=keep,
+            together_with=[*keep, *clear_count],
         )
         revoked = self._sessions.revoke_all(user_id, keep=current_session_id) if self._sessions else 0
         logger.info("password changed", extra={"userId": user_id, "revokedSessions": revoked})
 
-    def delete(self, user_id: str, body: Mapping[str, Any], *, current_session_id: str | None = None) -> None:
+    def delete(
+        self,
+        user_id: str,
+        body: Mapping[str, Any],
+        *,
+        source_ip: str,
+        current_session_id: str | None = None,
+    ) -> None:
         """Re-authenticate (password, or a Google ID token for Google-only accounts), then delete."""
+        self._check_ip(source_ip)
         validation.check_fields(body, allowed=("password", "idToken"))
-        user = self._user(user_id)
+        clear_count: list[dict[str, Any]] = []
         if body.get("password") is not None:
-            self._check_password(user, validation.password_field(body["password"]))
+            password = validation.password_field(body["password"])
+            user, clear_count = self._reauthenticate(user_id, password, source_ip=source_ip)
         elif body.get("idToken") is not None:
+            user = self._user(user_id)
             id_token = validation.token_field(body["idToken"], "idToken")
             if self._google_verifier is None or not user.get("googleSub"):
                 raise errors.invalid_id_token("This account is not linked to Google.")
@@ -117,7 +165,7 @@ class AccountService:
         claims = [email_claim(str(user["email"]))]
         if user.get("googleSub"):
             claims.append(google_claim(str(user["googleSub"])))
-        self._users.delete(user_id, claims)
+        self._users.delete(user_id, claims, together_with=clear_count)
         revoked = 0
         if self._sessions is not None:
             revoked = self._sessions.revoke_all(user_id)

@@ -17,6 +17,7 @@ from auth_service.log import logger
 if TYPE_CHECKING:  # imported lazily below: each function builds only the clients it uses
     from auth_service.google_tokens import GoogleTokenVerifier
     from auth_service.key_cache import KeyCache, VerificationKeyCache
+    from auth_service.keyed_hash import KeyedHasher
     from auth_service.repositories.rate_limits import RateLimitsRepository
     from auth_service.repositories.sessions import SessionsRepository
     from auth_service.repositories.users import UsersRepository
@@ -104,3 +105,14 @@ def google_verifier() -> GoogleTokenVerifier:
         issuers=config.google_issuers,
         audiences=config.google_audiences,
     )
+
+
+@functools.cache
+def keyed_hasher() -> KeyedHasher:
+    """The hashing key, read once per execution environment (on first use: a failed read is not
+    cached, so the next request tries again)."""
+    from auth_service.keyed_hash import KeyedHasher
+    from auth_service.repositories.secrets import get_secret_string
+
+    arn = settings().hashing_key_secret_arn
+    return KeyedHasher.from_secret(get_secret_string(arn) if arn else None)

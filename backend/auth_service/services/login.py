@@ -1,9 +1,10 @@
-"""POST /auth/login: per-IP limit, account lockout, constant-work password check, session.
+"""POST /auth/login: per-IP limit, a reserved attempt, constant-work password check, session.
 
 Unknown emails, Google-only accounts and wrong passwords all cost exactly one bcrypt check
 and give the same 401, so neither the answer nor its timing reveals whether an email is
-registered. Failures are counted per normalised email even when no account exists, for the
-same reason.
+registered. Attempts are counted (and locked) per normalised email and source address even when
+no account exists, for the same reason. Failures are logged with the email's keyed hash and the
+source address, never the email.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from auth_service import errors, passwords, validation
 from auth_service.config import Settings
+from auth_service.keyed_hash import KeyedHasher
 from auth_service.log import logger
-from auth_service.repositories.dynamodb import get_items
+from auth_service.repositories.dynamodb import cancellation_codes, get_items, is_conditional_failure
 from auth_service.repositories.users import UsersRepository, claimed_user_id, email_claim
-from auth_service.services.brute_force import BruteForceGuard
+from auth_service.services.brute_force import BruteForceGuard, PasswordLock
 from auth_service.services.sessions import SessionService
 from auth_service.users import iso_utc
 
@@ -25,6 +29,11 @@ from auth_service.users import iso_utc
 def parse_login(body: Mapping[str, Any]) -> tuple[str, str]:
     validation.check_fields(body, allowed=("email", "password"), required=("email", "password"))
     return validation.email_field(body["email"]), validation.password_field(body["password"])
+
+
+def password_changed_meanwhile(error: ClientError) -> bool:
+    """The sign-in's write met a condition on the verified hash: the password changed since."""
+    return is_conditional_failure(error) or "ConditionalCheckFailed" in cancellation_codes(error)
 
 
 class LoginService:
@@ -35,12 +44,14 @@ class LoginService:
         sessions: SessionService,
         guard: BruteForceGuard,
         settings: Settings,
+        hasher: Callable[[], KeyedHasher],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._users = users
         self._sessions = sessions
         self._guard = guard
         self._settings = settings
+        self._hasher = hasher
         self._clock = clock
 
     def _user_with_password(self, user_id: str | None, password: str) -> dict[str, Any] | None:
@@ -54,28 +65,48 @@ class LoginService:
     def login(self, body: Mapping[str, Any], *, source_ip: str) -> dict[str, Any]:
         self._guard.check_ip("login", source_ip)
         email, password = parse_login(body)
-        # One round trip for the account's failure counter and the email's claim (both keyed
-        # by the email alone); the lock is still decided before any password check.
-        failures_item, claim_item = get_items(
-            [self._guard.account_ref(email), self._users.claim_ref(email_claim(email))]
+        lock = PasswordLock("login", email, source_ip)
+        # One round trip for what is keyed by the email alone: this address's lock, the email's
+        # failures from every address, and its claim. The attempt is then counted before any
+        # password check (a conditional write), so concurrent guesses cannot outrun the lock.
+        lock_item, tally_item, claim_item = get_items(
+            [
+                self._guard.lock_ref(lock),
+                self._guard.tally_ref("login", email),
+                self._users.claim_ref(email_claim(email)),
+            ]
         )
-        has_failures = self._guard.check_account_item(failures_item)
+        security = {"emailRef": self._hasher().email_ref(email), "sourceIp": source_ip}
+        try:
+            attempt = self._guard.reserve(lock, lock_item, threshold=self._guard.threshold(tally_item))
+        except errors.ApiError:
+            logger.warning("login refused: locked", extra=security)
+            raise
         user = self._user_with_password(claimed_user_id(claim_item), password)
         if user is None:
-            self._guard.record_failure(email)
-            logger.info("login failed", extra={"reason": "invalid_credentials"})
+            self._guard.failed(attempt, log_extra=security)
+            logger.warning("login failed", extra={**security, "reason": "invalid_credentials"})
             raise errors.invalid_credentials()
-        if has_failures:
-            self._guard.record_success(email)
         stored_hash = str(user["passwordHash"])
         new_hash = None
         if passwords.needs_rehash(stored_hash, self._settings.bcrypt_rounds):
             new_hash = passwords.hash_password(password, self._settings.bcrypt_rounds)
         now_iso = iso_utc(self._clock())
-        # lastLoginAt (and the rehash) and the new session: one round trip.
+        # lastLoginAt (and the rehash), the cleared attempt count and the new session: one round
+        # trip, on condition that the password is still the one just verified (a change that
+        # raced this sign-in wins, and a rehash never writes back an old password).
         record_login = self._users.record_login_update(
-            str(user["userId"]), now_iso, new_password_hash=new_hash
+            str(user["userId"]), now_iso, verified_hash=stored_hash, new_password_hash=new_hash
         )
-        response = self._sessions.issue({**user, "lastLoginAt": now_iso}, together_with=[record_login])
+        try:
+            response = self._sessions.issue(
+                {**user, "lastLoginAt": now_iso},
+                together_with=[record_login, self._guard.success_member(attempt)],
+            )
+        except ClientError as error:
+            if not password_changed_meanwhile(error):
+                raise
+            logger.info("login raced a password change; refused", extra=security)
+            raise errors.invalid_credentials() from None
         logger.info("login succeeded", extra={"userId": user["userId"], "rehashed": new_hash is not None})
         return response

@@ -37,7 +37,7 @@ class SessionService:
         *,
         sessions: SessionsRepository,
         users: UsersRepository,
-        keys: KeyCache,
+        keys: Callable[[], KeyCache],
         settings: Settings,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -49,7 +49,7 @@ class SessionService:
 
     def _access_token(self, user_id: str, session_id: str, now: int) -> str:
         return mint_access_token(
-            self._keys.signing_key(),
+            self._keys().signing_key(),
             user_id=user_id,
             session_id=session_id,
             issuer=self._settings.token_issuer,
