@@ -20,7 +20,12 @@ LOCAL_STAGE = "local"
 MIN_DEPLOYED_BCRYPT_ROUNDS = 10
 # The identity providers' public key sets, by provider: a deployed stage verifies ID tokens only
 # against keys served from these hosts (https), never a local or emulator URL.
-TRUSTED_JWKS_HOSTS = {"GOOGLE_JWKS_URL": frozenset({"www.googleapis.com"})}
+TRUSTED_HOSTS = {
+    "GOOGLE_JWKS_URL": frozenset({"www.googleapis.com"}),
+    "APPLE_JWKS_URL": frozenset({"appleid.apple.com"}),
+    "APPLE_TOKEN_URL": frozenset({"appleid.apple.com"}),
+    "APPLE_REVOKE_URL": frozenset({"appleid.apple.com"}),
+}
 # Audiences of the local identity providers and of the demo Firebase project.
 DEMO_AUDIENCE_PREFIX = "demo-"
 
@@ -31,6 +36,15 @@ class InsecureConfigError(RuntimeError):
 
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _bool(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "false", "0", "no"):
+        return False
+    if raw in ("true", "1", "yes"):
+        return True
+    raise InsecureConfigError(f"{name} must be true or false, got {raw!r}")
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -50,6 +64,7 @@ class Settings:
     identities_table: str
     sessions_table: str
     rate_limits_table: str
+    codes_table: str
     signing_keys_secret_arn: str
     signing_public_keys_secret_arn: str
     hashing_key_secret_arn: str
@@ -57,6 +72,15 @@ class Settings:
     google_jwks_url: str
     google_issuers: tuple[str, ...]
     google_audiences: tuple[str, ...]
+    apple_jwks_url: str
+    apple_token_url: str
+    apple_revoke_url: str
+    apple_audiences: tuple[str, ...]
+    apple_sign_in_secret_arn: str
+    app_name: str
+    email_sender: str
+    email_configuration_set: str
+    require_verified_email: bool
     token_issuer: str
     token_audience: str
     access_token_ttl_s: int
@@ -66,6 +90,8 @@ class Settings:
     register_ip_limit: int
     google_ip_limit: int
     reauth_ip_limit: int
+    apple_ip_limit: int
+    password_reset_ip_limit: int
     ip_limit_window_s: int
     signing_keys_cache_s: int
 
@@ -77,6 +103,8 @@ class Settings:
             "register": self.register_ip_limit,
             "google": self.google_ip_limit,
             "reauth": self.reauth_ip_limit,
+            "apple": self.apple_ip_limit,
+            "password_reset": self.password_reset_ip_limit,
         }
 
     @property
@@ -93,6 +121,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         identities_table=env.get("IDENTITIES_TABLE", ""),
         sessions_table=env.get("SESSIONS_TABLE", ""),
         rate_limits_table=env.get("RATE_LIMITS_TABLE", ""),
+        codes_table=env.get("CODES_TABLE", ""),
         signing_keys_secret_arn=env.get("SIGNING_KEYS_SECRET_ARN", "").strip(),
         signing_public_keys_secret_arn=env.get("SIGNING_PUBLIC_KEYS_SECRET_ARN", "").strip(),
         hashing_key_secret_arn=env.get("HASHING_KEY_SECRET_ARN", "").strip(),
@@ -100,6 +129,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         google_jwks_url=env.get("GOOGLE_JWKS_URL", "").strip(),
         google_issuers=_csv(env.get("GOOGLE_ISSUERS", "")),
         google_audiences=_csv(env.get("GOOGLE_AUDIENCES", "")),
+        apple_jwks_url=env.get("APPLE_JWKS_URL", "").strip(),
+        apple_token_url=env.get("APPLE_TOKEN_URL", "").strip(),
+        apple_revoke_url=env.get("APPLE_REVOKE_URL", "").strip(),
+        apple_audiences=_csv(env.get("APPLE_AUDIENCES", "")),
+        apple_sign_in_secret_arn=env.get("APPLE_SIGN_IN_SECRET_ARN", "").strip(),
+        app_name=env.get("APP_NAME", "").strip() or "the app",
+        email_sender=env.get("EMAIL_SENDER", "").strip(),
+        email_configuration_set=env.get("EMAIL_CONFIGURATION_SET", "").strip(),
+        require_verified_email=_bool(env, "REQUIRE_VERIFIED_EMAIL"),
         token_issuer=env.get("TOKEN_ISSUER", "ios-auth-backend").strip(),
         token_audience=env.get("TOKEN_AUDIENCE", "ios-app").strip(),
         access_token_ttl_s=_int(env, "ACCESS_TOKEN_TTL_SECONDS", 900),
@@ -109,6 +147,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         register_ip_limit=_int(env, "REGISTER_IP_LIMIT", 30),
         google_ip_limit=_int(env, "GOOGLE_IP_LIMIT", 30),
         reauth_ip_limit=_int(env, "REAUTH_IP_LIMIT", 20),
+        apple_ip_limit=_int(env, "APPLE_IP_LIMIT", 30),
+        password_reset_ip_limit=_int(env, "PASSWORD_RESET_IP_LIMIT", 10),
         ip_limit_window_s=_int(env, "IP_LIMIT_WINDOW_SECONDS", 300),
         signing_keys_cache_s=_int(env, "SIGNING_KEYS_CACHE_SECONDS", 300),
     )
@@ -134,11 +174,26 @@ def insecure_settings(settings: Settings) -> list[str]:
         problems.append("HASHING_KEY_SECRET_ARN is not set (no key for one-time codes and log pseudonyms)")
     if settings.bcrypt_rounds < MIN_DEPLOYED_BCRYPT_ROUNDS:
         problems.append(f"BCRYPT_ROUNDS={settings.bcrypt_rounds} is below {MIN_DEPLOYED_BCRYPT_ROUNDS}")
-    urls = {"GOOGLE_JWKS_URL": settings.google_jwks_url}
+    urls = {
+        "GOOGLE_JWKS_URL": settings.google_jwks_url,
+        "APPLE_JWKS_URL": settings.apple_jwks_url,
+        "APPLE_TOKEN_URL": settings.apple_token_url,
+        "APPLE_REVOKE_URL": settings.apple_revoke_url,
+    }
     for name, url in urls.items():
-        if url and (reason := _untrusted_url(name, url, TRUSTED_JWKS_HOSTS[name])):
+        if url and (reason := _untrusted_url(name, url, TRUSTED_HOSTS[name])):
             problems.append(reason)
-    for name, audiences in (("GOOGLE_AUDIENCES", settings.google_audiences),):
+    if settings.apple_audiences and not settings.apple_sign_in_secret_arn:
+        problems.append(
+            "APPLE_AUDIENCES is set but APPLE_SIGN_IN_SECRET_ARN is not (no Sign in with Apple key)"
+        )
+    if not settings.email_sender:
+        problems.append("EMAIL_SENDER is not set (no sender for verification and reset emails)")
+    audience_lists = (
+        ("GOOGLE_AUDIENCES", settings.google_audiences),
+        ("APPLE_AUDIENCES", settings.apple_audiences),
+    )
+    for name, audiences in audience_lists:
         demo = [aud for aud in audiences if aud.lower().startswith(DEMO_AUDIENCE_PREFIX)]
         if demo:
             problems.append(f"{name} lists {', '.join(demo)}: a demo audience of the local identity provider")

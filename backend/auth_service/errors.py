@@ -92,6 +92,19 @@ def invalid_id_token(reason: str = "The ID token could not be verified.") -> Api
     return ApiError(401, "invalid_id_token", reason)
 
 
+def invalid_code() -> ApiError:
+    # One shape for a wrong, expired, used or replaced code: the answer tells an attacker nothing.
+    return ApiError(400, "invalid_code", "The code is wrong or has expired; ask for a new one.")
+
+
+def email_not_verified() -> ApiError:
+    return ApiError(403, "email_not_verified", "Confirm your email address first (see the code we sent).")
+
+
+def already_verified() -> ApiError:
+    return ApiError(409, "email_already_verified", "This email address is already confirmed.")
+
+
 def not_found(what: str = "resource") -> ApiError:
     return ApiError(404, "not_found", f"The {what} does not exist.")
 

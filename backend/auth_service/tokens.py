@@ -1,7 +1,8 @@
 """Access tokens (ES256 JWTs) and refresh tokens (opaque, random, stored hashed).
 
 Access token: header ``{"alg": "ES256", "typ": "at+jwt", "kid": ...}`` (RFC 9068 type), claims
-``iss aud sub sid jti iat exp``. Verification pins ``algorithms=["ES256"]``, so ``alg: none``
+``iss aud sub sid jti iat exp`` and ``email_verified``. Verification pins ``algorithms=["ES256"]``, so
+``alg: none``
 and HS256-with-the-public-key confusion are refused before any signature maths, and requires
 every claim.
 
@@ -47,7 +48,15 @@ def new_session_id() -> str:
 
 
 def mint_access_token(
-    key: SigningKey, *, user_id: str, session_id: str, issuer: str, audience: str, now: int, ttl_s: int
+    key: SigningKey,
+    *,
+    user_id: str,
+    session_id: str,
+    issuer: str,
+    audience: str,
+    now: int,
+    ttl_s: int,
+    email_verified: bool = False,
 ) -> str:
     claims = {
         "iss": issuer,
@@ -57,6 +66,9 @@ def mint_access_token(
         "jti": uuid.uuid4().hex,
         "iat": now,
         "exp": now + ttl_s,
+        # For the app's own use (whether to show "confirm your email"); the API itself reads the
+        # user's current state, not this claim, which is only as fresh as the token.
+        "email_verified": email_verified,
     }
     return jwt.encode(
         claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid, "typ": ACCESS_TOKEN_TYPE}

@@ -24,7 +24,11 @@ EXPECTED_ACCESS: dict[str, tuple[set[str], set[str], set[str]]] = {
     # function: (crud tables, read-only tables, secrets read)
     "HealthFunction": (set(), set(), set()),
     "JwksFunction": (set(), set(), {PUBLIC_KEYS}),
-    "RegisterFunction": ({"UsersTable", "IdentitiesTable", "RateLimitsTable"}, set(), set()),
+    "RegisterFunction": (
+        {"UsersTable", "IdentitiesTable", "RateLimitsTable", "CodesTable", "SessionsTable"},
+        set(),
+        {PRIVATE_KEYS, HASHING_KEY},
+    ),
     "LoginFunction": (
         {"UsersTable", "SessionsTable", "RateLimitsTable"},
         {"IdentitiesTable"},
@@ -36,14 +40,28 @@ EXPECTED_ACCESS: dict[str, tuple[set[str], set[str], set[str]]] = {
         {PRIVATE_KEYS},
     ),
     "RefreshFunction": ({"SessionsTable"}, {"UsersTable"}, {PRIVATE_KEYS}),
-    "AuthorizerFunction": (set(), {"SessionsTable"}, {PUBLIC_KEYS}),
+    "AuthorizerFunction": (set(), {"SessionsTable", "UsersTable"}, {PUBLIC_KEYS}),
     "ValidateFunction": (set(), {"UsersTable"}, set()),
     "LogoutFunction": ({"SessionsTable"}, set(), set()),
     "GetMeFunction": (set(), {"UsersTable"}, set()),
     "UpdateMeFunction": ({"UsersTable"}, set(), set()),
     "ChangePasswordFunction": ({"UsersTable", "SessionsTable", "RateLimitsTable"}, set(), set()),
     "DeleteMeFunction": ({"UsersTable", "IdentitiesTable", "SessionsTable", "RateLimitsTable"}, set(), set()),
+    "VerifyEmailFunction": ({"UsersTable", "CodesTable"}, set(), {HASHING_KEY}),
+    "ResendVerificationFunction": ({"RateLimitsTable", "CodesTable"}, {"UsersTable"}, {HASHING_KEY}),
+    "ForgotPasswordFunction": (
+        {"RateLimitsTable", "CodesTable"},
+        {"UsersTable", "IdentitiesTable"},
+        {HASHING_KEY},
+    ),
+    "ResetPasswordFunction": (
+        {"UsersTable", "CodesTable", "RateLimitsTable", "SessionsTable"},
+        set(),
+        {HASHING_KEY},
+    ),
 }
+# The functions that may send email, and nothing else may.
+SENDERS = {"RegisterFunction", "ResendVerificationFunction", "ForgotPasswordFunction"}
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +123,7 @@ def _role_access(role: dict[str, Any]) -> tuple[set[str], set[str], set[str]]:
                 touched.update(refs)
                 if WRITE_ACTIONS.intersection(actions):
                     written.update(refs)
+            assert not any(a.startswith("ses:") and a != "ses:SendEmail" for a in actions), statement
             if "secretsmanager:GetSecretValue" in actions:
                 assert len(refs) == 1, statement
                 secrets.update(refs)
@@ -119,6 +138,20 @@ def test_sam_transform_succeeds_and_every_role_is_least_privilege(transformed):
             "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
         ], function_id
         assert _role_access(role) == expected, function_id
+
+
+def test_only_the_mailing_functions_may_send_and_only_as_the_sender(transformed):
+    senders = set()
+    for function_id in EXPECTED_ACCESS:
+        role = transformed["Resources"][f"{function_id}Role"]
+        for policy in role["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                if "ses:SendEmail" in statement["Action"]:
+                    senders.add(function_id)
+                    resources = json.dumps(statement["Resource"])
+                    assert ":identity/" in resources, statement
+                    assert "EmailSender" in resources, statement
+    assert senders == SENDERS
 
 
 def test_rotation_function_may_only_rotate_the_keys_and_write_the_public_ones(transformed):

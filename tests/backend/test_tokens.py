@@ -60,7 +60,8 @@ def test_minted_token_has_kid_and_all_claims_and_verifies(key):
     token = _mint(key, ttl_s=900)
     header, claims, _ = _parts(token)
     assert header == {"alg": "ES256", "kid": key.kid, "typ": "at+jwt"}
-    assert set(claims) == {"iss", "aud", "sub", "sid", "jti", "iat", "exp"}
+    assert set(claims) == {"iss", "aud", "sub", "sid", "jti", "iat", "exp", "email_verified"}
+    assert claims["email_verified"] is False
     assert claims["exp"] - claims["iat"] == 900
     verified = _verify(token, key)
     assert (verified.user_id, verified.session_id) == ("user-1", "a" * 32)

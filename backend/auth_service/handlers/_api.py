@@ -51,11 +51,20 @@ def api_handler(function: Handler) -> Handler:
     return wrapper
 
 
-def principal(event: Mapping[str, Any]) -> tuple[str, str]:
-    """``(userId, sessionId)`` put in the request context by the Bearer authorizer."""
+def principal(event: Mapping[str, Any], *, allow_unverified: bool = False) -> tuple[str, str]:
+    """``(userId, sessionId)`` put in the request context by the Bearer authorizer.
+
+    With ``REQUIRE_VERIFIED_EMAIL=true`` a user whose email is not verified gets 403
+    ``email_not_verified``, except on the routes that pass ``allow_unverified`` (verify, resend,
+    logout, account deletion: a user who mistyped their address must still be able to leave).
+    """
     context = authorizer_context(event)
     user_id, session_id = context.get("userId"), context.get("sessionId")
     if not user_id or not session_id:
         raise errors.unauthorized()  # only reachable if the route was deployed without the authorizer
     logger.append_keys(userId=str(user_id))
+    # API Gateway passes authorizer context values to the function as strings.
+    verified = str(context.get("emailVerified")).lower() == "true"
+    if not allow_unverified and deps.settings().require_verified_email and not verified:
+        raise errors.email_not_verified()
     return str(user_id), str(session_id)

@@ -25,6 +25,6 @@ SERVICE = AccountService(
 
 @api_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    user_id, session_id = principal(event)
+    user_id, session_id = principal(event, allow_unverified=True)
     SERVICE.delete(user_id, parse_json_body(event), source_ip=source_ip(event), current_session_id=session_id)
     return empty_response(204)

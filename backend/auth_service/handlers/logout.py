@@ -18,7 +18,7 @@ SESSIONS = session_service()
 
 @api_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    user_id, session_id = principal(event)
+    user_id, session_id = principal(event, allow_unverified=True)
     body = parse_json_body(event, optional=True)
     validation.check_fields(body, allowed=("allDevices",))
     all_devices = validation.bool_field(body["allDevices"], "allDevices") if "allDevices" in body else False

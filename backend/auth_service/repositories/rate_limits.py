@@ -22,7 +22,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from auth_service.repositories.dynamodb import ItemRef, Table, as_int, is_conditional_failure
+from auth_service.repositories.dynamodb import (
+    ItemRef,
+    Table,
+    as_int,
+    cancellation_codes,
+    error_code,
+    is_conditional_failure,
+    transact_write,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,10 @@ def tally_key(scope: str, subject: str) -> str:
 
 def send_key(purpose: str, subject: str) -> str:
     return f"send#{purpose}#{subject}"
+
+
+def send_window_key(purpose: str, subject: str, window_start: int) -> str:
+    return f"send#{purpose}#{subject}#{window_start}"
 
 
 def lock_state(item: Mapping[str, Any] | None, now: int) -> LockState:
@@ -157,6 +169,65 @@ class RateLimitsRepository:
 
     def clear(self, key: str) -> None:
         self._table.delete_item({"key": key})
+
+    # -- send limits --------------------------------------------------------------------------------
+    def take_send_slot(
+        self,
+        *,
+        interval_key: str,
+        window_key: str,
+        now: int,
+        min_interval_s: int,
+        per_window: int,
+        window_end: int,
+    ) -> tuple[bool, bool]:
+        """Count one email if the last was ``min_interval_s`` ago and the window is not full, both
+        or neither (one transaction). Returns (interval ok, window ok); (True, True) when counted."""
+        try:
+            transact_write(
+                [
+                    {
+                        "Update": {
+                            "TableName": self._name,
+                            "Key": {"key": interval_key},
+                            "UpdateExpression": "SET lastSentAt = :now, expiresAt = :exp",
+                            "ConditionExpression": (
+                                "attribute_not_exists(lastSentAt) OR lastSentAt <= :cutoff"
+                            ),
+                            "ExpressionAttributeValues": {
+                                ":now": now,
+                                ":cutoff": now - min_interval_s,
+                                ":exp": now + min_interval_s + 60,
+                            },
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self._name,
+                            "Key": {"key": window_key},
+                            "UpdateExpression": "ADD sent :one SET expiresAt = :exp",
+                            "ConditionExpression": "attribute_not_exists(sent) OR sent < :max",
+                            "ExpressionAttributeValues": {
+                                ":one": 1,
+                                ":max": per_window,
+                                ":exp": window_end + 60,
+                            },
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if error_code(error) != "TransactionCanceledException":
+                raise
+            codes = cancellation_codes(error)
+            if "ConditionalCheckFailed" not in codes:
+                raise
+            return (codes[0] != "ConditionalCheckFailed", codes[1:2] != ["ConditionalCheckFailed"])
+        return True, True
+
+    def last_sent_at(self, interval_key: str) -> int:
+        item = self._table.get_item({"key": interval_key})
+        return as_int(item.get("lastSentAt")) if item else 0
 
     # -- failure tallies ---------------------------------------------------------------------------
     def count_failure(self, key: str, now: int, expires_at: int) -> int:

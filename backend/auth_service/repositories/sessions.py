@@ -19,6 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from auth_service.repositories.dynamodb import (
+    ItemRef,
     Table,
     as_int,
     error_code,
@@ -66,6 +67,10 @@ class SessionsRepository:
                 "ExpressionAttributeValues": {":gen": generation},
             }
         }
+
+    def ref(self, session_id: str) -> ItemRef:
+        """The session's item, to read along with others (``dynamodb.get_items``)."""
+        return ItemRef(self._table, {"sessionId": session_id})
 
     def get(self, session_id: str) -> dict[str, Any] | None:
         item = self._table.get_item({"sessionId": session_id})

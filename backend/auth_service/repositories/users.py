@@ -171,6 +171,46 @@ class UsersRepository:
             }
         }
 
+    def verified_email_member(self, user_id: str, now_iso: str) -> dict[str, Any]:
+        """Mark the email verified (a TransactWriteItems member, with the spent code)."""
+        return {
+            "Update": {
+                "TableName": self._users_name,
+                "Key": {"userId": user_id},
+                "UpdateExpression": "SET emailVerified = :true, updatedAt = :now",
+                "ConditionExpression": "attribute_exists(userId)",
+                "ExpressionAttributeValues": {":true": True, ":now": now_iso},
+            }
+        }
+
+    def reset_password_member(
+        self, user: Mapping[str, Any], password_hash: str, now_iso: str, *, generation: int
+    ) -> dict[str, Any]:
+        """A password reset (a TransactWriteItems member, with the spent code): the new hash, the next
+        session generation, the email verified (the code proved the mailbox), and ``password``
+        among the providers (a Google- or Apple-only account gains one)."""
+        providers = [str(p) for p in user.get("authProviders") or []]
+        if "password" not in providers:
+            providers.insert(0, "password")
+        return {
+            "Update": {
+                "TableName": self._users_name,
+                "Key": {"userId": str(user["userId"])},
+                "UpdateExpression": (
+                    "SET passwordHash = :hash, sessionGeneration = :gen, emailVerified = :true, "
+                    "authProviders = :providers, updatedAt = :now"
+                ),
+                "ConditionExpression": "attribute_exists(userId)",
+                "ExpressionAttributeValues": {
+                    ":hash": password_hash,
+                    ":gen": generation,
+                    ":true": True,
+                    ":providers": providers,
+                    ":now": now_iso,
+                },
+            }
+        }
+
     def update_profile(
         self, user_id: str, *, display_name: str | None, profile: Mapping[str, str], now_iso: str
     ) -> dict[str, Any] | None:

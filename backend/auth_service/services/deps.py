@@ -18,10 +18,13 @@ if TYPE_CHECKING:  # imported lazily below: each function builds only the client
     from auth_service.google_tokens import GoogleTokenVerifier
     from auth_service.key_cache import KeyCache, VerificationKeyCache
     from auth_service.keyed_hash import KeyedHasher
+    from auth_service.repositories.email import Mailer
     from auth_service.repositories.rate_limits import RateLimitsRepository
     from auth_service.repositories.sessions import SessionsRepository
     from auth_service.repositories.users import UsersRepository
     from auth_service.services.brute_force import BruteForceGuard
+    from auth_service.services.codes import OneTimeCodes
+    from auth_service.services.send_limits import SendLimiter
 
 
 @functools.cache
@@ -116,3 +119,25 @@ def keyed_hasher() -> KeyedHasher:
 
     arn = settings().hashing_key_secret_arn
     return KeyedHasher.from_secret(get_secret_string(arn) if arn else None)
+
+
+@functools.cache
+def one_time_codes() -> OneTimeCodes:
+    from auth_service.repositories.codes import CodesRepository
+    from auth_service.services.codes import OneTimeCodes
+
+    return OneTimeCodes(CodesRepository(settings().codes_table), keyed_hasher)
+
+
+@functools.cache
+def send_limiter() -> SendLimiter:
+    from auth_service.services.send_limits import SendLimiter
+
+    return SendLimiter(rate_limits_repository())
+
+
+@functools.cache
+def mailer() -> Mailer:
+    from auth_service.repositories.email import Mailer
+
+    return Mailer(settings().email_sender, settings().email_configuration_set)

@@ -47,10 +47,11 @@ class SessionService:
         self._settings = settings
         self._clock = clock
 
-    def _access_token(self, user_id: str, session_id: str, now: int) -> str:
+    def _access_token(self, user: Mapping[str, Any], session_id: str, now: int) -> str:
         return mint_access_token(
             self._keys().signing_key(),
-            user_id=user_id,
+            user_id=str(user["userId"]),
+            email_verified=bool(user.get("emailVerified")),
             session_id=session_id,
             issuer=self._settings.token_issuer,
             audience=self._settings.token_audience,
@@ -63,7 +64,7 @@ class SessionService:
     ) -> dict:
         return token_response(
             user=user,
-            access_token=self._access_token(str(user["userId"]), session_id, now),
+            access_token=self._access_token(user, session_id, now),
             refresh_token=refresh,
             expires_in=self._settings.access_token_ttl_s,
             session_id=session_id,
@@ -82,7 +83,7 @@ class SessionService:
         session_id = new_session_id()
         refresh = new_refresh_token(session_id)
         expires_at = now + self._settings.refresh_token_ttl_s  # absolute: rotation never extends it
-        access = self._access_token(str(user["userId"]), session_id, now)  # fail before writing
+        access = self._access_token(user, session_id, now)  # fail before writing
         self._sessions.create(
             {
                 "sessionId": session_id,
