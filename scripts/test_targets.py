@@ -106,6 +106,8 @@ def template_limits(template: Path = REPO_ROOT / "template.yaml") -> list[str]:
         "--register-ip-limit": env.get("REGISTER_IP_LIMIT"),
         "--google-ip-limit": env.get("GOOGLE_IP_LIMIT"),
         "--reauth-ip-limit": env.get("REAUTH_IP_LIMIT"),
+        "--apple-ip-limit": env.get("APPLE_IP_LIMIT"),
+        "--password-reset-ip-limit": env.get("PASSWORD_RESET_IP_LIMIT"),
     }
     return [arg for option, value in limits.items() if value is not None for arg in (option, str(value))]
 

@@ -10,13 +10,14 @@ accounts by email, so an unverified one must never be accepted).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
 
 from auth_service.errors import internal_error, invalid_id_token
+from auth_service.jwks import KeyResolver, KeySourceUnavailable
 from auth_service.log import logger
 
 GOOGLE_ALGORITHM = "RS256"
@@ -24,18 +25,11 @@ CLOCK_LEEWAY_S = 10
 MAX_SUB_LENGTH = 255
 
 
-class KeySourceUnavailable(Exception):
-    """The JWKS could not be fetched (a server-side problem, not a bad token)."""
-
-
 @dataclass(frozen=True)
 class GoogleIdentity:
     sub: str
     email: str
     name: str
-
-
-KeyResolver = Callable[[str], Any]  # kid -> public key; raises LookupError for an unknown kid
 
 
 class GoogleTokenVerifier:
@@ -92,37 +86,3 @@ def _identity(claims: dict[str, Any]) -> GoogleIdentity:
         raise invalid_id_token("The ID token's email address is not verified.")
     name = claims.get("name")
     return GoogleIdentity(sub=sub, email=email.strip().lower(), name=name if isinstance(name, str) else "")
-
-
-JWKS_LIFESPAN_S = 300
-# An unknown kid refetches the set at most this often, so random kids cannot flood the issuer.
-UNKNOWN_KID_COOLDOWN_S = 10
-
-
-def jwks_key_resolver(
-    jwks_url: str, *, timeout_s: float = 5.0, lifespan_s: float = JWKS_LIFESPAN_S
-) -> KeyResolver:
-    """A resolver backed by PyJWT's PyJWKClient: the key set is cached for ``lifespan_s``, and an
-    unknown kid refetches it (at most every :data:`UNKNOWN_KID_COOLDOWN_S`).
-
-    ``cache_keys`` stays off: PyJWKClient's per-kid cache is an LRU without expiry, so a key the
-    issuer has withdrawn (a compromised one, say) would keep verifying in a warm container for as
-    long as it lives. Without it, a withdrawn key is refused once the set's cache expires.
-    """
-    client = jwt.PyJWKClient(
-        jwks_url,
-        cache_keys=False,
-        lifespan=lifespan_s,
-        timeout=timeout_s,
-        cooldown_duration=UNKNOWN_KID_COOLDOWN_S,
-    )
-
-    def resolve(kid: str) -> Any:
-        try:
-            return client.get_signing_key(kid).key
-        except jwt.PyJWKClientConnectionError as exc:
-            raise KeySourceUnavailable(str(exc)) from exc
-        except jwt.PyJWKClientError as exc:
-            raise LookupError(kid) from exc
-
-    return resolve

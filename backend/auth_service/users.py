@@ -1,11 +1,12 @@
 """The user record as stored in the Users table, and its public ("safe") view.
 
 A user item: ``userId, email, displayName, emailVerified, authProviders, passwordHash?,
-googleSub?, createdAt, updatedAt, lastLoginAt?, profile{firstName,lastName,photoURL,
-phoneNumber}``. :func:`safe_user` whitelists fields, so a hash or a provider subject never
-reaches a response even if new private attributes are added later. An empty profile field is
-``null`` in a response (never ``""``): ``photoURL`` is ``format: uri`` in the API contract, and a
-Swift client decodes it as ``URL?``.
+googleSub?, appleSub?, appleRefreshToken?, appleClientId?, sessionGeneration?, createdAt,
+updatedAt, lastLoginAt?, profile{firstName,lastName,photoURL,phoneNumber}``. :func:`safe_user`
+whitelists fields, so a hash, a provider subject or token never reaches a response even if new
+private attributes are added later. An empty profile field is ``null`` in a response (never
+``""``): ``photoURL`` is ``format: uri`` in the API contract, and a Swift client decodes it as
+``URL?``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def new_user_item(
     now: float,
     password_hash: str | None = None,
     google_sub: str | None = None,
+    apple_sub: str | None = None,
     email_verified: bool = False,
     profile: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
@@ -51,6 +53,9 @@ def new_user_item(
     if google_sub is not None:
         item["googleSub"] = google_sub
         item["authProviders"].append("google")
+    if apple_sub is not None:
+        item["appleSub"] = apple_sub
+        item["authProviders"].append("apple")
     return item
 
 

@@ -5,7 +5,8 @@ import time
 import jwt
 import pytest
 from auth_service.errors import ApiError
-from auth_service.google_tokens import GoogleTokenVerifier, KeySourceUnavailable
+from auth_service.google_tokens import GoogleTokenVerifier
+from auth_service.jwks import KeySourceUnavailable
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 ISSUER = "https://securetoken.google.com/demo-ios-auth"

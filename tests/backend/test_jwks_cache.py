@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jwt.jwk_set_cache
 import jwt.jwks_client
 import pytest
-from auth_service.google_tokens import JWKS_LIFESPAN_S, jwks_key_resolver
+from auth_service.jwks import JWKS_LIFESPAN_S, jwks_key_resolver
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 

@@ -18,6 +18,7 @@ TEMPLATE = REPO_ROOT / "template.yaml"
 PRIVATE_KEYS = "SigningKeysSecret"
 PUBLIC_KEYS = "SigningPublicKeysSecret"
 HASHING_KEY = "HashingKeySecret"
+APPLE_KEY = "AppleSignInSecretArn"  # a secret you create (a parameter): the Sign in with Apple key
 # What each function may touch: table logical ids (read or crud) and the secrets it may read.
 # Only the functions that sign access tokens read the private keys; the verifiers read the public ones.
 EXPECTED_ACCESS: dict[str, tuple[set[str], set[str], set[str]]] = {
@@ -39,6 +40,11 @@ EXPECTED_ACCESS: dict[str, tuple[set[str], set[str], set[str]]] = {
         set(),
         {PRIVATE_KEYS},
     ),
+    "AppleSignInFunction": (
+        {"UsersTable", "IdentitiesTable", "SessionsTable", "RateLimitsTable"},
+        set(),
+        {PRIVATE_KEYS, APPLE_KEY},
+    ),
     "RefreshFunction": ({"SessionsTable"}, {"UsersTable"}, {PRIVATE_KEYS}),
     "AuthorizerFunction": (set(), {"SessionsTable", "UsersTable"}, {PUBLIC_KEYS}),
     "ValidateFunction": (set(), {"UsersTable"}, set()),
@@ -46,7 +52,11 @@ EXPECTED_ACCESS: dict[str, tuple[set[str], set[str], set[str]]] = {
     "GetMeFunction": (set(), {"UsersTable"}, set()),
     "UpdateMeFunction": ({"UsersTable"}, set(), set()),
     "ChangePasswordFunction": ({"UsersTable", "SessionsTable", "RateLimitsTable"}, set(), set()),
-    "DeleteMeFunction": ({"UsersTable", "IdentitiesTable", "SessionsTable", "RateLimitsTable"}, set(), set()),
+    "DeleteMeFunction": (
+        {"UsersTable", "IdentitiesTable", "SessionsTable", "RateLimitsTable"},
+        set(),
+        {APPLE_KEY},
+    ),
     "VerifyEmailFunction": ({"UsersTable", "CodesTable"}, set(), {HASHING_KEY}),
     "ResendVerificationFunction": ({"RateLimitsTable", "CodesTable"}, {"UsersTable"}, {HASHING_KEY}),
     "ForgotPasswordFunction": (
@@ -110,10 +120,20 @@ def _refs(node: Any) -> set[str]:
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 
 
+def _policies(role: dict[str, Any]) -> list[dict[str, Any]]:
+    """A role's inline policies, a conditional one (``Fn::If``) counted as granted."""
+    policies = []
+    for policy in role["Properties"].get("Policies", []):
+        if "Fn::If" in policy:
+            policy = policy["Fn::If"][1]
+        policies.append(policy)
+    return policies
+
+
 def _role_access(role: dict[str, Any]) -> tuple[set[str], set[str], set[str]]:
     """(tables written, tables only read, secrets read) for one function's role."""
     written, touched, secrets = set(), set(), set()
-    for policy in role["Properties"].get("Policies", []):
+    for policy in _policies(role):
         for statement in policy["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             refs = _refs(statement["Resource"])
@@ -144,7 +164,7 @@ def test_only_the_mailing_functions_may_send_and_only_as_the_sender(transformed)
     senders = set()
     for function_id in EXPECTED_ACCESS:
         role = transformed["Resources"][f"{function_id}Role"]
-        for policy in role["Properties"].get("Policies", []):
+        for policy in _policies(role):
             for statement in policy["PolicyDocument"]["Statement"]:
                 if "ses:SendEmail" in statement["Action"]:
                     senders.add(function_id)

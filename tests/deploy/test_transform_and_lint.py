@@ -44,9 +44,9 @@ def _of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str
 
 def test_transform_gives_the_expected_resources(transformed: dict[str, Any]) -> None:
     counts = Counter(resource["Type"] for resource in transformed["Resources"].values())
-    assert counts["AWS::Lambda::Function"] == 18
+    assert counts["AWS::Lambda::Function"] == 19
     # one role per function (each gets only its own policies), and API Gateway's logging role
-    assert counts["AWS::IAM::Role"] == 18 + 1
+    assert counts["AWS::IAM::Role"] == 19 + 1
     assert counts["AWS::DynamoDB::Table"] == 5
     assert counts["AWS::ApiGateway::RestApi"] == 1
     assert counts["AWS::ApiGateway::Stage"] == 1

@@ -104,6 +104,7 @@ class Account:
     email: str
     password: str
     user: dict[str, Any] | None = None
+    signup: dict[str, Any] | None = None  # the register answer: a token response
 
 
 @dataclass
@@ -192,8 +193,20 @@ class Api:
         account = Account(unique_email(prefix), strong_password())
         response = self.register(account.email, account.password, display_name)
         assert response.status_code == 201, response.text
+        self._remember_tokens(response)
         account.user = response.json()["user"]
+        account.signup = response.json()
         return account
+
+    def verify_email(self, access_token: str, code: str) -> requests.Response:
+        return self.post("/auth/email/verify", {"code": code}, token=access_token)
+
+    def forgot_password(self, email: str) -> requests.Response:
+        return self.post("/auth/password/forgot", {"email": email})
+
+    def reset_password(self, email: str, code: str, new_password: str) -> requests.Response:
+        self.ledger.add(new_password)
+        return self.post("/auth/password/reset", {"email": email, "code": code, "newPassword": new_password})
 
     def login_response(self, email: str, password: str) -> requests.Response:
         self.ledger.add(password)
@@ -226,7 +239,7 @@ class Api:
         return self.get("/auth/validate", token=access_token)
 
     def _remember_tokens(self, response: requests.Response) -> None:
-        if response.status_code == 200 and response.headers.get("Content-Type", "").startswith(
+        if response.status_code in (200, 201) and response.headers.get("Content-Type", "").startswith(
             "application/json"
         ):
             body = response.json()

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.integration.api import Api, LoopbackAddresses, SecretsLedger, is_loopback_url
+from tests.integration.mailbox import Mailbox
 from tests.integration.stack import ENV_JSON, StackStartError, run_embedded_stack
 
 DEFAULT_STAGE = "prod"
@@ -43,6 +44,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--register-ip-limit", type=int, default=int(_ENV_DEFAULTS["REGISTER_IP_LIMIT"]))
     group.addoption("--google-ip-limit", type=int, default=int(_ENV_DEFAULTS["GOOGLE_IP_LIMIT"]))
     group.addoption("--reauth-ip-limit", type=int, default=int(_ENV_DEFAULTS["REAUTH_IP_LIMIT"]))
+    group.addoption("--apple-ip-limit", type=int, default=int(_ENV_DEFAULTS["APPLE_IP_LIMIT"]))
+    group.addoption(
+        "--password-reset-ip-limit", type=int, default=int(_ENV_DEFAULTS["PASSWORD_RESET_IP_LIMIT"])
+    )
 
 
 def _idp_url(config: pytest.Config) -> str | None:
@@ -64,6 +69,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     available = {
         "embedded_only": base_url is None,
         "local_idp": _idp_url(config) is not None,
+        # The email catcher is served by the emulator, on the same origin as its identity providers.
+        "local_email": _idp_url(config) is not None,
         "distinct_ips": base_url is None or is_loopback_url(base_url),
     }
     kept, dropped = [], []
@@ -80,6 +87,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "embedded_only: needs the embedded stack (its captured logs)")
     config.addinivalue_line("markers", "local_idp: needs the local identity provider (--idp-url)")
+    config.addinivalue_line(
+        "markers", "local_email: reads the emails the stack sent (the emulator's catcher)"
+    )
     config.addinivalue_line("markers", "distinct_ips: needs distinct loopback source addresses")
 
 
@@ -94,6 +104,8 @@ class Target:
     register_ip_limit: int
     google_ip_limit: int
     reauth_ip_limit: int
+    apple_ip_limit: int
+    password_reset_ip_limit: int
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +116,8 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         "register_ip_limit": config.getoption("--register-ip-limit"),
         "google_ip_limit": config.getoption("--google-ip-limit"),
         "reauth_ip_limit": config.getoption("--reauth-ip-limit"),
+        "apple_ip_limit": config.getoption("--apple-ip-limit"),
+        "password_reset_ip_limit": config.getoption("--password-reset-ip-limit"),
     }
     base_url = config.getoption("--base-url")
     if base_url is not None:
@@ -175,3 +189,17 @@ def api(make_api) -> Api:
 def idp_url(target: Target) -> str:
     assert target.idp_url is not None, "collected without a local IdP; see pytest_collection_modifyitems"
     return target.idp_url
+
+
+@pytest.fixture
+def mailbox(target: Target) -> Mailbox:
+    """The emails the target sent (``GET /_emulator/emails`` on its origin)."""
+    assert target.idp_url is not None, "collected without the emulator; see pytest_collection_modifyitems"
+    return Mailbox(target.idp_url.removesuffix(IDP_PREFIX) + "/_emulator/emails")
+
+
+@pytest.fixture
+def apple_idp_url(target: Target) -> str:
+    """The local Sign in with Apple provider (``/_emulator/idp/apple``)."""
+    assert target.idp_url is not None, "collected without a local IdP; see pytest_collection_modifyitems"
+    return target.idp_url + "/apple"

@@ -39,16 +39,37 @@ def test_new_google_user_is_created(api: Api, idp_url: str):
     assert again.json()["user"]["userId"] == body["user"]["userId"]
 
 
-def test_google_sign_in_links_an_existing_password_account(api: Api, idp_url: str):
+@pytest.mark.local_email
+def test_google_links_to_a_verified_account_which_keeps_its_password(api: Api, idp_url: str, mailbox):
     account = api.new_account("link")
+    assert api.verify_email(account.signup["accessToken"], mailbox.code(account.email)).status_code == 200
     response = api.google_response(mint(idp_url, account.email.upper()))
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["isNewUser"] is False
     assert body["user"]["userId"] == account.user["userId"]
-    assert set(body["user"]["authProviders"]) >= {"password", "google"}
+    assert set(body["user"]["authProviders"]) == {"password", "google"}
     # The password still works, for the same user.
     assert api.login(account).user["userId"] == account.user["userId"]
+
+
+def test_the_verified_owner_takes_over_an_account_registered_with_their_email(api: Api, idp_url: str):
+    # Pre-account takeover: someone registers the victim's address with a password of theirs, and
+    # never verifies it. When the owner signs in with Google, the attacker must lose all access.
+    attacker = api.new_account("victim")
+    attacker_login = api.login(attacker)
+    response = api.google_response(mint(idp_url, attacker.email))
+    assert response.status_code == 200, response.text
+    owner = response.json()
+    assert owner["user"]["userId"] == attacker.user["userId"]  # the account, with its address
+    assert owner["isNewUser"] is False
+    assert owner["user"]["authProviders"] == ["google"]  # the password is gone
+    assert owner["user"]["emailVerified"] is True
+    assert_error(api.login_response(attacker.email, attacker.password), 401, "invalid_credentials")
+    for session in (attacker.signup, attacker_login.body):
+        assert api.validate(session["accessToken"]).status_code == 401
+        assert_error(api.refresh_response(session["refreshToken"]), 401, "invalid_refresh_token")
+    assert api.validate(owner["accessToken"]).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -68,7 +89,7 @@ def test_bad_id_tokens_are_refused(api: Api, idp_url: str, overrides: dict):
     assert_error(api.google_response(token), 401, "invalid_id_token")
 
 
-def test_unverified_email_does_not_take_over_a_password_account(api: Api, idp_url: str):
+def test_an_unverified_google_email_takes_nothing_over(api: Api, idp_url: str):
     account = api.new_account("takeover")
     token = mint(idp_url, account.email, emailVerified=False)
     assert_error(api.google_response(token), 401, "invalid_id_token")

@@ -1,6 +1,8 @@
-"""DELETE /users/me (Bearer) {password} | {idToken} -> 204: user, email claim, sessions gone.
+"""DELETE /users/me (Bearer) {password} | {idToken} | {identityToken, authorizationCode, nonce} -> 204.
 
-In-app account deletion is required by App Store Review Guideline 5.1.1(v)."""
+The user, its claims and sessions are gone, and its Apple tokens revoked first. In-app account
+deletion, and the revocation of Sign in with Apple tokens, are required by App Store Review
+Guideline 5.1.1(v)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from auth_service.handlers._sessions import session_service
 from auth_service.http import empty_response, parse_json_body, source_ip
 from auth_service.services import deps
 from auth_service.services.account import AccountService
+from auth_service.services.apple_signin import AppleRevocation
 
 SERVICE = AccountService(
     users=deps.users_repository(),
@@ -20,6 +23,8 @@ SERVICE = AccountService(
     settings=deps.settings(),
     guard=deps.brute_force_guard(),
     google_verifier=deps.google_verifier,
+    apple_check=deps.apple_credential_check,
+    apple_revocation=AppleRevocation(deps.apple_client),
 )
 
 

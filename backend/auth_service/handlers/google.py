@@ -17,7 +17,6 @@ SERVICE = GoogleSignInService(
     sessions=signing_session_service(),
     verifier=deps.google_verifier(),
     guard=deps.brute_force_guard(),
-    settings=deps.settings(),
 )
 
 

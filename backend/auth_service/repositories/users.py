@@ -36,8 +36,13 @@ def email_claim(email: str) -> str:
     return f"email#{email}"
 
 
+def provider_claim(provider: str, sub: str) -> str:
+    """The claim on an identity provider's subject: ``google#<sub>``, ``apple#<sub>``."""
+    return f"{provider}#{sub}"
+
+
 def google_claim(sub: str) -> str:
-    return f"google#{sub}"
+    return provider_claim("google", sub)
 
 
 def session_generation(item: Mapping[str, Any]) -> int:
@@ -111,30 +116,73 @@ class UsersRepository:
         ]
         self._transact(items)
 
-    def link_google(self, user_id: str, sub: str, now_iso: str) -> None:
-        """Attach a Google subject to an existing user (claim + user update, atomically)."""
+    def link_provider(
+        self,
+        user: Mapping[str, Any],
+        provider: str,
+        sub: str,
+        now_iso: str,
+        *,
+        evict_unverified: bool,
+        attributes: Mapping[str, Any] = {},
+    ) -> None:
+        """Attach a provider's subject to an existing user (claim + user update, atomically).
+
+        The provider proved the email, so the email is marked verified. An account whose email was
+        never verified is taken over by the provider identity's owner (``evict_unverified``), as
+        Firebase does: its password is removed and its session generation raised (every session
+        opened before is refused at refresh; the caller revokes them too), so whoever registered
+        the address without owning it is shut out. The condition on ``emailVerified`` makes either
+        path fail (ClaimTaken) if a verification landed meanwhile.
+        """
+        user_id = str(user["userId"])
+        providers = [
+            str(p) for p in user.get("authProviders") or [] if str(p) != "password" or not evict_unverified
+        ]
+        if provider not in providers:
+            providers.append(provider)
+        values: dict[str, Any] = {":sub": sub, ":true": True, ":now": now_iso, ":providers": providers}
+        sets = ["#sub = :sub", "emailVerified = :true", "updatedAt = :now", "authProviders = :providers"]
+        names = {"#sub": f"{provider}Sub"}
+        for index, (name, value) in enumerate(sorted(attributes.items())):
+            names[f"#a{index}"], values[f":a{index}"] = name, value
+            sets.append(f"#a{index} = :a{index}")
+        expression = "SET " + ", ".join(sets)
+        condition = "attribute_exists(userId) AND attribute_not_exists(#sub) AND "
+        if evict_unverified:
+            values[":gen"] = session_generation(user) + 1
+            expression = (
+                expression.replace("SET ", "SET sessionGeneration = :gen, ", 1) + " REMOVE passwordHash"
+            )
+            condition += "(attribute_not_exists(emailVerified) OR emailVerified <> :true)"
+        else:
+            condition += "emailVerified = :true"
         self._transact(
             [
-                self._claim_put(google_claim(sub), user_id, now_iso),
+                self._claim_put(provider_claim(provider, sub), user_id, now_iso),
                 {
                     "Update": {
                         "TableName": self._users_name,
                         "Key": {"userId": user_id},
-                        "UpdateExpression": (
-                            "SET googleSub = :sub, emailVerified = :true, updatedAt = :now, "
-                            "authProviders = list_append(if_not_exists(authProviders, :empty), :google)"
-                        ),
-                        "ConditionExpression": "attribute_exists(userId) AND attribute_not_exists(googleSub)",
-                        "ExpressionAttributeValues": {
-                            ":sub": sub,
-                            ":true": True,
-                            ":now": now_iso,
-                            ":empty": [],
-                            ":google": ["google"],
-                        },
+                        "UpdateExpression": expression,
+                        "ConditionExpression": condition,
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": values,
                     }
                 },
             ]
+        )
+
+    def set_attributes(self, user_id: str, attributes: Mapping[str, Any]) -> None:
+        """Private attributes of a provider link (e.g. Apple's newest refresh token, for revocation)."""
+        names = {f"#a{i}": name for i, name in enumerate(sorted(attributes))}
+        values = {f":a{i}": attributes[name] for i, name in enumerate(sorted(attributes))}
+        self._users.update_item(
+            {"userId": user_id},
+            UpdateExpression="SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(attributes))),
+            ConditionExpression="attribute_exists(userId)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
         )
 
     def record_login_update(

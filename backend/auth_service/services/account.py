@@ -17,7 +17,18 @@ from auth_service.config import Settings
 from auth_service.google_tokens import GoogleTokenVerifier
 from auth_service.log import logger
 from auth_service.repositories.dynamodb import get_items, plain
-from auth_service.repositories.users import UsersRepository, email_claim, google_claim, session_generation
+from auth_service.repositories.users import (
+    UsersRepository,
+    email_claim,
+    provider_claim,
+    session_generation,
+)
+from auth_service.services.apple_signin import (
+    CREDENTIAL_FIELDS,
+    AppleCredentialCheck,
+    AppleRevocation,
+    parse_apple_credential,
+)
 from auth_service.services.brute_force import BruteForceGuard, PasswordLock
 from auth_service.services.sessions import SessionService
 from auth_service.users import iso_utc, safe_user
@@ -47,8 +58,12 @@ class AccountService:
         settings: Settings,
         guard: BruteForceGuard | None = None,
         google_verifier: Callable[[], GoogleTokenVerifier] | None = None,
+        apple_check: Callable[[], AppleCredentialCheck] | None = None,
+        apple_revocation: AppleRevocation | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self._apple_check = apple_check
+        self._apple_revocation = apple_revocation
         self._users = users
         self._sessions = sessions
         self._settings = settings
@@ -73,6 +88,18 @@ class AccountService:
         if updated is None:
             raise errors.not_found("user")
         return safe_user(updated)
+
+    def _confirm_with_apple(self, user: Mapping[str, Any], body: Mapping[str, Any]) -> tuple[str, str]:
+        """A fresh Apple credential of this account: its code gives a token to revoke."""
+        for name in CREDENTIAL_FIELDS:
+            if body.get(name) is None:
+                raise errors.validation_error(name, "is required")
+        if self._apple_check is None or not user.get("appleSub"):
+            raise errors.invalid_id_token("This account is not linked to Apple.")
+        identity, refresh_token = self._apple_check().check(*parse_apple_credential(body))
+        if identity.sub != user["appleSub"]:
+            raise errors.invalid_id_token("The identity token belongs to another account.")
+        return identity.audience, refresh_token
 
     def _check_ip(self, source_ip: str) -> None:
         """Every request that re-enters a password counts, first (as a sign-in's per-IP limit)."""
@@ -145,9 +172,11 @@ class AccountService:
         source_ip: str,
         current_session_id: str | None = None,
     ) -> None:
-        """Re-authenticate (password, or a Google ID token for Google-only accounts), then delete."""
+        """Re-authenticate (the password; for an account without one, a fresh Google ID token or a fresh
+        Apple credential), revoke the account's Apple tokens (App Store 5.1.1(v)), then delete."""
         self._check_ip(source_ip)
-        validation.check_fields(body, allowed=("password", "idToken"))
+        validation.check_fields(body, allowed=("password", "idToken", *CREDENTIAL_FIELDS))
+        apple_tokens: list[tuple[str, str]] = []
         clear_count: list[dict[str, Any]] = []
         if body.get("password") is not None:
             password = validation.password_field(body["password"])
@@ -160,11 +189,19 @@ class AccountService:
             identity = self._google_verifier().verify(id_token)
             if identity.sub != user["googleSub"]:
                 raise errors.invalid_id_token("The ID token belongs to another account.")
+        elif body.get("identityToken") is not None:
+            user = self._user(user_id)
+            apple_tokens.append(self._confirm_with_apple(user, body))
         else:
             raise errors.validation_error("password", "is required")
+        if user.get("appleRefreshToken"):
+            apple_tokens.append((str(user.get("appleClientId") or ""), str(user["appleRefreshToken"])))
+        if apple_tokens and self._apple_revocation is not None:
+            self._apple_revocation.revoke_all(apple_tokens, user_id=user_id)
         claims = [email_claim(str(user["email"]))]
-        if user.get("googleSub"):
-            claims.append(google_claim(str(user["googleSub"])))
+        for provider in ("google", "apple"):
+            if user.get(f"{provider}Sub"):
+                claims.append(provider_claim(provider, str(user[f"{provider}Sub"])))
         self._users.delete(user_id, claims, together_with=clear_count)
         revoked = 0
         if self._sessions is not None:

@@ -15,6 +15,7 @@ from auth_service.config import Settings, check_settings, load_settings
 from auth_service.log import logger
 
 if TYPE_CHECKING:  # imported lazily below: each function builds only the clients it uses
+    from auth_service.apple import AppleClient, AppleCredentials, AppleTokenVerifier
     from auth_service.google_tokens import GoogleTokenVerifier
     from auth_service.key_cache import KeyCache, VerificationKeyCache
     from auth_service.keyed_hash import KeyedHasher
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # imported lazily below: each function builds only the client
     from auth_service.repositories.rate_limits import RateLimitsRepository
     from auth_service.repositories.sessions import SessionsRepository
     from auth_service.repositories.users import UsersRepository
+    from auth_service.services.apple_signin import AppleCredentialCheck
     from auth_service.services.brute_force import BruteForceGuard
     from auth_service.services.codes import OneTimeCodes
     from auth_service.services.send_limits import SendLimiter
@@ -100,7 +102,8 @@ def _prefetch(fetch: Callable[[], object], what: str) -> None:
 
 @functools.cache
 def google_verifier() -> GoogleTokenVerifier:
-    from auth_service.google_tokens import GoogleTokenVerifier, jwks_key_resolver
+    from auth_service.google_tokens import GoogleTokenVerifier
+    from auth_service.jwks import jwks_key_resolver
 
     config = settings()
     return GoogleTokenVerifier(
@@ -141,3 +144,43 @@ def mailer() -> Mailer:
     from auth_service.repositories.email import Mailer
 
     return Mailer(settings().email_sender, settings().email_configuration_set)
+
+
+@functools.cache
+def apple_verifier() -> AppleTokenVerifier:
+    from auth_service.apple import AppleTokenVerifier
+    from auth_service.jwks import jwks_key_resolver
+
+    config = settings()
+    return AppleTokenVerifier(
+        resolve_key=jwks_key_resolver(config.apple_jwks_url), audiences=config.apple_audiences
+    )
+
+
+@functools.cache
+def apple_credentials() -> AppleCredentials:
+    """The Sign in with Apple key, read on first use (a failed read is retried by the next request)."""
+    from auth_service.apple import AppleCredentials
+    from auth_service.repositories.secrets import get_secret_string
+
+    arn = settings().apple_sign_in_secret_arn
+    if not arn:
+        raise ValueError("APPLE_SIGN_IN_SECRET_ARN is not set")
+    return AppleCredentials.from_secret(get_secret_string(arn))
+
+
+@functools.cache
+def apple_client() -> AppleClient:
+    from auth_service.apple import AppleClient
+
+    config = settings()
+    return AppleClient(
+        token_url=config.apple_token_url, revoke_url=config.apple_revoke_url, credentials=apple_credentials
+    )
+
+
+@functools.cache
+def apple_credential_check() -> AppleCredentialCheck:
+    from auth_service.services.apple_signin import AppleCredentialCheck
+
+    return AppleCredentialCheck(verifier=apple_verifier, client=apple_client)
