@@ -105,6 +105,10 @@ def already_verified() -> ApiError:
     return ApiError(409, "email_already_verified", "This email address is already confirmed.")
 
 
+def email_unavailable() -> ApiError:
+    return ApiError(503, "email_unavailable", "The email could not be sent right now; try again later.")
+
+
 def not_found(what: str = "resource") -> ApiError:
     return ApiError(404, "not_found", f"The {what} does not exist.")
 

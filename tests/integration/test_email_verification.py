@@ -10,7 +10,6 @@ import jwt
 import pytest
 
 from tests.integration.api import Api, assert_error, assert_token_response, strong_password, unique_email
-from tests.integration.mailbox import Mailbox
 
 
 def test_sign_up_returns_a_session_with_the_email_not_yet_verified(api: Api):
@@ -22,51 +21,6 @@ def test_sign_up_returns_a_session_with_the_email_not_yet_verified(api: Api):
     assert body["user"]["emailVerified"] is False
     assert jwt.decode(body["accessToken"], options={"verify_signature": False})["email_verified"] is False
     assert api.validate(body["accessToken"]).status_code == 200  # usable at once: no second call to log in
-
-
-@pytest.mark.local_email
-def test_the_verification_email_names_the_app_carries_the_code_and_never_the_password(
-    api: Api, mailbox: Mailbox
-):
-    account = api.new_account("mail")
-    email = mailbox.latest(account.email)
-    assert email["to"] == [account.email]
-    assert email["text"]
-    assert email["html"]
-    assert email["id"]
-    assert email["timestamp"].endswith("Z")
-    code = mailbox.code(account.email)
-    assert code in email["subject"]
-    assert "iOS Auth Demo" in email["text"]  # the template's AppName
-    for part in (email["subject"], email["text"], email["html"]):
-        assert account.password not in part
-
-
-@pytest.mark.local_email
-def test_the_code_verifies_the_email_once(api: Api, mailbox: Mailbox):
-    account = api.new_account("verify")
-    access = account.signup["accessToken"]
-    code = mailbox.code(account.email)
-    response = api.verify_email(access, code)
-    assert response.status_code == 200, response.text
-    assert response.json()["user"]["emailVerified"] is True
-    assert api.get("/users/me", token=access).json()["user"]["emailVerified"] is True
-    fresh = api.login(account)
-    assert jwt.decode(fresh.access, options={"verify_signature": False})["email_verified"] is True
-    assert_error(api.verify_email(access, code), 400, "invalid_code")  # used
-    assert_error(api.post("/auth/email/verify/resend", token=access), 409, "email_already_verified")
-
-
-@pytest.mark.local_email
-def test_five_wrong_codes_void_the_code(api: Api, mailbox: Mailbox):
-    account = api.new_account("wrongcode")
-    access = account.signup["accessToken"]
-    code = mailbox.code(account.email)
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
-    for _ in range(5):
-        assert_error(api.verify_email(access, wrong), 400, "invalid_code")
-    assert_error(api.verify_email(access, code), 400, "invalid_code")  # the right one, too late
-    assert api.get("/users/me", token=access).json()["user"]["emailVerified"] is False
 
 
 def test_resend_is_limited_to_one_a_minute(api: Api):

@@ -39,20 +39,6 @@ def test_new_google_user_is_created(api: Api, idp_url: str):
     assert again.json()["user"]["userId"] == body["user"]["userId"]
 
 
-@pytest.mark.local_email
-def test_google_links_to_a_verified_account_which_keeps_its_password(api: Api, idp_url: str, mailbox):
-    account = api.new_account("link")
-    assert api.verify_email(account.signup["accessToken"], mailbox.code(account.email)).status_code == 200
-    response = api.google_response(mint(idp_url, account.email.upper()))
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["isNewUser"] is False
-    assert body["user"]["userId"] == account.user["userId"]
-    assert set(body["user"]["authProviders"]) == {"password", "google"}
-    # The password still works, for the same user.
-    assert api.login(account).user["userId"] == account.user["userId"]
-
-
 def test_the_verified_owner_takes_over_an_account_registered_with_their_email(api: Api, idp_url: str):
     # Pre-account takeover: someone registers the victim's address with a password of theirs, and
     # never verifies it. When the owner signs in with Google, the attacker must lose all access.

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from auth_service import errors, passwords, validation
 from auth_service.config import Settings
@@ -83,10 +83,16 @@ class PasswordResetService:
             user_id = self._users.user_id_for_claim(email_claim(email))
             user = self._users.get(user_id or _NO_SUCH_USER)
             code = self._codes.issue(PURPOSE, email, user_id=str(user["userId"]) if user else "")
+            security = {"emailRef": self._hasher().email_ref(email), "sourceIp": source_ip}
             if user is not None:
                 message = password_reset_email(to=email, app_name=self._settings.app_name, code=code)
-                self._mailer().send(message)
-            security = {"emailRef": self._hasher().email_ref(email), "sourceIp": source_ip}
+                try:
+                    self._mailer().send(message)
+                except (ClientError, BotoCoreError) as exc:
+                    # Logged, not answered: a 5xx here only for known emails would tell them apart.
+                    logger.error(
+                        "password reset email not sent", extra={**security, "error": type(exc).__name__}
+                    )
             logger.info("password reset requested", extra=security)
             return FORGOT_ACCEPTED
         finally:

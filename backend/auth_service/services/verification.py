@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from auth_service import errors, validation
 from auth_service.config import Settings
@@ -68,7 +68,13 @@ class EmailVerificationService:
             raise errors.not_found("user")
         if user.get("emailVerified"):
             raise errors.already_verified()
-        self.send_code(user)
+        try:
+            self.send_code(user)
+        except (ClientError, BotoCoreError) as exc:
+            logger.error(
+                "verification email not sent", extra={"userId": user_id, "error": type(exc).__name__}
+            )
+            raise errors.email_unavailable() from None
 
     def verify(self, user_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         validation.check_fields(body, allowed=("code",), required=("code",))
