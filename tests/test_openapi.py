@@ -136,3 +136,13 @@ def test_request_bodies_refuse_unknown_fields(spec):
 def test_spec_is_plain_yaml_without_custom_tags():
     # swift-openapi-generator reads it with a plain YAML parser.
     assert isinstance(yaml.safe_load(SPEC_PATH.read_text()), dict)
+
+
+def test_the_name_pattern_is_the_backends_own_character_class(spec):
+    # The spec states what the code refuses in a name, character for character.
+    import sys
+
+    sys.path.insert(0, str(REPO_ROOT / "backend"))
+    from auth_service.validation import INVISIBLE_CHARACTERS
+
+    assert spec["components"]["schemas"]["Name"]["pattern"] == f"^[^{INVISIBLE_CHARACTERS}]*$"

@@ -7,7 +7,6 @@ Every failure is a 400 ``validation_error`` whose ``details.field`` names the of
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,8 +41,20 @@ def check_fields(
             raise validation_error(f"{prefix}{name}", "is required")
 
 
+# The control (Cc) and format (Cf) characters of the Basic Multilingual Plane (Unicode 15): invisible,
+# or able to reorder how text around them displays. Refused in names; an explicit set rather than
+# unicodedata's categories, so that every Python gives the same answer and the API contract can
+# state it (the ``Name`` schema of docs/openapi.yaml has this very class). The supplementary
+# planes' format characters are allowed: emoji tag sequences (subdivision flags) use them.
+INVISIBLE_CHARACTERS = (
+    "\\u0000-\\u001F\\u007F-\\u009F\\u00AD\\u0600-\\u0605\\u061C\\u06DD\\u070F\\u0890-\\u0891\\u08E2\\u180E"
+    "\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\uFEFF\\uFFF9-\\uFFFB"
+)
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]")
+
+
 def _has_control_chars(value: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value)
+    return _INVISIBLE.search(value) is not None
 
 
 def string_field(value: Any, field: str, *, max_length: int, min_length: int = 0) -> str:
