@@ -1,0 +1,171 @@
+"""The request body against the operation's input shape in botocore's service model.
+
+DynamoDB speaks the awsJson 1.0 protocol: a body that is not JSON, or a member of the wrong JSON
+type, is refused with ``SerializationException`` before anything else is looked at; a member
+that breaks a constraint of the model (required, enum, length, range, pattern) is refused with
+``ValidationException``, all such errors of a request in one message ("Error handling with
+DynamoDB", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html;
+the constraints are those of each operation's page in the API Reference,
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import re
+from typing import Any
+
+from emulator.aws.dynamodb_fidelity.errors import serialization, service_model, validation
+from emulator.aws.dynamodb_fidelity.values import check_depth, check_value
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "boolean": (bool,),
+    "structure": (dict,),
+    "map": (dict,),
+    "list": (list,),
+    "blob": (str,),
+    "timestamp": (int, float),
+    "double": (int, float),
+    "float": (int, float),
+}
+
+
+def parse_body(body: bytes) -> dict[str, Any]:
+    try:
+        parsed = json.loads(body) if body.strip() else {}
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise serialization("Start of structure or map found where not expected.") from None
+    if not isinstance(parsed, dict):
+        raise serialization("Start of structure or map expected.")
+    return parsed
+
+
+@functools.cache
+def operation_names() -> frozenset[str]:
+    return frozenset(service_model().operation_names)
+
+
+def check(operation: str, body: dict[str, Any]) -> None:
+    """Raise the Rejection DynamoDB answers for a body that does not fit the operation's input."""
+    shape = service_model().operation_model(operation).input_shape
+    if shape is None:
+        return
+    problems: list[str] = []
+    _check(shape, body, "", problems, 0)
+    if problems:
+        count = len(problems)
+        noun = "error" if count == 1 else "errors"
+        raise validation(f"{count} validation {noun} detected: " + "; ".join(problems))
+
+
+def _member_path(parent: str, name: str) -> str:
+    camel = name[:1].lower() + name[1:]
+    return f"{parent}.{camel}" if parent else camel
+
+
+def _check(shape: Any, value: Any, where: str, problems: list[str], depth: int) -> None:
+    kind = shape.type_name
+    if kind in ("integer", "long"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise serialization(f"{type(value).__name__.upper()}_VALUE can not be converted to an Integer")
+    elif not isinstance(value, _JSON_TYPES.get(kind, (object,))):
+        if kind in ("structure", "map"):
+            raise serialization("Start of structure or map found where not expected.")
+        if kind == "list":
+            raise serialization("Start of list found where not expected")
+        raise serialization(f"Unexpected value type in payload: {_json_kind(value)} where {kind} expected")
+    metadata = shape.metadata
+    if kind == "structure":
+        is_attribute_value = shape.name == "AttributeValue"
+        if is_attribute_value:
+            depth += 1
+            check_depth(depth)
+        for name in shape.required_members:
+            if value.get(name) is None:
+                problems.append(
+                    f"Value null at '{_member_path(where, name)}' failed to satisfy constraint: "
+                    "Member must not be null"
+                )
+        for name, member in shape.members.items():
+            if value.get(name) is not None:
+                _check(member, value[name], _member_path(where, name), problems, depth)
+        if is_attribute_value:
+            check_value(value)
+    elif kind == "list":
+        _check_length(len(value), metadata, value, where, problems)
+        for index, element in enumerate(value, 1):
+            if element is not None:
+                _check(shape.member, element, f"{where}.{index}.member", problems, depth)
+    elif kind == "map":
+        _check_length(len(value), metadata, value, where, problems)
+        for key, element in value.items():
+            _check(shape.key, key, f"{where}.key", problems, depth)
+            if element is not None:
+                _check(shape.value, element, f"{where}.{key}.member", problems, depth)
+    elif kind == "string":
+        enum = shape.enum
+        if enum and value not in enum:
+            problems.append(
+                f"Value '{value}' at '{where}' failed to satisfy constraint: Member must satisfy "
+                f"enum value set: [{', '.join(enum)}]"
+            )
+        _check_length(len(value), metadata, value, where, problems)
+        pattern = metadata.get("pattern")
+        if pattern and not _matches(pattern, value):
+            problems.append(
+                f"Value '{value}' at '{where}' failed to satisfy constraint: Member must satisfy "
+                f"regular expression pattern: {pattern}"
+            )
+    elif kind == "blob":
+        try:
+            base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise serialization("Base64 encoded data is not valid") from None
+    elif kind in ("integer", "long"):
+        if "min" in metadata and value < metadata["min"]:
+            problems.append(
+                f"Value '{value}' at '{where}' failed to satisfy constraint: Member must have "
+                f"value greater than or equal to {metadata['min']}"
+            )
+        if "max" in metadata and value > metadata["max"]:
+            problems.append(
+                f"Value '{value}' at '{where}' failed to satisfy constraint: Member must have "
+                f"value less than or equal to {metadata['max']}"
+            )
+
+
+def _check_length(length: int, metadata: dict[str, Any], value: Any, where: str, problems: list[str]) -> None:
+    low, high = metadata.get("min"), metadata.get("max")
+    if (low is not None and length < low) or (high is not None and length > high):
+        bound = (
+            f"greater than or equal to {low}"
+            if low is not None and length < low
+            else f"less than or equal to {high}"
+        )
+        shown = value if isinstance(value, str) else "[...]"
+        problems.append(
+            f"Value '{shown}' at '{where}' failed to satisfy constraint: Member must have length {bound}"
+        )
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _matches(pattern: str, value: str) -> bool:
+    return _compiled(pattern).fullmatch(value) is not None
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "BOOLEAN_VALUE"
+    if isinstance(value, (int, float)):
+        return "NUMBER_VALUE"
+    if value is None:
+        return "NULL_VALUE"
+    return {str: "STRING_VALUE", dict: "START_OBJECT", list: "START_ARRAY"}.get(type(value), "VALUE")
