@@ -86,10 +86,7 @@ def _check(shape: Any, value: Any, where: str, problems: list[str], depth: int) 
             check_depth(depth)
         for name in shape.required_members:
             if value.get(name) is None:
-                problems.append(
-                    f"Value null at '{_member_path(where, name)}' failed to satisfy constraint: "
-                    "Member must not be null"
-                )
+                problems.append(_null(_member_path(where, name)))
         for name, member in shape.members.items():
             if value.get(name) is not None:
                 _check(member, value[name], _member_path(where, name), problems, depth)
@@ -98,13 +95,17 @@ def _check(shape: Any, value: Any, where: str, problems: list[str], depth: int) 
     elif kind == "list":
         _check_length(len(value), metadata, value, where, problems)
         for index, element in enumerate(value, 1):
-            if element is not None:
+            if element is None:
+                problems.append(_null(f"{where}.{index}.member"))
+            else:
                 _check(shape.member, element, f"{where}.{index}.member", problems, depth)
     elif kind == "map":
         _check_length(len(value), metadata, value, where, problems)
         for key, element in value.items():
             _check(shape.key, key, f"{where}.key", problems, depth)
-            if element is not None:
+            if element is None:
+                problems.append(_null(f"{where}.{key}.member"))
+            else:
                 _check(shape.value, element, f"{where}.{key}.member", problems, depth)
     elif kind == "string":
         enum = shape.enum
@@ -136,6 +137,10 @@ def _check(shape: Any, value: Any, where: str, problems: list[str], depth: int) 
                 f"Value '{value}' at '{where}' failed to satisfy constraint: Member must have "
                 f"value less than or equal to {metadata['max']}"
             )
+
+
+def _null(where: str) -> str:
+    return f"Value null at '{where}' failed to satisfy constraint: Member must not be null"
 
 
 def _check_length(length: int, metadata: dict[str, Any], value: Any, where: str, problems: list[str]) -> None:

@@ -233,3 +233,21 @@ def test_missing_table_error_is_resource_not_found_exception(ddb: DynamoDB) -> N
     that ``except client.exceptions.ResourceNotFoundException`` catches it (API_DescribeTimeToLive.html)."""
     with pytest.raises(ddb.client.exceptions.ResourceNotFoundException):
         ddb.client.describe_time_to_live(TableName="conformance-no-such-table")
+
+
+def test_updated_new_on_a_list_element_returns_only_that_element(
+    ddb: DynamoDB, simple: str, key: dict
+) -> None:
+    """UPDATED_NEW of ``SET l[1] = :v`` returns the list with just that element (UPDATE_DOC)."""
+    ddb.ok("PutItem", {"TableName": simple, "Item": {**key, "l": {"L": [{"N": "1"}, {"N": "2"}]}}})
+    answer = ddb.ok(
+        "UpdateItem",
+        {
+            "TableName": simple,
+            "Key": key,
+            "UpdateExpression": "SET l[1] = :v",
+            "ExpressionAttributeValues": {":v": {"N": "3"}},
+            "ReturnValues": "UPDATED_NEW",
+        },
+    )
+    assert answer["Attributes"] == {"l": {"L": [{"N": "3"}]}}
