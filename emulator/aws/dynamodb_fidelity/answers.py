@@ -11,12 +11,15 @@ from emulator.aws.dynamodb_fidelity.values import item_size
 from emulator.aws.dynamodb_fidelity.wire import replaced
 from emulator.aws.requests import AwsResponse
 
+_TABLE_DESCRIPTIONS = frozenset({"DescribeTable", "CreateTable", "DeleteTable", "UpdateTable"})
 _NAMESPACE = uuid.UUID("6f1c0f8e-4b8a-4f7e-9a57-0d3c5b1e2a90")
 
 
 def correct(operation: str, body: dict[str, Any], response: AwsResponse) -> AwsResponse:
     if not response.ok:
         return _error_code(response)
+    if operation not in _TABLE_DESCRIPTIONS and b'"ConsumedCapacity"' not in response.body:
+        return response  # nothing to correct: skip parsing the body
     answer = response.json()
     changed = False
     if "ConsumedCapacity" in answer and body.get("ReturnConsumedCapacity") in (None, "NONE"):
@@ -27,7 +30,7 @@ def correct(operation: str, body: dict[str, Any], response: AwsResponse) -> AwsR
     if operation == "GetItem" and "ConsumedCapacity" in answer:
         set_read_capacity(answer, [answer["Item"]] if "Item" in answer else [], body)
         changed = True
-    if operation in ("DescribeTable", "CreateTable", "DeleteTable", "UpdateTable"):
+    if operation in _TABLE_DESCRIPTIONS:
         key = "Table" if operation == "DescribeTable" else "TableDescription"
         description = answer.get(key)
         if isinstance(description, dict):

@@ -89,7 +89,7 @@ def put_item(call: Call) -> AwsResponse:
     info = call.table()
     if info is None:
         return call.forward()
-    rules.check_item(info, body["Item"])
+    rules.check_item(info, body["Item"], len(call.request.body))
     if parsed.condition is None:
         return call.forward()
     old = tables.get_item(info, _key_of(info, body["Item"]))
@@ -209,7 +209,7 @@ def batch_write_item(call: Call) -> AwsResponse:
         for request in requests:
             if request.get("PutRequest") is not None:
                 item = request["PutRequest"]["Item"]
-                rules.check_item(info, item)
+                rules.check_item(info, item, len(call.request.body))
                 key = _key_of(info, item)
             elif request.get("DeleteRequest") is not None:
                 key = request["DeleteRequest"]["Key"]

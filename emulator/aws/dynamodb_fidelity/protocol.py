@@ -55,11 +55,58 @@ def check(operation: str, body: dict[str, Any]) -> None:
     if shape is None:
         return
     problems: list[str] = []
-    _check(shape, body, "", problems, 0)
+    _check(_spec(shape), body, "", problems, 0)
     if problems:
         count = len(problems)
         noun = "error" if count == 1 else "errors"
         raise validation(f"{count} validation {noun} detected: " + "; ".join(problems))
+
+
+class _Spec:
+    """What the checks read of a botocore shape, read once: botocore rebuilds ``metadata`` and
+    ``members`` on every access, which made the checks cost as much as moto's own handling."""
+
+    __slots__ = (
+        "enum",
+        "key",
+        "member",
+        "members",
+        "metadata",
+        "name",
+        "required_members",
+        "type_name",
+        "value",
+    )
+
+    def __init__(self, shape: Any) -> None:
+        self.name: str = shape.name
+        self.type_name: str = shape.type_name
+        self.metadata: dict[str, Any] = dict(shape.metadata)
+        self.enum: list[str] = list(getattr(shape, "enum", None) or [])
+        self.required_members: list[str] = list(getattr(shape, "required_members", None) or [])
+        self.members: dict[str, _Spec] = {}
+        self.member: _Spec | None = None
+        self.key: _Spec | None = None
+        self.value: _Spec | None = None
+
+
+_SPECS: dict[str, _Spec] = {}
+
+
+def _spec(shape: Any) -> _Spec:
+    """The shape's _Spec; shapes are recursive (AttributeValue holds maps of AttributeValue)."""
+    cache_key = f"{shape.name}:{shape.type_name}"
+    found = _SPECS.get(cache_key)
+    if found is not None:
+        return found
+    spec = _SPECS[cache_key] = _Spec(shape)
+    if spec.type_name == "structure":
+        spec.members = {name: _spec(member) for name, member in shape.members.items()}
+    elif spec.type_name == "list":
+        spec.member = _spec(shape.member)
+    elif spec.type_name == "map":
+        spec.key, spec.value = _spec(shape.key), _spec(shape.value)
+    return spec
 
 
 def _member_path(parent: str, name: str) -> str:
@@ -87,9 +134,11 @@ def _check(shape: Any, value: Any, where: str, problems: list[str], depth: int) 
         for name in shape.required_members:
             if value.get(name) is None:
                 problems.append(_null(_member_path(where, name)))
-        for name, member in shape.members.items():
-            if value.get(name) is not None:
-                _check(member, value[name], _member_path(where, name), problems, depth)
+        members = shape.members
+        for name, element in value.items():
+            member = members.get(name)
+            if member is not None and element is not None:
+                _check(member, element, _member_path(where, name), problems, depth)
         if is_attribute_value:
             check_value(value)
     elif kind == "list":

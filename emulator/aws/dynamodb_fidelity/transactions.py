@@ -49,7 +49,7 @@ def transact_write_items(call: Call) -> AwsResponse:
         if info is None:
             return call.forward()  # moto answers ResourceNotFoundException
         if kind == "Put":
-            rules.check_item(info, action["Item"])
+            rules.check_item(info, action["Item"], len(call.request.body))
             key = {name: action["Item"][name] for name in info.key}
         else:
             rules.check_key(info, action["Key"])
