@@ -56,6 +56,7 @@ def check(operation: str, body: dict[str, Any]) -> None:
         return
     problems: list[str] = []
     _check(_spec(shape), body, "", problems, 0)
+    _check_table_name(body.get("TableName"), problems)
     if problems:
         count = len(problems)
         noun = "error" if count == 1 else "errors"
@@ -114,7 +115,93 @@ def _member_path(parent: str, name: str) -> str:
     return f"{parent}.{camel}" if parent else camel
 
 
+def _check_attribute_value(value: Any, where: str, problems: list[str], depth: int) -> None:
+    """The AttributeValue union walked by hand: it is most of every item, and the generic walk
+    below costs three times as much."""
+    if not isinstance(value, dict):
+        raise serialization("Start of structure or map found where not expected.")
+    depth += 1
+    check_depth(depth)
+    for kind, data in value.items():
+        if data is None:
+            continue
+        if kind in ("S", "N"):
+            if not isinstance(data, str):
+                raise serialization(
+                    f"Unexpected value type in payload: {_json_kind(data)} where string expected"
+                )
+        elif kind in ("SS", "NS", "BS"):
+            if not isinstance(data, list):
+                raise serialization("Start of list found where not expected")
+            for index, element in enumerate(data, 1):
+                if element is None:
+                    problems.append(_null(f"{where}.{kind.lower()}.{index}.member"))
+                elif not isinstance(element, str):
+                    raise serialization(
+                        f"Unexpected value type in payload: {_json_kind(element)} where string expected"
+                    )
+                elif kind == "BS":
+                    _check_blob(element)
+        elif kind == "B":
+            if not isinstance(data, str):
+                raise serialization(
+                    f"Unexpected value type in payload: {_json_kind(data)} where blob expected"
+                )
+            _check_blob(data)
+        elif kind == "M":
+            if not isinstance(data, dict):
+                raise serialization("Start of structure or map found where not expected.")
+            for name, element in data.items():
+                if element is None:
+                    problems.append(_null(f"{where}.m.{name}.member"))
+                else:
+                    _check_attribute_value(element, f"{where}.m.{name}.member", problems, depth)
+        elif kind == "L":
+            if not isinstance(data, list):
+                raise serialization("Start of list found where not expected")
+            for index, element in enumerate(data, 1):
+                if element is None:
+                    problems.append(_null(f"{where}.l.{index}.member"))
+                else:
+                    _check_attribute_value(element, f"{where}.l.{index}.member", problems, depth)
+        elif kind in ("NULL", "BOOL") and not isinstance(data, bool):
+            raise serialization(
+                f"Unexpected value type in payload: {_json_kind(data)} where boolean expected"
+            )
+    check_value(value)
+
+
+def _check_table_name(name: Any, problems: list[str]) -> None:
+    """A table name that is not an ARN has 3 to 255 characters of a-z, A-Z, 0-9, ``_``, ``-``, ``.``
+    ("Naming rules", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html);
+    the model's TableArn shape, which also takes ARNs, only asks for 1 to 1024."""
+    if not isinstance(name, str) or name.startswith("arn:"):
+        return
+    if len(name) < 3:
+        problems.append(_constraint(name, "tableName", "Member must have length greater than or equal to 3"))
+    elif len(name) > 255:
+        problems.append(_constraint(name, "tableName", "Member must have length less than or equal to 255"))
+    elif not _matches(r"[a-zA-Z0-9_.-]+", name):
+        problems.append(
+            _constraint(name, "tableName", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+        )
+
+
+def _constraint(value: str, where: str, rule: str) -> str:
+    return f"Value '{value}' at '{where}' failed to satisfy constraint: {rule}"
+
+
+def _check_blob(value: str) -> None:
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise serialization("Base64 encoded data is not valid") from None
+
+
 def _check(shape: Any, value: Any, where: str, problems: list[str], depth: int) -> None:
+    if shape.name == "AttributeValue":
+        _check_attribute_value(value, where, problems, depth)
+        return
     kind = shape.type_name
     if kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
@@ -127,10 +214,6 @@ def _check(shape: Any, value: Any, where: str, problems: list[str], depth: int) 
         raise serialization(f"Unexpected value type in payload: {_json_kind(value)} where {kind} expected")
     metadata = shape.metadata
     if kind == "structure":
-        is_attribute_value = shape.name == "AttributeValue"
-        if is_attribute_value:
-            depth += 1
-            check_depth(depth)
         for name in shape.required_members:
             if value.get(name) is None:
                 problems.append(_null(_member_path(where, name)))
@@ -139,8 +222,6 @@ def _check(shape: Any, value: Any, where: str, problems: list[str], depth: int) 
             member = members.get(name)
             if member is not None and element is not None:
                 _check(member, element, _member_path(where, name), problems, depth)
-        if is_attribute_value:
-            check_value(value)
     elif kind == "list":
         _check_length(len(value), metadata, value, where, problems)
         for index, element in enumerate(value, 1):
@@ -171,10 +252,7 @@ def _check(shape: Any, value: Any, where: str, problems: list[str], depth: int) 
                 f"regular expression pattern: {pattern}"
             )
     elif kind == "blob":
-        try:
-            base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise serialization("Base64 encoded data is not valid") from None
+        _check_blob(value)
     elif kind in ("integer", "long"):
         if "min" in metadata and value < metadata["min"]:
             problems.append(

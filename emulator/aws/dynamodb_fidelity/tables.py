@@ -6,6 +6,7 @@ what the request that follows will see.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,8 @@ def _backend(request: AwsRequest) -> Any:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    account = request.headers.get("x-moto-account-id")
+    # The account as moto works it out (moto.core.responses.BaseResponse.get_current_account).
+    account = os.environ.get("MOTO_ACCOUNT_ID") or request.headers.get("x-moto-account-id")
     if account is None:
         from moto.iam.models import get_account_id_from
 

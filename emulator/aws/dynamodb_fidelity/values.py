@@ -19,6 +19,7 @@ from typing import Any
 from emulator.aws.dynamodb_fidelity.errors import invalid_parameters, validation
 
 TYPES = ("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL")
+_TYPE_NAMES = frozenset(TYPES)
 MAX_NESTING = 32
 _MAX_DIGITS = 38
 _SMALLEST = Decimal("1E-130")
@@ -36,7 +37,9 @@ def check_depth(depth: int) -> None:
 def check_value(value: dict[str, Any]) -> None:
     """One AttributeValue whose members have the right JSON types (its nested values are checked
     by the caller's walk)."""
-    present = [name for name in TYPES if value.get(name) is not None]
+    present = [name for name, data in value.items() if data is not None and name in _TYPE_NAMES]
+    if len(present) == 1 and present[0] in ("S", "BOOL", "B", "M", "L"):
+        return  # nothing more to check on these (their members were checked by the walk)
     if not present:
         raise validation(
             "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
