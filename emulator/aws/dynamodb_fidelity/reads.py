@@ -79,6 +79,14 @@ def _read(call: Call, parameters: tuple[str, ...]) -> AwsResponse:
         raise validation(f"Cannot specify the AttributesToGet when choosing to get {select}")
     if select == "ALL_PROJECTED_ATTRIBUTES" and index is None:
         raise validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
+    if (
+        "KeyConditionExpression" in parameters
+        and parsed.key_condition is None
+        and not body.get("KeyConditions")
+    ):
+        raise validation(
+            "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."
+        )
     info = call.table()
     if info is None:
         return call.forward()
