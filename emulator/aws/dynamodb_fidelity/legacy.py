@@ -75,3 +75,43 @@ def _one(name: str, spec: dict[str, Any], *, expected: bool) -> Any:
     if operator == "BEGINS_WITH":
         return Call("begins_with", (path, values[0]))
     return Between(path, values[0], values[1])
+
+
+def attribute_updates(updates: dict[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """``AttributeUpdates`` as the equivalent update expression, names and values
+    (API_AttributeValueUpdate.html, https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_AttributeValueUpdate.html):
+    PUT sets the value; DELETE without a value removes the attribute, with a set removes those
+    members; ADD adds a number, adds set members, or appends to a list."""
+    sections: dict[str, list[str]] = {"SET": [], "REMOVE": [], "ADD": [], "DELETE": []}
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for index, (name, update) in enumerate(updates.items()):
+        update = update if isinstance(update, dict) else {}
+        action = update.get("Action") or "PUT"
+        value = update.get("Value")
+        placeholder, slot = f"#u{index}", f":u{index}"
+        names[placeholder] = name
+        if value is None:
+            if action != "DELETE":
+                raise invalid_parameters("Only DELETE action is allowed when no attribute value is specified")
+            sections["REMOVE"].append(placeholder)
+            continue
+        kind = next(iter(value), "")
+        values[slot] = value
+        if action == "PUT":
+            sections["SET"].append(f"{placeholder} = {slot}")
+        elif action == "DELETE":
+            if kind not in ("SS", "NS", "BS"):
+                raise invalid_parameters(f"DELETE action with value is not supported for the type {kind}")
+            sections["DELETE"].append(f"{placeholder} {slot}")
+        elif kind == "L":
+            values[f"{slot}e"] = {"L": []}
+            sections["SET"].append(
+                f"{placeholder} = list_append(if_not_exists({placeholder}, {slot}e), {slot})"
+            )
+        elif kind in ("N", "SS", "NS", "BS"):
+            sections["ADD"].append(f"{placeholder} {slot}")
+        else:
+            raise invalid_parameters(f"ADD action is not supported for the type {kind}")
+    text = " ".join(f"{word} {', '.join(actions)}" for word, actions in sections.items() if actions)
+    return text, names, values

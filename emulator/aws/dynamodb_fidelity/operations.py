@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.aws.dynamodb_fidelity import expressions as ex
-from emulator.aws.dynamodb_fidelity import rules, tables
+from emulator.aws.dynamodb_fidelity import legacy, rules, tables
 from emulator.aws.dynamodb_fidelity.errors import Rejection, validation
 from emulator.aws.dynamodb_fidelity.evaluation import matches, project
 from emulator.aws.dynamodb_fidelity.wire import json_answer, replaced
@@ -117,6 +117,16 @@ def delete_item(call: Call) -> AwsResponse:
 def update_item(call: Call) -> AwsResponse:
     body = call.body
     parsed = rules.parse_expressions(body, ("UpdateExpression", "ConditionExpression"))
+    if body.get("AttributeUpdates"):
+        # moto's own AttributeUpdates turns binary, boolean and binary set values into strings and
+        # a NULL into a removal: moto is given the equivalent update expression instead.
+        text, names, values = legacy.attribute_updates(body["AttributeUpdates"])
+        subs = ex.Substitutions(names, values)
+        parsed.update = ex.parse_update(text, subs) if text else None
+        parsed.used["UpdateExpression"] = (subs.used_names, subs.used_values)
+        body = {**_without(body, ("AttributeUpdates",)), "UpdateExpression": text}
+        body["ExpressionAttributeNames"] = {**names, **(body.get("ExpressionAttributeNames") or {})}
+        body["ExpressionAttributeValues"] = {**values, **(body.get("ExpressionAttributeValues") or {})}
     info = call.table()
     if info is None:
         return call.forward()

@@ -22,14 +22,8 @@ MAX_SORT_KEY_BYTES = 1024
 MAX_ITEM_BYTES = 400 * 1024
 _NAME_KEY = re.compile(r"#[A-Za-z0-9_]+")
 _VALUE_KEY = re.compile(r":[A-Za-z0-9_]+")
-# Which legacy parameter each expression parameter replaces ("Legacy conditional parameters").
-_LEGACY = {
-    "ConditionExpression": ("Expected", "ConditionalOperator"),
-    "FilterExpression": ("QueryFilter", "ScanFilter", "ConditionalOperator"),
-    "KeyConditionExpression": ("KeyConditions",),
-    "ProjectionExpression": ("AttributesToGet",),
-    "UpdateExpression": ("AttributeUpdates",),
-}
+# "Legacy conditional parameters": a request uses expressions or these, never both.
+_LEGACY = ("AttributesToGet", "AttributeUpdates", "Expected", "KeyConditions", "QueryFilter", "ScanFilter")
 
 
 @dataclass
@@ -51,15 +45,13 @@ def parse_expressions(body: dict[str, Any], parameters: tuple[str, ...]) -> Expr
     ``#name``/``:value``, neither map is empty nor given without an expression."""
     names, values = body.get("ExpressionAttributeNames"), body.get("ExpressionAttributeValues")
     present = [p for p in parameters if body.get(p) is not None]
-    for parameter in present:
-        mixed = [
-            p for p in _LEGACY.get(parameter, ()) if body.get(p) is not None and p != "ConditionalOperator"
-        ]
-        if mixed:
-            raise validation(
-                "Can not use both expression and non-expression parameters in the same request: "
-                f"Non-expression parameters: {{{', '.join(mixed)}}} Expression parameters: {{{parameter}}}"
-            )
+    mixed = [p for p in _LEGACY if body.get(p) is not None]
+    if present and mixed:
+        raise validation(
+            "Can not use both expression and non-expression parameters in the same request: "
+            f"Non-expression parameters: {{{', '.join(mixed)}}} "
+            f"Expression parameters: {{{', '.join(present)}}}"
+        )
     if names is not None:
         if not present:
             raise validation("ExpressionAttributeNames can only be specified when using expressions")

@@ -251,3 +251,29 @@ def test_updated_new_on_a_list_element_returns_only_that_element(
         },
     )
     assert answer["Attributes"] == {"l": {"L": [{"N": "3"}]}}
+
+
+def test_legacy_attribute_updates_keep_their_types(ddb: DynamoDB, simple: str, key: dict) -> None:
+    """AttributeUpdates PUT stores the value as given: an empty binary stays binary, a boolean a
+    boolean, NULL a null (API_AttributeValueUpdate.html,
+    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_AttributeValueUpdate.html)."""
+    values = {"b": {"B": ""}, "t": {"BOOL": True}, "n": {"NULL": True}, "bs": {"BS": ["AAE="]}}
+    updates = {name: {"Action": "PUT", "Value": value} for name, value in values.items()}
+    ddb.ok("UpdateItem", {"TableName": simple, "Key": key, "AttributeUpdates": updates})
+    assert _get(ddb, simple, key) == {**key, **values}
+
+
+def test_legacy_attribute_updates_add_and_delete(ddb: DynamoDB, simple: str, key: dict) -> None:
+    """AttributeUpdates ADD adds to a number and appends to a list; DELETE without a value removes
+    the attribute (API_AttributeValueUpdate.html)."""
+    ddb.ok(
+        "PutItem",
+        {"TableName": simple, "Item": {**key, "n": {"N": "1"}, "l": {"L": [{"S": "a"}]}, "gone": {"S": "x"}}},
+    )
+    updates = {
+        "n": {"Action": "ADD", "Value": {"N": "2"}},
+        "l": {"Action": "ADD", "Value": {"L": [{"S": "b"}]}},
+        "gone": {"Action": "DELETE"},
+    }
+    ddb.ok("UpdateItem", {"TableName": simple, "Key": key, "AttributeUpdates": updates})
+    assert _get(ddb, simple, key) == {**key, "n": {"N": "3"}, "l": {"L": [{"S": "a"}, {"S": "b"}]}}
