@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from emulator.aws.dynamodb_fidelity import answers, operations, protocol, reads, transactions
+from emulator.aws.dynamodb_fidelity import answers, moto_limits, operations, protocol, reads, transactions
 from emulator.aws.dynamodb_fidelity.errors import Rejection, validation
 from emulator.aws.requests import AwsRequest, AwsResponse
 
@@ -36,6 +36,7 @@ def handle(request: AwsRequest, call_moto: Callable[[AwsRequest], AwsResponse]) 
     """The answer to ``request``; ``call_moto`` answers it as moto does (caller holds the lock)."""
     if request.service != "dynamodb" or request.action not in protocol.operation_names():
         return call_moto(request)
+    moto_limits.install()
     try:
         body = protocol.parse_body(request.body)
         protocol.check(request.action, body)

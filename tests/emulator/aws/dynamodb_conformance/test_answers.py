@@ -277,3 +277,11 @@ def test_legacy_attribute_updates_add_and_delete(ddb: DynamoDB, simple: str, key
     }
     ddb.ok("UpdateItem", {"TableName": simple, "Key": key, "AttributeUpdates": updates})
     assert _get(ddb, simple, key) == {**key, "n": {"N": "3"}, "l": {"L": [{"S": "a"}, {"S": "b"}]}}
+
+
+def test_item_just_under_400_kb_is_stored(ddb: DynamoDB, simple: str, key: dict) -> None:
+    """An item is at most 400 KB = 409,600 bytes of attribute names and values ("Quotas", "Items",
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html)."""
+    item = {**key, "big": {"S": "x" * 409_000}}
+    ddb.ok("PutItem", {"TableName": simple, "Item": item})
+    assert _get(ddb, simple, key) == item
