@@ -83,32 +83,31 @@ def _key_of(info: tables.TableInfo, item: dict[str, Any]) -> dict[str, Any]:
 
 # -- writes ----------------------------------------------------------------------------------------
 def put_item(call: Call) -> AwsResponse:
-    body = call.body
-    parsed = rules.parse_expressions(body, ("ConditionExpression",))
-    rules.check_return_values(body, ("NONE", "ALL_OLD"))
-    info = call.table()
-    if info is None:
-        return call.forward()
-    rules.check_item(info, body["Item"], len(call.request.body))
-    if parsed.condition is None:
-        return call.forward()
-    old = tables.get_item(info, _key_of(info, body["Item"]))
-    if not matches(parsed.condition, old):
-        raise condition_failed(body, old)
-    return call.forward(_without(body, _CONDITION_PARAMETERS))
+    return _single_write(call, is_put=True)
 
 
 def delete_item(call: Call) -> AwsResponse:
+    return _single_write(call, is_put=False)
+
+
+def _single_write(call: Call, *, is_put: bool) -> AwsResponse:
+    """PutItem and DeleteItem: ReturnValues NONE or ALL_OLD; the item (or key) checked; the
+    condition evaluated here against the stored item."""
     body = call.body
     parsed = rules.parse_expressions(body, ("ConditionExpression",))
     rules.check_return_values(body, ("NONE", "ALL_OLD"))
     info = call.table()
     if info is None:
         return call.forward()
-    rules.check_key(info, body["Key"])
+    if is_put:
+        rules.check_item(info, body["Item"], len(call.request.body))
+        key = _key_of(info, body["Item"])
+    else:
+        key = body["Key"]
+        rules.check_key(info, key)
     if parsed.condition is None:
         return call.forward()
-    old = tables.get_item(info, body["Key"])
+    old = tables.get_item(info, key)
     if not matches(parsed.condition, old):
         raise condition_failed(body, old)
     return call.forward(_without(body, _CONDITION_PARAMETERS))
@@ -215,7 +214,7 @@ def batch_write_item(call: Call) -> AwsResponse:
         info = call.table(name)
         if info is None:
             continue
-        seen: set[str] = set()
+        keys = []
         for request in requests:
             if request.get("PutRequest") is not None:
                 item = request["PutRequest"]["Item"]
@@ -226,10 +225,8 @@ def batch_write_item(call: Call) -> AwsResponse:
                 rules.check_key(info, key)
             else:
                 raise validation("Supplied AttributeValue has neither PutRequest nor DeleteRequest set")
-            canonical = json.dumps(key, sort_keys=True)
-            if canonical in seen:
-                raise validation("Provided list of item keys contains duplicates")
-            seen.add(canonical)
+            keys.append(key)
+        rules.check_distinct_keys(keys)
     return call.forward()
 
 

@@ -9,7 +9,6 @@ returns no items; a projection returns only the named attributes.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from emulator.aws.dynamodb_fidelity import expressions as ex
@@ -50,13 +49,10 @@ def batch_get_item(call: Call) -> AwsResponse:
         info = call.table(name)
         if info is None:
             continue
-        seen: set[str] = set()
-        for key in request.get("Keys") or []:
+        keys = request.get("Keys") or []
+        for key in keys:
             rules.check_key(info, key)
-            canonical = json.dumps(key, sort_keys=True)
-            if canonical in seen:
-                raise validation("Provided list of item keys contains duplicates")
-            seen.add(canonical)
+        rules.check_distinct_keys(keys)
     return call.forward()
 
 

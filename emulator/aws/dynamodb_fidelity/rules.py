@@ -4,6 +4,7 @@ keys, index keys, update operand types.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,6 +154,17 @@ def check_item(info: TableInfo, item: dict[str, Any], encoded_size: int) -> None
     check_index_keys(info, item)
     if encoded_size > MAX_ITEM_BYTES and item_size(item) > MAX_ITEM_BYTES:
         raise validation("Item size has exceeded the maximum allowed size")
+
+
+def key_identity(key: dict[str, Any]) -> str:
+    return json.dumps(key, sort_keys=True)
+
+
+def check_distinct_keys(keys: list[dict[str, Any]]) -> None:
+    """A batch names each item once (API_BatchWriteItem.html, API_BatchGetItem.html: "Provided
+    list of item keys contains duplicates")."""
+    if len({key_identity(key) for key in keys}) != len(keys):
+        raise validation("Provided list of item keys contains duplicates")
 
 
 def check_key_values(info: TableInfo, key: dict[str, Any]) -> None:

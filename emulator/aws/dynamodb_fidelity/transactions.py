@@ -11,7 +11,6 @@ item when ``ReturnValuesOnConditionCheckFailure`` is ``ALL_OLD``) or ``None``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from emulator.aws.dynamodb_fidelity import rules, tables
@@ -56,7 +55,7 @@ def transact_write_items(call: Call) -> AwsResponse:
             key = action["Key"]
         if parsed.update is not None:
             _check_set_actions(info, parsed.update)
-        identity = (info.name, json.dumps(key, sort_keys=True))
+        identity = (info.name, rules.key_identity(key))
         if identity in seen:
             raise validation("Transaction request cannot include multiple operations on one item")
         seen.add(identity)

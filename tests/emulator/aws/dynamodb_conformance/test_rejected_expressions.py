@@ -90,43 +90,6 @@ def test_unused_expression_attribute_value_is_refused(
     assert "Item" not in ddb.ok("GetItem", {"TableName": simple, "Key": key, "ConsistentRead": True})
 
 
-def test_unused_expression_attribute_name_is_refused(ddb: DynamoDB, simple: str, key: dict) -> None:
-    """Every ExpressionAttributeNames entry must be used ("Expression attribute names in DynamoDB",
-    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeNames.html)."""
-    answer = ddb.send(
-        "UpdateItem",
-        {
-            "TableName": simple,
-            "Key": key,
-            "UpdateExpression": "SET #a = :a",
-            "ExpressionAttributeNames": {"#a": "a", "#b": "b"},
-            "ExpressionAttributeValues": {":a": {"S": "1"}},
-        },
-    )
-    rejected(answer, "ValidationException", "unused in expressions", "#b")
-
-
-def test_undefined_placeholder_is_refused(ddb: DynamoDB, simple: str, key: dict) -> None:
-    """A ``:value`` used but not defined is refused (EAV_DOC)."""
-    answer = ddb.send("PutItem", {"TableName": simple, "Item": key, "ConditionExpression": "a = :nothing"})
-    rejected(answer, "ValidationException", "Invalid ConditionExpression", ":nothing")
-
-
-def test_reserved_word_as_attribute_name_is_refused(ddb: DynamoDB, simple: str, key: dict) -> None:
-    """Reserved words cannot name attributes in an expression ("Reserved words in DynamoDB",
-    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html)."""
-    answer = ddb.send(
-        "UpdateItem",
-        {
-            "TableName": simple,
-            "Key": key,
-            "UpdateExpression": "SET name = :n",
-            "ExpressionAttributeValues": {":n": {"S": "x"}},
-        },
-    )
-    rejected(answer, "ValidationException", "reserved keyword", "name")
-
-
 @pytest.mark.parametrize(
     "expression",
     [
@@ -160,14 +123,6 @@ def test_syntax_error_in_condition_is_a_validation_error(
     rejected(answer, "ValidationException", "Invalid ConditionExpression")
 
 
-def test_unknown_function_is_a_validation_error(ddb: DynamoDB, simple: str, key: dict) -> None:
-    """Only the documented functions exist (Expressions.OperatorsAndFunctions.html, "Functions")."""
-    answer = ddb.send(
-        "PutItem", {"TableName": simple, "Item": key, "ConditionExpression": "no_such_function(a)"}
-    )
-    rejected(answer, "ValidationException", "Invalid function name", "no_such_function")
-
-
 def test_deeply_nested_condition_is_a_validation_error(ddb: DynamoDB, simple: str, key: dict) -> None:
     """An expression is at most 4 KB ("Quotas", "Expression parameters",
     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html); one
@@ -183,48 +138,3 @@ def test_deeply_nested_condition_is_a_validation_error(ddb: DynamoDB, simple: st
         },
     )
     rejected(answer, "ValidationException")
-
-
-def test_update_expression_with_a_section_twice_is_refused(ddb: DynamoDB, simple: str, key: dict) -> None:
-    """Each of SET, REMOVE, ADD, DELETE appears at most once ("Update expressions",
-    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html)."""
-    answer = ddb.send(
-        "UpdateItem",
-        {
-            "TableName": simple,
-            "Key": key,
-            "UpdateExpression": "SET a = :v SET b = :v",
-            "ExpressionAttributeValues": {":v": {"S": "x"}},
-        },
-    )
-    rejected(answer, "ValidationException", "Invalid UpdateExpression")
-
-
-def test_overlapping_update_paths_are_refused(ddb: DynamoDB, simple: str, key: dict) -> None:
-    """Two actions on one path, or on a path and its parent, are refused
-    (Expressions.UpdateExpressions.html)."""
-    answer = ddb.send(
-        "UpdateItem",
-        {
-            "TableName": simple,
-            "Key": key,
-            "UpdateExpression": "SET a = :v REMOVE a",
-            "ExpressionAttributeValues": {":v": {"S": "x"}},
-        },
-    )
-    rejected(answer, "ValidationException", "overlap")
-
-
-def test_attribute_type_with_an_unknown_type_is_refused(ddb: DynamoDB, simple: str, key: dict) -> None:
-    """``attribute_type(path, type)`` takes one of S, SS, N, NS, B, BS, BOOL, NULL, L, M
-    (Expressions.OperatorsAndFunctions.html)."""
-    answer = ddb.send(
-        "PutItem",
-        {
-            "TableName": simple,
-            "Item": key,
-            "ConditionExpression": "attribute_type(a, :t)",
-            "ExpressionAttributeValues": {":t": {"S": "STRING"}},
-        },
-    )
-    rejected(answer, "ValidationException", "Invalid attribute type name")

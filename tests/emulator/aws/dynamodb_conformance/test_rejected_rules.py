@@ -56,6 +56,57 @@ def _query(condition: str, values: dict, **extra: Any) -> Callable[..., dict]:
 
 S = {"S": "x"}
 CASES = {
+    "unused expression attribute name": Case(
+        "UpdateItem",
+        lambda t, k: {
+            "TableName": t["simple"],
+            "Key": k,
+            "UpdateExpression": "SET #a = :a",
+            "ExpressionAttributeNames": {"#a": "a", "#b": "b"},
+            "ExpressionAttributeValues": {":a": S},
+        },
+        V,
+        "#b",
+        GUIDE + "Expressions.ExpressionAttributeNames.html",
+    ),
+    "undefined expression attribute value": Case(
+        "PutItem", _put("a = :nothing"), V, ":nothing", GUIDE + "Expressions.ExpressionAttributeValues.html"
+    ),
+    "reserved word as an attribute name": Case(
+        "UpdateItem",
+        _update("SET name = :n", values={":n": S}),
+        V,
+        "reserved keyword",
+        GUIDE + "ReservedWords.html",
+    ),
+    "unknown function": Case(
+        "PutItem",
+        _put("no_such_function(a)"),
+        V,
+        "Invalid function name",
+        GUIDE + "Expressions.OperatorsAndFunctions.html",
+    ),
+    "update expression with a section twice": Case(
+        "UpdateItem",
+        _update("SET a = :v SET b = :v", values={":v": S}),
+        V,
+        "Invalid UpdateExpression",
+        GUIDE + "Expressions.UpdateExpressions.html",
+    ),
+    "overlapping update paths": Case(
+        "UpdateItem",
+        _update("SET a = :v REMOVE a", values={":v": S}),
+        V,
+        "overlap",
+        GUIDE + "Expressions.UpdateExpressions.html",
+    ),
+    "attribute_type with an unknown type": Case(
+        "PutItem",
+        _put("attribute_type(a, :t)", values={":t": {"S": "STRING"}}),
+        V,
+        "Invalid attribute type name",
+        GUIDE + "Expressions.OperatorsAndFunctions.html",
+    ),
     "table name shorter than 3 characters": Case(
         "GetItem", lambda t, k: {"TableName": "ab", "Key": k}, V, "tableName", API + "API_GetItem.html"
     ),
