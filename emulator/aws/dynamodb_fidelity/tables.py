@@ -23,17 +23,36 @@ class TableInfo:
     moto_table: Any
 
 
+# (account-deciding inputs, region) -> moto's backend. An access key's account never changes once
+# the key exists, and IAM (which makes keys) is not served, so the lookup is remembered.
+_BACKENDS: dict[tuple[str | None, str | None, str, str], Any] = {}
+
+
 def _backend(request: AwsRequest) -> Any:
+    region = request.region or "us-east-1"
+    access_key = _access_key(request)
+    cache_key = (
+        os.environ.get("MOTO_ACCOUNT_ID"),
+        request.headers.get("x-moto-account-id"),
+        access_key,
+        region,
+    )
+    backend = _BACKENDS.get(cache_key)
+    if backend is not None:
+        return backend
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
     # The account as moto works it out (moto.core.responses.BaseResponse.get_current_account).
-    account = os.environ.get("MOTO_ACCOUNT_ID") or request.headers.get("x-moto-account-id")
+    account = cache_key[0] or cache_key[1]
     if account is None:
         from moto.iam.models import get_account_id_from
 
-        account = get_account_id_from(_access_key(request)) if _access_key(request) else DEFAULT_ACCOUNT_ID
-    return dynamodb_backends[account][request.region or "us-east-1"]
+        account = get_account_id_from(access_key) if access_key else DEFAULT_ACCOUNT_ID
+    if len(_BACKENDS) > 1000:
+        _BACKENDS.clear()
+    backend = _BACKENDS[cache_key] = dynamodb_backends[account][region]
+    return backend
 
 
 def _access_key(request: AwsRequest) -> str:
