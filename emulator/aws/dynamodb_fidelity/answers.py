@@ -42,17 +42,36 @@ def correct(operation: str, body: dict[str, Any], response: AwsResponse) -> AwsR
 
 
 def set_read_capacity(answer: dict[str, Any], items: list[dict[str, Any]], body: dict[str, Any]) -> None:
-    """Read capacity ("Read/write capacity mode", "Read request units",
-    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html):
+    """Read capacity ("DynamoDB read and write operations", "Capacity unit consumption for read
+    operations", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html):
     one unit per 4 KB read (rounded up, at least one) when strongly consistent, half as much when
     eventually consistent. Query and Scan count the items read, before any filter."""
     total = sum(item_size(item) for item in items)
     units = max(1, math.ceil(total / 4096)) * (1.0 if body.get("ConsistentRead") else 0.5)
-    capacity = answer.get("ConsumedCapacity")
-    if isinstance(capacity, dict):
-        capacity["CapacityUnits"] = units
-        if isinstance(capacity.get("Table"), dict):
-            capacity["Table"]["CapacityUnits"] = units
+    _set_capacity(answer, body, units)
+
+
+def with_write_capacity(
+    response: AwsResponse, body: dict[str, Any], *items: dict[str, Any] | None
+) -> AwsResponse:
+    """Write capacity (same page, "Capacity unit consumption for write operations"): one unit per
+    1 KB written, rounded up, at least one; for a replaced or updated item, of the larger of the
+    item before and after; for a deleted one, of the item deleted. Only when asked for."""
+    if body.get("ReturnConsumedCapacity") not in ("TOTAL", "INDEXES") or not response.ok:
+        return response
+    size = max((item_size(item) for item in items if item), default=0)
+    answer = response.json()
+    _set_capacity(answer, body, float(max(1, math.ceil(size / 1024))))
+    return replaced(response, answer)
+
+
+def _set_capacity(answer: dict[str, Any], body: dict[str, Any], units: float) -> None:
+    """ConsumedCapacity (API_ConsumedCapacity.html): the table's name and units, and with
+    ``INDEXES`` the table's own share too."""
+    capacity: dict[str, Any] = {"TableName": body.get("TableName"), "CapacityUnits": units}
+    if body.get("ReturnConsumedCapacity") == "INDEXES":
+        capacity["Table"] = {"CapacityUnits": units}
+    answer["ConsumedCapacity"] = capacity
 
 
 def _describe(description: dict[str, Any], *, deleting: bool) -> None:

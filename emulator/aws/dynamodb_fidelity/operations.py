@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.aws.dynamodb_fidelity import answers, legacy, rules, tables
 from emulator.aws.dynamodb_fidelity import expressions as ex
-from emulator.aws.dynamodb_fidelity import legacy, rules, tables
 from emulator.aws.dynamodb_fidelity.errors import Rejection, validation
 from emulator.aws.dynamodb_fidelity.evaluation import matches, project
 from emulator.aws.dynamodb_fidelity.wire import json_answer, replaced
@@ -105,12 +105,17 @@ def _single_write(call: Call, *, is_put: bool) -> AwsResponse:
     else:
         key = body["Key"]
         rules.check_key(info, key)
-    if parsed.condition is None:
+    wants_capacity = body.get("ReturnConsumedCapacity") in ("TOTAL", "INDEXES")
+    if parsed.condition is None and not wants_capacity:
         return call.forward()
     old = tables.get_item(info, key)
-    if not matches(parsed.condition, old):
+    if parsed.condition is None:
+        response = call.forward()
+    elif not matches(parsed.condition, old):
         raise condition_failed(body, old)
-    return call.forward(_without(body, _CONDITION_PARAMETERS))
+    else:
+        response = call.forward(_without(body, _CONDITION_PARAMETERS))
+    return answers.with_write_capacity(response, body, old, body["Item"] if is_put else None)
 
 
 def update_item(call: Call) -> AwsResponse:
@@ -143,9 +148,11 @@ def update_item(call: Call) -> AwsResponse:
         # No update at all (API_UpdateItem.html: "adds a new item ... if it does not already
         # exist"): the item holds just its key. moto fails on this one (HTTP 500).
         if old is not None:
-            return _with_return_values(json_answer("200 OK", {}), body, old, old, ())
+            response = _with_return_values(json_answer("200 OK", {}), body, old, old, ())
+            return answers.with_write_capacity(response, body, old)
         response = call.forward({"TableName": body["TableName"], "Item": key}, action="PutItem")
-        return _with_return_values(response, body, None, tables.get_item(info, key), ())
+        new = tables.get_item(info, key)
+        return answers.with_write_capacity(_with_return_values(response, body, None, new, ()), body, new)
     moto_body = _without(body, (*_CONDITION_PARAMETERS, "ReturnValues"))
     if "UpdateExpression" in parsed.used:
         _with_substitutions(moto_body, body, parsed.used["UpdateExpression"])
@@ -158,7 +165,8 @@ def update_item(call: Call) -> AwsResponse:
         # so DynamoDB creates none (moto creates one holding the key).
         tables.delete_item(info, key)
         new = None
-    return _with_return_values(response, body, old, new, _updated_paths(body, update))
+    response = _with_return_values(response, body, old, new, _updated_paths(body, update))
+    return answers.with_write_capacity(response, body, old, new)
 
 
 def _check_set_actions(info: tables.TableInfo, update: ex.Update) -> None:

@@ -62,9 +62,12 @@ def transact_write_items(call: Call) -> AwsResponse:
         actions.append((kind, action, parsed, info))
     reasons: list[dict[str, Any]] = []
     failed = False
+    nothing_to_create: list[tuple[tables.TableInfo, dict[str, Any]]] = []
     for kind, action, parsed, info in actions:
         key = action["Key"] if kind != "Put" else {name: action["Item"][name] for name in info.key}
         old = tables.get_item(info, key)
+        if old is None and parsed.update is not None and not (parsed.update.set or parsed.update.add):
+            nothing_to_create.append((info, key))  # REMOVE/DELETE only: as UpdateItem, no item made
         if parsed.update is not None:
             rules.check_update_types(parsed.update, old)
         if parsed.condition is not None and not matches(parsed.condition, old):
@@ -95,4 +98,9 @@ def transact_write_items(call: Call) -> AwsResponse:
         moto_items.append({kind: stripped})
     if not moto_items:
         return json_answer("200 OK", {})
-    return call.forward({**call.body, "TransactItems": moto_items})
+    response = call.forward({**call.body, "TransactItems": moto_items})
+    if response.ok:
+        for info, key in nothing_to_create:
+            if tables.get_item(info, key) is not None:
+                tables.delete_item(info, key)
+    return response

@@ -285,3 +285,16 @@ def test_item_just_under_400_kb_is_stored(ddb: DynamoDB, simple: str, key: dict)
     item = {**key, "big": {"S": "x" * 409_000}}
     ddb.ok("PutItem", {"TableName": simple, "Item": item})
     assert _get(ddb, simple, key) == item
+
+
+def test_write_capacity_is_one_unit_per_kilobyte(ddb: DynamoDB, simple: str, key: dict) -> None:
+    """A write costs one unit per 1 KB (rounded up, at least one); an update, of the larger of the
+    item before and after ("Capacity unit consumption for write operations",
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html)."""
+    total = {"ReturnConsumedCapacity": "TOTAL"}
+    answer = ddb.ok("PutItem", {"TableName": simple, "Item": {**key, "a": {"S": "x" * 1500}}, **total})
+    assert answer["ConsumedCapacity"]["CapacityUnits"] == 2.0
+    answer = ddb.ok("UpdateItem", {"TableName": simple, "Key": key, "UpdateExpression": "REMOVE a", **total})
+    assert answer["ConsumedCapacity"]["CapacityUnits"] == 2.0
+    answer = ddb.ok("DeleteItem", {"TableName": simple, "Key": key, **total})
+    assert answer["ConsumedCapacity"]["CapacityUnits"] == 1.0

@@ -165,3 +165,13 @@ def test_transaction_with_one_item_twice_is_refused(ddb: DynamoDB, simple: str, 
         },
     )
     rejected(answer, "ValidationException", "multiple operations on one item")
+
+
+def test_transaction_remove_on_a_missing_item_creates_nothing(ddb: DynamoDB, simple: str, key: dict) -> None:
+    """As UpdateItem alone: an Update that only removes attributes of a missing item writes nothing
+    (API_TransactWriteItems.html, "Update")."""
+    ddb.ok(
+        "TransactWriteItems",
+        {"TransactItems": [{"Update": {"TableName": simple, "Key": key, "UpdateExpression": "REMOVE a"}}]},
+    )
+    assert "Item" not in ddb.ok("GetItem", {"TableName": simple, "Key": key, "ConsistentRead": True})
