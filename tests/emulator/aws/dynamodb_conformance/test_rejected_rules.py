@@ -127,6 +127,13 @@ CASES = {
         "Nesting",
         GUIDE + "ServiceQuotas.html",
     ),
+    "document path deeper than 32 levels": Case(
+        "PutItem",
+        _put("attribute_exists(" + ".".join(["a"] * 33) + ")"),
+        V,
+        "nesting levels",
+        GUIDE + "ServiceQuotas.html",
+    ),
     "undefined attribute name placeholder": Case(
         "PutItem",
         _put("attribute_exists(#missing)"),
