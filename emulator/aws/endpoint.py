@@ -22,7 +22,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.secretsmanager.utils import SecretsManagerSecretIdentifier
 from moto.utilities.id_generator import moto_id_manager
 
-from emulator.aws import moto_fixes, state
+from emulator.aws import dynamodb_fidelity, moto_fixes, state
 from emulator.aws.emails import email_from, is_send
 from emulator.aws.idempotency import TransactionTokens
 from emulator.aws.persistence import Persistence
@@ -120,7 +120,7 @@ class EmbeddedEndpointApp:
             items = request.json().get("TransactItems")
             self._transaction_backups.transact_items = items if isinstance(items, list) else None
         try:
-            return self._call_moto_app(request)
+            return dynamodb_fidelity.handle(request, self._call_moto_app)
         finally:
             self._transaction_backups.transact_items = None
 
