@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 
@@ -98,3 +101,24 @@ def test_an_endpoint_that_is_down_is_503_and_one_that_keeps_no_record_is_502():
         SentEmails(nothing.url).list()
     assert raised.value.status == 502
     assert "keeps no record of sent emails" in str(raised.value)
+
+
+def test_the_emails_command_reads_localstack_too(localstack):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "emulator",
+            "emails",
+            "--endpoint",
+            localstack.url,
+            "--json",
+            "--to",
+            "tpl@example.com",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert [e["id"] for e in json.loads(proc.stdout)] == ["tpl-1"]
