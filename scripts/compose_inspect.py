@@ -5,7 +5,9 @@ data lives in two other services, so this asks them instead, by their own conven
 
 - LocalStack is found as its tools find it (``localstack-client``: ``LOCALSTACK_HOST``, default
   ``localhost:4566``; ``AWS_ENDPOINT_URL`` wins when set), and SES messages are read from LocalStack's
-  own ``GET /_aws/ses`` endpoint, where it keeps every email it "sent".
+  own ``GET /_aws/ses`` endpoint, where it keeps every email it "sent" (an embedded endpoint standing
+  in for LocalStack is read at its ``/_emulator/emails``), listed in the shape of serve's
+  ``GET /_emulator/emails``: ``{id, timestamp, from, to, cc, bcc, subject, text, html}``.
 - DynamoDB Local is a plain DynamoDB endpoint (``--dynamodb-endpoint``, default http://localhost:8000).
 
 Secret values are never printed, only names and dates.
@@ -18,10 +20,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -29,6 +30,12 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from localstack_client.config import get_service_endpoint
 from localstack_client.session import Session
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # run as a script: the repo's packages are importable
+    sys.path.insert(0, str(REPO_ROOT))
+
+from emulator.aws.sent_emails import SentEmails, SentEmailsError  # noqa: E402
 
 DEFAULT_DYNAMODB_ENDPOINT = "http://localhost:8000"
 REGION = "us-east-1"
@@ -80,16 +87,13 @@ def localstack_parameters(session: Session) -> list[str]:
 
 
 def localstack_emails(localstack_host: str | None = None) -> list[dict[str, Any]] | None:
-    """LocalStack's record of sent emails (``GET /_aws/ses``); None where the endpoint has none."""
-    url = f"{str(get_service_endpoint('ses', localstack_host)).rstrip('/')}/_aws/ses"
+    """The emails LocalStack "sent" (``GET /_aws/ses``), oldest first; None where the endpoint keeps none."""
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - http(s) URL built above
-            document = json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as exc:
-        if exc.code in (400, 404):  # not LocalStack (e.g. the embedded endpoint): no such record
+        return SentEmails(str(get_service_endpoint("ses", localstack_host)), localstack_first=True).list()
+    except SentEmailsError as exc:
+        if exc.status == 502:  # it answers, but keeps no record of sent emails
             return None
         raise
-    return list(document.get("messages") or [])
 
 
 def inspect(dynamodb_endpoint: str, localstack_host: str | None) -> StackContents:
@@ -116,11 +120,8 @@ def _print_text(contents: StackContents) -> None:
         print("LocalStack SES: this endpoint keeps no record of sent emails (no /_aws/ses)")
         return
     print(f"LocalStack SES: {len(contents.emails)} email(s) sent")
-    for message in contents.emails:
-        destination = message.get("Destination") or {}
-        to = ", ".join(destination.get("ToAddresses") or []) if isinstance(destination, dict) else ""
-        subject = message.get("Subject") or ""
-        print(f"  {message.get('Timestamp', '')}  {message.get('Source', '')} -> {to}  {subject}")
+    for email in contents.emails:
+        print(f"  {email['timestamp']}  {email['from']} -> {', '.join(email['to'])}  {email['subject']}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         contents = inspect(args.dynamodb_endpoint, args.localstack_host)
-    except (OSError, BotoCoreError, ClientError) as exc:  # URLError is an OSError
+    except (OSError, BotoCoreError, ClientError, SentEmailsError) as exc:  # URLError is an OSError
         print(f"error: cannot read the compose stack: {exc}", file=sys.stderr)
         return 1
     if args.json:

@@ -36,9 +36,15 @@ def register(subparsers: Any) -> None:
     reset.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default .localdata")
     reset.set_defaults(func=_reset)
 
-    emails = subparsers.add_parser("emails", help="list emails sent through the embedded SES")
+    emails = subparsers.add_parser(
+        "emails",
+        help="list emails sent through the embedded SES (oldest first)",
+        description="List the emails sent through SES: the embedded endpoint's, or LocalStack's "
+        "(--endpoint http://localhost:4566). Also GET /_emulator/emails[?to=ADDRESS] on serve's port.",
+    )
     _add_endpoint_options(emails)
-    emails.add_argument("--json", action="store_true", help="print the full emails as JSON")
+    emails.add_argument("--to", metavar="ADDRESS", help="only those sent to ADDRESS (To, Cc or Bcc)")
+    emails.add_argument("--json", action="store_true", help="print the full emails as a JSON array")
     emails.set_defaults(func=_emails)
 
     sweep = subparsers.add_parser("ttl-sweep", help="delete expired DynamoDB TTL items now")
@@ -133,9 +139,15 @@ def _http(url: str, method: str, path: str, *, timeout: float = 30) -> dict[str,
 
 
 def _emails(args: argparse.Namespace) -> int:
-    from emulator.aws.emails import format_table
+    from emulator.aws.emails import format_table, listing_filter
+    from emulator.aws.sent_emails import SentEmails, SentEmailsError
 
-    emails = _http(resolve_endpoint(args), "GET", "/_emulator/emails")["emails"]
+    endpoint = resolve_endpoint(args)
+    try:
+        to = listing_filter({"to": [args.to]}) if args.to is not None else None
+        emails = SentEmails(endpoint).list(to)
+    except (SentEmailsError, ValueError) as exc:
+        raise UserError(str(exc)) from None
     print(json.dumps(emails, indent=2) if args.json else format_table(emails))
     return 0
 

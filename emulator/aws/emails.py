@@ -3,18 +3,26 @@
 moto's SES keeps sent messages without a date and in per-account backends; the outbox records
 what a developer wants to see (who, subject, body, when) as the send is acknowledged, and is
 part of the persisted state, so a password-reset email can still be read after a restart.
+
+Every listing of sent emails (the endpoint's and serve's ``GET /_emulator/emails``, ``python -m
+emulator emails``) has one shape, oldest first: ``[{"id", "timestamp", "from", "to", "cc", "bcc",
+"subject", "text", "html"}]``, ``timestamp`` in ISO 8601 UTC; LocalStack's record of sent emails
+(``GET /_aws/ses``) is converted to it by :func:`from_localstack`.
 """
 
 from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email import message_from_bytes
 from email.message import Message
+from email.utils import parseaddr
 from typing import Any
 
 from emulator.aws.requests import AwsRequest, AwsResponse
+from emulator.timestamps import iso_utc
 
 _V1_SENDS = frozenset({"SendEmail", "SendRawEmail", "SendTemplatedEmail"})
 _V2_SEND = "POST /v2/email/outbound-emails"
@@ -31,8 +39,8 @@ def email_from(request: AwsRequest, response: AwsResponse) -> dict[str, Any]:
         return _email_from(request, response)
     except (ValueError, TypeError, KeyError, AttributeError, LookupError) as exc:
         return {
-            "messageId": "",
-            "date": _now(),
+            "id": "",
+            "timestamp": iso_utc(),
             "from": "",
             "to": [],
             "cc": [],
@@ -43,14 +51,10 @@ def email_from(request: AwsRequest, response: AwsResponse) -> dict[str, Any]:
         }
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def _email_from(request: AwsRequest, response: AwsResponse) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "messageId": "",
-        "date": _now(),
+        "id": "",
+        "timestamp": iso_utc(),
         "from": "",
         "to": [],
         "cc": [],
@@ -61,11 +65,11 @@ def _email_from(request: AwsRequest, response: AwsResponse) -> dict[str, Any]:
     }
     if request.action == _V2_SEND:
         entry.update(_from_v2(request.json()))
-        entry["messageId"] = str(response.json().get("MessageId", ""))
+        entry["id"] = str(response.json().get("MessageId", ""))
     else:
         entry.update(_from_v1(request.form()))
         found = _MESSAGE_ID.search(response.body)
-        entry["messageId"] = found.group(1).decode() if found else ""
+        entry["id"] = found.group(1).decode() if found else ""
     return entry
 
 
@@ -151,12 +155,92 @@ def _mime_bodies(message: Message) -> tuple[str | None, str | None]:
     return text, html
 
 
+def normalized(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """An outbox entry in the listing's shape; entries persisted before it had ``messageId``/``date``."""
+    email = dict(entry)
+    if "messageId" in email:
+        email.setdefault("id", email.pop("messageId"))
+    if "date" in email:
+        email.setdefault("timestamp", email.pop("date"))
+    return email
+
+
+def listing_filter(query: Mapping[str, list[str]]) -> str | None:
+    """The ``to`` of a listing's query string (``?to=ADDRESS``), None for all; ValueError otherwise."""
+    unknown = sorted(set(query) - {"to"})
+    if unknown:
+        raise ValueError(f"unknown query parameter {unknown[0]}; the only filter is ?to=ADDRESS")
+    values = query.get("to")
+    if values is None:
+        return None
+    if len(values) != 1 or "@" not in values[0]:
+        raise ValueError("to: one email address, e.g. ?to=ada@example.com")
+    return values[0]
+
+
+def _address(recipient: str) -> str:
+    return (parseaddr(recipient)[1] or recipient).strip().lower()
+
+
+def sent_to(emails: Iterable[Mapping[str, Any]], to: str | None) -> list[dict[str, Any]]:
+    """The emails with ``to`` among their recipients (To, Cc or Bcc), compared case-insensitively."""
+    if to is None:
+        return [dict(e) for e in emails]
+    wanted = _address(to)
+    return [
+        dict(e)
+        for e in emails
+        if any(_address(r) == wanted for field in ("to", "cc", "bcc") for r in e.get(field) or [])
+    ]
+
+
+def from_localstack(message: Mapping[str, Any]) -> dict[str, Any]:
+    """One message of LocalStack's ``GET /_aws/ses`` (its SES provider's record) in the listing's shape.
+
+    LocalStack keeps ``{Id, Region, Source, Destination: {ToAddresses, CcAddresses, BccAddresses},
+    Subject, Body: {text_part, html_part}, Timestamp}``; ``RawData`` instead of Subject/Body for
+    SendRawEmail, ``Template``/``TemplateData`` for SendTemplatedEmail.
+    """
+    destination = message.get("Destination") or {}
+    body = message.get("Body") or {}
+    email: dict[str, Any] = {
+        "id": str(message.get("Id") or ""),
+        "timestamp": _utc_timestamp(message.get("Timestamp")),
+        "from": str(message.get("Source") or ""),
+        "to": list(destination.get("ToAddresses") or []),
+        "cc": list(destination.get("CcAddresses") or []),
+        "bcc": list(destination.get("BccAddresses") or []),
+        "subject": str(message.get("Subject") or ""),
+        "text": body.get("text_part"),
+        "html": body.get("html_part"),
+    }
+    if isinstance(message.get("RawData"), str):
+        raw = message["RawData"].encode("utf-8", "surrogateescape")
+        email.update(_from_mime(raw, fallback_from=email["from"], destinations=email["to"]))
+    elif message.get("Template"):
+        email["subject"] = f"(template {message['Template']})"
+        email["text"] = message.get("TemplateData")
+    return email
+
+
+def _utc_timestamp(value: Any) -> str:
+    """LocalStack writes UTC without a zone (``2025-09-22T09:59:42``); the listing says Z."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return iso_utc(moment.timestamp())
+
+
 def format_table(emails: list[dict[str, Any]]) -> str:
-    """The `python -m emulator emails` table: date, to, subject."""
+    """The `python -m emulator emails` table: timestamp, to, subject."""
     if not emails:
         return "No emails sent yet."
-    rows = [(e["date"], ", ".join(e["to"]), e["subject"]) for e in emails]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(("DATE", "TO", "SUBJECT"))]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(("DATE", "TO", "SUBJECT"), widths, strict=True))]
+    headings = ("TIMESTAMP", "TO", "SUBJECT")
+    rows = [(e["timestamp"], ", ".join(e["to"]), e["subject"]) for e in emails]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headings)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headings, widths, strict=True))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     return "\n".join(lines)

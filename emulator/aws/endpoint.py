@@ -17,13 +17,14 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
+from urllib.parse import parse_qs
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.secretsmanager.utils import SecretsManagerSecretIdentifier
 from moto.utilities.id_generator import moto_id_manager
 
 from emulator.aws import dynamodb_fidelity, moto_fixes, state
-from emulator.aws.emails import email_from, is_send
+from emulator.aws.emails import email_from, is_send, listing_filter, normalized, sent_to
 from emulator.aws.idempotency import TransactionTokens
 from emulator.aws.persistence import Persistence
 from emulator.aws.requests import AwsRequest, AwsResponse
@@ -168,7 +169,7 @@ class EmbeddedEndpointApp:
                 if payload is not None:
                     state.restore(payload["backends"])
                     self.tokens.load_state(payload["tokens"])
-                    self.outbox.extend(payload["outbox"])
+                    self.outbox.extend(normalized(email) for email in payload["outbox"])
                 replayed = 0
                 for record in records:
                     self._replay(record)
@@ -199,7 +200,7 @@ class EmbeddedEndpointApp:
         if "token" in record:
             self.tokens.restore_record(record["token"])
         if "email" in record:
-            self.outbox.append(record["email"])
+            self.outbox.append(normalized(record["email"]))
 
     # -- /_emulator/ -----------------------------------------------------------------------------
     def _admin(self, environ: dict[str, Any]) -> AwsResponse:
@@ -208,9 +209,15 @@ class EmbeddedEndpointApp:
         if path == "health" and method == "GET":
             return _json_response("200 OK", {"status": "ok"})
         if path == "emails" and method == "GET":
+            try:
+                to = listing_filter(parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+            except ValueError as exc:
+                return _json_response(
+                    "400 Bad Request", {"error": {"code": "validation_error", "message": str(exc)}}
+                )
             with self.lock:
                 emails = list(self.outbox)
-            return _json_response("200 OK", {"emails": emails})
+            return _json_response("200 OK", sent_to(emails, to))
         if path == "ttl/sweep" and method == "POST":
             return _json_response("200 OK", {"deleted": self.sweep_ttl() if self.sweep_ttl else 0})
         return _json_response(
@@ -227,7 +234,7 @@ def _item_writes(request: AwsRequest) -> int:
     return 1
 
 
-def _json_response(status: str, body: dict[str, Any]) -> AwsResponse:
+def _json_response(status: str, body: dict[str, Any] | list[Any]) -> AwsResponse:
     return AwsResponse(status, [("Content-Type", "application/json")], json.dumps(body).encode())
 
 

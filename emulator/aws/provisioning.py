@@ -1,4 +1,4 @@
-"""Create the template's tables and secrets on the endpoints, as ``sam deploy`` would.
+"""Create the template's tables, SES identities and secrets on the endpoints, as ``sam deploy`` would.
 
 CloudFormation creates resources from the template; locally nothing does, so ``serve`` calls
 :func:`provision` at start. It is idempotent (existing resources are kept with their data) and
@@ -29,18 +29,24 @@ def provision(
     log: Callable[[str], None] = print,
 ) -> None:
     from emulator.aws.secrets import provision_secrets
+    from emulator.aws.ses_identities import EMAIL_IDENTITY_TYPE, provision_email_identities
 
-    dynamodb = _client(
+    dynamodb = aws_client(
         "dynamodb", dynamodb_endpoint_url or endpoint_url, app.region, embedded=not dynamodb_endpoint_url
     )
     for spec in app.resources_of_type(*TABLE_TYPES):
         ensure_table(dynamodb, spec, log=log)
+    identities = app.resources_of_type(EMAIL_IDENTITY_TYPE)
+    if identities:
+        ses = aws_client("ses", endpoint_url, app.region, embedded=True)
+        provision_email_identities(ses, identities, log=log)
     provision_secrets(
-        app, _client("secretsmanager", endpoint_url, app.region, embedded=True), invoke=invoke, log=log
+        app, aws_client("secretsmanager", endpoint_url, app.region, embedded=True), invoke=invoke, log=log
     )
 
 
-def _client(service: str, endpoint_url: str, region: str, *, embedded: bool) -> Any:
+def aws_client(service: str, endpoint_url: str, region: str, *, embedded: bool) -> Any:
+    """A boto3 client for a local endpoint (dummy credentials when ``embedded``), with short timeouts."""
     import boto3
     from botocore.config import Config
 

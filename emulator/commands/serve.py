@@ -189,6 +189,7 @@ def serve(args: argparse.Namespace) -> int:
                 _prewarm_rotation_functions(app, runtime)
             if provisioning is not None:
                 provisioning.result()
+            _publish_to_aws(gateway, aws_endpoint, app.region)
             print(
                 f"[serve] template {loaded_at - started:.2f} s, AWS endpoint up at {aws_at - started:.2f} s, "
                 f"provisioned at {time.perf_counter() - started:.2f} s",
@@ -290,7 +291,7 @@ def _build_gateway(
     gateway = ApiGateway(
         app,
         runtime,
-        emulator_app=_emulator_app(args.data_dir),
+        emulator_app=_emulator_app(args.data_dir, aws_endpoint),
         integration_timeout_s=float(os.environ.get(INTEGRATION_TIMEOUT_ENV) or INTEGRATION_TIMEOUT_S),
     )
 
@@ -349,14 +350,19 @@ def _start_runtime(
     )
 
 
-def _emulator_app(data_dir: Path | None) -> Any:
-    """A small Flask app for ``/_emulator/...`` (the local identity provider), if present."""
+def _emulator_app(data_dir: Path | None, aws_endpoint: str) -> Any:
+    """A small Flask app for ``/_emulator/...`` (local identity providers, sent emails), if present."""
     try:
-        from emulator.idp import blueprint
+        from emulator.emulator_app import build_emulator_app
     except ModuleNotFoundError:
         return None
-    from flask import Flask
+    external_aws = bool(os.environ.get("AWS_ENDPOINT_URL"))  # e.g. LocalStack under docker-compose
+    return build_emulator_app(data_dir, aws_endpoint, external_aws=external_aws)
 
-    flask_app = Flask("emulator")
-    flask_app.register_blueprint(blueprint(data_dir))
-    return flask_app
+
+def _publish_to_aws(gateway: Any, aws_endpoint: str, region: str) -> None:
+    """What the ``/_emulator`` app puts into the local AWS at start (the Apple developer key)."""
+    if gateway.emulator_app is not None:
+        from emulator.emulator_app import publish_to_aws
+
+        publish_to_aws(gateway.emulator_app, aws_endpoint, region)

@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -20,9 +22,10 @@ URL_PREFIX = "/_emulator/idp"
 # Google serves its certs with a max-age of a few hours; clients (the backend's JWKS cache)
 # are expected to honour it. Six hours here, like Google's typical value.
 JWKS_CACHE_CONTROL = "public, max-age=21600, must-revalidate, no-transform"
+T = TypeVar("T")
 
 
-def _error(status: int, code: str, message: str, details: dict[str, str] | None = None) -> Response:
+def error_response(status: int, code: str, message: str, details: dict[str, str] | None = None) -> Response:
     body: dict[str, object] = {"code": code, "message": message}
     if details:
         body["details"] = details
@@ -30,6 +33,19 @@ def _error(status: int, code: str, message: str, details: dict[str, str] | None 
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def parsed_json(parse: Callable[[Any], T]) -> T | Response:
+    """The JSON body read by ``parse``, or the error response (415, invalid JSON, a field's 400)."""
+    if not request.is_json:
+        return error_response(415, "unsupported_media_type", "send the body as application/json")
+    body = request.get_json(silent=True)
+    if body is None:
+        return error_response(400, "invalid_json", "the request body is not valid JSON")
+    try:
+        return parse(body)
+    except TokenRequestError as exc:
+        return error_response(400, "validation_error", str(exc), {"field": exc.field, "reason": exc.reason})
 
 
 def blueprint(data_dir: Path | None = None, *, signing_key: SigningKey | None = None) -> Blueprint:
@@ -45,15 +61,9 @@ def blueprint(data_dir: Path | None = None, *, signing_key: SigningKey | None = 
 
     @bp.post("/token")
     def token() -> Response:
-        if not request.is_json:
-            return _error(415, "unsupported_media_type", "send the body as application/json")
-        body = request.get_json(silent=True)
-        if body is None:
-            return _error(400, "invalid_json", "the request body is not valid JSON")
-        try:
-            token_request = TokenRequest.from_json(body)
-        except TokenRequestError as exc:
-            return _error(400, "validation_error", str(exc), {"field": exc.field, "reason": exc.reason})
+        token_request = parsed_json(TokenRequest.from_json)
+        if isinstance(token_request, Response):
+            return token_request
         response = jsonify({"idToken": mint_id_token(key, token_request)})
         response.headers["Cache-Control"] = "no-store"
         return response

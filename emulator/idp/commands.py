@@ -1,7 +1,10 @@
-"""``python -m emulator idp-token EMAIL``: mint a Google sign-in ID token from the running emulator.
+"""``python -m emulator idp-token EMAIL``: sign in with a local identity provider of the running emulator.
 
-The token is minted by the running gateway's ``/_emulator/idp/token`` (not locally) so that it
-is signed with the key that the backend verifies against.
+``--provider google`` (the default) prints a Google/Firebase ID token from ``/_emulator/idp/token``;
+``--provider apple --nonce RAW`` prints, on one line, the JSON of ``/_emulator/idp/apple/authorize``
+(``identityToken``, ``authorizationCode``), what the app gets from ASAuthorizationAppleIDProvider.
+Both are minted by the running emulator (not locally) so that they are signed with the keys that
+the backend verifies against.
 """
 
 from __future__ import annotations
@@ -15,26 +18,44 @@ from typing import Any
 from emulator.errors import UserError
 from emulator.idp.blueprint import URL_PREFIX
 
+APPLE_URL_PREFIX = URL_PREFIX + "/apple"  # emulator.idp.apple.URL_PREFIX, without importing the provider
+
 DEFAULT_URL = "http://127.0.0.1:3000"
+
+
+# Options that only one provider takes (argparse attribute -> option, provider).
+_PROVIDER_OPTIONS = {
+    "name": ("--name", "google"),
+    "issuer": ("--issuer", "google"),
+    "unverified": ("--unverified", "google"),
+    "nonce": ("--nonce", "apple"),
+    "private_relay": ("--private-relay", "apple"),
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "idp-token",
-        help="print a Google/Firebase-style ID token for EMAIL from the running emulator",
-        description="Mint an RS256 ID token (Firebase shape) for POST /auth/google, signed by the running "
-        "emulator's local identity provider.",
+        help="sign in as EMAIL with the running emulator's local Google or Apple provider",
+        description="Google (default): mint an RS256 ID token (Firebase shape) for POST /auth/google. "
+        "Apple (--provider apple --nonce RAW): print the identityToken and authorizationCode JSON for "
+        "POST /auth/apple. Signed by the running emulator's local identity providers.",
     )
     parser.add_argument("email", metavar="EMAIL")
+    parser.add_argument("--provider", choices=("google", "apple"), default="google", help="default: google")
     parser.add_argument(
         "--url", default=DEFAULT_URL, help=f"the emulator's base URL (default: {DEFAULT_URL})"
     )
-    parser.add_argument("--name", help="display name claim")
-    parser.add_argument("--sub", help="override the subject (Firebase uid)")
-    parser.add_argument("--audience", help="override aud (negative tests)")
-    parser.add_argument("--issuer", help="override iss (negative tests)")
+    parser.add_argument("--name", help="google: display name claim")
+    parser.add_argument("--sub", help="override the subject (Firebase uid / Apple user id)")
+    parser.add_argument("--audience", help="override aud (google: negative tests; apple: the bundle id)")
+    parser.add_argument("--issuer", help="google: override iss (negative tests)")
     parser.add_argument("--expires-in", type=int, help="lifetime in seconds; negative for an expired token")
-    parser.add_argument("--unverified", action="store_true", help="email_verified: false")
+    parser.add_argument("--unverified", action="store_true", help="google: email_verified: false")
+    parser.add_argument("--nonce", help="apple (required): the raw nonce; the token carries its SHA-256")
+    parser.add_argument(
+        "--private-relay", action="store_true", help="apple: hide the email behind a relay address"
+    )
     parser.set_defaults(func=run)
 
 
@@ -50,8 +71,46 @@ def token_request_body(args: argparse.Namespace) -> dict[str, Any]:
     return body
 
 
+def apple_request_body(args: argparse.Namespace) -> dict[str, Any]:
+    if not args.nonce:
+        raise UserError(
+            "--provider apple needs --nonce RAW (the raw nonce the app would hash into request.nonce)"
+        )
+    body: dict[str, Any] = {"email": args.email, "nonce": args.nonce}
+    if args.private_relay:
+        body["privateRelay"] = True
+    for attr, field in (("audience", "audience"), ("sub", "sub"), ("expires_in", "expiresIn")):
+        if getattr(args, attr) is not None:
+            body[field] = getattr(args, attr)
+    return body
+
+
+def _check_provider_options(args: argparse.Namespace) -> None:
+    for attr, (option, provider) in _PROVIDER_OPTIONS.items():
+        if getattr(args, attr) not in (None, False) and args.provider != provider:
+            raise UserError(f"{option} applies to --provider {provider} only")
+
+
 def request_token(base_url: str, body: dict[str, Any], *, timeout_s: float = 10.0) -> str:
     url = base_url.rstrip("/") + URL_PREFIX + "/token"
+    payload = _post_json(url, body, base_url=base_url, timeout_s=timeout_s)
+    token = payload.get("idToken") if isinstance(payload, dict) else None
+    if not isinstance(token, str):
+        raise UserError(f"{url}: the answer has no idToken; is this the emulator's URL?")
+    return token
+
+
+def request_apple_authorization(
+    base_url: str, body: dict[str, Any], *, timeout_s: float = 10.0
+) -> dict[str, Any]:
+    url = base_url.rstrip("/") + APPLE_URL_PREFIX + "/authorize"
+    payload = _post_json(url, body, base_url=base_url, timeout_s=timeout_s)
+    if not isinstance(payload, dict) or not isinstance(payload.get("identityToken"), str):
+        raise UserError(f"{url}: the answer has no identityToken; is this the emulator's URL?")
+    return payload
+
+
+def _post_json(url: str, body: dict[str, Any], *, base_url: str, timeout_s: float) -> Any:
     if not url.startswith(("http://", "https://")):
         raise UserError(f"--url {base_url!r}: expected an http(s) URL such as {DEFAULT_URL}")
     http_request = urllib.request.Request(  # noqa: S310 (scheme checked above)
@@ -72,10 +131,7 @@ def request_token(base_url: str, body: dict[str, Any], *, timeout_s: float = 10.
         ) from exc
     except ValueError as exc:
         raise UserError(f"{url}: the answer is not JSON; is this the emulator's URL?") from exc
-    token = payload.get("idToken") if isinstance(payload, dict) else None
-    if not isinstance(token, str):
-        raise UserError(f"{url}: the answer has no idToken; is this the emulator's URL?")
-    return token
+    return payload
 
 
 def _error_message(exc: urllib.error.HTTPError) -> str:
@@ -87,5 +143,11 @@ def _error_message(exc: urllib.error.HTTPError) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    print(request_token(args.url, token_request_body(args)))
+    _check_provider_options(args)
+    if args.provider == "apple":
+        print(
+            json.dumps(request_apple_authorization(args.url, apple_request_body(args)), separators=(",", ":"))
+        )
+    else:
+        print(request_token(args.url, token_request_body(args)))
     return 0

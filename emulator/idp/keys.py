@@ -78,11 +78,11 @@ def generate_signing_key() -> SigningKey:
     return SigningKey.from_private_key(rsa.generate_private_key(public_exponent=65537, key_size=2048))
 
 
-def load_or_create_signing_key(data_dir: Path | None) -> SigningKey:
-    """The persisted key under ``data_dir/idp/``, created there if missing; a fresh one if no data dir."""
+def load_or_create_signing_key(data_dir: Path | None, *, file_name: str = KEY_FILE_NAME) -> SigningKey:
+    """The persisted key ``data_dir/idp/file_name``, created there if missing; a fresh one if no data dir."""
     if data_dir is None:
         return generate_signing_key()
-    key_path = Path(data_dir) / "idp" / KEY_FILE_NAME
+    key_path = Path(data_dir) / "idp" / file_name
     if key_path.exists():
         try:
             private_key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
@@ -94,12 +94,16 @@ def load_or_create_signing_key(data_dir: Path | None) -> SigningKey:
             raise UserError(f"{key_path}: the identity provider needs an RSA key; delete it to get a new one")
         return SigningKey.from_private_key(private_key)
     key = generate_signing_key()
-    key_path.parent.mkdir(parents=True, exist_ok=True)
-    # Written to a temp file then renamed, so that a crash never leaves half a key behind;
-    # 0600 because it is a private key, even if only a test one.
-    tmp_path = key_path.with_suffix(".tmp")
+    write_private_file(key_path, key.private_pem())
+    return key
+
+
+def write_private_file(path: Path, content: bytes) -> None:
+    """Write a private key file: owner-only (0600, even for a test key), never half written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written to a temp file then renamed, so that a crash never leaves half a key behind.
+    tmp_path = path.with_suffix(".tmp")
     fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(key.private_pem())
-    os.replace(tmp_path, key_path)
-    return key
+        handle.write(content)
+    os.replace(tmp_path, path)

@@ -41,6 +41,26 @@ class TokenRequestError(ValueError):
         self.reason = reason
 
 
+def json_object(body: Any, allowed: tuple[str, ...]) -> Mapping[str, Any]:
+    """``body`` if a JSON object with only ``allowed`` fields; else TokenRequestError naming the field."""
+    if not isinstance(body, Mapping):
+        raise TokenRequestError("body", "must be a JSON object")
+    for key in body:
+        if key not in allowed:
+            raise TokenRequestError(str(key), f"unknown field; allowed: {', '.join(allowed)}")
+    return body
+
+
+def email_field(body: Mapping[str, Any]) -> str:
+    """The required ``email`` field, stripped."""
+    email = body.get("email")
+    if not isinstance(email, str) or "@" not in email.strip():
+        raise TokenRequestError("email", "required, an email address")
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise TokenRequestError("email", f"at most {MAX_EMAIL_LENGTH} characters")
+    return email.strip()
+
+
 @dataclass(frozen=True)
 class TokenRequest:
     """What to put in one ID token; the optional overrides exist for negative tests."""
@@ -55,16 +75,8 @@ class TokenRequest:
 
     @classmethod
     def from_json(cls, body: Any) -> TokenRequest:
-        if not isinstance(body, Mapping):
-            raise TokenRequestError("body", "must be a JSON object")
-        for key in body:
-            if key not in _ALLOWED_FIELDS:
-                raise TokenRequestError(str(key), f"unknown field; allowed: {', '.join(_ALLOWED_FIELDS)}")
-        email = body.get("email")
-        if not isinstance(email, str) or "@" not in email.strip():
-            raise TokenRequestError("email", "required, an email address")
-        if len(email) > MAX_EMAIL_LENGTH:
-            raise TokenRequestError("email", f"at most {MAX_EMAIL_LENGTH} characters")
+        body = json_object(body, _ALLOWED_FIELDS)
+        email = email_field(body)
         email_verified = body.get("emailVerified", True)
         if not isinstance(email_verified, bool):
             raise TokenRequestError("emailVerified", "must be true or false")
@@ -81,7 +93,7 @@ class TokenRequest:
                 raise TokenRequestError(field, f"must be a string of at most {MAX_TEXT_LENGTH} characters")
             texts[field] = value
         return cls(
-            email=email.strip(),
+            email=email,
             email_verified=email_verified,
             name=texts["name"],
             # An empty sub is kept as given: the backend must refuse it, and tests need to mint one.

@@ -46,6 +46,12 @@ def stand_ins() -> Iterator[tuple[str, str]]:
             Name="signing-keys", SecretString=SECRET_VALUE
         )
         _client("ssm", ls.endpoint_url).put_parameter(Name="/app/flag", Value="on", Type="String")
+        _client("ses", ls.endpoint_url).verify_email_identity(EmailAddress="noreply@example.com")
+        _client("sesv2", ls.endpoint_url).send_email(
+            FromEmailAddress="noreply@example.com",
+            Destination={"ToAddresses": ["ada@example.com"]},
+            Content={"Simple": {"Subject": {"Data": "Your code"}, "Body": {"Text": {"Data": "123456"}}}},
+        )
         yield dynamodb.endpoint_url, ls.endpoint_url.split("//", 1)[1]
 
 
@@ -61,6 +67,7 @@ def test_lists_tables_secrets_and_parameters_never_secret_values(
     assert "users" in out
     assert "signing-keys" in out
     assert "/app/flag" in out
+    assert "noreply@example.com -> ada@example.com  Your code" in out
     assert SECRET_VALUE not in out
 
 
@@ -75,7 +82,14 @@ def test_json_output_and_localstack_host_from_the_environment(
     assert contents["tables"] == {"users": 1}
     assert contents["secrets"] == ["signing-keys"]
     assert contents["parameters"] == ["/app/flag"]
-    assert contents["emails"] is None  # the stand-in has no LocalStack /_aws/ses record
+    # The stand-in (an embedded endpoint) is read its own way, in the same shape as LocalStack's record.
+    [email] = contents["emails"]
+    assert (email["from"], email["to"], email["subject"], email["text"]) == (
+        "noreply@example.com",
+        ["ada@example.com"],
+        "Your code",
+        "123456",
+    )
 
 
 def test_an_unreachable_stack_is_one_line_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -37,25 +40,55 @@ def test_sent_emails_are_listed_over_http_and_by_the_cli(endpoint):
         Content={"Simple": {"Subject": {"Data": "Welcome"}, "Body": {"Text": {"Data": "Hello"}}}},
     )
 
-    listed = json.loads(urllib.request.urlopen(endpoint + "/_emulator/emails").read())["emails"]
+    listed = json.loads(urllib.request.urlopen(endpoint + "/_emulator/emails").read())
     mine = [e for e in listed if e["to"] == [to]]
     assert [(e["from"], e["subject"], e["text"]) for e in mine] == [
         ("noreply@example.com", "Reset your password", "Your code is 123456"),
         ("noreply@example.com", "Welcome", "Hello"),
     ]
+    assert set(mine[0]) == {"id", "timestamp", "from", "to", "cc", "bcc", "subject", "text", "html"}
     assert mine[0]["html"] == "<b>123456</b>"
-    assert mine[0]["messageId"]
-    assert mine[0]["date"].endswith("Z")
+    assert mine[0]["id"]
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", mine[0]["timestamp"])
+    assert mine[0]["timestamp"] <= mine[1]["timestamp"]
 
     table = _cli("emails", "--endpoint", endpoint)
     assert table.returncode == 0, table.stderr
     assert "SUBJECT" in table.stdout
     assert f"{to}  Reset your password" in table.stdout
-    as_json = _cli("emails", "--endpoint", endpoint, "--json")
-    assert [e["subject"] for e in json.loads(as_json.stdout) if e["to"] == [to]] == [
-        "Reset your password",
-        "Welcome",
-    ]
+    as_json = _cli("emails", "--endpoint", endpoint, "--json", "--to", to.upper())
+    assert [e["subject"] for e in json.loads(as_json.stdout)] == ["Reset your password", "Welcome"]
+    refused = _cli("emails", "--endpoint", endpoint, "--to", "nobody")
+    assert refused.returncode == 2
+    assert "to: one email address" in refused.stderr
+
+
+def test_the_to_filter_matches_any_recipient_case_insensitively(endpoint):
+    tag = uuid.uuid4().hex[:8]
+    ses = client("ses", endpoint)
+    ses.verify_email_identity(EmailAddress="noreply@example.com")
+    ses.send_email(
+        Source="noreply@example.com",
+        Destination={
+            "ToAddresses": [f"Ada <to-{tag}@example.com>"],
+            "CcAddresses": [f"cc-{tag}@example.com"],
+            "BccAddresses": [f"bcc-{tag}@example.com"],
+        },
+        Message={"Subject": {"Data": f"hello {tag}"}, "Body": {"Text": {"Data": "hi"}}},
+    )
+
+    def subjects(query: str) -> list[str]:
+        url = f"{endpoint}/_emulator/emails?{query}"
+        return [e["subject"] for e in json.loads(urllib.request.urlopen(url).read())]
+
+    for recipient in (f"TO-{tag}@example.com", f"cc-{tag}@EXAMPLE.com", f"bcc-{tag}@example.com"):
+        assert subjects(urllib.parse.urlencode({"to": recipient})) == [f"hello {tag}"]
+    assert subjects(urllib.parse.urlencode({"to": f"other-{tag}@example.com"})) == []
+    for bad in ("from=a@example.com", "to=", "to=a@example.com&to=b@example.com"):
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            urllib.request.urlopen(f"{endpoint}/_emulator/emails?{bad}")
+        assert raised.value.code == 400
+        assert json.loads(raised.value.read())["error"]["code"] == "validation_error"
 
 
 def test_commands_find_the_endpoint_from_the_data_dir_or_say_nothing_runs(tmp_path):

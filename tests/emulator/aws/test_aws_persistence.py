@@ -75,7 +75,7 @@ def _assert_everything_is_there(url: str, written: dict[str, Any]) -> None:
     import json
     import urllib.request
 
-    emails = json.loads(urllib.request.urlopen(url + "/_emulator/emails").read())["emails"]
+    emails = json.loads(urllib.request.urlopen(url + "/_emulator/emails").read())
     assert [(e["to"], e["subject"], e["text"]) for e in emails] == [
         (["ada@example.com"], "Reset your password", "code 123456")
     ]

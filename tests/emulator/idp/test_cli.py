@@ -1,7 +1,9 @@
-"""``python -m emulator idp-token`` against a real HTTP server serving the blueprint."""
+"""``python -m emulator idp-token`` against a real HTTP server serving the Google and Apple blueprints."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import sys
 import threading
@@ -14,7 +16,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from emulator.idp import blueprint
+from emulator.idp import apple, blueprint
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -23,6 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 def idp_server() -> Iterator[str]:
     app = Flask(__name__)
     app.register_blueprint(blueprint())
+    app.register_blueprint(apple.blueprint(apple.provider_for(None)))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -84,4 +87,39 @@ def test_cli_reports_the_servers_validation_message(idp_server):
     assert proc.returncode == 2
     assert "HTTP 400" in proc.stderr
     assert "email" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_idp_token_cli_signs_in_with_apple(idp_server):
+    proc = _cli(
+        "--provider", "apple", "cli@example.com", "--nonce", "raw-n", "--private-relay", "--url", idp_server
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("\n") == 1  # one line
+    authorization = json.loads(proc.stdout)
+    claims = jwt.decode(authorization["identityToken"], options={"verify_signature": False})
+    assert claims["email"].endswith("@privaterelay.appleid.com")
+    assert claims["nonce"] == hashlib.sha256(b"raw-n").hexdigest()
+    assert authorization["authorizationCode"]
+
+    audience = _cli(
+        "--provider", "apple", "cli@example.com", "--nonce", "n", "--audience", "com.x.y", "--url", idp_server
+    )
+    assert jwt.decode(json.loads(audience.stdout)["identityToken"], options={"verify_signature": False})[
+        "aud"
+    ] == ("com.x.y")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--provider", "apple", "a@example.com"], "needs --nonce"),
+        (["a@example.com", "--nonce", "n"], "--nonce applies to --provider apple only"),
+        (["--provider", "apple", "a@example.com", "--nonce", "n", "--issuer", "x"], "--issuer applies to"),
+    ],
+)
+def test_idp_token_cli_refuses_options_of_the_other_provider(args, message):
+    proc = _cli(*args, "--url", "http://127.0.0.1:9")
+    assert proc.returncode == 2
+    assert message in proc.stderr
     assert "Traceback" not in proc.stderr
