@@ -43,7 +43,9 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     return parser.parse_known_args(argv)  # anything else goes to Locust as is
 
 
-def locust_command(args: argparse.Namespace, host: str, report_dir: Path, extra: list[str]) -> list[str]:
+def locust_command(
+    args: argparse.Namespace, host: str, report_dir: Path, extra: list[str], *, emails_url: str = ""
+) -> list[str]:
     locustfiles = "loadtests/locustfile.py" + (",loadtests/shapes.py" if args.ramp else "")
     command = [
         sys.executable,
@@ -71,19 +73,22 @@ def locust_command(args: argparse.Namespace, host: str, report_dir: Path, extra:
             command += ["--reset-stats"]
     if args.processes:
         command += ["--processes", str(args.processes)]
+    if emails_url:
+        command += ["--emails-url", emails_url]  # the journeys that read a mailed code
     return command + extra
 
 
 @contextlib.contextmanager
-def target(args: argparse.Namespace, report_dir: Path) -> Iterator[str]:
+def target(args: argparse.Namespace, report_dir: Path) -> Iterator[tuple[str, str]]:
+    """(the base URL, the email catcher's URL or "" for a target without one)."""
     if args.host:
-        yield args.host.rstrip("/")
+        yield args.host.rstrip("/"), ""
         return
     options = StackOptions(bcrypt_rounds=args.bcrypt_rounds, access_token_ttl_s=args.access_token_ttl)
     print(f"Starting the local stack (bcrypt cost {args.bcrypt_rounds}) ...", flush=True)
     with local_stack(report_dir, options) as stack:
         print(f"Local stack ready at {stack.base_url} (log: {report_dir / 'stack.log'})", flush=True)
-        yield stack.base_url
+        yield stack.base_url, f"{stack.root_url}/_emulator/emails"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     report_dir = args.reports_dir / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     report_dir.mkdir(parents=True, exist_ok=True)
     try:
-        with target(args, report_dir) as host:
-            command = locust_command(args, host, report_dir, extra)
+        with target(args, report_dir) as (host, emails_url):
+            command = locust_command(args, host, report_dir, extra, emails_url=emails_url)
             print("$ " + " ".join(command), flush=True)
             code = subprocess.call(command, cwd=REPO_ROOT)
     except StackStartError as error:

@@ -14,9 +14,17 @@ open_app                  20  refresh first if the access token is near expiry, 
 view_profile               8  GET /users/me
 edit_profile               2  PATCH /users/me
 sign_out_and_in            1  POST /auth/logout, then POST /auth/login
-sign_up_new_account        1  POST /auth/register + POST /auth/login (a fresh install / a
-                              second account); also what every app does once, on start
+sign_up_new_account        1  POST /auth/register (it signs in), then, with the emails at
+                              hand, POST /auth/email/verify with the mailed code (a fresh
+                              install / a second account); also what every app does once
+reset_password             1  with the emails at hand: POST /auth/password/forgot, the mailed
+                              code, POST /auth/password/reset, then POST /auth/login (at most
+                              once a minute per app: the send limit)
 ====================  ======  ==============================================================
+
+The emails: ``--emails-url`` (``make load`` passes the local stack's ``/_emulator/emails``), read
+with a plain HTTP client so that they are not counted among the API's requests. Without it (a
+deployed stage), the journeys that need a mailed code are left out.
 
 Think time: 2-8 s (uniform) between two actions of an active app user, times
 ``--think-time-scale`` (default 1; the smoke test uses a small one to hit every endpoint in seconds).
@@ -38,6 +46,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import secrets
 import sys
 import time
@@ -45,6 +54,7 @@ import uuid
 from pathlib import Path
 from typing import Any, ClassVar
 
+import requests
 from locust import HttpUser, events
 from locust.env import Environment
 from locust.runners import WorkerRunner
@@ -69,6 +79,8 @@ THINK_TIME_S = (2.0, 8.0)
 BACKGROUND_MEAN_S = 600.0
 EMAIL_DOMAIN = "loadtest.example.com"
 TOKEN_RESPONSE_KEYS = ("accessToken", "refreshToken", "expiresIn", "user", "session")
+SEND_INTERVAL_S = 61  # the backend mails one address at most once a minute
+_CODE = re.compile(r"\b([0-9]{6})\b")
 
 
 @events.init_command_line_parser.add_listener
@@ -77,6 +89,9 @@ def _options(parser: Any) -> None:
     parser.add_argument("--think-time-scale", type=float, default=1.0, help="multiplies the 2-8 s think time")
     parser.add_argument(
         "--refresh-margin", type=float, default=60.0, help="refresh when the token has less left (s)"
+    )
+    parser.add_argument(
+        "--emails-url", default="", help="the local stack's GET /_emulator/emails (empty: no emailed codes)"
     )
 
 
@@ -92,6 +107,8 @@ class IosApp(HttpUser):
         self.refresh_token: str | None = None
         self.token_expires_at = 0.0  # on the device's clock
         self.device_clock_offset_s = 0.0  # simulated time spent in the background so far
+        self.last_reset_at = float("-inf")
+        self.mail = requests.Session()
         self.sign_up()
 
     def wait_time(self) -> float:
@@ -123,6 +140,25 @@ class IosApp(HttpUser):
     def sign_up_new_account(self) -> None:
         self.sign_up()
 
+    def reset_password(self) -> None:
+        if (
+            not self.environment.parsed_options.emails_url
+            or time.time() - self.last_reset_at < SEND_INTERVAL_S
+        ):
+            return
+        self.last_reset_at = time.time()
+        if self.call("POST", "/auth/password/forgot", expect=202, json={"email": self.email}) is None:
+            return
+        code = self.mailed_code("reset")
+        if code is None:
+            return
+        new_password = f"Lt-{secrets.token_urlsafe(12)}-8"
+        body = {"email": self.email, "code": code, "newPassword": new_password}
+        if self.call("POST", "/auth/password/reset", expect=204, json=body) is not None:
+            self.password = new_password
+            self.access_token = self.refresh_token = None  # every session was revoked
+            self.sign_in()
+
     # ---- the app's client --------------------------------------------------------------------
 
     def device_now(self) -> float:
@@ -132,8 +168,31 @@ class IosApp(HttpUser):
         self.email = f"ios-{uuid.uuid4().hex}@{EMAIL_DOMAIN}"
         self.password = f"Lt-{secrets.token_urlsafe(12)}-7"
         body = {"email": self.email, "password": self.password, "displayName": "Load Test"}
-        if self.call("POST", "/auth/register", expect=201, json=body, needs=("user",)) is not None:
-            self.sign_in()
+        signed_up = self.call("POST", "/auth/register", expect=201, json=body, needs=TOKEN_RESPONSE_KEYS)
+        self.keep_tokens(signed_up)  # sign-up signs in
+        if signed_up is not None and self.environment.parsed_options.emails_url:
+            code = self.mailed_code("verification")
+            if code is not None:
+                self.authed("POST", "/auth/email/verify", expect=200, json={"code": code}, needs=("user",))
+
+    def mailed_code(self, kind: str) -> str | None:
+        """The code of the latest email of ``kind`` to this app's address (a failure if none)."""
+        url = self.environment.parsed_options.emails_url
+        try:
+            emails = self.mail.get(url, params={"to": self.email}, timeout=30).json()
+        except (requests.RequestException, ValueError) as exc:
+            log.error("reading %s failed: %s", url, exc)
+            emails = []
+        for email in reversed(emails if isinstance(emails, list) else []):
+            if kind in str(email.get("subject", "")).lower():
+                found = _CODE.search(str(email["subject"]))
+                if found:
+                    return found.group(1)
+        events.request.fire(
+            request_type="MAIL", name=f"{kind} code", response_time=0, response_length=0,
+            exception=Exception(f"no {kind} email to {self.email}"), context={},
+        )  # fmt: skip
+        return None
 
     def sign_in(self) -> None:
         body = {"email": self.email, "password": self.password}
@@ -204,6 +263,7 @@ class IosAppUser(IosApp):
         IosApp.edit_profile: 2,
         IosApp.sign_out_and_in: 1,
         IosApp.sign_up_new_account: 1,
+        IosApp.reset_password: 1,
     }
 
 

@@ -29,6 +29,9 @@ JOURNEY_ENDPOINTS = {
     ("GET", "/users/me"),
     ("PATCH", "/users/me"),
     ("POST", "/auth/logout"),
+    ("POST", "/auth/email/verify"),
+    ("POST", "/auth/password/forgot"),
+    ("POST", "/auth/password/reset"),
 }
 # An upper bound only: the run ends by itself once every tour is done (a few seconds).
 RUN_TIME_LIMIT = "150s"
@@ -66,6 +69,8 @@ def locust_run(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> t
         stack.base_url,
         "--think-time-scale",
         "0.05",
+        "--emails-url",
+        f"{stack.root_url}/_emulator/emails",
         "--budgets",
         str(budgets),
         "--only-summary",

@@ -28,13 +28,14 @@ class TourUser(app.IosApp):
     fixed_count = 2
 
     def on_start(self) -> None:
-        super().on_start()  # sign-up + sign-in
+        super().on_start()  # sign-up (signs in, verifies)
         self.steps = [
             self.resume_near_expiry,  # refresh, then validate
             self.view_profile,
             self.edit_profile,
             self.sign_out_and_in,  # logout, then login
-            self.sign_up_new_account,  # register + login
+            self.sign_up_new_account,  # register (signs in) + verify the mailed code
+            self.reset_password,  # forgot, the mailed code, reset, login
             self.open_app,
         ]
 

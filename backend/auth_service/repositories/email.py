@@ -1,7 +1,9 @@
-"""Sending email with Amazon SES (API v2): the one call the backend makes to SES.
+"""Sending email with Amazon SES: the one call the backend makes to SES.
 
-No endpoint in code: boto3 reads ``AWS_ENDPOINT_URL`` (or ``AWS_ENDPOINT_URL_SESV2``) itself, which
-is how the local stack catches every message (the embedded SES, or LocalStack's under compose).
+SES's classic API (``SendEmail``, boto3 ``ses``), not v2: both send the same message, and the v1
+API is the one LocalStack's community edition serves, so the docker-compose stack catches the
+emails too. No endpoint in code: boto3 reads ``AWS_ENDPOINT_URL`` (or ``AWS_ENDPOINT_URL_SES``)
+itself, which is how the local stack catches every message (the embedded SES, or LocalStack's).
 On AWS the function's role may send only as the configured identity (``ses:SendEmail`` on it).
 """
 
@@ -13,7 +15,7 @@ import boto3
 
 from auth_service.repositories.clients import BOTO_CONFIG
 
-SES = boto3.client("sesv2", config=BOTO_CONFIG)
+SES = boto3.client("ses", config=BOTO_CONFIG)
 CHARSET = "UTF-8"
 
 
@@ -28,16 +30,14 @@ class EmailMessage:
 def send_email(message: EmailMessage, *, sender: str, configuration_set: str = "") -> str:
     """Send ``message`` from ``sender``; returns SES's MessageId."""
     request: dict[str, object] = {
-        "FromEmailAddress": sender,
+        "Source": sender,
         "Destination": {"ToAddresses": [message.to]},
-        "Content": {
-            "Simple": {
-                "Subject": {"Data": message.subject, "Charset": CHARSET},
-                "Body": {
-                    "Text": {"Data": message.text, "Charset": CHARSET},
-                    "Html": {"Data": message.html, "Charset": CHARSET},
-                },
-            }
+        "Message": {
+            "Subject": {"Data": message.subject, "Charset": CHARSET},
+            "Body": {
+                "Text": {"Data": message.text, "Charset": CHARSET},
+                "Html": {"Data": message.html, "Charset": CHARSET},
+            },
         },
     }
     if configuration_set:
