@@ -33,13 +33,10 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from auth_service.errors import ApiError, internal_error, invalid_id_token
-from auth_service.jwks import KeyResolver, KeySourceUnavailable
-from auth_service.log import logger
+from auth_service.errors import ApiError, invalid_id_token
+from auth_service.jwks import KeyResolver, decode_provider_token
 
 APPLE_ISSUER = "https://appleid.apple.com"
-APPLE_ALGORITHM = "RS256"
-CLOCK_LEEWAY_S = 10
 CLIENT_SECRET_TTL_S = 300  # Apple allows up to 6 months; a fresh short-lived one per call is safer
 MAX_SUB_LENGTH = 255
 
@@ -79,36 +76,13 @@ class AppleTokenVerifier:
         """The identity in a verified token; ``raw_nonce`` None skips the nonce (Apple's token endpoint)."""
         if not self._audiences:
             raise invalid_id_token("Sign in with Apple is not configured.")
-        try:
-            header = jwt.get_unverified_header(identity_token)
-        except jwt.PyJWTError as exc:
-            raise invalid_id_token("The identity token is malformed.") from exc
-        if header.get("alg") != APPLE_ALGORITHM:
-            raise invalid_id_token("The identity token must be signed with RS256.")
-        kid = header.get("kid")
-        if not isinstance(kid, str) or not kid:
-            raise invalid_id_token("The identity token has no key id.")
-        try:
-            key = self._resolve_key(kid)
-        except LookupError as exc:
-            raise invalid_id_token("The identity token was signed by an unknown key.") from exc
-        except KeySourceUnavailable as exc:
-            logger.error("Apple JWKS unavailable", extra={"error": type(exc.__cause__).__name__})
-            raise internal_error() from exc
-        try:
-            claims = jwt.decode(
-                identity_token,
-                key,
-                algorithms=[APPLE_ALGORITHM],
-                audience=list(self._audiences),
-                issuer=APPLE_ISSUER,
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
-                leeway=CLOCK_LEEWAY_S,
-            )
-        except jwt.ExpiredSignatureError as exc:
-            raise invalid_id_token("The identity token has expired.") from exc
-        except jwt.PyJWTError as exc:
-            raise invalid_id_token("The identity token could not be verified.") from exc
+        claims = decode_provider_token(
+            identity_token,
+            resolve_key=self._resolve_key,
+            issuers=APPLE_ISSUER,
+            audiences=self._audiences,
+            what="The identity token",
+        )
         if raw_nonce is not None:
             expected = nonce_hash(raw_nonce)
             if not hmac.compare_digest(str(claims.get("nonce", "")), expected):

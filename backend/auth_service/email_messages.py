@@ -25,31 +25,40 @@ def _html(app_name: str, heading: str, intro: str, code: str, outro: str) -> str
     )
 
 
-def verification_email(*, to: str, app_name: str, code: str) -> EmailMessage:
-    intro = f"Enter this code in {app_name} to confirm your email address:"
-    outro = (
-        f"The code expires in {CODE_LIFETIME_MINUTES} minutes. "
-        "If you did not create an account, you can ignore this email."
-    )
-    text = f"{intro}\n\n    {code}\n\n{outro}\n\n— {app_name}\n"
+def _code_email(
+    *, to: str, app_name: str, code: str, subject: str, heading: str, intro: str, outro: str
+) -> EmailMessage:
+    outro = f"The code expires in {CODE_LIFETIME_MINUTES} minutes. {outro}"
     return EmailMessage(
         to=to,
-        subject=f"{code} is your {app_name} verification code",
-        text=text,
-        html=_html(app_name, "Confirm your email address", intro, code, outro),
+        subject=f"{code} is your {app_name} {subject}",
+        text=f"{intro}\n\n    {code}\n\n{outro}\n\n— {app_name}\n",
+        html=_html(app_name, heading, intro, code, outro),
+    )
+
+
+def verification_email(*, to: str, app_name: str, code: str) -> EmailMessage:
+    return _code_email(
+        to=to,
+        app_name=app_name,
+        code=code,
+        subject="verification code",
+        heading="Confirm your email address",
+        intro=f"Enter this code in {app_name} to confirm your email address:",
+        outro="If you did not create an account, you can ignore this email.",
     )
 
 
 def password_reset_email(*, to: str, app_name: str, code: str) -> EmailMessage:
-    intro = f"Enter this code in {app_name} to choose a new password:"
-    outro = (
-        f"The code expires in {CODE_LIFETIME_MINUTES} minutes. If you did not ask to reset your "
-        "password, you can ignore this email: your password has not changed."
-    )
-    text = f"{intro}\n\n    {code}\n\n{outro}\n\n— {app_name}\n"
-    return EmailMessage(
+    return _code_email(
         to=to,
-        subject=f"{code} is your {app_name} password reset code",
-        text=text,
-        html=_html(app_name, "Reset your password", intro, code, outro),
+        app_name=app_name,
+        code=code,
+        subject="password reset code",
+        heading="Reset your password",
+        intro=f"Enter this code in {app_name} to choose a new password:",
+        outro=(
+            "If you did not ask to reset your password, you can ignore this email: "
+            "your password has not changed."
+        ),
     )

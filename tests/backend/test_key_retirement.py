@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +22,7 @@ import jwt
 import pytest
 
 from loadtests.stack import REPO_ROOT, LocalStack, StackOptions, local_stack
+from tests.backend.real_stack import http_call
 
 OPTIONS = StackOptions(bcrypt_rounds=4, extra_env={"SIGNING_KEYS_CACHE_SECONDS": "0"})
 PASSWORD = "Retirement-horse-battery-42"  # a throwaway account on a throwaway stack
@@ -35,22 +34,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         yield running
 
 
-def _call(stack: LocalStack, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(stack.base_url + path, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            text = response.read()
-            return response.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
 def _login(stack: LocalStack, email: str) -> str:
-    status, body = _call(stack, "POST", "/auth/login", {"email": email, "password": PASSWORD})
+    status, body = http_call(stack, "POST", "/auth/login", {"email": email, "password": PASSWORD})
     assert status == 200, body
     return str(body["accessToken"])
 
@@ -75,10 +60,10 @@ def _retire(stack: LocalStack, kid: str, tmp_path: Path) -> dict[str, Any]:
 
 def test_a_retired_key_is_refused_at_once_and_signing_goes_on(stack: LocalStack, tmp_path: Path):
     email = f"retire-{uuid.uuid4().hex}@example.com"
-    assert _call(stack, "POST", "/auth/register", {"email": email, "password": PASSWORD})[0] == 201
+    assert http_call(stack, "POST", "/auth/register", {"email": email, "password": PASSWORD})[0] == 201
     before = _login(stack, email)
     kid = jwt.get_unverified_header(before)["kid"]
-    _, jwks = _call(stack, "GET", "/.well-known/jwks.json")
+    _, jwks = http_call(stack, "GET", "/.well-known/jwks.json")
     assert kid in [key["kid"] for key in jwks["keys"]]
 
     result = _retire(stack, kid, tmp_path)
@@ -86,9 +71,9 @@ def test_a_retired_key_is_refused_at_once_and_signing_goes_on(stack: LocalStack,
     assert result["retired"] == kid
     assert kid not in result["keys"]
     assert result["keys"]
-    _, jwks = _call(stack, "GET", "/.well-known/jwks.json")
+    _, jwks = http_call(stack, "GET", "/.well-known/jwks.json")
     assert [key["kid"] for key in jwks["keys"]] == result["keys"]
-    assert _call(stack, "GET", "/auth/validate", token=before)[0] == 401
+    assert http_call(stack, "GET", "/auth/validate", token=before)[0] == 401
     after = _login(stack, email)
     assert jwt.get_unverified_header(after)["kid"] in result["keys"]
-    assert _call(stack, "GET", "/auth/validate", token=after)[0] == 200
+    assert http_call(stack, "GET", "/auth/validate", token=after)[0] == 200

@@ -13,11 +13,11 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from loadtests.stack import LocalStack, StackOptions, local_stack
+from tests.backend.real_stack import http_call
 
 OPTIONS = StackOptions(bcrypt_rounds=4, extra_env={"REQUIRE_VERIFIED_EMAIL": "true"})
 PASSWORD = "Unverified-horse-battery-42"  # a throwaway account on a throwaway stack
@@ -29,22 +29,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         yield running
 
 
-def _call(
-    stack: LocalStack, method: str, path: str, body: Any = None, token: str | None = None
-) -> tuple[int, Any]:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(stack.base_url + path, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            text = response.read()
-            return response.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
 def _code(stack: LocalStack, email: str) -> str:
     url = f"{stack.root_url}/_emulator/emails?to={urllib.request.quote(email)}"
     with urllib.request.urlopen(url, timeout=30) as response:
@@ -54,25 +38,27 @@ def _code(stack: LocalStack, email: str) -> str:
 
 def test_an_unverified_user_is_refused_until_the_code_is_entered(stack: LocalStack):
     email = f"unverified-{uuid.uuid4().hex}@example.com"
-    status, signup = _call(stack, "POST", "/auth/register", {"email": email, "password": PASSWORD})
+    status, signup = http_call(stack, "POST", "/auth/register", {"email": email, "password": PASSWORD})
     assert status == 201, signup
     access = signup["accessToken"]
     for method, path in (("GET", "/users/me"), ("GET", "/auth/validate"), ("PATCH", "/users/me")):
-        status, body = _call(stack, method, path, {"displayName": "x"} if method == "PATCH" else None, access)
+        status, body = http_call(
+            stack, method, path, {"displayName": "x"} if method == "PATCH" else None, access
+        )
         assert status == 403, (path, body)
         assert body["error"]["code"] == "email_not_verified"
-    status, body = _call(stack, "POST", "/auth/email/verify", {"code": _code(stack, email)}, access)
+    status, body = http_call(stack, "POST", "/auth/email/verify", {"code": _code(stack, email)}, access)
     assert status == 200, body
     # The same access token works now: the authorizer reads the user's state, not the token's claim.
-    status, body = _call(stack, "GET", "/users/me", token=access)
+    status, body = http_call(stack, "GET", "/users/me", token=access)
     assert status == 200, body
 
 
 def test_an_unverified_user_can_still_sign_out_and_leave(stack: LocalStack):
     email = f"leaving-{uuid.uuid4().hex}@example.com"
-    _, signup = _call(stack, "POST", "/auth/register", {"email": email, "password": PASSWORD})
-    status, _ = _call(stack, "POST", "/auth/logout", token=signup["accessToken"])
+    _, signup = http_call(stack, "POST", "/auth/register", {"email": email, "password": PASSWORD})
+    status, _ = http_call(stack, "POST", "/auth/logout", token=signup["accessToken"])
     assert status == 204
-    _, session = _call(stack, "POST", "/auth/login", {"email": email, "password": PASSWORD})
-    status, body = _call(stack, "DELETE", "/users/me", {"password": PASSWORD}, session["accessToken"])
+    _, session = http_call(stack, "POST", "/auth/login", {"email": email, "password": PASSWORD})
+    status, body = http_call(stack, "DELETE", "/users/me", {"password": PASSWORD}, session["accessToken"])
     assert status == 204, body

@@ -9,10 +9,7 @@ of the user's current generation refreshes. Runs on the real local stack.
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +19,7 @@ import pytest
 from auth_service.tokens import hash_refresh_token, new_refresh_token, new_session_id
 
 from loadtests.stack import LocalStack, StackOptions, local_stack
+from tests.backend.real_stack import http_call
 
 PASSWORD = "Generation-horse-battery-42"  # a throwaway account on a throwaway stack
 NEW_PASSWORD = "Generation-staple-lantern-77"
@@ -31,21 +29,6 @@ NEW_PASSWORD = "Generation-staple-lantern-77"
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     with local_stack(tmp_path_factory.mktemp("generation"), StackOptions(bcrypt_rounds=4)) as running:
         yield running
-
-
-def _post(stack: LocalStack, path: str, body: dict[str, Any], token: str | None = None) -> tuple[int, Any]:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(
-        stack.base_url + path, data=json.dumps(body).encode(), headers=headers, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            text = response.read()
-            return response.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 def _sessions_table(stack: LocalStack) -> tuple[Any, str]:
@@ -82,13 +65,14 @@ def _write_session(dynamodb: Any, table: str, user_id: str, generation: int) -> 
 
 def test_a_session_of_the_generation_before_a_password_change_cannot_refresh(stack: LocalStack) -> None:
     email = f"generation-{uuid.uuid4().hex[:10]}@example.com"
-    status, _ = _post(stack, "/auth/register", {"email": email, "password": PASSWORD})
+    status, _ = http_call(stack, "POST", "/auth/register", {"email": email, "password": PASSWORD})
     assert status == 201
-    status, login = _post(stack, "/auth/login", {"email": email, "password": PASSWORD})
+    status, login = http_call(stack, "POST", "/auth/login", {"email": email, "password": PASSWORD})
     assert status == 200
     user_id = login["user"]["userId"]
-    status, _ = _post(
+    status, _ = http_call(
         stack,
+        "POST",
         "/users/me/password",
         {"currentPassword": PASSWORD, "newPassword": NEW_PASSWORD},
         token=login["accessToken"],
@@ -99,14 +83,14 @@ def test_a_session_of_the_generation_before_a_password_change_cannot_refresh(sta
     straggler = _write_session(dynamodb, table, user_id, generation=0)  # missed by the revocation
     current = _write_session(dynamodb, table, user_id, generation=1)
 
-    status, body = _post(stack, "/auth/refresh", {"refreshToken": straggler})
+    status, body = http_call(stack, "POST", "/auth/refresh", {"refreshToken": straggler})
     assert status == 401
     assert body["error"]["code"] == "invalid_refresh_token"
     straggler_id = straggler.split(".", 1)[0]
     leftover = dynamodb.get_item(TableName=table, Key={"sessionId": {"S": straggler_id}}).get("Item")
     assert leftover is None
-    status, _ = _post(stack, "/auth/refresh", {"refreshToken": current})
+    status, _ = http_call(stack, "POST", "/auth/refresh", {"refreshToken": current})
     assert status == 200
     # ... and the session that changed the password moved to the new generation with it.
-    status, _ = _post(stack, "/auth/refresh", {"refreshToken": login["refreshToken"]})
+    status, _ = http_call(stack, "POST", "/auth/refresh", {"refreshToken": login["refreshToken"]})
     assert status == 200
