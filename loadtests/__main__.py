@@ -2,7 +2,9 @@
 
 Without ``--host``, the local stack is started for the run on a free port (bcrypt cost 12 as
 deployed, per-IP limits off, stage throttling raised; see loadtests/stack.py) and stopped after.
-Locust's HTML report, its CSVs and the stack's log go to ``loadtests/reports/<UTC timestamp>/``.
+Locust's HTML report, its CSVs, the stack's log and the run's own summary (``summary.html``: each
+budget's verdict, and for ``--ramp`` the stairs plotted with the knee) go to
+``loadtests/reports/<UTC timestamp>/``; the console's last line is the summary's path.
 The exit code is Locust's: 1 when a budget is broken (loadtests/budgets.toml), or, for
 ``--ramp``, when no stair stayed within them.
 """
@@ -21,6 +23,7 @@ from loadtests.stack import REPO_ROOT, StackOptions, StackStartError, local_stac
 
 LOADTESTS_DIR = Path(__file__).resolve().parent
 REPORTS_DIR = LOADTESTS_DIR / "reports"
+SUMMARY_FILE = "summary.html"
 
 
 def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
@@ -60,6 +63,8 @@ def locust_command(
         str(report_dir / "locust"),
         "--html",
         str(report_dir / "report.html"),
+        "--summary-html",
+        str(report_dir / SUMMARY_FILE),
         "--budgets",
         args.budgets,
     ]
@@ -105,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    print(f"\nReport: {report_dir / 'report.html'}  CSVs: {report_dir}/locust_*.csv  exit code {code}")
+    print(f"\nLocust's report: {report_dir / 'report.html'}  CSVs: {report_dir}/locust_*.csv  exit {code}")
+    summary = report_dir / SUMMARY_FILE
+    # The last line: what to open. (Locust wrote it from the master's aggregated figures.)
+    print(f"Summary: {summary}" if summary.is_file() else "Summary: not written (see the errors above)")
     return code
 
 

@@ -116,21 +116,48 @@ def run_figures(stats: RequestStats) -> list[EndpointFigures]:
     return sorted((EndpointFigures.from_entry(e) for e in entries), key=lambda f: f.endpoint.split()[::-1])
 
 
-def broken_budgets(figures: Iterable[EndpointFigures], budgets: Budgets) -> list[str]:
-    """One line per broken budget; empty when the window stayed within every budget."""
+@dataclass(frozen=True)
+class BudgetVerdict:
+    """One budget judged over a window: the fail ratio of all requests, or one endpoint's p95."""
+
+    budget: str  # "fail ratio" or "<METHOD> <name> p95"
+    measured: float
+    limit: float
+    unit: str  # "ratio" or "ms"
+    detail: str = ""  # e.g. "3 of 120 requests"
+
+    @property
+    def met(self) -> bool:
+        return self.measured <= self.limit
+
+    def describe(self) -> str:
+        """The console's line for a broken budget (also the HTML summary's)."""
+        if self.unit == "ratio":
+            return f"{self.budget} {self.measured:.2%} > {self.limit:.2%} ({self.detail})"
+        endpoint = self.budget.removesuffix(" p95")
+        return f"{endpoint}: p95 {self.measured:.0f} ms > {self.limit:.0f} ms"
+
+
+def budget_verdicts(figures: Iterable[EndpointFigures], budgets: Budgets) -> list[BudgetVerdict]:
+    """Every budget that applies to the window, met or not: the fail ratio, then each endpoint's p95."""
     figures = list(figures)
-    broken: list[str] = []
     requests = sum(f.requests for f in figures)
     failures = sum(f.failures for f in figures)
     # Locust counts a failed request in num_requests too, so this is its own fail_ratio.
     ratio = failures / requests if requests else 0.0
-    if ratio > budgets.max_fail_ratio:
-        broken.append(f"fail ratio {ratio:.2%} > {budgets.max_fail_ratio:.2%} ({failures} of {requests})")
+    verdicts = [
+        BudgetVerdict("fail ratio", ratio, budgets.max_fail_ratio, "ratio", f"{failures} of {requests}")
+    ]
     for figure in figures:
         limit = budgets.p95_limit(figure.endpoint)
-        if limit is not None and figure.requests and figure.p95_ms > limit:
-            broken.append(f"{figure.endpoint}: p95 {figure.p95_ms:.0f} ms > {limit:.0f} ms")
-    return broken
+        if limit is not None and figure.requests:
+            verdicts.append(BudgetVerdict(f"{figure.endpoint} p95", figure.p95_ms, limit, "ms"))
+    return verdicts
+
+
+def broken_budgets(figures: Iterable[EndpointFigures], budgets: Budgets) -> list[str]:
+    """One line per broken budget; empty when the window stayed within every budget."""
+    return [verdict.describe() for verdict in budget_verdicts(figures, budgets) if not verdict.met]
 
 
 def summary_table(figures: Iterable[EndpointFigures], budgets: Budgets) -> str:

@@ -38,8 +38,9 @@ simulated; the server sees real requests with valid tokens.
 
 Every virtual user registers its own unique email (``ios-<uuid>@loadtest.example.com``).
 Requests are named by endpoint (``/auth/validate``...), so Locust's statistics are per endpoint.
-A ``quitting`` listener prints the per-endpoint summary and sets Locust's exit code from the
-budgets (``--budgets``, default ``loadtests/budgets.toml``).
+A ``quitting`` listener (loadtests/report.py) prints the per-endpoint summary, writes the HTML
+summary (``--summary-html``, default ``summary.html`` beside ``--html``) and sets Locust's exit code
+from the budgets (``--budgets``, default ``loadtests/budgets.toml``).
 """
 
 from __future__ import annotations
@@ -64,14 +65,8 @@ _REPO_ROOT = str(Path(__file__).resolve().parent.parent)
 if _REPO_ROOT not in sys.path:
     sys.path.insert(0, _REPO_ROOT)
 
-from loadtests.budgets import (  # noqa: E402
-    DEFAULT_BUDGETS_FILE,
-    BudgetFileError,
-    broken_budgets,
-    load_budgets,
-    run_figures,
-    summary_table,
-)
+from loadtests.budgets import DEFAULT_BUDGETS_FILE  # noqa: E402
+from loadtests.report import report_run  # noqa: E402
 
 log = logging.getLogger("loadtests")
 
@@ -92,6 +87,9 @@ def _options(parser: Any) -> None:
     )
     parser.add_argument(
         "--emails-url", default="", help="the local stack's GET /_emulator/emails (empty: no emailed codes)"
+    )
+    parser.add_argument(
+        "--summary-html", default="", help="the run's HTML summary (default: summary.html beside --html)"
     )
 
 
@@ -269,29 +267,7 @@ class IosAppUser(IosApp):
 
 @events.quitting.add_listener
 def _check_budgets(environment: Environment, **_kwargs: Any) -> None:
-    """Print the per-endpoint summary; a broken budget makes Locust exit with 1."""
+    """Print the summary, write the HTML one; a broken budget makes Locust exit with 1."""
     if isinstance(environment.runner, WorkerRunner):
         return  # the master (or the single local runner) sees the aggregated figures
-    try:
-        budgets = load_budgets(Path(environment.parsed_options.budgets))
-    except BudgetFileError as error:
-        log.error("%s", error)
-        environment.process_exit_code = 2
-        return
-    figures = run_figures(environment.stats)
-    print("\nPer-endpoint summary\n" + summary_table(figures, budgets), flush=True)
-    knee_report = getattr(environment.shape_class, "knee_report", None)
-    if knee_report is not None:
-        # A ramp goes past the knee on purpose: its verdict is the knee, not the whole run.
-        report, found = knee_report(budgets)
-        print("\n" + report, flush=True)
-        environment.process_exit_code = 0 if found else 1
-        return
-    broken = broken_budgets(figures, budgets)
-    if not figures:
-        broken.append("no request was made")
-    for line in broken:
-        print(f"BUDGET BROKEN: {line}", flush=True)
-    if not broken:
-        print("All budgets met.", flush=True)
-    environment.process_exit_code = 1 if broken else 0
+    environment.process_exit_code = report_run(environment)

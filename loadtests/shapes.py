@@ -30,13 +30,7 @@ if _REPO_ROOT not in sys.path:
     sys.path.insert(0, _REPO_ROOT)
 
 from loadtests.budgets import Budgets, EndpointFigures, broken_budgets, load_budgets  # noqa: E402
-
-
-@dataclass(frozen=True)
-class StairResult:
-    users: int
-    figures: list[EndpointFigures]
-    broken: list[str]
+from loadtests.ramp import RampOutcome, StairResult, stair_total  # noqa: E402
 
 
 @dataclass
@@ -101,42 +95,29 @@ class KneeRamp(LoadTestShape):
     def _judge(self, users: int) -> StairResult:
         before = self._snapshot or _Snapshot({})
         now = self._take_snapshot()
-        figures: list[EndpointFigures] = []
+        deltas: dict[str, tuple[dict[int, int], int, int]] = {}
         for endpoint, (histogram, requests, failures) in now.counts.items():
             old_histogram, old_requests, old_failures = before.counts.get(endpoint, ({}, 0, 0))
             delta = {ms: n - old_histogram.get(ms, 0) for ms, n in histogram.items()}
             delta = {ms: n for ms, n in delta.items() if n}
-            figures.append(
-                EndpointFigures.from_counts(
-                    endpoint, delta, requests - old_requests, failures - old_failures, self.step_seconds
-                )
-            )
+            deltas[endpoint] = (delta, requests - old_requests, failures - old_failures)
+        figures = [
+            EndpointFigures.from_counts(endpoint, delta, requests, failures, self.step_seconds)
+            for endpoint, (delta, requests, failures) in deltas.items()
+        ]
         figures = [f for f in figures if f.requests or f.failures]
-        result = StairResult(users=users, figures=figures, broken=broken_budgets(figures, self._budgets()))
+        result = StairResult(
+            users=users,
+            figures=figures,
+            broken=broken_budgets(figures, self._budgets()),
+            total=stair_total(deltas, self.step_seconds),
+        )
         self.results.append(result)
         return result
 
     def _budgets(self) -> Budgets:
         return load_budgets(Path(self.runner.environment.parsed_options.budgets))
 
-    def knee_report(self, budgets: Budgets) -> tuple[str, bool]:
-        """The stairs and the highest user count within the budgets; (text, whether one was found)."""
-        lines = ["Ramp (each stair judged on its own requests)"]
-        lines.append(f"{'users':>6}  {'req/s':>7}  {'worst p95':>26}  verdict")
-        for stair in self.results:
-            rps = sum(f.requests for f in stair.figures) / self.step_seconds
-            worst = max(stair.figures, key=lambda f: f.p95_ms, default=None)
-            worst_text = f"{worst.p95_ms:.0f} ms {worst.endpoint}" if worst else "-"
-            verdict = "within budgets" if not stair.broken else "; ".join(stair.broken)
-            lines.append(f"{stair.users:>6}  {rps:>7.2f}  {worst_text:>26}  {verdict}")
-        within = [s.users for s in self.results if not s.broken]
-        first_broken = next((s.users for s in self.results if s.broken), None)
-        # The knee: the last stair before the first broken one.
-        knee = max((u for u in within if first_broken is None or u < first_broken), default=None)
-        if knee is None:
-            lines.append("KNEE: no stair stayed within the budgets (start lower: RAMP_START=1).")
-        elif first_broken is None:
-            lines.append(f"KNEE: not reached; {knee} users (the last stair) stayed within the budgets.")
-        else:
-            lines.append(f"KNEE: {knee} users stayed within the budgets; {first_broken} did not.")
-        return "\n".join(lines), knee is not None
+    def outcome(self) -> RampOutcome:
+        """The stairs judged so far and the knee (the console's table and the HTML summary)."""
+        return RampOutcome(stairs=list(self.results), step_seconds=self.step_seconds)

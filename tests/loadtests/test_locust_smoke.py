@@ -1,6 +1,7 @@
 """A short headless Locust run of the app model against the embedded stack (part of ``make test``).
 
-The stack runs with bcrypt cost 4 (env.local.json and an env-vars file of its own) on a free port.
+The stack runs with bcrypt cost 4 (env.local.json and an env-vars file of its own) on a free port
+(the ``stack`` fixture of conftest.py).
 The run uses the real locustfile (its weighted ``IosAppUser`` and its budgets listener) plus
 ``TourUser`` apps that take every journey once; it ends when the tours are done. Asserted: Locust's
 exit code (the budgets listener: no failed request), no failures in its CSVs, and every endpoint of
@@ -12,13 +13,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from loadtests.stack import REPO_ROOT, LocalStack, StackOptions, StackStartError, local_stack
+from loadtests.stack import REPO_ROOT, LocalStack
 
 TOUR_LOCUSTFILE = Path(__file__).resolve().parent / "tour_locustfile.py"
 JOURNEY_ENDPOINTS = {
@@ -35,16 +35,6 @@ JOURNEY_ENDPOINTS = {
 }
 # An upper bound only: the run ends by itself once every tour is done (a few seconds).
 RUN_TIME_LIMIT = "150s"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    workdir = tmp_path_factory.mktemp("load-stack")
-    try:
-        with local_stack(workdir, StackOptions(bcrypt_rounds=4)) as running:
-            yield running
-    except StackStartError as exc:
-        pytest.fail(f"the embedded stack did not start: {exc}", pytrace=False)
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +64,8 @@ def locust_run(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> t
         "--budgets",
         str(budgets),
         "--only-summary",
+        "--summary-html",
+        str(out / "summary.html"),
         # The final statistics, written at shutdown from the runner's own figures. (The CSVs are
         # written by a greenlet once a second and can miss the last requests of a run that ends
         # right after them, e.g. a tour's final logout.)
@@ -109,3 +101,18 @@ def test_every_journey_endpoint_was_hit(locust_run: tuple[int, str, Path]) -> No
     missing = sorted(e for e in JOURNEY_ENDPOINTS if stats.get(e, {}).get("num_requests", 0) == 0)
     assert missing == [], f"endpoints never requested: {missing}\n{output[-4000:]}"
     assert set(stats) <= JOURNEY_ENDPOINTS, f"requests named outside the journeys: {set(stats)}"
+
+
+def test_the_html_summary_names_every_endpoint_and_budget(locust_run: tuple[int, str, Path]) -> None:
+    _, output, out = locust_run
+    page = out / "summary.html"
+    assert f"Summary: {page.resolve()}" in output
+    html = page.read_text()
+    assert '<p class="verdict pass" id="verdict">All budgets met.</p>' in html, output[-4000:]
+    for method, path in _stats(out):
+        assert f"<td>{method} {path}</td>" in html, f"{method} {path} not in the summary"
+    # The test's budgets file has the fail ratio only: its verdict, with the run's request count.
+    requests = sum(entry["num_requests"] for entry in _stats(out).values())
+    assert (
+        f'<td>fail ratio</td><td>0.00% (0 of {requests})</td><td>0.00%</td><td class="met">met</td>' in html
+    )
