@@ -19,7 +19,7 @@ help:
 	@echo "make test    lint + the whole test suite"
 	@echo "make bench   benchmarks (figures printed and saved under .bench/)"
 	@echo "make load    Locust against the local stack (HTML report under loadtests/reports/)"
-	@echo "make package / deploy STAGE=prod / smoke URL=... / destroy STAGE=prod   promotion to AWS (README: Deploy to AWS)"
+	@echo "make package / plan STAGE=prod / deploy STAGE=prod / smoke URL=... / destroy STAGE=prod   promotion to AWS (README: Deploy to AWS)"
 	@echo "make test-targets   the integration suite against every reachable target (README: With Docker)"
 	@echo "make seed    create demo users through the API (BASE_URL=... for another target)"
 	@echo "make reset   wipe local data ($(DATA_DIR))"

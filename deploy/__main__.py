@@ -1,5 +1,5 @@
-"""``python -m deploy {package,deploy,destroy,revoke-key,rotate-key,lint}``: see make/deploy.mk and the
-README ("Deploy to AWS")."""
+"""``python -m deploy {package,plan,deploy,destroy,revoke-key,rotate-key,lint}``: see make/deploy.mk and
+the README ("Deploy to AWS")."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from deploy.errors import DeployError
+from deploy.errors import DeployCancelled, DeployError
+
+if TYPE_CHECKING:
+    from deploy.deployer import DeployRequest
 
 DEFAULT_OUT = Path("build/deploy")
 
@@ -48,8 +52,8 @@ def _session(args: argparse.Namespace):
 LOCAL_STAGE = "local"
 
 
-def _deploy(args: argparse.Namespace) -> int:
-    from deploy.deployer import DeployRequest, deploy
+def _request(args: argparse.Namespace) -> DeployRequest:
+    from deploy.deployer import DeployRequest
     from deploy.template_file import load_template, runtime_of
 
     if args.stage == LOCAL_STAGE:
@@ -65,7 +69,7 @@ def _deploy(args: argparse.Namespace) -> int:
         if not sep or not key:
             raise DeployError(f"--parameter-overrides: expected KEY=VALUE, got {item!r}")
         parameters[key] = value
-    request = DeployRequest(
+    return DeployRequest(
         template_path=args.template,
         zip_path=args.out_dir / architecture / "function.zip",
         stage=args.stage,
@@ -74,8 +78,28 @@ def _deploy(args: argparse.Namespace) -> int:
         bucket=args.bucket,
         parameters=parameters,
         transform_locally=args.transform_locally,
+        allow_replacement=args.allow_replacement,
     )
-    deploy(_session(args), request)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from deploy.deployer import plan
+
+    plan(_session(args), _request(args))
+    return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    import os
+    from dataclasses import replace
+
+    from deploy.confirm import confirmation
+    from deploy.deployer import deploy
+
+    request = _request(args)
+    # Decided before any AWS call: without a terminal to ask on, nothing is uploaded either.
+    confirm = confirmation(yes=args.yes, env=os.environ, stdin=sys.stdin)
+    deploy(_session(args), replace(request, confirm=confirm))
     return 0
 
 
@@ -125,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     package.set_defaults(func=_package)
 
     for name, func, help_text in (
-        ("deploy", _deploy, "deploy the stack of a stage (change set)"),
+        ("plan", _plan, "create and print the stage's change set, execute nothing"),
+        ("deploy", _deploy, "deploy the stack of a stage (change set, confirmed)"),
         ("destroy", _destroy, "delete the stack of a stage"),
         ("revoke-key", _revoke_key, "retire a signing key at once (emergency: a key leaked)"),
         ("rotate-key", _rotate_key, "rotate the signing keys now"),
@@ -138,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(func=func)
         if name == "revoke-key":
             command.add_argument("kid", metavar="KID", help="the key id, as listed at /.well-known/jwks.json")
-        if name == "deploy":
+        if name in ("plan", "deploy"):
             command.add_argument("--arch", choices=["arm64", "x86_64"], default=None)
             command.add_argument("--bucket", default=None, help="default: ios-auth-deploy-ACCOUNT-REGION")
             command.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE")
@@ -146,6 +171,15 @@ def build_parser() -> argparse.ArgumentParser:
                 "--transform-locally",
                 action="store_true",
                 help="apply the SAM transform here (for endpoints without it, e.g. moto)",
+            )
+            command.add_argument(
+                "--allow-replacement",
+                action="store_true",
+                help="go ahead when a table or secret would be replaced or deleted (its data lost)",
+            )
+        if name == "deploy":
+            command.add_argument(
+                "--yes", "-y", action="store_true", help="no question before executing (also: CI=true)"
             )
 
     lint = sub.add_parser("lint", help="SAM transform offline, then cfn-lint on the result")
@@ -159,6 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
+    except DeployCancelled as exc:
+        print(f"Cancelled: {exc}", file=sys.stderr)
+        return 1
     except DeployError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,8 +1,9 @@
 """Creating, updating and deleting the stack through change sets, with progress from its events.
 
 The flow of ``sam deploy`` / ``aws cloudformation deploy``: CreateChangeSet (type CREATE for a new
-stack, UPDATE otherwise) -> wait for it -> show what changes -> ExecuteChangeSet -> poll
-DescribeStackEvents until the stack reaches a terminal status, printing each event once. A failed
+stack, UPDATE otherwise) -> wait for it -> show what changes -> (the deployer checks and asks) ->
+ExecuteChangeSet, or DeleteChangeSet for a plan or a refusal -> poll DescribeStackEvents until the
+stack reaches a terminal status, printing each event once. A failed
 deploy is explained by the events whose status ends in ``_FAILED`` (their ResourceStatusReason is
 the actual cause; the stack's own status only says it rolled back).
 """
@@ -16,7 +17,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from deploy.changeset import PlannedChange, parse_changes
 from deploy.errors import DeployError
+from deploy.template_file import parse_template
 
 # The SAM transform creates IAM roles (CAPABILITY_IAM) and is itself a macro (AUTO_EXPAND).
 CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND")
@@ -64,6 +67,14 @@ class StackEventLog:
             return []  # the stack is gone (deleted) or not there yet
 
 
+@dataclass(frozen=True)
+class ChangeSet:
+    id: str  # its ARN
+    name: str
+    type: str  # CREATE (a new stack) or UPDATE
+    changes: list[PlannedChange]
+
+
 class Stack:
     """One CloudFormation stack, deployed through change sets."""
 
@@ -97,8 +108,10 @@ class Stack:
         stack = self._cfn.describe_stacks(StackName=self.name)["Stacks"][0]
         return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
-    def deploy(self, *, template_url: str, parameters: Mapping[str, str], tags: Mapping[str, str]) -> bool:
-        """Create or update the stack; False if there was nothing to change. Raises DeployError."""
+    def create_change_set(
+        self, *, template_url: str, parameters: Mapping[str, str], tags: Mapping[str, str]
+    ) -> ChangeSet | None:
+        """A change set creating or updating the stack, described; None if nothing would change."""
         status = self.status()
         if status == "ROLLBACK_COMPLETE":
             # A stack whose creation failed cannot be updated, only deleted (CloudFormation rule).
@@ -122,25 +135,64 @@ class Stack:
             )
         except ClientError as exc:
             raise DeployError(f"CloudFormation refused the template: {_message(exc)}") from None
-        change_set = self._wait_for_change_set(created["Id"])
-        if change_set["Status"] == "FAILED":
-            reason = change_set.get("StatusReason", "")
-            self._cfn.delete_change_set(ChangeSetName=created["Id"], StackName=self.name)
+        described = self._wait_for_change_set(created["Id"])
+        change_set = ChangeSet(created["Id"], change_set_name, change_set_type, [])
+        if described["Status"] == "FAILED":
+            reason = described.get("StatusReason", "")
+            self.discard(change_set)
             if any(marker in reason for marker in _NO_CHANGES):
                 self._log("No changes to deploy: the stack is up to date")
-                return False
+                return None
             raise DeployError(f"change set failed: {reason}")
-        self._print_changes(change_set)
+        return ChangeSet(created["Id"], change_set_name, change_set_type, self._all_changes(described))
+
+    def print_changes(self, change_set: ChangeSet) -> None:
+        self._log(f"{len(change_set.changes)} resource change(s):")
+        for change in change_set.changes:
+            self._log(change.line())
+
+    def execute(self, change_set: ChangeSet) -> None:
+        """Execute the change set and follow the stack's events to the end. Raises DeployError."""
         events = StackEventLog(self._cfn, self.name, self._log)
         events.mark_existing()
         try:
-            self._cfn.execute_change_set(ChangeSetName=created["Id"], StackName=self.name)
+            self._cfn.execute_change_set(ChangeSetName=change_set.id, StackName=self.name)
         except ClientError as exc:
             raise DeployError(f"CloudFormation refused to execute the change set: {_message(exc)}") from None
         final = self._wait_for_stack(events, in_progress_suffix="_IN_PROGRESS")
         if final not in {"CREATE_COMPLETE", "UPDATE_COMPLETE"}:
             raise DeployError(_explain(self.name, final, events.failures))
-        return True
+
+    def discard(self, change_set: ChangeSet) -> None:
+        """Delete a change set that will not be executed; for a new stack, also the empty stack
+        CloudFormation made to hold it (REVIEW_IN_PROGRESS, no resources), so nothing is left."""
+        self._cfn.delete_change_set(ChangeSetName=change_set.id, StackName=self.name)
+        if change_set.type == "CREATE" and self.status() == "REVIEW_IN_PROGRESS":
+            self._cfn.delete_stack(StackName=self.name)
+
+    def deployed_template(self) -> dict[str, Any] | None:
+        """The stack's current template after its transforms (None if it cannot be read)."""
+        try:
+            body = self._cfn.get_template(StackName=self.name, TemplateStage="Processed")["TemplateBody"]
+        except ClientError:
+            return None
+        if isinstance(body, dict):  # botocore decodes a JSON body itself
+            return body
+        try:
+            return parse_template(str(body), f"the deployed template of {self.name}")
+        except DeployError:
+            return None
+
+    def _all_changes(self, described: dict[str, Any]) -> list[PlannedChange]:
+        changes = list(described.get("Changes", []))
+        token = described.get("NextToken")
+        while token:  # a large stack's change set comes in pages
+            page = self._cfn.describe_change_set(
+                ChangeSetName=described["ChangeSetId"], StackName=self.name, NextToken=token
+            )
+            changes += page.get("Changes", [])
+            token = page.get("NextToken")
+        return parse_changes(changes)
 
     def delete(self) -> None:
         if self.status() is None:
@@ -178,16 +230,6 @@ class Stack:
             if time.monotonic() > deadline:
                 raise DeployError(f"stack {self.name} still {status} after {self._timeout_s:.0f}s")
             self._sleep(self._poll_interval_s)
-
-    def _print_changes(self, change_set: dict[str, Any]) -> None:
-        changes = [c["ResourceChange"] for c in change_set.get("Changes", []) if "ResourceChange" in c]
-        self._log(f"{len(changes)} resource change(s):")
-        for change in changes:
-            replacement = " (replacement)" if change.get("Replacement") == "True" else ""
-            self._log(
-                f"  {change.get('Action', ''):8}  {change.get('LogicalResourceId', ''):32}  "
-                f"{change.get('ResourceType', '')}{replacement}"
-            )
 
 
 def _message(exc: ClientError) -> str:

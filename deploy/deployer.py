@@ -1,5 +1,9 @@
 """``make deploy STAGE=...``: upload the zip, deploy the template through a change set, print the URL.
 
+``make plan`` stops after printing the change set (and deletes it). ``make deploy`` refuses a
+change set that would replace or delete a stateful resource (deploy/changeset.py) unless
+``--allow-replacement``, and asks before executing it unless ``--yes`` / ``CI=true``.
+
 The signing keys are not created here: the template's SigningKeysSecret holds no key material
 (``{"keys": []}``) and its RotationSchedule has RotateImmediatelyOnUpdate, so Secrets Manager
 invokes KeyRotationFunction right after creation and that function generates the first ES256 key
@@ -18,8 +22,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from deploy.cloudformation import Stack
-from deploy.errors import DeployError
+from deploy.changeset import data_risks
+from deploy.cloudformation import ChangeSet, Stack
+from deploy.errors import DeployCancelled, DeployError
 from deploy.keys import ensure_public_keys
 from deploy.packaged import packaged_template
 from deploy.template_file import load_template
@@ -46,10 +51,23 @@ class DeployRequest:
     # Apply the SAM transform here (aws-sam-translator) instead of in CloudFormation: for
     # endpoints without the AWS::Serverless macro (moto's CloudFormation, used by the tests).
     transform_locally: bool = False
+    # Go ahead with a change set that replaces or deletes a stateful resource (a table, a secret).
+    allow_replacement: bool = False
+    # Asked with the question before the change set is executed; True goes on. None: no question
+    # (--yes, CI=true; the library default).
+    confirm: Callable[[str], bool] | None = None
 
 
-def deploy(session: Any, request: DeployRequest, *, log: Callable[[str], None] = print) -> dict[str, str]:
-    """Deploy and return the stack's outputs (ApiUrl, table names...)."""
+@dataclass(frozen=True)
+class _Prepared:
+    stack: Stack
+    template_url: str
+    template: dict[str, Any]  # as handed to CloudFormation
+    where: str  # "account 123456789012, eu-west-1"
+
+
+def _prepare(session: Any, request: DeployRequest, log: Callable[[str], None]) -> _Prepared:
+    """Upload the artifact and the packaged template: what a change set is made from."""
     if not request.zip_path.is_file():
         raise DeployError(f"{request.zip_path}: no artifact; run `make package` first")
     region = session.region_name
@@ -73,11 +91,86 @@ def deploy(session: Any, request: DeployRequest, *, log: Callable[[str], None] =
     stack = Stack(
         session.client("cloudformation"), stack_name, log=log, poll_interval_s=request.poll_interval_s
     )
-    stack.deploy(
-        template_url=template_url,
+    return _Prepared(stack, template_url, template, f"account {account_id}, {region}")
+
+
+def _change_set(prepared: _Prepared, request: DeployRequest) -> ChangeSet | None:
+    change_set = prepared.stack.create_change_set(
+        template_url=prepared.template_url,
         parameters={**request.parameters, "Stage": request.stage},
         tags={"project": PROJECT_TAG, "stage": request.stage},
     )
+    if change_set is not None:
+        prepared.stack.print_changes(change_set)
+    return change_set
+
+
+def _check_data_loss(
+    prepared: _Prepared, change_set: ChangeSet, request: DeployRequest, log: Callable[[str], None]
+) -> None:
+    """Refuse (DeployError) a change set that replaces or deletes a stateful resource, unless
+    --allow-replacement; say so when one leaves the stack but is kept."""
+    needs_deployed = any(c.stateful and c.action in ("Modify", "Remove") for c in change_set.changes)
+    risks = data_risks(
+        change_set.changes,
+        deployed=prepared.stack.deployed_template() if needs_deployed else None,
+        new=prepared.template,
+    )
+    for risk in risks:
+        if not risk.loses_data:
+            log(f"Note: {risk.what}")
+    losing = [risk.what for risk in risks if risk.loses_data]
+    if not losing:
+        return
+    if request.allow_replacement:
+        log("--allow-replacement: going ahead although " + "; ".join(losing))
+        return
+    raise DeployError(
+        "refusing to replace or delete stateful resources: " + "; ".join(losing) + ". Nothing was "
+        "changed (the change set is deleted); pass --allow-replacement (make ... ALLOW_REPLACEMENT=1) "
+        "if that is what you mean"
+    )
+
+
+def plan(session: Any, request: DeployRequest, *, log: Callable[[str], None] = print) -> ChangeSet | None:
+    """``make plan``: create and print the change set, check it as deploy would, then delete it.
+
+    Deleted rather than kept: deploy makes its own change set from the build of its time and asks
+    before executing it, so a kept one would only be a stale second way to production (and, for
+    a new stack, would leave an empty stack in REVIEW_IN_PROGRESS behind).
+    """
+    prepared = _prepare(session, request, log)
+    change_set = _change_set(prepared, request)
+    if change_set is None:
+        return None
+    try:
+        _check_data_loss(prepared, change_set, request, log)
+    finally:
+        prepared.stack.discard(change_set)
+    log(
+        f"Plan only: change set {change_set.name} deleted, nothing changed. `make deploy` makes a new "
+        "one and asks before executing it."
+    )
+    return change_set
+
+
+def deploy(session: Any, request: DeployRequest, *, log: Callable[[str], None] = print) -> dict[str, str]:
+    """Deploy and return the stack's outputs (ApiUrl, table names...)."""
+    prepared = _prepare(session, request, log)
+    stack = prepared.stack
+    change_set = _change_set(prepared, request)
+    if change_set is not None:
+        try:
+            _check_data_loss(prepared, change_set, request, log)
+            question = (
+                f"Execute change set {change_set.name} on stack {stack.name} ({prepared.where})? [y/N] "
+            )
+            if request.confirm is not None and not request.confirm(question):
+                raise DeployCancelled("not confirmed: change set deleted, nothing changed")
+        except DeployError:
+            stack.discard(change_set)
+            raise
+        stack.execute(change_set)
     outputs = stack.outputs()
     secret_arn = outputs.get("SigningKeysSecretArn")
     if secret_arn:

@@ -42,12 +42,17 @@ def load_template(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DeployError(f"{path}: cannot read the template: {exc.strerror or exc}") from None
+    return parse_template(text, str(path))
+
+
+def parse_template(text: str, source: str) -> dict[str, Any]:
+    """A template's text (JSON or YAML with short tags) as data; ``source`` names it in errors."""
     try:
         document = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, _CfnLoader)  # noqa: S506
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise DeployError(f"{path}: not a valid template: {exc}") from None
+        raise DeployError(f"{source}: not a valid template: {exc}") from None
     if not isinstance(document, dict) or not isinstance(document.get("Resources"), dict):
-        raise DeployError(f"{path}: not a CloudFormation template (no Resources)")
+        raise DeployError(f"{source}: not a CloudFormation template (no Resources)")
     return document
 
 

@@ -1,6 +1,7 @@
 # Promotion to AWS (README, "Deploy to AWS"). Included by the Makefile (-include make/*.mk).
 #   make package [ARCH=arm64|x86_64] [BOTO3=runtime|bundle]   the functions' zip, no Docker
-#   make deploy STAGE=prod [ARCH=...] [REGION=...] [PARAMS="K=V ..."]   package + change set + URL
+#   make plan STAGE=prod [ARCH=...] [REGION=...] [PARAMS="K=V ..."]     package + change set printed, not executed
+#   make deploy STAGE=prod [same] [YES=1] [ALLOW_REPLACEMENT=1]         package + change set, asked, + URL
 #   make destroy STAGE=prod                                     delete the stage's stack
 #   make revoke-key STAGE=prod KID=...                          retire a leaked signing key at once
 #   make rotate-key STAGE=prod                                  a new signing key now
@@ -14,20 +15,28 @@ REGION ?=
 PARAMS ?=
 URL ?=
 KID ?=
+YES ?=
+ALLOW_REPLACEMENT ?=
 DEPLOY := $(BIN)/python -m deploy
 _DEPLOY_ARCH := $(if $(ARCH),--arch $(ARCH))
 _DEPLOY_REGION := $(if $(REGION),--region $(REGION))
 _DEPLOY_BOTO3 := $(if $(filter bundle,$(BOTO3)),--bundle-boto3)
+_DEPLOY_CHANGES = --stage $(STAGE) $(_DEPLOY_ARCH) $(_DEPLOY_REGION) $(if $(ALLOW_REPLACEMENT),--allow-replacement) \
+	$(if $(PARAMS),--parameter-overrides $(PARAMS))
 
-.PHONY: package deploy destroy revoke-key rotate-key smoke cfn-lint check-artifact
+.PHONY: package plan deploy destroy revoke-key rotate-key smoke cfn-lint check-artifact
 
 package: $(SYNCED)
 	$(DEPLOY) package $(_DEPLOY_ARCH) $(_DEPLOY_BOTO3)
 
+plan: package
+	@test -n "$(STAGE)" || { echo "usage: make plan STAGE=prod [ARCH=arm64] [REGION=eu-west-1]"; exit 2; }
+	$(DEPLOY) plan $(_DEPLOY_CHANGES)
+
+# Asks before executing the change set (YES=1 or CI=true: no question; no terminal: refused).
 deploy: package
-	@test -n "$(STAGE)" || { echo "usage: make deploy STAGE=prod [ARCH=arm64] [REGION=eu-west-1]"; exit 2; }
-	$(DEPLOY) deploy --stage $(STAGE) $(_DEPLOY_ARCH) $(_DEPLOY_REGION) \
-		$(if $(PARAMS),--parameter-overrides $(PARAMS))
+	@test -n "$(STAGE)" || { echo "usage: make deploy STAGE=prod [ARCH=arm64] [REGION=eu-west-1] [YES=1]"; exit 2; }
+	$(DEPLOY) deploy $(_DEPLOY_CHANGES) $(if $(YES),--yes)
 
 destroy: $(SYNCED)
 	@test -n "$(STAGE)" || { echo "usage: make destroy STAGE=prod"; exit 2; }

@@ -11,9 +11,12 @@ from __future__ import annotations
 import os
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from moto.server import ThreadedMotoServer
+
+from tests.deploy.mini import write_mini_zip
 
 
 @pytest.fixture
@@ -33,10 +36,18 @@ def moto_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
+    # CI=true (as CI runs the suite) would skip make deploy's question: each test says what it wants.
+    monkeypatch.delenv("CI", raising=False)
     try:
         yield url
     finally:
         server.stop()
+
+
+@pytest.fixture
+def mini_zip(tmp_path: Path) -> Path:
+    """The mini app's function zip (fixtures/mini/code)."""
+    return write_mini_zip(tmp_path / "function.zip")
 
 
 ARTIFACT_CHECK_ENV = "DEPLOY_ARTIFACT_CHECK"

@@ -14,39 +14,17 @@ from pathlib import Path
 import boto3
 import pytest
 
-from deploy.archive import iter_files, sha256_of, write_zip
-from deploy.deployer import DeployRequest, deploy, destroy, outputs_report
+from deploy.archive import sha256_of
+from deploy.deployer import deploy, destroy, outputs_report
 from deploy.errors import DeployError
-
-MINI = Path(__file__).parent / "fixtures" / "mini"
-
-
-@pytest.fixture
-def mini_zip(tmp_path: Path) -> Path:
-    code = MINI / "code"
-    files = {p.relative_to(code).as_posix(): p for p in iter_files(code) if p.suffix == ".py"}
-    return write_zip(files, tmp_path / "function.zip").path
-
-
-def _request(zip_path: Path, **overrides: object) -> DeployRequest:
-    fields: dict = {
-        "template_path": MINI / "template.yaml",
-        "zip_path": zip_path,
-        "stage": "test",
-        "bucket": "deploy-test-bucket",
-        "poll_interval_s": 0.0,
-        "signing_key_timeout_s": 0.0,
-        "transform_locally": True,
-    }
-    fields.update(overrides)
-    return DeployRequest(**fields)  # type: ignore[arg-type]
+from tests.deploy.mini import MINI, mini_request
 
 
 def test_deploy_update_and_destroy(moto_endpoint: str, mini_zip: Path) -> None:
     session = boto3.Session()
     lines: list[str] = []
 
-    deploy(session, _request(mini_zip), log=lines.append)
+    deploy(session, mini_request(mini_zip), log=lines.append)
 
     text = "\n".join(lines)
     assert "Creating deployment bucket s3://deploy-test-bucket" in text
@@ -76,7 +54,7 @@ def test_deploy_update_and_destroy(moto_endpoint: str, mini_zip: Path) -> None:
     ]
 
     lines.clear()
-    deploy(session, _request(mini_zip, parameters={"Greeting": "bye"}), log=lines.append)
+    deploy(session, mini_request(mini_zip, parameters={"Greeting": "bye"}), log=lines.append)
     text = "\n".join(lines)
     assert "Artifact unchanged" in text
     assert "(UPDATE)" in text
@@ -97,7 +75,7 @@ def test_deploy_update_and_destroy(moto_endpoint: str, mini_zip: Path) -> None:
 
 def test_architecture_override_reaches_the_functions(moto_endpoint: str, mini_zip: Path) -> None:
     session = boto3.Session()
-    deploy(session, _request(mini_zip, architecture="x86_64"), log=lambda _line: None)
+    deploy(session, mini_request(mini_zip, architecture="x86_64"), log=lambda _line: None)
     # (moto's Lambda ignores Architectures from CloudFormation: the template it was given is checked.)
     assert _uploaded_template(session)["Resources"]["HelloFunction"]["Properties"]["Architectures"] == [
         "x86_64"
@@ -106,7 +84,7 @@ def test_architecture_override_reaches_the_functions(moto_endpoint: str, mini_zi
 
 def test_missing_artifact_is_one_clear_error(moto_endpoint: str, tmp_path: Path) -> None:
     with pytest.raises(DeployError, match=r"function\.zip: no artifact; run `make package` first"):
-        deploy(boto3.Session(), _request(tmp_path / "function.zip"), log=lambda _line: None)
+        deploy(boto3.Session(), mini_request(tmp_path / "function.zip"), log=lambda _line: None)
 
 
 def test_a_template_the_transform_rejects_is_one_clear_error(
@@ -115,7 +93,7 @@ def test_a_template_the_transform_rejects_is_one_clear_error(
     broken = tmp_path / "template.yaml"
     broken.write_text((MINI / "template.yaml").read_text().replace("Handler: app.handler", "MemorySize: 128"))
     with pytest.raises(DeployError, match=r"HelloFunction.*Handler"):
-        deploy(boto3.Session(), _request(mini_zip, template_path=broken), log=lambda _line: None)
+        deploy(boto3.Session(), mini_request(mini_zip, template_path=broken), log=lambda _line: None)
 
 
 def test_a_change_set_cloudformation_refuses_is_one_clear_error(
@@ -133,7 +111,7 @@ def test_a_change_set_cloudformation_refuses_is_one_clear_error(
         )
     )
     with pytest.raises(DeployError, match=r"^CloudFormation refused.*NoSuchFunction"):
-        deploy(boto3.Session(), _request(mini_zip, template_path=broken), log=lambda _line: None)
+        deploy(boto3.Session(), mini_request(mini_zip, template_path=broken), log=lambda _line: None)
 
 
 def _uploaded_template(session: boto3.Session) -> dict:
@@ -180,6 +158,7 @@ def test_cli_deploy_and_destroy(moto_endpoint: str, mini_zip: Path, tmp_path: Pa
             "--bucket",
             "deploy-test-bucket",
             "--transform-locally",
+            "--yes",
             "--parameter-overrides",
             "Greeting=hi",
         ],
