@@ -109,10 +109,21 @@ class Stack:
         return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
     def create_change_set(
-        self, *, template_url: str, parameters: Mapping[str, str], tags: Mapping[str, str]
+        self,
+        *,
+        template_url: str,
+        parameters: Mapping[str, str],
+        tags: Mapping[str, str],
+        plan_only: bool = False,
     ) -> ChangeSet | None:
-        """A change set creating or updating the stack, described; None if nothing would change."""
+        """A change set creating or updating the stack, described; None if nothing would change.
+        ``plan_only``: change nothing, not even a failed first deploy's stack (deploy deletes that)."""
         status = self.status()
+        if status == "ROLLBACK_COMPLETE" and plan_only:
+            raise DeployError(
+                f"stack {self.name} is ROLLBACK_COMPLETE from a failed first deploy: nothing to plan "
+                "against (make deploy deletes it first, then creates the stack anew)"
+            )
         if status == "ROLLBACK_COMPLETE":
             # A stack whose creation failed cannot be updated, only deleted (CloudFormation rule).
             self._log(f"Stack {self.name} is ROLLBACK_COMPLETE from a failed first deploy: deleting it first")

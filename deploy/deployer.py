@@ -94,11 +94,12 @@ def _prepare(session: Any, request: DeployRequest, log: Callable[[str], None]) -
     return _Prepared(stack, template_url, template, f"account {account_id}, {region}")
 
 
-def _change_set(prepared: _Prepared, request: DeployRequest) -> ChangeSet | None:
+def _change_set(prepared: _Prepared, request: DeployRequest, *, plan_only: bool) -> ChangeSet | None:
     change_set = prepared.stack.create_change_set(
         template_url=prepared.template_url,
         parameters={**request.parameters, "Stage": request.stage},
         tags={"project": PROJECT_TAG, "stage": request.stage},
+        plan_only=plan_only,
     )
     if change_set is not None:
         prepared.stack.print_changes(change_set)
@@ -140,7 +141,7 @@ def plan(session: Any, request: DeployRequest, *, log: Callable[[str], None] = p
     a new stack, would leave an empty stack in REVIEW_IN_PROGRESS behind).
     """
     prepared = _prepare(session, request, log)
-    change_set = _change_set(prepared, request)
+    change_set = _change_set(prepared, request, plan_only=True)
     if change_set is None:
         return None
     try:
@@ -158,7 +159,7 @@ def deploy(session: Any, request: DeployRequest, *, log: Callable[[str], None] =
     """Deploy and return the stack's outputs (ApiUrl, table names...)."""
     prepared = _prepare(session, request, log)
     stack = prepared.stack
-    change_set = _change_set(prepared, request)
+    change_set = _change_set(prepared, request, plan_only=False)
     if change_set is not None:
         try:
             _check_data_loss(prepared, change_set, request, log)
