@@ -50,6 +50,9 @@ def test_a_distributed_ramp_writes_one_summary_with_the_stairs_and_the_knee(
     assert html.count('<table id="stair-') == 2  # one per-endpoint table per stair
     assert '<figure id="ramp-chart"><svg' in html
     assert "knee not reached (2 users within budgets)" in html  # the plot's knee marker
+    # Links to Locust's own report and CSV, relative: the folder can be moved or attached.
+    assert '<a href="report.html">Locust&#x27;s report</a>' in html
+    assert '<a href="locust_stats.csv">statistics CSV</a>' in html
     # Every endpoint of the master's per-endpoint table on the console is on the page.
     table = done.stdout.split("Per-endpoint summary", 1)[1].split("\n\n", 1)[0].splitlines()[3:-2]
     endpoints = [" ".join(line.split()[:2]) for line in table]
