@@ -15,10 +15,11 @@
 
 from __future__ import annotations
 
-import base64
-from decimal import Decimal
 from typing import Any
 
+from emulator.aws.dynamodb_fidelity.comparison import as_bytes as _bytes
+from emulator.aws.dynamodb_fidelity.comparison import comparable as _key
+from emulator.aws.dynamodb_fidelity.comparison import equal, order
 from emulator.aws.dynamodb_fidelity.expressions import (
     Between,
     Call,
@@ -73,49 +74,6 @@ def _size(value: dict[str, Any] | None) -> int | None:
     if kind in ("SS", "NS", "BS", "L", "M"):
         return len(data)
     return None
-
-
-def _bytes(data: Any) -> bytes:
-    return data if isinstance(data, bytes) else base64.b64decode(data)
-
-
-def _key(value: dict[str, Any]) -> Any:
-    """A comparable, hashable form of a value: equal values (1 and 1.0, sets in any order) agree."""
-    kind, data = next(iter(value.items()))
-    if kind == "N":
-        return ("N", Decimal(data))
-    if kind == "S":
-        return ("S", data)
-    if kind == "B":
-        return ("B", _bytes(data))
-    if kind == "SS":
-        return ("SS", frozenset(data))
-    if kind == "NS":
-        return ("NS", frozenset(Decimal(n) for n in data))
-    if kind == "BS":
-        return ("BS", frozenset(_bytes(b) for b in data))
-    if kind == "L":
-        return ("L", tuple(_key(v) for v in data))
-    if kind == "M":
-        return ("M", frozenset((k, _key(v)) for k, v in data.items()))
-    return (kind, data)
-
-
-def equal(left: dict[str, Any] | None, right: dict[str, Any] | None) -> bool:
-    if left is None or right is None:
-        return False
-    return _key(left) == _key(right)
-
-
-def order(left: dict[str, Any], right: dict[str, Any]) -> int | None:
-    """-1, 0 or 1 for two values of one ordered type (N, S, B); None when they do not compare."""
-    lkind, rkind = next(iter(left)), next(iter(right))
-    if lkind != rkind or lkind not in ("N", "S", "B"):
-        return None
-    a, b = _key(left)[1], _key(right)[1]
-    if lkind == "S":
-        a, b = a.encode(), b.encode()  # strings order by their UTF-8 bytes
-    return (a > b) - (a < b)
 
 
 def matches(condition: Any, item: Item | None) -> bool:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.aws.dynamodb_fidelity.comparison import order
 from emulator.aws.dynamodb_fidelity.errors import Rejection, validation
 from emulator.aws.dynamodb_fidelity.syntax import (
     Arithmetic,
@@ -347,8 +348,6 @@ class _Parser:
     def check_bounds(self, low: Any, high: Any) -> None:
         if not (isinstance(low, Value) and isinstance(high, Value)):
             return
-        from emulator.aws.dynamodb_fidelity.evaluation import order
-
         if _type_of(low) != _type_of(high):
             raise self.error(
                 "The BETWEEN operator requires same data type for lower and upper bounds; "
