@@ -15,10 +15,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from emulator.aws.layout import DEFAULT_DATA_DIR, add_endpoint_arguments, aws_dir, state_file
 from emulator.errors import UserError
-
-DEFAULT_DATA_DIR = Path(".localdata")
-STATE_FILE = Path("aws") / "endpoint.json"  # written by the running endpoint (emulator.aws.server)
 
 
 def register(subparsers: Any) -> None:
@@ -29,7 +27,7 @@ def register(subparsers: Any) -> None:
         description="Run the embedded AWS endpoint alone, for the AWS CLI, NoSQL Workbench or tests. "
         "Prints its URL, then 'Ready on URL' once it answers.",
     )
-    add_arguments(aws)
+    add_endpoint_arguments(aws)
     aws.set_defaults(func=_run_endpoint)
 
     reset = subparsers.add_parser("reset", help="wipe local data (tables, items, secrets, emails)")
@@ -50,24 +48,6 @@ def register(subparsers: Any) -> None:
     sweep = subparsers.add_parser("ttl-sweep", help="delete expired DynamoDB TTL items now")
     _add_endpoint_options(sweep)
     sweep.set_defaults(func=_ttl_sweep)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    # 8000: DynamoDB Local's port, where NoSQL Workbench and most docs look for a local DynamoDB.
-    parser.add_argument("--port", type=int, default=8000, help="port, 0 = any free one (default 8000)")
-    parser.add_argument("--data-dir", type=Path, default=None, help="keep data here (default: in memory)")
-    parser.add_argument(
-        "--ttl-sweep-interval",
-        type=float,
-        default=60.0,
-        metavar="SECONDS",
-        help="delete expired TTL items this often (default 60, 0 disables)",
-    )
-    parser.add_argument(
-        "--region", default="us-east-1", help="region warmed up at start (every region is served)"
-    )
-    parser.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
 
 
 def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:
@@ -91,8 +71,7 @@ def _reset(args: argparse.Namespace) -> int:
         raise UserError(
             f"an endpoint is running on {data_dir} ({running}); stop it (Ctrl-C on `make up`) first"
         )
-    aws_dir = data_dir / "aws"
-    looks_ours = aws_dir.is_dir() or not any(data_dir.iterdir())
+    looks_ours = aws_dir(data_dir).is_dir() or not any(data_dir.iterdir())
     if not looks_ours:
         raise UserError(f"{data_dir} does not look like emulator data (no aws/ inside); not wiping it")
     shutil.rmtree(data_dir)
@@ -114,9 +93,8 @@ def resolve_endpoint(args: argparse.Namespace) -> str:
 
 def _running_endpoint(data_dir: Path) -> str | None:
     """The URL in the data dir's state file if that endpoint answers, else None."""
-    state_file = data_dir / STATE_FILE
     try:
-        url = str(json.loads(state_file.read_text())["url"])
+        url = str(json.loads(state_file(data_dir).read_text())["url"])
     except (OSError, ValueError, KeyError):
         return None
     try:

@@ -34,6 +34,14 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from emulator.aws.layout import (
+    JOURNAL_PREFIX,
+    JOURNAL_SUFFIX,
+    LOCK_FILE,
+    SNAPSHOT_PREFIX,
+    SNAPSHOT_SUFFIX,
+    aws_dir,
+)
 from emulator.errors import UserError
 
 # Item writes between snapshots; replaying 500 through moto takes ~0.5 s. The
@@ -44,8 +52,6 @@ SNAPSHOT_FORMAT = 1
 # Snapshots pickle moto's own objects, readable only by the moto version that wrote them. Read
 # from the package metadata: importing moto itself costs a second.
 _MOTO_VERSION = version("moto")
-_JOURNAL_PREFIX = "journal-"
-_SNAPSHOT_PREFIX = "snapshot-"
 
 
 class Journal:
@@ -99,9 +105,9 @@ class Persistence:
     """Owns ``DATA_DIR/aws``: loads it at start, journals writes, compacts in the background."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.root = data_dir / "aws"
+        self.root = aws_dir(data_dir)
         self.root.mkdir(parents=True, exist_ok=True)
-        self._lock_file = _exclusive_lock(self.root / "lock", data_dir)
+        self._lock_file = _exclusive_lock(self.root / LOCK_FILE, data_dir)
         self.generation = 0
         self.records_since_snapshot = 0
         self.journal: Journal | None = None
@@ -114,7 +120,7 @@ class Persistence:
     def load(self) -> tuple[dict[str, Any] | None, Iterator[dict[str, Any]]]:
         """The snapshot payload (or None) and the journal records written after it, in order."""
         payload: dict[str, Any] | None = None
-        snapshots = self._generations(_SNAPSHOT_PREFIX, ".pickle")
+        snapshots = self._generations(SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX)
         if snapshots:
             snapshot_path = snapshots[-1][1]
             with snapshot_path.open("rb") as f:
@@ -136,9 +142,9 @@ class Persistence:
             self.generation = snapshot["generation"]
             payload = snapshot["payload"]
         self._drop_before(self.generation)  # folded into the snapshot by a compaction that finished
-        for stale in self.root.glob(f"{_SNAPSHOT_PREFIX}*.tmp*"):
+        for stale in self.root.glob(f"{SNAPSHOT_PREFIX}*.tmp*"):
             stale.unlink(missing_ok=True)  # a snapshot whose writer died before renaming it
-        journals = self._generations(_JOURNAL_PREFIX, ".log")
+        journals = self._generations(JOURNAL_PREFIX, JOURNAL_SUFFIX)
         later = [(g, p) for g, p in journals if g >= self.generation]
         if later:
             self.generation = later[-1][0]
@@ -199,7 +205,7 @@ class Persistence:
         """Synchronous compaction (at exit). Caller holds the request lock."""
         if self._compacting is not None:
             self._compacting.join()
-        if self.records_since_snapshot == 0 and self._generations(_SNAPSHOT_PREFIX, ".pickle"):
+        if self.records_since_snapshot == 0 and self._generations(SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX):
             return
         new_generation = self._rotate()
         self._write_snapshot(capture(), new_generation)
@@ -228,7 +234,7 @@ class Persistence:
     def _write_snapshot(self, payload: dict[str, Any], generation: int) -> None:
         snapshot = {"format": SNAPSHOT_FORMAT, "moto": _MOTO_VERSION, "generation": generation}
         snapshot["payload"] = payload
-        final = self.root / f"{_SNAPSHOT_PREFIX}{generation:08d}.pickle"
+        final = self.root / f"{SNAPSHOT_PREFIX}{generation:08d}{SNAPSHOT_SUFFIX}"
         tmp = final.with_suffix(f".tmp{os.getpid()}")
         with tmp.open("wb") as f:
             pickle.dump(snapshot, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -247,7 +253,7 @@ class Persistence:
 
     def _drop_before(self, generation: int) -> None:
         """Journals and snapshots older than the snapshot of ``generation`` (which is on disk)."""
-        for prefix, suffix in ((_JOURNAL_PREFIX, ".log"), (_SNAPSHOT_PREFIX, ".pickle")):
+        for prefix, suffix in ((JOURNAL_PREFIX, JOURNAL_SUFFIX), (SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX)):
             for g, path in self._generations(prefix, suffix):
                 if g < generation:
                     path.unlink(missing_ok=True)
@@ -262,7 +268,7 @@ class Persistence:
         return sorted(found)
 
     def _journal_path(self, generation: int) -> Path:
-        return self.root / f"{_JOURNAL_PREFIX}{generation:08d}.log"
+        return self.root / f"{JOURNAL_PREFIX}{generation:08d}{JOURNAL_SUFFIX}"
 
     def _sync_periodically(self) -> None:
         while not self._stopped.wait(FSYNC_INTERVAL_S):

@@ -24,9 +24,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TextIO
 
+from emulator.aws.layout import READY_PREFIX
 from emulator.errors import UserError
 
-_READY_PREFIX = "Ready on "  # emulator.aws.server.READY_PREFIX (not imported: it would load werkzeug)
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -147,7 +147,7 @@ class EmbeddedAws:
                 reason = next((e for e in reversed(self._errors) if e.startswith("error: ")), None)
                 detail = reason[len("error: ") :] if reason else "; ".join(self._errors[-5:]) or "no output"
                 raise UserError(f"the embedded AWS endpoint failed to start: {detail}")
-            if line.startswith(_READY_PREFIX):
+            if line.startswith(READY_PREFIX):
                 self._ready = True
         return self
 

@@ -86,7 +86,7 @@ def provision_secrets(
             continue  # neither the secret nor its schedule is new: CloudFormation would not rotate
         if str(schedule.properties.get("RotateImmediatelyOnUpdate", "true")).lower() == "false":
             continue
-        function_id = _rotation_function(app, schedule)
+        function_id = rotation_function(app, schedule)
         if invoke is None:
             log(f"warning: {schedule.logical_id}: no Lambda runtime to rotate {logical_id}; skipped")
             continue
@@ -174,7 +174,8 @@ def _secret_value(secretsmanager: Any, spec: ResourceSpec) -> str:
     return json.dumps(document)
 
 
-def _rotation_function(app: SamApp, schedule: ResourceSpec) -> str:
+def rotation_function(app: SamApp, schedule: ResourceSpec) -> str:
+    """The logical id of the function a RotationSchedule names in its ``RotationLambdaARN``."""
     arn = str(schedule.properties.get("RotationLambdaARN") or "")
     if not arn:
         raise UserError(

@@ -21,9 +21,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from emulator.aws.commands import STATE_FILE, add_arguments
-
-READY_PREFIX = "Ready on "
+from emulator.aws.layout import READY_PREFIX, add_endpoint_arguments, state_file
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -65,9 +63,9 @@ def serve(args: argparse.Namespace) -> int:
     # A wildcard bind is reachable on loopback; "0.0.0.0" itself is not an address to connect to.
     connect_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
     url = f"http://{connect_host}:{server.port}"
-    state_file = args.data_dir / STATE_FILE if args.data_dir is not None else None
-    if state_file is not None:
-        state_file.write_text(json.dumps({"url": url, "pid": os.getpid()}))
+    state_path = state_file(args.data_dir) if args.data_dir is not None else None
+    if state_path is not None:
+        state_path.write_text(json.dumps({"url": url, "pid": os.getpid()}))
 
     stopping = threading.Event()
 
@@ -101,8 +99,8 @@ def serve(args: argparse.Namespace) -> int:
             with app.lock:
                 persistence.compact_now(app.capture)
                 persistence.close()
-        if state_file is not None:
-            state_file.unlink(missing_ok=True)
+        if state_path is not None:
+            state_path.unlink(missing_ok=True)
     return 0
 
 
@@ -133,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from emulator.errors import UserError
 
     parser = argparse.ArgumentParser(prog="python -m emulator.aws.server", description=__doc__)
-    add_arguments(parser)
+    add_endpoint_arguments(parser)
     parser.add_argument("--listen-fd", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:

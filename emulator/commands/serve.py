@@ -156,9 +156,10 @@ def serve(args: argparse.Namespace) -> int:
     dynamodb_endpoint = args.dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None
 
     from emulator.aws import EmbeddedAws
+    from emulator.aws.layout import has_saved_state
 
     aws = EmbeddedAws(data_dir=args.data_dir, ttl_sweep_interval_s=args.ttl_sweep_interval)
-    fresh_start = _no_saved_state(args.data_dir)  # before the child creates DATA_DIR/aws
+    fresh_start = not has_saved_state(args.data_dir)  # before the child creates DATA_DIR/aws
     aws.launch()  # first: the longest step of the start-up, on the other core
     # boto3's own variable (e.g. LocalStack in docker-compose.yml): every service but DynamoDB
     # (Secrets Manager, SSM, SES) is there, for provisioning and the functions alike.
@@ -211,24 +212,13 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _no_saved_state(data_dir: Path | None) -> bool:
-    """True when the embedded endpoint will start empty (in memory, or a new data dir)."""
-    if data_dir is None:
-        return True
-    aws_dir = data_dir / "aws"  # emulator.aws.persistence: snapshot-<G>.pickle, journal-<G>.log
-    try:
-        return not any(p.name.startswith(("snapshot-", "journal-")) for p in aws_dir.iterdir())
-    except OSError:
-        return True
-
-
 def _prewarm_rotation_functions(app: Any, runtime: Any) -> None:
     """A new secret with a RotationSchedule is rotated at start: start its function's cold start now."""
-    from emulator.aws.secrets import ROTATION_TYPE, _rotation_function
+    from emulator.aws.secrets import ROTATION_TYPE, rotation_function
 
     for schedule in app.resources_of_type(ROTATION_TYPE):
         try:
-            runtime.prewarm(app.functions[_rotation_function(app, schedule)].function_name)
+            runtime.prewarm(app.functions[rotation_function(app, schedule)].function_name)
         except Exception:  # noqa: S112 - provisioning reports a bad schedule or function clearly
             continue
 
