@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import re
 import sys
-import threading
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from emulator.lambda_runtime.api import InvocationResult, LambdaRuntime
+from emulator.lambda_runtime.api import LambdaRuntime
 from emulator.template.model import AuthorizerSpec, FunctionSpec, RestApiSpec
 
 UNAUTHORIZED_BODY: dict[str, Any] = {"message": "Unauthorized"}
@@ -37,8 +36,6 @@ IMPLICIT_DENY_BODY: dict[str, Any] = {"Message": "User is not authorized to acce
 CONFIGURATION_ERROR_BODY: dict[str, Any] = {"message": None}
 
 PolicyDecision = Literal["ALLOW", "EXPLICIT_DENY", "IMPLICIT_DENY"]
-# A Lambda invocation a step of the pipeline needs: (function name, event).
-LambdaCall = tuple[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -199,42 +196,31 @@ def build_request_event(proxy_event: Mapping[str, Any], method_arn: str) -> dict
 
 
 class AuthorizerCache:
-    """Authorizer outputs by (authorizer, identity-source values), each kept for its TTL."""
+    """Authorizer outputs by (authorizer, identity-source values), each kept for its TTL.
+
+    Each method is one dict operation, atomic under the GIL: no lock, even with gateways on
+    several loops."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._entries: dict[tuple[str, tuple[str, ...]], tuple[float, AuthorizerOutput]] = {}
-        self._lock = threading.Lock()
 
     def get(self, name: str, identity: tuple[str, ...]) -> AuthorizerOutput | None:
-        with self._lock:
-            entry = self._entries.get((name, identity))
-            if entry is None:
-                return None
-            expires_at, output = entry
-            if self._clock() >= expires_at:
-                del self._entries[(name, identity)]
-                return None
-            return output
+        entry = self._entries.get((name, identity))
+        if entry is None:
+            return None
+        expires_at, output = entry
+        if self._clock() >= expires_at:
+            self._entries.pop((name, identity), None)
+            return None
+        return output
 
     def put(self, name: str, identity: tuple[str, ...], output: AuthorizerOutput, ttl_s: float) -> None:
-        if ttl_s <= 0:
-            return
-        with self._lock:
+        if ttl_s > 0:
             self._entries[(name, identity)] = (self._clock() + ttl_s, output)
 
 
 # -- the authorizers of one API ---------------------------------------------------------------------
-
-
-def run_blocking(steps: Generator[LambdaCall, InvocationResult, Any], runtime: LambdaRuntime) -> Any:
-    """Drive ``steps`` on this thread: each Lambda call it yields is invoked and waited for."""
-    try:
-        call = next(steps)
-        while True:
-            call = steps.send(runtime.invoke(*call))
-    except StopIteration as done:
-        return done.value
 
 
 def _log_to_stderr(line: str) -> None:
@@ -263,16 +249,10 @@ class LambdaAuthorizers:
         self._cache = AuthorizerCache(clock)
         self._log = log
 
-    def authorize(self, authorizer_name: str, proxy_event: dict, method_arn: str) -> AuthorizationOutcome:
-        """Authorize on this thread, invoking the function (if it must) and waiting for it."""
-        return run_blocking(self.authorize_steps(authorizer_name, proxy_event, method_arn), self._runtime)
-
-    def authorize_steps(
+    async def authorize(
         self, authorizer_name: str, proxy_event: dict, method_arn: str
-    ) -> Generator[LambdaCall, InvocationResult, AuthorizationOutcome]:
-        """The authorization, as a generator that yields the Lambda call it needs (function name,
-        event) and is sent its result: the same logic serves a blocking caller (:meth:`authorize`)
-        and the gateway's event loop, which awaits the call instead."""
+    ) -> AuthorizationOutcome:
+        """Authorize one request, awaiting the function's answer if the cache holds none."""
         authorizer = self._api.authorizers[authorizer_name]
         identity = identity_values(authorizer, proxy_event)
         if identity is None:
@@ -291,7 +271,7 @@ class LambdaAuthorizers:
         latency_ms = 0
         if output is None:
             started = time.perf_counter()
-            result = yield from self._invoke(authorizer, event)
+            result = await self._invoke(authorizer, event)
             latency_ms = round((time.perf_counter() - started) * 1000)
             if isinstance(result, AuthorizationOutcome):
                 return result
@@ -315,14 +295,14 @@ class LambdaAuthorizers:
             self._log(f"Authorizer {authorizer.name}: invalid ValidationExpression: {exc}")
             return False
 
-    def _invoke(
+    async def _invoke(
         self, authorizer: AuthorizerSpec, event: dict[str, Any]
-    ) -> Generator[LambdaCall, InvocationResult, AuthorizerOutput | AuthorizationOutcome]:
+    ) -> AuthorizerOutput | AuthorizationOutcome:
         function = self._functions.get(authorizer.function_id)
         if function is None:
             self._log(f"Authorizer {authorizer.name}: function {authorizer.function_id} does not exist")
             return _refused(500, CONFIGURATION_ERROR_BODY)
-        result = yield function.function_name, event
+        result = (await self._runtime.call_async(function.function_name, event)).result()
         if result.error is not None:
             # Lambda authorizers signal "no/invalid credentials" by failing with exactly this message.
             if result.error.error_message == "Unauthorized":

@@ -4,7 +4,7 @@ This only does the connection's bookkeeping around httptools' parser (llhttp, No
 keep-alive, pipelined requests answered in order, ``Expect: 100-continue``, the 10 MB limit
 checked before the body is read, a bounded request head, flow control both ways, and a graceful
 end (half-close, linger) when a request is refused. Each request goes to the gateway's
-``handle_async`` on the loop this connection lives on.
+``handle`` on the loop this connection lives on.
 """
 
 from __future__ import annotations
@@ -276,7 +276,7 @@ class HttpConnection(asyncio.Protocol):
             if pending.too_large:  # the client may still be sending the body: do not reset
                 self._end_gracefully(self._gateway.payload_too_large(pending.request))
                 return
-            response = await self._gateway.handle_async(pending.request)
+            response = await self._gateway.handle(pending.request)
             if not self._write(response, pending.request.method == "HEAD", pending.keep_alive):
                 return
             if self._can_write is not None and not self._can_write.is_set():

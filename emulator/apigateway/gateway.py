@@ -17,14 +17,12 @@ import json
 import sys
 import time
 import traceback
-from collections.abc import Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
 from typing import Any, TextIO
 
 from emulator import ids
-from emulator.apigateway.authorizers import LambdaAuthorizers, LambdaCall
+from emulator.apigateway.authorizers import LambdaAuthorizers
 from emulator.apigateway.binary import BinaryMediaTypes
 from emulator.apigateway.cors import CorsPreflight
 from emulator.apigateway.events import ProxyEventBuilder
@@ -83,28 +81,15 @@ class ApiStage:
             self.authorizers = LambdaAuthorizers(spec, runtime, app.functions, app.region, app.account_id)
 
 
-@dataclass
-class IntegrationCall:
-    """The Lambda proxy integration's call, once the gateway's own checks passed."""
-
-    function_name: str
-    event: dict[str, Any]
-    request: GatewayRequest
-    stage: ApiStage
-
-
-# What the pipeline decided before the integration: the stage (None if no route matched) and
-# either the gateway's own answer or the integration's call to make.
-Planned = tuple[ApiStage | None, GatewayResponse | IntegrationCall]
-
-
 class ApiGateway:
-    """Every REST API of a SAM app: :meth:`handle_async` answers one client request.
+    """Every REST API of a SAM app: ``await gateway.handle(request)`` answers one client request.
 
-    Runs on the server's event loop. The whole pipeline -- route, a Lambda authorizer's call,
-    the event, a warm worker's answer awaited on its pipe, the proxy response translated --
-    never leaves the loop's thread. Only the emulator's WSGI pages (``/_emulator/...``) run on
-    a small thread pool.
+    The pipeline reads top to bottom (:meth:`_pipeline`, then :meth:`_routed`), like Chalice's
+    ``LocalGateway.handle_request`` made async: the Lambda authorizer and the integration are
+    each one ``await`` of ``runtime.call_async``. It runs on the caller's event loop -- the
+    server's, or a blocking front's private one -- and never leaves that loop's thread: a warm
+    worker's answer is awaited on its pipe. Only the emulator's WSGI pages (``/_emulator/...``)
+    run on a small thread pool.
     """
 
     def __init__(
@@ -123,7 +108,6 @@ class ApiGateway:
         self.log = log
         self.integration_timeout_s = integration_timeout_s
         self._blocking = ThreadPoolExecutor(blocking_threads, thread_name_prefix="gateway-blocking")
-        self._loop: asyncio.AbstractEventLoop | None = None  # the server's, known at its first request
         self.stages: dict[str, ApiStage] = {}
         staged: list[StagedApi] = []
         for api_id, spec in app.apis.items():
@@ -134,14 +118,14 @@ class ApiGateway:
         self.router = Router(staged)
 
     # -- the server's entry points ------------------------------------------------------------
-    async def handle_async(self, request: GatewayRequest) -> GatewayResponse:
+    async def handle(self, request: GatewayRequest) -> GatewayResponse:
         """Answer one client request (never raises: an emulator bug is a logged 500)."""
         started = time.perf_counter()
         if request.path.startswith(EMULATOR_PREFIX):
             return await self._emulator(request)
         request_id = ids.request_id()
         try:
-            response = await self._pipeline_async(request, request_id)
+            response = await self._pipeline(request, request_id)
         except Exception:
             # A bug in the emulator itself: say so loudly and answer as API Gateway does for
             # an internal failure.
@@ -167,9 +151,7 @@ class ApiGateway:
             f"{(time.perf_counter() - started) * 1000:.1f}ms\n"
         )
         # Written once the answer is sent (the loop runs it before reading the next request).
-        if self._loop is None or not self._loop.is_running():
-            self._loop = asyncio.get_running_loop()
-        self._loop.call_soon(self.log.write, line)
+        asyncio.get_running_loop().call_soon(self.log.write, line)
 
     async def _emulator(self, request: GatewayRequest) -> GatewayResponse:
         if request.path == "/_emulator/health":
@@ -180,39 +162,14 @@ class ApiGateway:
         return await loop.run_in_executor(self._blocking, call_wsgi, self.emulator_app, request)
 
     # -- the pipeline -------------------------------------------------------------------------
-    async def _pipeline_async(self, request: GatewayRequest, request_id: str) -> GatewayResponse:
-        """The pipeline on the event loop: a Lambda authorizer's call and the integration's are
-        awaited on the worker's pipe, like every other request's."""
-        steps = self._plan(request, request_id)
-        try:
-            call = next(steps)
-            while True:  # a Lambda authorizer to run first
-                future = await self.runtime.call_async(*call)
-                call = steps.send(future.result())
-        except StopIteration as done:
-            stage, planned = done.value
-        if isinstance(planned, IntegrationCall):
-            future = await self.runtime.call_async(
-                planned.function_name, planned.event, wait_s=self.integration_timeout_s
-            )
-            planned = self._answer(planned, future)
-        return self._finish(stage, planned)
-
-    def _plan(
-        self, request: GatewayRequest, request_id: str
-    ) -> Generator[LambdaCall, InvocationResult, Planned]:
-        """Everything before the integration -- the gateway's own answer, or the call to make --
-        as steps that yield the Lambda authorizer calls they need (see ``authorize_steps``)."""
+    async def _pipeline(self, request: GatewayRequest, request_id: str) -> GatewayResponse:
         match = self.router.route(request.method, request.path)
         if match is None:
-            return None, self._unrouted(missing_authentication_token(), request.path)
+            return self._unrouted(missing_authentication_token(), request.path)
         stage = self.stages[match.api_id]
-        return stage, (yield from self._handle_routed(request, request_id, match, stage))
-
-    def _finish(self, stage: ApiStage | None, response: GatewayResponse) -> GatewayResponse:
-        if stage is not None and response.from_gateway:
-            return stage.gateway_responses.apply(response)
-        return response
+        response = await self._routed(request, request_id, match, stage)
+        # The API's GatewayResponses apply to the gateway's own answers, not to the function's.
+        return stage.gateway_responses.apply(response) if response.from_gateway else response
 
     def _unrouted(self, response: GatewayResponse, path: str) -> GatewayResponse:
         """A gateway answer before any route matched: the addressed API's GatewayResponses apply."""
@@ -221,9 +178,9 @@ class ApiGateway:
         addressed = [s for s in candidates if s.spec.stage_name == first] or candidates[:1]
         return addressed[0].gateway_responses.apply(response) if addressed else response
 
-    def _handle_routed(
+    async def _routed(
         self, request: GatewayRequest, request_id: str, match: RouteMatch, stage: ApiStage
-    ) -> Generator[LambdaCall, InvocationResult, GatewayResponse | IntegrationCall]:
+    ) -> GatewayResponse:
         route = match.method.route
         if stage.throttle and not stage.throttle.allow(match.resource_path, request.method):
             return too_many_requests()
@@ -232,7 +189,7 @@ class ApiGateway:
         if route is None:  # SAM's CORS MOCK: answered here, the function is never invoked
             assert stage.cors is not None
             if stage.preflight_authorizer:
-                denied = yield from self._authorize(stage, stage.preflight_authorizer, event, match, request)
+                denied = await self._authorize(stage, stage.preflight_authorizer, event, match, request)
                 if denied is not None:
                     return denied
             return stage.cors.respond(match.resource_path)
@@ -241,21 +198,25 @@ class ApiGateway:
             # Usage plans are not emulated: any key is accepted, a missing one is refused.
             return forbidden()
         if route.authorizer:
-            denied = yield from self._authorize(stage, route.authorizer, event, match, request)
+            denied = await self._authorize(stage, route.authorizer, event, match, request)
             if denied is not None:
                 return denied
 
-        function = self.app.functions[route.function_id]
-        return IntegrationCall(function.function_name, event, request, stage)
+        function_name = self.app.functions[route.function_id].function_name
+        future = await self.runtime.call_async(function_name, event, wait_s=self.integration_timeout_s)
+        response = self._translate(function_name, future, request, stage)
+        response.headers.append(("x-amz-apigw-id", event["requestContext"]["extendedRequestId"]))
+        return response
 
-    def _authorize(
+    async def _authorize(
         self, stage: ApiStage, name: str, event: dict[str, Any], match: RouteMatch, request: GatewayRequest
-    ) -> Generator[LambdaCall, InvocationResult, GatewayResponse | None]:
+    ) -> GatewayResponse | None:
+        """None when the request may go on (``requestContext.authorizer`` then set), else the refusal."""
         if stage.authorizers is None:
             self._log_error(f"authorizer {name!r} is not defined on API {stage.spec.logical_id}")
             return internal_server_error(500)
         arn = stage.events.method_arn(match, request)
-        outcome = yield from stage.authorizers.authorize_steps(name, event, arn)
+        outcome = await stage.authorizers.authorize(name, event, arn)
         if not outcome.allowed:
             status = outcome.status or 401
             body = outcome.body if outcome.body is not None else {"message": "Unauthorized"}
@@ -270,14 +231,14 @@ class ApiGateway:
             event["requestContext"]["authorizer"] = dict(outcome.authorizer_context)
         return None
 
-    def _answer(self, call: IntegrationCall, future: Future[InvocationResult]) -> GatewayResponse:
+    def _translate(
+        self,
+        function_name: str,
+        future: Future[InvocationResult],
+        request: GatewayRequest,
+        stage: ApiStage,
+    ) -> GatewayResponse:
         """The integration's answer: the future is done unless the integration timeout passed."""
-        response = self._translate(call, future)
-        response.headers.append(("x-amz-apigw-id", call.event["requestContext"]["extendedRequestId"]))
-        return response
-
-    def _translate(self, call: IntegrationCall, future: Future[InvocationResult]) -> GatewayResponse:
-        function_name = call.function_name
         try:
             result = future.result(timeout=0)
         except FutureTimeout:
@@ -299,8 +260,8 @@ class ApiGateway:
         try:
             return translate(
                 result.payload,
-                accept=call.request.header("Accept"),
-                binary_media_types=call.stage.binary_media_types,
+                accept=request.header("Accept"),
+                binary_media_types=stage.binary_media_types,
             )
         except MalformedProxyResponse as exc:
             self._log_error(

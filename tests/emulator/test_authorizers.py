@@ -6,6 +6,7 @@ protocol (no process is needed to test this logic).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from emulator.apigateway.authorizers import (
+    AuthorizationOutcome,
     LambdaAuthorizers,
     build_request_event,
     evaluate_policy,
@@ -44,7 +46,14 @@ class InProcessRuntime:
             return InvocationResult(request_id=request_id, error=error)
         return InvocationResult(request_id=request_id, payload=payload)
 
-    def submit(self, function_name: str, event: Mapping[str, Any], *, request_id: str | None = None):
+    async def call_async(
+        self,
+        function_name: str,
+        event: Mapping[str, Any],
+        *,
+        wait_s: float | None = None,
+        request_id: str | None = None,
+    ) -> Future[InvocationResult]:
         future: Future[InvocationResult] = Future()
         future.set_result(self.invoke(function_name, event, request_id=request_id))
         return future
@@ -116,6 +125,12 @@ def make(
         api, runtime, {"AuthFn": function}, "us-east-1", "123456789012", clock=clock, log=lines.append
     )
     return authorizers, runtime, clock
+
+
+def authorize(
+    authorizers: LambdaAuthorizers, name: str, event: dict, method_arn: str
+) -> AuthorizationOutcome:
+    return asyncio.run(authorizers.authorize(name, event, method_arn))
 
 
 # -- policy matching -------------------------------------------------------------------------
@@ -196,7 +211,7 @@ def test_token_event_and_allow_context():
         )
 
     authorizers, runtime, _ = make(handler)
-    outcome = authorizers.authorize("Auth", proxy_event({"authorization": "Bearer abc"}), GET_ITEMS)
+    outcome = authorize(authorizers, "Auth", proxy_event({"authorization": "Bearer abc"}), GET_ITEMS)
     assert runtime.events == [
         ("auth-fn", {"type": "TOKEN", "authorizationToken": "Bearer abc", "methodArn": GET_ITEMS})
     ]
@@ -210,19 +225,21 @@ def test_token_event_and_allow_context():
 @pytest.mark.parametrize("headers", [None, {}, {"Authorization": ""}, {"X-Other": "Bearer abc"}])
 def test_missing_token_is_401_without_invoking(headers):
     authorizers, runtime, _ = make(lambda event: policy("Allow", "*"))
-    outcome = authorizers.authorize("Auth", proxy_event(headers), GET_ITEMS)
+    outcome = authorize(authorizers, "Auth", proxy_event(headers), GET_ITEMS)
     assert (outcome.allowed, outcome.status, outcome.body) == (False, 401, {"message": "Unauthorized"})
     assert runtime.events == []
 
 
 def test_validation_expression_failure_is_401_without_invoking():
     authorizers, runtime, _ = make(lambda event: policy("Allow", "*"), validation_expression=r"Bearer [a-z]+")
-    assert authorizers.authorize("Auth", proxy_event({"Authorization": "Basic xyz"}), GET_ITEMS).status == 401
     assert (
-        authorizers.authorize("Auth", proxy_event({"Authorization": "Bearer abc1"}), GET_ITEMS).status == 401
+        authorize(authorizers, "Auth", proxy_event({"Authorization": "Basic xyz"}), GET_ITEMS).status == 401
+    )
+    assert (
+        authorize(authorizers, "Auth", proxy_event({"Authorization": "Bearer abc1"}), GET_ITEMS).status == 401
     )
     assert runtime.events == []
-    assert authorizers.authorize("Auth", proxy_event({"Authorization": "Bearer abc"}), GET_ITEMS).allowed
+    assert authorize(authorizers, "Auth", proxy_event({"Authorization": "Bearer abc"}), GET_ITEMS).allowed
 
 
 def test_unauthorized_error_is_401():
@@ -230,7 +247,7 @@ def test_unauthorized_error_is_401():
         raise Exception("Unauthorized")  # what AWS's blueprint authorizers do
 
     authorizers, _, _ = make(handler)
-    outcome = authorizers.authorize("Auth", proxy_event({"Authorization": "t"}), GET_ITEMS)
+    outcome = authorize(authorizers, "Auth", proxy_event({"Authorization": "t"}), GET_ITEMS)
     assert (outcome.status, outcome.body) == (401, {"message": "Unauthorized"})
 
 
@@ -248,19 +265,19 @@ def test_unauthorized_error_is_401():
 )
 def test_other_errors_and_malformed_output_are_500_null_message(handler):
     authorizers, _, _ = make(handler)
-    outcome = authorizers.authorize("Auth", proxy_event({"Authorization": "t"}), GET_ITEMS)
+    outcome = authorize(authorizers, "Auth", proxy_event({"Authorization": "t"}), GET_ITEMS)
     assert (outcome.allowed, outcome.status, outcome.body) == (False, 500, {"message": None})
 
 
 def test_explicit_and_implicit_deny_are_403_with_aws_bodies():
     authorizers, _, _ = make(lambda event: policy("Deny", event["methodArn"]))
-    outcome = authorizers.authorize("Auth", proxy_event({"Authorization": "t"}), GET_ITEMS)
+    outcome = authorize(authorizers, "Auth", proxy_event({"Authorization": "t"}), GET_ITEMS)
     assert (outcome.status, outcome.body) == (
         403,
         {"Message": "User is not authorized to access this resource with an explicit deny"},
     )
     authorizers, _, _ = make(lambda event: policy("Allow", f"{ARN_PREFIX}/POST/items"))
-    outcome = authorizers.authorize("Auth", proxy_event({"Authorization": "t"}), GET_ITEMS)
+    outcome = authorize(authorizers, "Auth", proxy_event({"Authorization": "t"}), GET_ITEMS)
     assert (outcome.status, outcome.body) == (
         403,
         {"Message": "User is not authorized to access this resource"},
@@ -275,28 +292,28 @@ def test_cached_policy_is_reused_and_reevaluated_against_each_method_arn():
         lambda event: policy("Allow", event["methodArn"]), reauthorize_every=300
     )
     headers = {"Authorization": "token-a"}
-    first = authorizers.authorize("Auth", proxy_event(headers), GET_ITEMS)
-    second = authorizers.authorize("Auth", proxy_event(headers), GET_ITEMS)
+    first = authorize(authorizers, "Auth", proxy_event(headers), GET_ITEMS)
+    second = authorize(authorizers, "Auth", proxy_event(headers), GET_ITEMS)
     assert first.allowed
     assert second.allowed
     assert len(runtime.events) == 1
     assert second.authorizer_context["integrationLatency"] == 0
     # The cached policy only allows GET /items: another method is denied from the cache.
-    other = authorizers.authorize("Auth", proxy_event(headers), f"{ARN_PREFIX}/DELETE/items")
+    other = authorize(authorizers, "Auth", proxy_event(headers), f"{ARN_PREFIX}/DELETE/items")
     assert other.status == 403
     assert len(runtime.events) == 1
     # Another token is another cache entry.
-    authorizers.authorize("Auth", proxy_event({"Authorization": "token-b"}), GET_ITEMS)
+    authorize(authorizers, "Auth", proxy_event({"Authorization": "token-b"}), GET_ITEMS)
     assert len(runtime.events) == 2
     clock.now += 300
-    authorizers.authorize("Auth", proxy_event(headers), GET_ITEMS)
+    authorize(authorizers, "Auth", proxy_event(headers), GET_ITEMS)
     assert len(runtime.events) == 3
 
 
 def test_reauthorize_every_zero_invokes_every_time():
     authorizers, runtime, _ = make(lambda event: policy("Allow", "*"), reauthorize_every=0)
     for _ in range(3):
-        assert authorizers.authorize("Auth", proxy_event({"Authorization": "t"}), GET_ITEMS).allowed
+        assert authorize(authorizers, "Auth", proxy_event({"Authorization": "t"}), GET_ITEMS).allowed
     assert len(runtime.events) == 3
 
 
@@ -310,8 +327,8 @@ def test_failures_are_not_cached():
         return policy("Allow", "*")
 
     authorizers, _, _ = make(handler, reauthorize_every=300)
-    assert authorizers.authorize("Auth", proxy_event({"Authorization": "t"}), GET_ITEMS).status == 401
-    assert authorizers.authorize("Auth", proxy_event({"Authorization": "t"}), GET_ITEMS).allowed
+    assert authorize(authorizers, "Auth", proxy_event({"Authorization": "t"}), GET_ITEMS).status == 401
+    assert authorize(authorizers, "Auth", proxy_event({"Authorization": "t"}), GET_ITEMS).allowed
 
 
 # -- REQUEST authorizers --------------------------------------------------------------------------
@@ -332,7 +349,7 @@ def request_authorizer(handler: Callable[[dict], Any], **kwargs: Any):
 def test_request_event_carries_the_request():
     authorizers, runtime, _ = request_authorizer(lambda event: policy("Allow", "*"))
     event = proxy_event({"X-Api-Token": "k"}, {"tenant": "t1"}, {"backend": "blue"})
-    assert authorizers.authorize("Auth", event, GET_ITEMS).allowed
+    assert authorize(authorizers, "Auth", event, GET_ITEMS).allowed
     ((_, sent),) = runtime.events
     assert sent == build_request_event(event, GET_ITEMS)
     assert sent["type"] == "REQUEST"
@@ -360,7 +377,7 @@ def test_request_event_carries_the_request():
 )
 def test_request_missing_identity_source_is_401_without_invoking(headers, query, stage_variables):
     authorizers, runtime, _ = request_authorizer(lambda event: policy("Allow", "*"))
-    outcome = authorizers.authorize("Auth", proxy_event(headers, query, stage_variables), GET_ITEMS)
+    outcome = authorize(authorizers, "Auth", proxy_event(headers, query, stage_variables), GET_ITEMS)
     assert outcome.status == 401
     assert runtime.events == []
 
@@ -370,12 +387,12 @@ def test_request_cache_key_is_every_identity_source():
     event_a = proxy_event({"X-Api-Token": "k"}, {"tenant": "t1"}, {"backend": "blue"})
     event_b = proxy_event({"X-Api-Token": "k"}, {"tenant": "t2"}, {"backend": "blue"})
     for event in (event_a, event_a, event_b, event_b):
-        assert authorizers.authorize("Auth", event, GET_ITEMS).allowed
+        assert authorize(authorizers, "Auth", event, GET_ITEMS).allowed
     assert len(runtime.events) == 2
 
 
 def test_request_authorizer_without_identity_sources_is_never_cached():
     authorizers, runtime, _ = make(lambda event: policy("Allow", "*"), type="REQUEST", identity_headers=())
     for _ in range(2):
-        assert authorizers.authorize("Auth", proxy_event(), GET_ITEMS).allowed
+        assert authorize(authorizers, "Auth", proxy_event(), GET_ITEMS).allowed
     assert len(runtime.events) == 2

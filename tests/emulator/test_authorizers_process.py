@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def event(token: str) -> dict:
 
 
 def test_allow_passes_principal_and_context(authorizers):
-    outcome = authorizers.authorize("TokenAuth", event("Bearer allow"), METHOD_ARN)
+    outcome = asyncio.run(authorizers.authorize("TokenAuth", event("Bearer allow"), METHOD_ARN))
     assert outcome.allowed
     context = dict(outcome.authorizer_context)
     assert isinstance(context.pop("integrationLatency"), int)
@@ -58,5 +59,5 @@ def test_allow_passes_principal_and_context(authorizers):
     ],
 )
 def test_refusals(authorizers, token, status, body):
-    outcome = authorizers.authorize("TokenAuth", event(token), METHOD_ARN)
+    outcome = asyncio.run(authorizers.authorize("TokenAuth", event(token), METHOD_ARN))
     assert (outcome.allowed, outcome.status, outcome.body) == (False, status, body)

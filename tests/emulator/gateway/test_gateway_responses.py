@@ -94,6 +94,6 @@ def test_unknown_path_gets_the_apis_gateway_response_headers() -> None:
         source_ip="127.0.0.1",
         protocol="HTTP/1.1",
     )
-    response = asyncio.run(gateway.handle_async(request))
+    response = asyncio.run(gateway.handle(request))
     assert response.status == 403
     assert response.header("Access-Control-Allow-Origin") == "https://app.example"

@@ -16,7 +16,7 @@ from emulator.apigateway.server import GatewayServer
 class PathGateway:
     """Answers every request with its own path: enough to see the server's behaviour."""
 
-    async def handle_async(self, request: GatewayRequest) -> GatewayResponse:
+    async def handle(self, request: GatewayRequest) -> GatewayResponse:
         return GatewayResponse(200, [("Content-Type", "text/plain")], request.path.encode())
 
     def payload_too_large(self, request: GatewayRequest) -> GatewayResponse:
