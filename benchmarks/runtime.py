@@ -2,20 +2,24 @@
 
 Measures invocations/s and p50/p99 latency at 1 and 8 concurrent callers, with a realistic API
 Gateway proxy event (about 1.5 KB) and the START/END/REPORT log written (to /dev/null). The
-shim's budget (issue 2: 2,000+ req/s at 1 connection, p99 under 20 ms at 8) must hold for the
-whole HTTP path, so the runtime's share has to fit well inside it.
+callers await ``runtime.call_async`` on one uvloop event loop, as the gateway's server does.
+The shim's budget (issue 2: 2,000+ req/s at 1 connection, p99 under 20 ms at 8) must hold for
+the whole HTTP path, so the runtime's share has to fit well inside it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import os
 import statistics
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+
+import uvloop
 
 from emulator.lambda_runtime import FunctionConfig, ProcessLambdaRuntime
 
@@ -90,7 +94,32 @@ def measure(call: Callable[[], Any], callers: int, duration_s: float) -> dict[st
     start.wait()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
+    return _figures(latencies, time.perf_counter() - began)
+
+
+async def measure_on_a_loop(
+    call: Callable[[], Awaitable[Any]], callers: int, duration_s: float
+) -> dict[str, float]:
+    """Await ``call`` from ``callers`` coroutines of this loop for ``duration_s``."""
+    latencies: list[list[float]] = [[] for _ in range(callers)]
+    clock = time.perf_counter
+    stop_at = clock() + duration_s
+
+    async def caller(samples: list[float]) -> None:
+        while True:
+            began = clock()
+            await call()
+            ended = clock()
+            samples.append(ended - began)
+            if ended >= stop_at:
+                return
+
+    began = clock()
+    await asyncio.gather(*(caller(samples) for samples in latencies))
+    return _figures(latencies, clock() - began)
+
+
+def _figures(latencies: list[list[float]], elapsed: float) -> dict[str, float]:
     all_samples = sorted(s for samples in latencies for s in samples)
     return {
         "req_per_s": round(len(all_samples) / elapsed),
@@ -120,12 +149,15 @@ def run() -> dict[str, Any]:
     ):
         cold = runtime.invoke("Echo", event)
         figures["cold_start_init_ms"] = round(cold.init_duration_ms or 0.0, 1)
-        for callers in CALLERS:
+
+        async def through_the_runtime(callers: int) -> dict[str, float]:
             # Warm the workers this concurrency needs, so the figures are warm invocations.
-            for future in [runtime.submit("Echo", event) for _ in range(callers)]:
-                future.result()
+            await asyncio.gather(*(runtime.call_async("Echo", event) for _ in range(callers)))
+            return await measure_on_a_loop(lambda: runtime.call_async("Echo", event), callers, DURATION_S)
+
+        for callers in CALLERS:
             figures["direct"][callers] = measure(lambda: echo.handler(event, None), callers, DURATION_S / 3)
-            figures["runtime"][callers] = measure(lambda: runtime.invoke("Echo", event), callers, DURATION_S)
+            figures["runtime"][callers] = uvloop.run(through_the_runtime(callers))
 
     print(
         f"  echo handler, {len(str(event))}-byte proxy event; cold start {figures['cold_start_init_ms']} ms"

@@ -1,8 +1,10 @@
-"""The contract between the gateway and the Lambda runtime emulation.
+"""The contract between the gateway and the Lambda runtime emulation: one awaitable call.
 
-The gateway awaits an invocation on its event loop (or submits one and gets back a future); it
-may stop waiting (API Gateway's 29 s integration timeout) while the function runs on to its own
-Timeout.
+The gateway awaits an invocation on its event loop (:meth:`LambdaRuntime.call_async`); it may
+stop waiting (API Gateway's 29 s integration timeout) while the function runs on to its own
+Timeout. A blocking caller runs the same call on a private event loop
+(``ProcessLambdaRuntime.invoke``), as SAM CLI's callers all go through one
+``LambdaRuntime.invoke``.
 """
 
 from __future__ import annotations
@@ -55,14 +57,6 @@ class InvocationResult:
 
 
 class LambdaRuntime(Protocol):
-    def submit(
-        self, function_name: str, event: Mapping[str, Any], *, request_id: str | None = None
-    ) -> Future[InvocationResult]: ...
-
-    def invoke(
-        self, function_name: str, event: Mapping[str, Any], *, request_id: str | None = None
-    ) -> InvocationResult: ...
-
     async def call_async(
         self,
         function_name: str,

@@ -23,8 +23,7 @@ class Invocation:
     deadline: float = 0.0  # monotonic time at which the function times out (set when sent)
     sent_at: float = 0.0
     sent: bool = False
-    direct: bool = False  # the caller will read the answer itself (ProcessLambdaRuntime.call)
-    reader: Any = None  # the Worker whose answer the caller must read (set when sent directly)
+    on_loop: bool = False  # the caller's loop reads the answer (set by the worker it was sent to)
 
 
 def failure(

@@ -55,19 +55,6 @@ class FunctionPool:
         with self._condition:
             return [worker.pid for worker in self._workers]
 
-    def try_acquire(self) -> Worker | None:
-        """A warm idle worker or a new one if under the limit; None when at the limit."""
-        with self._condition:
-            if self._closed:
-                raise PoolClosed(self.config.name)
-            if self._idle:
-                return self._idle.pop()
-            if len(self._workers) + self._reserved >= self.limit:
-                return None
-            self._reserved += 1
-            generation = self._generation
-        return self._start_worker(generation)
-
     def try_acquire_idle(self) -> Worker | None:
         """A warm idle worker, or None: never starts one (that would block an event loop)."""
         with self._condition:
@@ -90,7 +77,8 @@ class FunctionPool:
         self.release(self._start_worker(generation))
 
     def acquire(self, deadline: float) -> Worker | None:
-        """Like :meth:`try_acquire`, waiting until ``deadline`` (monotonic) for a free slot."""
+        """A warm idle worker, or a new one if under the limit; at the limit, the first one free
+        before ``deadline`` (monotonic), else None. Blocks: never on an event loop."""
         with self._condition:
             while True:
                 if self._closed:

@@ -9,13 +9,11 @@ exit, segfault, hang) costs at most its own worker: the runtime and later reques
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
@@ -69,10 +67,10 @@ class ProcessLambdaRuntime:
             self._pools[config.name] = FunctionPool(
                 config, limit=limit, spawn=self._spawn, dispatch=self._dispatch
             )
-        # Threads that wait for a free worker when a function is at its limit (the fast path
-        # never uses them); reused, so no thread is created per request.
+        # Threads that start a worker process or wait for a free one when a function is at its
+        # limit (the hot path never uses them); reused, so no thread is created per request.
         waiters = max(4, min(64, sum(pool.limit for pool in self._pools.values())))
-        self._waiters = ThreadPoolExecutor(max_workers=waiters, thread_name_prefix="lambda-throttle-wait")
+        self._waiters = ThreadPoolExecutor(max_workers=waiters, thread_name_prefix="lambda-dispatch")
         self._reloaded = threading.Condition()
         self._closed = False
         self._watcher: CodeWatcher | None = None
@@ -83,51 +81,6 @@ class ProcessLambdaRuntime:
 
     # -- LambdaRuntime ---------------------------------------------------------------------------
 
-    def submit(
-        self, function_name: str, event: Mapping[str, Any], *, request_id: str | None = None
-    ) -> Future[InvocationResult]:
-        """Start an invocation; the Future resolves when it ends (result, error, timeout...)."""
-        if self._closed:
-            raise RuntimeError("the Lambda runtime is closed")
-        pool = self._pool(function_name)
-        invocation = self._invocation(function_name, event, request_id, direct=False)
-        self._dispatch(pool, invocation)
-        return invocation.future
-
-    def invoke(
-        self, function_name: str, event: Mapping[str, Any], *, request_id: str | None = None
-    ) -> InvocationResult:
-        return self.call(function_name, event, request_id=request_id).result()
-
-    def call(
-        self,
-        function_name: str,
-        event: Mapping[str, Any],
-        *,
-        wait_s: float | None = None,
-        request_id: str | None = None,
-    ) -> Future[InvocationResult]:
-        """Invoke and wait on this thread, at most ``wait_s``: the future is done unless that passed.
-
-        The fast path for a caller that waits anyway (the gateway, :meth:`invoke`): on a warm
-        worker this thread writes the request and reads the answer itself, with no hand-off to
-        another thread. If ``wait_s`` passes first, the function runs on to its own Timeout
-        (API Gateway's 29 s integration timeout vs a longer function Timeout) and the future
-        resolves then.
-        """
-        if self._closed:
-            raise RuntimeError("the Lambda runtime is closed")
-        pool = self._pool(function_name)
-        invocation = self._invocation(function_name, event, request_id, direct=True)
-        future = invocation.future
-        self._dispatch(pool, invocation)
-        if invocation.reader is not None:
-            invocation.reader.read_for_caller(invocation, wait_s)
-        elif wait_s is not None:
-            with contextlib.suppress(FutureTimeout):
-                future.result(timeout=wait_s)
-        return future
-
     async def call_async(
         self,
         function_name: str,
@@ -136,34 +89,38 @@ class ProcessLambdaRuntime:
         wait_s: float | None = None,
         request_id: str | None = None,
     ) -> Future[InvocationResult]:
-        """:meth:`call` for a caller on an asyncio loop: the same, awaiting instead of blocking.
+        """Invoke, awaiting the answer on the caller's event loop for at most ``wait_s``: the
+        future is done unless that passed (the function then runs on to its own Timeout).
 
         On a warm idle worker the loop itself writes the request and waits for the answer on
         the worker's pipe: no thread hand-off at all (the shim's hot path). Anything that may
         block -- starting a worker process (a cold start), waiting for one at the concurrency
-        limit -- runs off the loop, as for :meth:`submit`, and the future is awaited. After
-        ``wait_s`` the function runs on to its own Timeout, as for :meth:`call`.
+        limit -- runs on a thread of :attr:`_waiters`, the worker's own thread reads the
+        answer, and the loop awaits the future.
         """
         if self._closed:
             raise RuntimeError("the Lambda runtime is closed")
         pool = self._pool(function_name)
-        invocation = self._invocation(function_name, event, request_id, direct=True)
+        invocation = self._invocation(function_name, event, request_id)
         future = invocation.future
         worker = pool.try_acquire_idle()
-        if worker is not None and worker.invoke(invocation):
-            if invocation.reader is not None:
-                await invocation.reader.read_for_caller_async(invocation, wait_s)
+        if worker is not None and worker.invoke(invocation, asyncio.get_running_loop()):
+            if invocation.on_loop:
+                await worker.read_on_loop(invocation, wait_s)
                 return future
         elif not future.done():
-            invocation.direct = False  # read by the worker's own thread
-            try:
-                self._waiters.submit(self._dispatch, pool, invocation)
-            except RuntimeError:  # close() ran meanwhile
-                _resolve(invocation, _not_started(invocation, PoolClosed(pool.config.name)))
+            self._dispatch(pool, invocation)
         if not future.done():
             # asyncio.wait, not wait_for: giving up must not cancel the invocation's future.
             await asyncio.wait([asyncio.wrap_future(future)], timeout=wait_s)
         return future
+
+    def invoke(
+        self, function_name: str, event: Mapping[str, Any], *, request_id: str | None = None
+    ) -> InvocationResult:
+        """:meth:`call_async` for a blocking caller (``invoke``, provisioning, a test): it runs on a
+        private event loop of this thread, until the function ends."""
+        return asyncio.run(self.call_async(function_name, event, request_id=request_id)).result()
 
     def prewarm(self, function_name: str) -> None:
         """Start an execution environment of the function now (its cold start runs meanwhile)."""
@@ -229,9 +186,7 @@ class ProcessLambdaRuntime:
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _invocation(
-        self, function_name: str, event: Mapping[str, Any], request_id: str | None, *, direct: bool
-    ) -> Invocation:
+    def _invocation(self, function_name: str, event: Mapping[str, Any], request_id: str | None) -> Invocation:
         future: Future[InvocationResult] = Future()
         future.set_running_or_notify_cancel()  # it cannot be cancelled: the function runs on
         return Invocation(
@@ -239,7 +194,6 @@ class ProcessLambdaRuntime:
             encode_event(event),
             future,
             wait_deadline=time.monotonic() + self._wait_s[function_name],
-            direct=direct,
         )
 
     def _pool(self, function_name: str) -> FunctionPool:
@@ -252,28 +206,19 @@ class ProcessLambdaRuntime:
         return Worker(pool.config, python=self._python, sink=self._sink, owner=pool, generation=generation)
 
     def _dispatch(self, pool: FunctionPool, invocation: Invocation) -> None:
-        """Start ``invocation`` on a warm or new worker, or queue it to wait for one."""
-        while True:
-            try:
-                worker = pool.try_acquire()
-            except Exception as exc:  # spawning failed or the runtime closed meanwhile
-                _resolve(invocation, _not_started(invocation, exc))
-                return
-            if worker is None:  # at the concurrency limit: wait off the caller's thread
-                invocation.direct = False  # so its worker's thread reads the answer
-                try:
-                    self._waiters.submit(self._invoke_when_free, pool, invocation)
-                except RuntimeError:  # close() ran meanwhile
-                    _resolve(invocation, _not_started(invocation, PoolClosed(pool.config.name)))
-                return
-            if worker.invoke(invocation):
-                return
+        """Start ``invocation`` on a thread of :attr:`_waiters`: it may start a worker process or
+        wait for one, neither of which an event loop may do."""
+        try:
+            self._waiters.submit(self._invoke_when_free, pool, invocation)
+        except RuntimeError:  # close() ran meanwhile
+            _resolve(invocation, _not_started(invocation, PoolClosed(pool.config.name)))
 
     def _invoke_when_free(self, pool: FunctionPool, invocation: Invocation) -> None:
+        """A warm or new worker, else the first one free before the invocation's wait deadline."""
         while True:
             try:
                 worker = pool.acquire(invocation.wait_deadline)
-            except Exception as exc:
+            except Exception as exc:  # spawning failed or the runtime closed meanwhile
                 _resolve(invocation, _not_started(invocation, exc))
                 return
             if worker is None or worker.invoke(invocation):

@@ -4,25 +4,27 @@ The process runs :mod:`.bootstrap`. The parent talks to it over two private pipe
 in, responses out) and reads its stdout+stderr from a third pipe, forwarding it line by line to
 the log between START and END.
 
-Who reads the response: on the fast path (:meth:`Worker.read_for_caller`, used by
-``ProcessLambdaRuntime.call``) the caller's own thread writes the request and polls for the
-answer, so a warm invocation wakes no other thread of this process; a caller on an asyncio loop
-(the gateway) awaits it on the loop instead (:mod:`.loop_reading`). A caller that stops waiting
-before the function's Timeout (API Gateway gives up at 29 s) hands the invocation over to the
-worker's own thread, which reads on until the Timeout and kills a hung handler on time, as
-Lambda does. That thread also runs the INIT phase and serves :meth:`Worker.invoke` without a
-reader (``submit``). Between invocations nobody reads: as on Lambda, an idle environment is
-frozen; a process that died meanwhile is noticed when the next request cannot be written to it.
+Who reads the response: on the fast path the caller's event loop (the gateway's) writes the
+request and awaits the answer on the worker's pipe (:meth:`Worker.read_on_loop`, with the
+worker's :class:`~.loop_reading.LoopReader`), so a warm invocation wakes no thread of this
+process. Otherwise the worker's own thread reads: it runs the INIT phase, serves an invocation
+that waited for a worker, and takes over from a caller that stops waiting before the
+function's Timeout (API Gateway gives up at 29 s), reading on until the Timeout and killing a
+hung handler on time, as Lambda does. Between invocations nobody reads: as on Lambda, an idle
+environment is frozen; a process that died meanwhile is noticed when the next request cannot be
+written to it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import select
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
@@ -33,7 +35,7 @@ import orjson
 from emulator.lambda_runtime import bootstrap, environment, exits, logs
 from emulator.lambda_runtime.api import ErrorKind, FunctionConfig, InvocationError, InvocationResult
 from emulator.lambda_runtime.invocation import Invocation, decode_payload, failure
-from emulator.lambda_runtime.loop_reading import LoopReading
+from emulator.lambda_runtime.loop_reading import LoopReader
 
 BOOTSTRAP_PATH = Path(bootstrap.__file__).resolve()
 # Lambda gives the INIT phase (imports, module-level code) 10 seconds on demand.
@@ -53,7 +55,7 @@ class WorkerOwner(Protocol):
     def redispatch(self, invocation: Invocation) -> None: ...
 
 
-class Worker(LoopReading):
+class Worker:
     """A warm execution environment for one function, serving one invocation at a time."""
 
     def __init__(
@@ -73,19 +75,26 @@ class Worker(LoopReading):
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)  # the worker thread parks on it
         self._watch: Invocation | None = None  # an invocation the worker thread must read for
-        self._caller_reading = False  # a caller's thread is reading the pipes (one reader at a time)
-        self._reader_ident: int | None = None
+        self._loop_reading = False  # a caller's loop is reading the pipes (one reader at a time)
+        self._reader_ident: int | None = None  # the thread of that loop
         self._pending_start = ""  # START, written with the invocation's first other log text
         self._init_ms: float | None = None
         self._memory_mb = 0
         self._warned_memory = False  # once per worker
         self._output_open = True  # until every writer of the output pipe closed it
-        self._init_loop_reading()
+        self._output_drained = False  # the loop forwarded the output: no read needed for it
+        self._log_later: Callable[..., Any] | None = None  # defers log writes (loop.call_soon)
         request_read, self._request_fd = os.pipe()
         self._response_fd, response_write = os.pipe()
         self._output_fd, output_write = os.pipe()
         os.set_blocking(self._output_fd, False)
         self._frames = bootstrap.FrameReader(self._response_fd, loads=orjson.loads)
+        self._loop_reader = LoopReader(
+            self._frames,
+            self._output_fd,
+            pump_output=self._pump_output,
+            owned_fds=(self._request_fd, self._response_fd, self._output_fd),
+        )
         self._started_at = time.monotonic()
         self.arn = environment.function_arn(config)
         try:
@@ -123,11 +132,14 @@ class Worker(LoopReading):
     def stopped(self) -> bool:
         return self._stopped
 
-    def invoke(self, invocation: Invocation) -> bool:
+    def invoke(self, invocation: Invocation, loop: asyncio.AbstractEventLoop | None = None) -> bool:
         """Start ``invocation`` on this worker, acquired from its pool.
 
-        False if the process died while idle, just before it was handed out: the caller then
-        takes another worker, as the request never reached this one.
+        With ``loop`` (the caller's), that loop reads the answer if it may
+        (``invocation.on_loop`` is then set: the caller awaits :meth:`read_on_loop`); else the
+        worker's thread reads and resolves the future. False if the process died while idle,
+        just before it was handed out: the caller then takes another worker, as the request
+        never reached this one.
         """
         with self._lock:
             if self._init_failure is not None:  # INIT failed before this request arrived
@@ -144,8 +156,8 @@ class Worker(LoopReading):
                     self._gone = True
                     self._current = None
                     delivered = False
-                elif invocation.direct:
-                    invocation.reader = self  # the caller reads the answer: read_for_caller
+                elif loop is not None and self._loop_reader.may_read_on(loop):
+                    invocation.on_loop = True  # the caller's loop reads the answer: read_on_loop
                     delivered = True
                 else:
                     self._watch = invocation
@@ -157,25 +169,39 @@ class Worker(LoopReading):
             self._stop_and_discard()
         return delivered
 
-    def read_for_caller(self, invocation: Invocation, wait_s: float | None) -> None:
-        """On the caller's thread: read the answer of ``invocation`` (sent by :meth:`invoke`).
+    async def read_on_loop(self, invocation: Invocation, wait_s: float | None) -> None:
+        """On the caller's loop: await the answer of ``invocation`` (sent by :meth:`invoke`).
 
-        Returns when its future is resolved, or at ``wait_s`` if that comes first: the worker
-        thread then reads on until the function's Timeout.
+        Returns when its future is resolved, or at ``wait_s`` if that comes first: the worker's
+        thread then reads on until the function's Timeout. Blocks no thread: the loop is woken
+        by the answer's pipe.
         """
         until = invocation.deadline if wait_s is None else min(invocation.deadline, time.monotonic() + wait_s)
-        with self._lock:
-            self._caller_reading = True
+        loop = asyncio.get_running_loop()
+        with self._lock:  # the worker's thread leaves the pipes alone meanwhile
+            self._loop_reading = True
             self._reader_ident = threading.get_ident()
         outcome: object = None
         try:
+            answered = await self._loop_reader.wait(until, output_open=self._output_open)
+            if answered:
+                self._output_drained = self._loop_reader.forwarded_output
+                # END and REPORT are written once the caller has sent its answer on (the loop
+                # runs them before it reads the next request): off the client's critical path.
+                self._log_later = loop.call_soon
+            # The answer is buffered (no wait), or the time is up or the process gone: then
+            # this times the function out, reports the crash, or finds it is not yet due.
             outcome = self._read_response(invocation, until)
+        except asyncio.CancelledError:  # the loop shuts down: the worker's thread reads on
+            outcome = _NOT_YET
+            raise
         except Exception as exc:  # a bug here must never leave the worker half-used
             self._fail_reader(invocation, exc)
             raise
         finally:
+            self._log_later = None
             with self._lock:
-                self._caller_reading = False
+                self._loop_reading = False
                 self._reader_ident = None
                 if outcome is _NOT_YET:
                     self._watch = invocation
@@ -216,15 +242,15 @@ class Worker(LoopReading):
                 self._stop_and_discard()
             raise
         finally:
-            with self._lock:  # a caller may still be reading the pipes (it stopped the worker)
-                self._wake.wait_for(lambda: not self._caller_reading)
-            self._close_fds()
+            with self._lock:  # a loop may still be reading the pipes (it stopped the worker)
+                self._wake.wait_for(lambda: not self._loop_reading)
+            self._loop_reader.close()
 
     def _next_watch(self) -> Invocation | None:
         """Park until an invocation is handed over; None once the worker is stopped."""
         with self._lock:
             while True:
-                if not self._caller_reading:
+                if not self._loop_reading:
                     if self._watch is not None:
                         invocation, self._watch = self._watch, None
                         return invocation
@@ -383,7 +409,8 @@ class Worker(LoopReading):
                 return None  # the process closed its end: it exited
             # else: a frame (or part of a large one) was buffered; the loop returns it when whole
 
-    def _pump_output(self) -> None:
+    def _pump_output(self) -> bool:
+        """Forward what the output pipe holds to the log; False once every writer closed it."""
         text = ""
         while True:
             try:
@@ -400,6 +427,7 @@ class Worker(LoopReading):
             text += self._output.feed(chunk)
         if text:
             self._log(text)
+        return self._output_open
 
     def _time_out(self, invocation: Invocation) -> None:
         peak = exits.peak_memory_mb(self._process.pid)
@@ -476,9 +504,6 @@ class Worker(LoopReading):
     def _stop_and_discard(self) -> None:
         self._owner.discard(self)
         self.stop()
-
-    def _fds(self) -> tuple[int, ...]:
-        return (self._request_fd, self._response_fd, self._output_fd)
 
 
 def _resolve(future: Future[InvocationResult], result: InvocationResult) -> None:

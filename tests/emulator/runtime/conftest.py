@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import shutil
 import socket
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from emulator.lambda_runtime import FunctionConfig, ProcessLambdaRuntime
+from emulator.lambda_runtime import FunctionConfig, InvocationResult, ProcessLambdaRuntime
 
 HANDLERS = Path(__file__).resolve().parents[1] / "handlers"
 
@@ -42,6 +45,33 @@ def start_runtime(log: io.StringIO) -> Iterator[Callable[..., ProcessLambdaRunti
     yield start
     for runtime in runtimes:
         runtime.close()
+
+
+Submit = Callable[..., "Future[InvocationResult]"]
+
+
+@pytest.fixture
+def submit() -> Iterator[Submit]:
+    """``submit(runtime, name, event, **options)``: start an invocation from an event loop on a
+    thread of its own, as the gateway's server does, and return at once; the future resolves
+    with the result when the function ends. Invocations submitted together are in flight at once.
+    """
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="test-caller-loop", daemon=True)
+    thread.start()
+
+    def submit(
+        runtime: ProcessLambdaRuntime, function_name: str, event: dict[str, Any], **options: Any
+    ) -> Future[InvocationResult]:
+        async def call() -> InvocationResult:
+            return (await runtime.call_async(function_name, event, **options)).result()
+
+        return asyncio.run_coroutine_threadsafe(call(), loop)
+
+    yield submit
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(30)
+    loop.close()
 
 
 class Gate:

@@ -1,4 +1,5 @@
-"""call_async(): the gateway's path, a warm worker's answer awaited on an event loop (uvloop)."""
+"""call_async(): the gateway's path, a warm worker's answer awaited on an event loop (uvloop),
+and the worker's own thread when the caller stops waiting or another loop has the pipes."""
 
 from __future__ import annotations
 
@@ -92,7 +93,31 @@ def test_failures_awaited_on_the_loop_cost_only_their_worker(run_on_a_loop, star
     assert after.result().payload["echo"] == {"n": 2}
 
 
-def test_threads_and_the_loop_take_turns_on_one_worker(run_on_a_loop, start_runtime):
+def test_a_caller_that_stops_waiting_hands_the_invocation_to_the_worker_thread(
+    run_on_a_loop, start_runtime, gate, submit
+):
+    runtime = start_runtime(function("Gated", "gated.handler", timeout_s=30))
+    warm = submit(runtime, "Gated", {"gate": gate.path})
+    pid = gate.wait_for_handler()
+    gate.release_one()
+    assert warm.result(timeout=30).payload["pid"] == pid
+
+    # The handler waits for the gate: the caller gives up after 0.05 s.
+    future = run_on_a_loop(runtime.call_async("Gated", {"gate": gate.path}, wait_s=0.05))
+
+    assert not future.done()
+    assert gate.wait_for_handler() == pid
+    gate.release_one()
+    assert future.result(timeout=30).payload == {"pid": pid, "released": "x"}
+    # The worker was freed by its own thread and is reused, warm, by the next caller.
+    again = submit(runtime, "Gated", {"gate": gate.path})
+    assert gate.wait_for_handler() == pid
+    gate.release_one()
+    assert again.result(timeout=30).payload["pid"] == pid
+    assert runtime.worker_pids("Gated") == [pid]
+
+
+def test_loops_take_turns_on_one_worker(run_on_a_loop, start_runtime, submit):
     runtime = start_runtime(function("M", "misbehaving.handler"))
     pid = runtime.invoke("M", {}).payload["pid"]
 
@@ -100,9 +125,11 @@ def test_threads_and_the_loop_take_turns_on_one_worker(run_on_a_loop, start_runt
         return (await runtime.call_async("M", {"n": n})).result().payload
 
     answers = []
-    for n in range(10):  # the loop registers the pipes, a thread then reads them, and so on
+    for n in range(10):
+        # A new loop each time: the last one is closed, or the open one of `submit` has the
+        # pipes, and then the worker's thread reads; `submit`'s loop then takes them back.
         answers.append(run_on_a_loop(on_the_loop(n))["echo"]["n"])
-        answers.append(runtime.call("M", {"n": n}).result().payload["echo"]["n"])
+        answers.append(submit(runtime, "M", {"n": n}).result(timeout=30).payload["echo"]["n"])
     assert answers == [n for n in range(10) for _ in range(2)]
     assert runtime.worker_pids("M") == [pid]
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from .conftest import function
 
 
-def test_concurrent_requests_get_their_own_workers_up_to_the_limit(start_runtime, gate):
+def test_concurrent_requests_get_their_own_workers_up_to_the_limit(start_runtime, gate, submit):
     runtime = start_runtime(
         function("Gated", "gated.handler", reserved_concurrency=2, timeout_s=30), throttle_wait_s=0.2
     )
 
-    first = runtime.submit("Gated", {"gate": gate.path})
-    second = runtime.submit("Gated", {"gate": gate.path})
+    first = submit(runtime, "Gated", {"gate": gate.path})
+    second = submit(runtime, "Gated", {"gate": gate.path})
     pids = {gate.wait_for_handler(), gate.wait_for_handler()}  # both running at once
-    throttled = runtime.submit("Gated", {"gate": gate.path}).result(timeout=30)
+    throttled = submit(runtime, "Gated", {"gate": gate.path}).result(timeout=30)
 
     assert len(pids) == 2
     assert not first.done()
@@ -28,12 +28,12 @@ def test_concurrent_requests_get_their_own_workers_up_to_the_limit(start_runtime
     assert {r.payload["pid"] for r in results} == pids
 
 
-def test_a_waiting_request_gets_the_next_free_worker(start_runtime, gate):
+def test_a_waiting_request_gets_the_next_free_worker(start_runtime, gate, submit):
     runtime = start_runtime(function("Gated", "gated.handler", reserved_concurrency=1, timeout_s=30))
 
-    first = runtime.submit("Gated", {"gate": gate.path})
+    first = submit(runtime, "Gated", {"gate": gate.path})
     busy_pid = gate.wait_for_handler()
-    waiting = runtime.submit("Gated", {"gate": gate.path})  # waits up to throttle_wait_s (1 s)
+    waiting = submit(runtime, "Gated", {"gate": gate.path})  # waits up to throttle_wait_s (1 s)
     gate.release_one()
     assert gate.wait_for_handler() == busy_pid  # the same warm worker took the waiting request
     gate.release_one()
@@ -42,12 +42,12 @@ def test_a_waiting_request_gets_the_next_free_worker(start_runtime, gate):
     assert waiting.result(timeout=30).payload["pid"] == busy_pid
 
 
-def test_max_workers_is_the_default_limit(start_runtime, gate):
+def test_max_workers_is_the_default_limit(start_runtime, gate, submit):
     runtime = start_runtime(
         function("Gated", "gated.handler", timeout_s=30), max_workers=1, throttle_wait_s=0
     )
 
-    running = runtime.submit("Gated", {"gate": gate.path})
+    running = submit(runtime, "Gated", {"gate": gate.path})
     gate.wait_for_handler()
     throttled = runtime.invoke("Gated", {"gate": gate.path})
     gate.release_one()
@@ -57,13 +57,13 @@ def test_max_workers_is_the_default_limit(start_runtime, gate):
     assert running.result(timeout=30).error is None
 
 
-def test_a_busy_function_does_not_block_another(start_runtime, gate):
+def test_a_busy_function_does_not_block_another(start_runtime, gate, submit):
     runtime = start_runtime(
         function("Gated", "gated.handler", reserved_concurrency=1, timeout_s=30),
         function("Echo", "echo.handler"),
     )
 
-    running = runtime.submit("Gated", {"gate": gate.path})
+    running = submit(runtime, "Gated", {"gate": gate.path})
     gate.wait_for_handler()
 
     assert runtime.invoke("Echo", {"x": 1}).payload == {"x": 1}
@@ -71,10 +71,10 @@ def test_a_busy_function_does_not_block_another(start_runtime, gate):
     assert running.result(timeout=30).error is None
 
 
-def test_the_caller_may_stop_waiting_while_the_function_runs_on(start_runtime, gate):
+def test_the_caller_may_stop_waiting_while_the_function_runs_on(start_runtime, gate, submit):
     runtime = start_runtime(function("Gated", "gated.handler", timeout_s=30))
 
-    future = runtime.submit("Gated", {"gate": gate.path})
+    future = submit(runtime, "Gated", {"gate": gate.path})
     gate.wait_for_handler()
     assert not future.done()  # e.g. API Gateway answered 504 after 29 s and moved on
     gate.release_one()
@@ -82,10 +82,10 @@ def test_the_caller_may_stop_waiting_while_the_function_runs_on(start_runtime, g
     assert future.result(timeout=30).payload["released"] == "x"
 
 
-def test_many_concurrent_callers_all_get_answers(start_runtime):
+def test_many_concurrent_callers_all_get_answers(start_runtime, submit):
     runtime = start_runtime(function("Counter", "counter.handler"), max_workers=3, throttle_wait_s=30)
 
-    futures = [runtime.submit("Counter", {}) for _ in range(60)]
+    futures = [submit(runtime, "Counter", {}) for _ in range(60)]
     results = [f.result(timeout=60) for f in futures]
 
     assert all(r.error is None for r in results)
@@ -95,7 +95,9 @@ def test_many_concurrent_callers_all_get_answers(start_runtime):
                for pid in {r.payload["pid"] for r in results}) == 60  # fmt: skip
 
 
-def test_the_max_workers_cap_queues_for_queue_wait_while_reserved_concurrency_throttles(start_runtime, gate):
+def test_the_max_workers_cap_queues_for_queue_wait_while_reserved_concurrency_throttles(
+    start_runtime, gate, submit
+):
     # Unreserved: --max-workers is the emulator's own cap (AWS would just scale), so a request over
     # it waits queue_wait_s for a worker; reserved concurrency is Lambda's throttle, after throttle_wait_s.
     runtime = start_runtime(
@@ -106,16 +108,16 @@ def test_the_max_workers_cap_queues_for_queue_wait_while_reserved_concurrency_th
         queue_wait_s=30,
     )
 
-    running = runtime.submit("Gated", {"gate": gate.path})
+    running = submit(runtime, "Gated", {"gate": gate.path})
     gate.wait_for_handler()
-    queued = runtime.submit("Gated", {"gate": gate.path})  # waits for the busy worker, not throttled
+    queued = submit(runtime, "Gated", {"gate": gate.path})  # waits for the busy worker, not throttled
     gate.release_one()
     assert running.result(timeout=30).error is None
     gate.wait_for_handler()
     gate.release_one()
     assert queued.result(timeout=30).error is None
 
-    held = runtime.submit("Reserved", {"gate": gate.path})
+    held = submit(runtime, "Reserved", {"gate": gate.path})
     gate.wait_for_handler()
     throttled = runtime.invoke("Reserved", {"gate": gate.path})
     gate.release_one()

@@ -142,7 +142,7 @@ def test_missing_code_directory_fails_the_invocation_not_the_runtime(start_runti
     assert runtime.invoke("Echo", {"ok": 1}).payload == {"ok": 1}
 
 
-def test_a_worker_that_dies_while_idle_is_not_handed_a_request(start_runtime, gate):
+def test_a_worker_that_dies_while_idle_is_not_handed_a_request(start_runtime, gate, submit):
     runtime = start_runtime(function("Bg", "misbehaving.exit_when_released"))
     first = runtime.invoke("Bg", {"gate": gate.path})
     gate.wait_for_handler()
@@ -150,7 +150,7 @@ def test_a_worker_that_dies_while_idle_is_not_handed_a_request(start_runtime, ga
     dead_pid = gate.release_one()  # its background thread now exits the idle process
     wait_for_exit(dead_pid)
     # Whether or not the runtime noticed yet, the request must not be lost on the dead worker.
-    second = runtime.submit("Bg", {"gate": gate.path})
+    second = submit(runtime, "Bg", {"gate": gate.path})
     new_pid = gate.wait_for_handler()
 
     assert first.payload["pid"] == dead_pid

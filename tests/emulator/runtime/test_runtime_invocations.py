@@ -108,10 +108,10 @@ def test_any_mapping_is_a_valid_event(start_runtime):
     assert result.payload == {"nested": {"a": 1}}
 
 
-def test_submit_returns_a_future(start_runtime):
+def test_invocations_in_flight_at_once_each_get_their_answer(start_runtime, submit):
     runtime = start_runtime(function("Echo", "echo.handler"))
 
-    futures = [runtime.submit("Echo", {"i": i}) for i in range(5)]
+    futures = [submit(runtime, "Echo", {"i": i}) for i in range(5)]
 
     assert [f.result(timeout=30).payload for f in futures] == [{"i": i} for i in range(5)]
 

@@ -20,7 +20,7 @@ def assert_gone(pids: list[int]) -> None:
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
 
 
-def test_close_leaves_no_process_behind(log, gate):
+def test_close_leaves_no_process_behind(log, gate, submit):
     runtime = ProcessLambdaRuntime(
         [
             function("Echo", "echo.handler"),
@@ -34,7 +34,7 @@ def test_close_leaves_no_process_behind(log, gate):
     runtime.invoke("Echo", {})
     runtime.invoke("Counter", {})
     runtime.invoke("M", {"do": "segfault"})  # a crashed worker must be reaped too
-    busy = runtime.submit("Gated", {"gate": gate.path})
+    busy = submit(runtime, "Gated", {"gate": gate.path})
     gate.wait_for_handler()
     pids = runtime.worker_pids()
     assert len(pids) == 3
@@ -56,7 +56,7 @@ def test_context_manager_closes(log):
 
     assert_gone(pids)
     with pytest.raises(RuntimeError, match="closed"):
-        runtime.submit("Echo", {})
+        runtime.invoke("Echo", {})
 
 
 def test_close_twice_is_harmless(log):

@@ -86,16 +86,16 @@ def test_explicit_reload_runs_a_same_size_edit(start_runtime, tmp_path):
     assert not (tmp_path / "__pycache__").exists()
 
 
-def test_a_busy_worker_finishes_on_old_code_then_retires(start_runtime, gate):
+def test_a_busy_worker_finishes_on_old_code_then_retires(start_runtime, gate, submit):
     runtime = start_runtime(function("Gated", "gated.handler", timeout_s=30))
 
-    running = runtime.submit("Gated", {"gate": gate.path})
+    running = submit(runtime, "Gated", {"gate": gate.path})
     old_pid = gate.wait_for_handler()
     runtime.reload("Gated")
     gate.release_one()
 
     assert running.result(timeout=30).payload["pid"] == old_pid  # not cut short
-    follow_up = runtime.submit("Gated", {"gate": gate.path})
+    follow_up = submit(runtime, "Gated", {"gate": gate.path})
     new_pid = gate.wait_for_handler()
     gate.release_one()
     assert follow_up.result(timeout=30).payload["pid"] == new_pid != old_pid
