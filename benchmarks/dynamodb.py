@@ -80,7 +80,7 @@ def bare_moto() -> Iterator[str]:
 
 @contextmanager
 def embedded(data_dir: Path | None) -> Iterator[str]:
-    with EmbeddedAws(data_dir=data_dir, ttl_sweep_interval_s=0, log=None) as aws:
+    with EmbeddedAws(data_dir=data_dir, ttl_sweep_interval_s=0) as aws:
         yield aws.endpoint_url
 
 
@@ -164,7 +164,7 @@ def _fill(url: str, items: int) -> None:
 
 def _time_restart(data_dir: Path) -> float:
     began = time.perf_counter()
-    with EmbeddedAws(data_dir=data_dir, ttl_sweep_interval_s=0, log=None) as aws:
+    with EmbeddedAws(data_dir=data_dir, ttl_sweep_interval_s=0) as aws:
         dynamodb = _client(aws.endpoint_url)
         found = dynamodb.get_item(TableName="restart", Key={"pk": {"S": f"k{RESTART_ITEMS - 1}"}})
         elapsed = time.perf_counter() - began
@@ -178,7 +178,7 @@ def _restarts() -> dict[str, float]:
         clean_dir, killed_dir = Path(tmp) / "clean", Path(tmp) / "killed"
         with embedded(clean_dir) as url:
             _fill(url, RESTART_ITEMS)
-        aws = EmbeddedAws(data_dir=killed_dir, ttl_sweep_interval_s=0, log=None).start()
+        aws = EmbeddedAws(data_dir=killed_dir, ttl_sweep_interval_s=0).start()
         _fill(aws.endpoint_url, RESTART_ITEMS)
         os.kill(aws.pid, signal.SIGKILL)
         aws.stop()
@@ -194,7 +194,7 @@ def _startup() -> dict[str, float]:
     ready, answered = [], []
     for _ in range(3):
         began = time.perf_counter()
-        with EmbeddedAws(ttl_sweep_interval_s=0, log=None) as aws:
+        with EmbeddedAws(ttl_sweep_interval_s=0) as aws:
             ready.append(time.perf_counter() - began)
             _client(aws.endpoint_url).list_tables()
             answered.append(time.perf_counter() - began)

@@ -21,6 +21,7 @@ from typing import Any
 
 import uvloop
 
+from emulator import log
 from emulator.lambda_runtime import FunctionConfig, ProcessLambdaRuntime
 
 HANDLERS = Path(__file__).resolve().parent.parent / "tests" / "emulator" / "handlers"
@@ -139,14 +140,14 @@ def run() -> dict[str, Any]:
 
     figures: dict[str, Any] = {"direct": {}, "runtime": {}}
     with (
-        open(os.devnull, "w") as log,
+        open(os.devnull, "w") as devnull,
         ProcessLambdaRuntime(
             [FunctionConfig(name="Echo", handler="echo.handler", code_dir=HANDLERS)],
             max_workers=max(CALLERS),
             hot_reload=False,
-            log=log,
         ) as runtime,
     ):
+        log.configure("info", stream=devnull)  # the function log is written, as serve writes it
         cold = runtime.invoke("Echo", event)
         figures["cold_start_init_ms"] = round(cold.init_duration_ms or 0.0, 1)
 

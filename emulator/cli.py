@@ -1,8 +1,10 @@
 """``python -m emulator``: one entry point, one sub-command per module.
 
 Each feature module exposes ``register(subparsers)``, which adds its sub-commands and sets
-``func`` on them; ``func(args) -> int`` is the exit code. A :class:`UserError` raised by a
-command is printed as one line (no traceback) and exits 2, as a user mistake should.
+``func`` on them; ``func(args) -> int`` is the exit code. Every sub-command also takes the
+logging options (``--log-level``, ``--quiet``, ``--pretty-logs``): the emulator's loggers are
+configured here, once, before the command runs (:mod:`emulator.log`). A :class:`UserError`
+raised by a command is printed as one line (no traceback) and exits 2, as a user mistake should.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from emulator import log
 from emulator.errors import UserError
 
 # Modules that contribute sub-commands. Each must define ``register(subparsers)``.
@@ -48,6 +51,8 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_name in modules:
         importlib.import_module(module_name).register(subparsers)
+    for command in {id(p): p for p in subparsers.choices.values()}.values():  # aliases share one
+        log.add_logging_arguments(command)
     return parser
 
 
@@ -56,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The top-level parser has no option but --help, so the first word is the command.
     module = COMMAND_NAMES.get(argv[0]) if argv else None
     args = build_parser((module,) if module else COMMAND_MODULES).parse_args(argv)
+    log.configure_from(args)
     try:
         return int(args.func(args) or 0)
     except UserError as exc:

@@ -11,12 +11,13 @@ endpoint's Secrets Manager, where the backend reads it as it would read the real
 
 from __future__ import annotations
 
-import sys
+import logging
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
 
+from emulator import log
 from emulator.aws.emails import listing_filter
 from emulator.aws.sent_emails import SentEmails, SentEmailsError
 from emulator.idp import blueprint as google_blueprint
@@ -69,14 +70,15 @@ def publish_to_aws(app: Any, endpoint_url: str, region: str) -> None:
     from emulator.aws.provisioning import aws_client
     from emulator.idp.apple.publish import SECRET_NAME, publish_developer_key
 
-    def log(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
+    logger = logging.getLogger(log.AWS)
     try:
         secretsmanager = aws_client("secretsmanager", endpoint_url, region, embedded=True)
-        publish_developer_key(secretsmanager, apple.developer_key, log=log)
+        publish_developer_key(secretsmanager, apple.developer_key, log=logger.info)
     except (BotoCoreError, ClientError) as exc:
-        log(
-            f"warning: could not publish the Apple developer key as secret {SECRET_NAME} on {endpoint_url} "
-            f"({exc}); Sign in with Apple's code exchange will fail until it is there"
+        logger.warning(
+            "warning: could not publish the Apple developer key as secret %s on %s (%s); Sign in with "
+            "Apple's code exchange will fail until it is there",
+            SECRET_NAME,
+            endpoint_url,
+            exc,
         )

@@ -17,14 +17,15 @@ The order of things follows API Gateway's documented behaviour:
 
 from __future__ import annotations
 
+import logging
 import re
-import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
+from emulator import log
 from emulator.lambda_runtime.api import LambdaRuntime
 from emulator.template.model import AuthorizerSpec, FunctionSpec, RestApiSpec
 
@@ -36,6 +37,7 @@ IMPLICIT_DENY_BODY: dict[str, Any] = {"Message": "User is not authorized to acce
 CONFIGURATION_ERROR_BODY: dict[str, Any] = {"message": None}
 
 PolicyDecision = Literal["ALLOW", "EXPLICIT_DENY", "IMPLICIT_DENY"]
+_LOG = logging.getLogger(log.GATEWAY)
 
 
 @dataclass(frozen=True)
@@ -223,10 +225,6 @@ class AuthorizerCache:
 # -- the authorizers of one API ---------------------------------------------------------------------
 
 
-def _log_to_stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
-
-
 class LambdaAuthorizers:
     """Runs the Lambda authorizers of one REST API through a LambdaRuntime."""
 
@@ -239,7 +237,6 @@ class LambdaAuthorizers:
         account_id: str,
         *,
         clock: Callable[[], float] = time.monotonic,
-        log: Callable[[str], None] = _log_to_stderr,
     ) -> None:
         self._api = api
         self._runtime = runtime
@@ -247,7 +244,6 @@ class LambdaAuthorizers:
         self._region = region
         self._account_id = account_id
         self._cache = AuthorizerCache(clock)
-        self._log = log
 
     async def authorize(
         self, authorizer_name: str, proxy_event: dict, method_arn: str
@@ -292,7 +288,7 @@ class LambdaAuthorizers:
         try:
             return re.fullmatch(authorizer.validation_expression or "", token) is not None
         except re.error as exc:
-            self._log(f"Authorizer {authorizer.name}: invalid ValidationExpression: {exc}")
+            _LOG.warning("Authorizer %s: invalid ValidationExpression: %s", authorizer.name, exc)
             return False
 
     async def _invoke(
@@ -300,20 +296,24 @@ class LambdaAuthorizers:
     ) -> AuthorizerOutput | AuthorizationOutcome:
         function = self._functions.get(authorizer.function_id)
         if function is None:
-            self._log(f"Authorizer {authorizer.name}: function {authorizer.function_id} does not exist")
+            _LOG.warning("Authorizer %s: function %s does not exist", authorizer.name, authorizer.function_id)
             return _refused(500, CONFIGURATION_ERROR_BODY)
         result = (await self._runtime.call_async(function.function_name, event)).result()
         if result.error is not None:
             # Lambda authorizers signal "no/invalid credentials" by failing with exactly this message.
             if result.error.error_message == "Unauthorized":
                 return _refused(401, UNAUTHORIZED_BODY)
-            self._log(
-                f"Authorizer {authorizer.name}: Execution failed due to configuration error: "
-                f"{result.error.error_type}: {result.error.error_message}"
+            _LOG.warning(
+                "Authorizer %s: Execution failed due to configuration error: %s: %s",
+                authorizer.name,
+                result.error.error_type,
+                result.error.error_message,
             )
             return _refused(500, CONFIGURATION_ERROR_BODY)
         try:
             return parse_authorizer_output(result.payload)
         except MalformedAuthorizerOutput as exc:
-            self._log(f"Authorizer {authorizer.name}: Execution failed due to configuration error: {exc}")
+            _LOG.warning(
+                "Authorizer %s: Execution failed due to configuration error: %s", authorizer.name, exc
+            )
             return _refused(500, CONFIGURATION_ERROR_BODY)

@@ -14,15 +14,15 @@ import contextlib
 import email.utils
 import http
 import json
+import logging
 import socket
-import sys
 import time
-import traceback
 from collections import deque
 from typing import Any
 
 import httptools
 
+from emulator import log
 from emulator.apigateway.proxy_response import GatewayResponse
 from emulator.apigateway.request import MAX_PAYLOAD_BYTES, GatewayRequest
 
@@ -262,7 +262,7 @@ class HttpConnection(asyncio.Protocol):
         try:
             await self._answer_pending()
         except Exception:  # a bug here must not leave the client waiting forever
-            print(f"[gateway] connection error:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
+            logging.getLogger(log.GATEWAY).exception("connection error:")
             self._close()
         finally:
             self._busy = False

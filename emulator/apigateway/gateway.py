@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
+import logging
 import time
-import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any, TextIO
+from typing import Any
 
-from emulator import ids
+from emulator import ids, log
 from emulator.apigateway.authorizers import LambdaAuthorizers
 from emulator.apigateway.binary import BinaryMediaTypes
 from emulator.apigateway.cors import CorsPreflight
@@ -51,6 +50,9 @@ from emulator.template.model import RestApiSpec, SamApp
 INTEGRATION_TIMEOUT_S = 29.0
 EMULATOR_PREFIX = "/_emulator/"
 AUTHORIZER_RESPONSE_TYPES = {401: "UNAUTHORIZED", 403: "ACCESS_DENIED", 500: "AUTHORIZER_CONFIGURATION_ERROR"}
+
+_LOG = logging.getLogger(log.GATEWAY)
+_ACCESS = logging.getLogger(log.ACCESS)
 
 
 class ApiStage:
@@ -98,14 +100,12 @@ class ApiGateway:
         runtime: LambdaRuntime,
         *,
         emulator_app: WsgiApp | None = None,
-        log: TextIO = sys.stderr,
         integration_timeout_s: float = INTEGRATION_TIMEOUT_S,
         blocking_threads: int = 8,
     ) -> None:
         self.app = app
         self.runtime = runtime
         self.emulator_app = emulator_app
-        self.log = log
         self.integration_timeout_s = integration_timeout_s
         self._blocking = ThreadPoolExecutor(blocking_threads, thread_name_prefix="gateway-blocking")
         self.stages: dict[str, ApiStage] = {}
@@ -129,7 +129,7 @@ class ApiGateway:
         except Exception:
             # A bug in the emulator itself: say so loudly and answer as API Gateway does for
             # an internal failure.
-            self._log_error(f"emulator error while handling the request:\n{traceback.format_exc()}")
+            _LOG.exception("emulator error while handling the request:")
             response = internal_server_error(500)
         response.headers.append(("x-amzn-RequestId", request_id))
         self._log_access(request, response.status, started)
@@ -146,12 +146,14 @@ class ApiGateway:
         self._blocking.shutdown(wait=False, cancel_futures=True)
 
     def _log_access(self, request: GatewayRequest, status: int, started: float) -> None:
+        if not _ACCESS.isEnabledFor(logging.INFO):
+            return
         line = (
             f'{request.source_ip} "{request.method} {request.path} {request.protocol}" {status} '
-            f"{(time.perf_counter() - started) * 1000:.1f}ms\n"
+            f"{(time.perf_counter() - started) * 1000:.1f}ms"
         )
         # Written once the answer is sent (the loop runs it before reading the next request).
-        asyncio.get_running_loop().call_soon(self.log.write, line)
+        asyncio.get_running_loop().call_soon(log.emit, _ACCESS, line)
 
     async def _emulator(self, request: GatewayRequest) -> GatewayResponse:
         if request.path == "/_emulator/health":
@@ -213,7 +215,7 @@ class ApiGateway:
     ) -> GatewayResponse | None:
         """None when the request may go on (``requestContext.authorizer`` then set), else the refusal."""
         if stage.authorizers is None:
-            self._log_error(f"authorizer {name!r} is not defined on API {stage.spec.logical_id}")
+            _LOG.error("authorizer %r is not defined on API %s", name, stage.spec.logical_id)
             return internal_server_error(500)
         arn = stage.events.method_arn(match, request)
         outcome = await stage.authorizers.authorize(name, event, arn)
@@ -243,18 +245,22 @@ class ApiGateway:
             result = future.result(timeout=0)
         except FutureTimeout:
             # API Gateway stops waiting; the function runs on to its own Timeout.
-            self._log_error(
-                f"Execution failed due to a timeout error ({function_name}, "
-                f"{self.integration_timeout_s:.0f} s integration timeout): Endpoint request timed out"
+            _LOG.warning(
+                "Execution failed due to a timeout error (%s, %.0f s integration timeout): "
+                "Endpoint request timed out",
+                function_name,
+                self.integration_timeout_s,
             )
             return endpoint_timed_out()
         except Exception:
-            self._log_error(f"Execution failed invoking {function_name}:\n{traceback.format_exc()}")
+            _LOG.exception("Execution failed invoking %s:", function_name)
             return internal_server_error(502)
         if result.error is not None:
-            self._log_error(
-                f"Lambda execution failed with status 200 due to customer function error "
-                f"({function_name}, {result.error.kind}):\n{describe_failure(result)}"
+            _LOG.warning(
+                "Lambda execution failed with status 200 due to customer function error (%s, %s):\n%s",
+                function_name,
+                result.error.kind,
+                describe_failure(result),
             )
             return error_response_for(result)
         try:
@@ -264,15 +270,14 @@ class ApiGateway:
                 binary_media_types=stage.binary_media_types,
             )
         except MalformedProxyResponse as exc:
-            self._log_error(
-                f"Execution failed due to configuration error: Malformed Lambda proxy response "
-                f"({function_name}): {exc}\nresponse shape: {_payload_shape(result.payload)}"
+            _LOG.warning(
+                "Execution failed due to configuration error: Malformed Lambda proxy response (%s): %s\n"
+                "response shape: %s",
+                function_name,
+                exc,
+                _payload_shape(result.payload),
             )
             return internal_server_error(502)
-
-    def _log_error(self, text: str) -> None:
-        self.log.write(f"[gateway] {text}\n")
-        self.log.flush()
 
 
 def _payload_shape(payload: Any) -> str:

@@ -19,13 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.client
+import logging
 import signal
 import socket
-import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from emulator import log
 from emulator.apigateway.connection import HttpConnection
 from emulator.errors import UserError
 
@@ -121,7 +122,7 @@ class GatewayServer:
             connection.request("GET", "/_emulator/health")
             connection.getresponse().read()
         except OSError as exc:
-            print(f"[gateway] the server never answered: {exc!r}", file=sys.stderr, flush=True)
+            logging.getLogger(log.GATEWAY).error("the server never answered: %r", exc)
             return
         finally:
             connection.close()

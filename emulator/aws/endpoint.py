@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import json
-import sys
+import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -23,6 +23,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.secretsmanager.utils import SecretsManagerSecretIdentifier
 from moto.utilities.id_generator import moto_id_manager
 
+from emulator import log
 from emulator.aws import dynamodb_fidelity, moto_fixes, state
 from emulator.aws.emails import email_from, is_send, listing_filter, normalized, sent_to
 from emulator.aws.idempotency import TransactionTokens
@@ -34,6 +35,7 @@ ADMIN_PREFIX = "/_emulator/"
 # captured by snapshots (emulator.aws.state); anything else would silently lose its data at the
 # first compaction, so it is refused with a clear message instead. STS is stateless.
 SERVED_SERVICES = frozenset({"dynamodb", "secretsmanager", "ssm", "ses", "sts"})
+_LOG = logging.getLogger(log.AWS_ENDPOINT)
 
 
 class EmbeddedEndpointApp:
@@ -88,7 +90,7 @@ class EmbeddedEndpointApp:
                 try:
                     self._acknowledge_write(request, response, token)
                 except OSError as exc:  # e.g. disk full: not journaled, so not acknowledged
-                    print(f"emulator aws: cannot journal {request.action}: {exc}", file=sys.stderr)
+                    _LOG.error("cannot journal %s: %s", request.action, exc)
                     return AwsResponse.json_error(
                         "500 Internal Server Error", "InternalServerError", str(exc)
                     )
@@ -192,10 +194,12 @@ class EmbeddedEndpointApp:
         if response.ok:
             moto_fixes.after_write(request)
         else:  # it succeeded when journaled; say so rather than hide a divergence
-            print(
-                f"emulator aws: replay of {request.service} {request.action} answered {response.status}: "
-                f"{response.body[:200]!r}",
-                file=sys.stderr,
+            _LOG.warning(
+                "replay of %s %s answered %s: %r",
+                request.service,
+                request.action,
+                response.status,
+                response.body[:200],
             )
         if "token" in record:
             self.tokens.restore_record(record["token"])

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import pickle
 import sys
@@ -34,6 +35,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from emulator import log
 from emulator.aws.layout import (
     JOURNAL_PREFIX,
     JOURNAL_SUFFIX,
@@ -48,6 +50,7 @@ from emulator.errors import UserError
 # environment variable exists for tests, which need compactions without writing 500 items.
 COMPACT_EVERY = int(os.environ.get("EMULATOR_AWS_COMPACT_EVERY", "500"))
 FSYNC_INTERVAL_S = 1.0
+_LOG = logging.getLogger(log.AWS_ENDPOINT)
 SNAPSHOT_FORMAT = 1
 # Snapshots pickle moto's own objects, readable only by the moto version that wrote them. Read
 # from the package metadata: importing moto itself costs a second.
@@ -193,7 +196,7 @@ class Persistence:
                 self._write_snapshot(capture(), new_generation)
                 code = 0
             except BaseException as exc:
-                print(f"emulator aws: snapshot failed: {exc!r}", file=sys.stderr, flush=True)
+                _LOG.error("snapshot failed: %r", exc)
             finally:
                 os._exit(code)
         self._compacting = threading.Thread(
@@ -248,7 +251,7 @@ class Persistence:
         if os.waitstatus_to_exitcode(status) == 0:
             self._drop_before(generation)
         else:  # the journals are kept, so nothing is lost; the next compaction retries
-            print(f"emulator aws: snapshot of generation {generation} failed", file=sys.stderr)
+            _LOG.error("snapshot of generation %d failed", generation)
         self._compacting = None
 
     def _drop_before(self, generation: int) -> None:

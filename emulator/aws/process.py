@@ -13,6 +13,7 @@ URL (worker environments, boto3 clients, provisioning) runs in parallel with the
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import signal
@@ -20,10 +21,12 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TextIO
+from typing import IO
 
+from emulator import log
 from emulator.aws.layout import READY_PREFIX
 from emulator.errors import UserError
 
@@ -40,16 +43,15 @@ class EmbeddedAws:
         ttl_sweep_interval_s: float = 60.0,
         region: str = "us-east-1",
         startup_timeout_s: float = 60.0,
-        log: TextIO | None = sys.stderr,
     ) -> None:
-        """``log`` receives the child's stderr (startup time, replay count, sweep errors)."""
+        """The child logs at this process's level of ``emulator.aws``; its lines (start-up time,
+        replay count, sweep errors) are logged here as they come."""
         self.data_dir = data_dir
         self.host = host
         self.port = port
         self.ttl_sweep_interval_s = ttl_sweep_interval_s
         self.region = region
         self.startup_timeout_s = startup_timeout_s
-        self.log = log
         self._process: subprocess.Popen[str] | None = None
         self._endpoint_url: str | None = None
         self._lines: queue.Queue[str | None] = queue.Queue()
@@ -106,6 +108,8 @@ class EmbeddedAws:
             "--region",
             self.region,
             "--exit-with-parent",
+            "--log-level",
+            log.level_name(log.AWS),
         ]
         if self.data_dir is not None:
             command += ["--data-dir", str(Path(self.data_dir).resolve())]
@@ -125,7 +129,7 @@ class EmbeddedAws:
         assert self._process.stderr is not None
         threading.Thread(target=_pump, args=(self._process.stdout, self._lines, None), daemon=True).start()
         threading.Thread(
-            target=_pump, args=(self._process.stderr, None, self._errors, self.log), daemon=True
+            target=_pump, args=(self._process.stderr, None, self._errors, _forward), daemon=True
         ).start()
 
     def wait_until_ready(self) -> EmbeddedAws:
@@ -195,11 +199,18 @@ def _listen(host: str, port: int) -> socket.socket:
     return listener
 
 
+def _forward(line: str) -> None:
+    """A line the child logged: its own level filtered it already, so it is passed on at the
+    level this process shows ``emulator.aws`` at (never below INFO)."""
+    logger = logging.getLogger(log.AWS)
+    logger.log(max(logging.INFO, logger.getEffectiveLevel()), line)
+
+
 def _pump(
     stream: IO[str],
     lines: queue.Queue[str | None] | None,
     keep: list[str] | None,
-    forward: TextIO | None = None,
+    forward: Callable[[str], None] | None = None,
 ) -> None:
     """Drain one of the child's pipes for its whole life (a full pipe would block the child)."""
     for line in stream:
@@ -209,7 +220,6 @@ def _pump(
             keep.append(line.rstrip("\n"))
             del keep[:-20]
         if forward is not None:
-            forward.write(line)
-            forward.flush()
+            forward(line.rstrip("\n"))
     if lines is not None:
         lines.put(None)

@@ -7,9 +7,11 @@ refuses to guess: a table whose key schema differs from the template is reported
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from emulator import log
 from emulator.aws.environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY
 from emulator.errors import UserError
 from emulator.lambda_runtime.api import InvocationResult
@@ -18,6 +20,7 @@ from emulator.template.model import ResourceSpec, SamApp
 TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable")
 # SAM's SimpleTable PrimaryKey.Type -> DynamoDB attribute type.
 _SIMPLE_TABLE_TYPES = {"String": "S", "Number": "N", "Binary": "B"}
+_LOG = logging.getLogger(log.AWS)
 
 
 def provision(
@@ -26,8 +29,8 @@ def provision(
     endpoint_url: str,
     dynamodb_endpoint_url: str | None = None,
     invoke: Callable[[str, Mapping[str, Any]], InvocationResult] | None = None,
-    log: Callable[[str], None] = print,
 ) -> None:
+    """Tables, then secrets (each rotated once, if it has a schedule, with ``invoke``)."""
     from emulator.aws.secrets import provision_secrets
     from emulator.aws.ses_identities import EMAIL_IDENTITY_TYPE, provision_email_identities
 
@@ -35,13 +38,13 @@ def provision(
         "dynamodb", dynamodb_endpoint_url or endpoint_url, app.region, embedded=not dynamodb_endpoint_url
     )
     for spec in app.resources_of_type(*TABLE_TYPES):
-        ensure_table(dynamodb, spec, log=log)
+        ensure_table(dynamodb, spec)
     identities = app.resources_of_type(EMAIL_IDENTITY_TYPE)
     if identities:
         ses = aws_client("ses", endpoint_url, app.region, embedded=True)
-        provision_email_identities(ses, identities, log=log)
+        provision_email_identities(ses, identities)
     provision_secrets(
-        app, aws_client("secretsmanager", endpoint_url, app.region, embedded=True), invoke=invoke, log=log
+        app, aws_client("secretsmanager", endpoint_url, app.region, embedded=True), invoke=invoke
     )
 
 
@@ -156,7 +159,7 @@ def _describe_keys(keys: list[tuple[str, str, str]]) -> str:
     return ", ".join(f"{name} {key_type} ({attr_type})" for name, key_type, attr_type in keys)
 
 
-def ensure_table(dynamodb: Any, spec: ResourceSpec, *, log: Callable[[str], None]) -> bool:
+def ensure_table(dynamodb: Any, spec: ResourceSpec) -> bool:
     """Create the table if missing (True when created); UserError if it exists with other keys."""
     from botocore.exceptions import ClientError  # here: the endpoint's process never needs botocore
 
@@ -174,7 +177,7 @@ def ensure_table(dynamodb: Any, spec: ResourceSpec, *, log: Callable[[str], None
                 f"table {name} ({spec.logical_id}): {exc.response['Error'].get('Message', exc)}"
             ) from None
         dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
-        log(f"Created table {name} ({spec.logical_id})")
+        _LOG.info("Created table %s (%s)", name, spec.logical_id)
         created = True
     else:
         wanted = _key_types(request["KeySchema"], request["AttributeDefinitions"])
@@ -185,26 +188,28 @@ def ensure_table(dynamodb: Any, spec: ResourceSpec, *, log: Callable[[str], None
                 f"template says [{_describe_keys(wanted)}]; wipe local data (`python -m emulator reset`) "
                 "or rename the table"
             )
-        _report_index_drift(name, request, existing, log)
+        _report_index_drift(name, request, existing)
         created = False
-    _ensure_ttl(dynamodb, name, spec.properties.get("TimeToLiveSpecification"), log=log)
+    _ensure_ttl(dynamodb, name, spec.properties.get("TimeToLiveSpecification"))
     return created
 
 
-def _report_index_drift(
-    name: str, request: dict[str, Any], existing: dict[str, Any], log: Callable[[str], None]
-) -> None:
+def _report_index_drift(name: str, request: dict[str, Any], existing: dict[str, Any]) -> None:
     for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
         wanted = {i["IndexName"] for i in request.get(kind, [])}
         actual = {i["IndexName"] for i in existing.get(kind, [])}
         if wanted != actual:
-            log(
-                f"warning: table {name} has {kind} {sorted(actual)} but the template says {sorted(wanted)}; "
-                "kept as is (reset local data to recreate it)"
+            _LOG.warning(
+                "warning: table %s has %s %s but the template says %s; kept as is (reset local data to "
+                "recreate it)",
+                name,
+                kind,
+                sorted(actual),
+                sorted(wanted),
             )
 
 
-def _ensure_ttl(dynamodb: Any, name: str, ttl: Any, *, log: Callable[[str], None]) -> None:
+def _ensure_ttl(dynamodb: Any, name: str, ttl: Any) -> None:
     # CreateTable does not take TimeToLiveSpecification; CloudFormation applies it with
     # UpdateTimeToLive, which AWS refuses to repeat within an hour: only call it when needed.
     if not ttl or str(ttl.get("Enabled", "false")).lower() != "true":
@@ -219,4 +224,4 @@ def _ensure_ttl(dynamodb: Any, name: str, ttl: Any, *, log: Callable[[str], None
     dynamodb.update_time_to_live(
         TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
     )
-    log(f"Enabled TTL on {name}.{attribute}")
+    _LOG.info("Enabled TTL on %s.%s", name, attribute)

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from emulator import log
 from emulator.errors import UserError
 from emulator.lambda_runtime.api import InvocationResult
 from emulator.template.model import ResourceSpec, SamApp
 
+_LOG = logging.getLogger(log.AWS)
 SECRET_TYPE = "AWS::SecretsManager::Secret"  # noqa: S105 - a resource type
 ROTATION_TYPE = "AWS::SecretsManager::RotationSchedule"
 ROTATION_STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
@@ -64,7 +67,6 @@ def provision_secrets(
     secretsmanager: Any,
     *,
     invoke: Callable[[str, Mapping[str, Any]], InvocationResult] | None,
-    log: Callable[[str], None],
 ) -> None:
     secrets: dict[str, _Secret] = {}  # logical id -> the secret as found or created in this run
     by_reference: dict[str, str] = {}  # physical name / ARN / name -> logical id
@@ -73,7 +75,7 @@ def provision_secrets(
         by_reference.update(
             {spec.physical_name: spec.logical_id, name: spec.logical_id, spec.logical_id: spec.logical_id}
         )
-        secret = _ensure_secret(secretsmanager, spec, name, suffix, log=log)
+        secret = _ensure_secret(secretsmanager, spec, name, suffix)
         secrets[spec.logical_id] = secret
         by_reference[secret.arn] = spec.logical_id
     for schedule in app.resources_of_type(ROTATION_TYPE):
@@ -88,7 +90,9 @@ def provision_secrets(
             continue
         function_id = rotation_function(app, schedule)
         if invoke is None:
-            log(f"warning: {schedule.logical_id}: no Lambda runtime to rotate {logical_id}; skipped")
+            _LOG.warning(
+                "warning: %s: no Lambda runtime to rotate %s; skipped", schedule.logical_id, logical_id
+            )
             continue
         try:
             rotate_once(secret.arn, function_id, invoke)
@@ -103,7 +107,7 @@ def provision_secrets(
             SecretId=secret.arn, Tags=[{"Key": ROTATION_SCHEDULE_TAG, "Value": fingerprint}]
         )
         why = "new secret" if secret.created else "new or changed rotation schedule"
-        log(f"Rotated secret {logical_id} with {function_id} ({why})")
+        _LOG.info("Rotated secret %s with %s (%s)", logical_id, function_id, why)
 
 
 def schedule_fingerprint(schedule: ResourceSpec) -> str:
@@ -119,9 +123,7 @@ class _Secret:
     tags: dict[str, str]
 
 
-def _ensure_secret(
-    secretsmanager: Any, spec: ResourceSpec, name: str, suffix: str | None, *, log: Callable[[str], None]
-) -> _Secret:
+def _ensure_secret(secretsmanager: Any, spec: ResourceSpec, name: str, suffix: str | None) -> _Secret:
     """The secret, created if missing."""
     try:
         described = secretsmanager.describe_secret(SecretId=name)
@@ -141,7 +143,7 @@ def _ensure_secret(
     if tags:
         request["Tags"] = tags
     arn = str(secretsmanager.create_secret(**request)["ARN"])
-    log(f"Created secret {name} ({spec.logical_id})")
+    _LOG.info("Created secret %s (%s)", name, spec.logical_id)
     return _Secret(arn=arn, created=True, tags={})
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import signal
 import sys
@@ -21,6 +22,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from emulator import log
 from emulator.aws.layout import READY_PREFIX, add_endpoint_arguments, state_file
 
 
@@ -84,10 +86,8 @@ def serve(args: argparse.Namespace) -> int:
     where = f"data in {args.data_dir}" if args.data_dir is not None else "in memory"
     print(f"AWS endpoint (DynamoDB, Secrets Manager, SSM, SES): {url}  ({where})", flush=True)
     replay_note = f", replayed {replayed} journaled writes" if replayed else ""
-    print(
-        f"AWS endpoint started in {time.perf_counter() - started:.2f} s{replay_note}",
-        file=sys.stderr,
-        flush=True,
+    logging.getLogger(log.AWS).info(
+        "AWS endpoint started in %.2f s%s", time.perf_counter() - started, replay_note
     )
     print(f"{READY_PREFIX}{url}", flush=True)
     try:
@@ -132,8 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m emulator.aws.server", description=__doc__)
     add_endpoint_arguments(parser)
+    log.add_logging_arguments(parser)
     parser.add_argument("--listen-fd", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    log.configure_from(args)
     try:
         return serve(args)
     except UserError as exc:

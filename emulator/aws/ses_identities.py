@@ -12,13 +12,16 @@ leaves them out, as CloudFormation does).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Iterable
 from typing import Any
 
+from emulator import log
 from emulator.errors import UserError
 from emulator.template.model import ResourceSpec
 
 EMAIL_IDENTITY_TYPE = "AWS::SES::EmailIdentity"
+_LOG = logging.getLogger(log.AWS)
 
 
 def identity_of(spec: ResourceSpec) -> str:
@@ -30,9 +33,7 @@ def identity_of(spec: ResourceSpec) -> str:
     return identity.strip()
 
 
-def provision_email_identities(
-    ses: Any, specs: Iterable[ResourceSpec], *, log: Callable[[str], None]
-) -> None:
+def provision_email_identities(ses: Any, specs: Iterable[ResourceSpec]) -> None:
     """Verify each identity that the endpoint does not have yet (idempotent: restarts do nothing)."""
     existing: set[str] = set()
     for page in ses.get_paginator("list_identities").paginate():
@@ -46,4 +47,4 @@ def provision_email_identities(
         else:
             ses.verify_domain_identity(Domain=identity)
         existing.add(identity.lower())
-        log(f"Verified SES identity {identity} ({spec.logical_id})")
+        _LOG.info("Verified SES identity %s (%s)", identity, spec.logical_id)

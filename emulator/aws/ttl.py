@@ -12,12 +12,13 @@ value it saw: an item whose TTL was extended meanwhile is kept.
 from __future__ import annotations
 
 import json
-import sys
+import logging
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from emulator import log
 from emulator.aws import state
 from emulator.aws.endpoint import EmbeddedEndpointApp
 from emulator.aws.requests import AwsRequest
@@ -110,4 +111,4 @@ class TtlSweeper:
             try:
                 self.sweep()
             except Exception as exc:  # a sweep must never kill the endpoint; the next one retries
-                print(f"emulator aws: TTL sweep failed: {exc!r}", file=sys.stderr)
+                logging.getLogger(log.AWS_ENDPOINT).error("TTL sweep failed: %r", exc)

@@ -138,16 +138,10 @@ def _aws_environment(args: argparse.Namespace, app: SamApp, stack: ExitStack) ->
 
     endpoint = args.aws_endpoint
     if endpoint is None:
-        aws = stack.enter_context(EmbeddedAws(data_dir=args.data_dir, region=app.region, log=sys.stderr))
+        aws = stack.enter_context(EmbeddedAws(data_dir=args.data_dir, region=app.region))
         endpoint = aws.endpoint_url
         # Rotation schedules would need to invoke other functions: not for a single invoke.
-        provision(
-            app,
-            endpoint_url=endpoint,
-            dynamodb_endpoint_url=args.dynamodb_endpoint,
-            invoke=None,
-            log=lambda message: print(message, file=sys.stderr, flush=True),
-        )
+        provision(app, endpoint_url=endpoint, dynamodb_endpoint_url=args.dynamodb_endpoint, invoke=None)
     return worker_environment(
         endpoint_url=endpoint, dynamodb_endpoint_url=args.dynamodb_endpoint, region=app.region
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import os
 import signal
 import sys
@@ -29,6 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from emulator import log
 from emulator.errors import UserError
 
 URL_PLACEHOLDER = "{{emulator.url}}"
@@ -191,17 +193,17 @@ def serve(args: argparse.Namespace) -> int:
             if provisioning is not None:
                 provisioning.result()
             _publish_to_aws(gateway, aws_endpoint, app.region)
-            print(
-                f"[serve] template {loaded_at - started:.2f} s, AWS endpoint up at {aws_at - started:.2f} s, "
-                f"provisioned at {time.perf_counter() - started:.2f} s",
-                file=sys.stderr,
-                flush=True,
+            logging.getLogger(log.SERVE).info(
+                "template %.2f s, AWS endpoint up at %.2f s, provisioned at %.2f s",
+                loaded_at - started,
+                aws_at - started,
+                time.perf_counter() - started,
             )
             server.serve_forever(gateway, on_ready=server_ready)
     except _Terminated:
         pass
     finally:
-        print("Shutting down...", file=sys.stderr, flush=True)
+        logging.getLogger(log.ROOT).info("Shutting down...")
         if provisioning is not None:
             provisioning.abandon()
         if gateway is not None:
@@ -232,7 +234,6 @@ class _Provisioning:
 
     def __init__(self, app: Any, runtime: Any, endpoint_url: str, dynamodb_endpoint: str | None) -> None:
         self._error: BaseException | None = None
-        self._abandoned = False
 
         def run() -> None:
             from emulator.aws import provision
@@ -243,17 +244,12 @@ class _Provisioning:
                     endpoint_url=endpoint_url,
                     dynamodb_endpoint_url=dynamodb_endpoint,
                     invoke=lambda fn_id, event: runtime.invoke(app.functions[fn_id].function_name, event),
-                    log=self._log,
                 )
             except BaseException as exc:  # re-raised on the main thread by result()
                 self._error = exc
 
         self._thread = threading.Thread(target=run, name="provision", daemon=True)
         self._thread.start()
-
-    def _log(self, message: str) -> None:
-        if not self._abandoned:
-            print(message, file=sys.stderr, flush=True)
 
     def result(self) -> None:
         self._thread.join()
@@ -262,7 +258,16 @@ class _Provisioning:
 
     def abandon(self) -> None:
         """Start-up failed elsewhere: say nothing more (the thread is a daemon, it ends with us)."""
-        self._abandoned = True
+        logging.getLogger(log.AWS).addFilter(_NotFromThread(self._thread.name))
+
+
+class _NotFromThread(logging.Filter):
+    def __init__(self, thread_name: str) -> None:
+        super().__init__()
+        self._thread_name = thread_name
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != self._thread_name
 
 
 def _build_gateway(

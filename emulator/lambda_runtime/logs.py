@@ -14,29 +14,21 @@ or crashed invocation adds ``Status: timeout`` / ``Status: error\tError Type: ..
 
 from __future__ import annotations
 
+import logging
 import math
-import threading
 from datetime import UTC, datetime
-from typing import TextIO
 
+from emulator import log
 from emulator.lambda_runtime.environment import FUNCTION_VERSION
 
+_LOG = logging.getLogger(log.LAMBDA)
 
-class LogSink:
-    """One shared output stream; whole lines from concurrent workers never interleave."""
 
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._lock = threading.Lock()
-
-    def write(self, text: str) -> None:
-        """Write complete lines (``text`` ends with a newline)."""
-        with self._lock:
-            try:
-                self._stream.write(text)
-                self._stream.flush()
-            except (OSError, ValueError):  # a closed log must never fail an invocation
-                pass
+def write(text: str) -> None:
+    """Complete lines (``text`` ends with a newline) to the ``emulator.lambda`` logger, as one
+    record: the lines of concurrent workers never interleave, and a failing log never fails an
+    invocation (logging reports its own errors)."""
+    log.emit(_LOG, text[:-1] if text.endswith("\n") else text)
 
 
 def start_line(request_id: str) -> str:

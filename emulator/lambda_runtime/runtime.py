@@ -16,11 +16,10 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any
 
 from emulator.lambda_runtime.api import FunctionConfig, InvocationResult
 from emulator.lambda_runtime.invocation import Invocation, encode_event, failure, new_request_id
-from emulator.lambda_runtime.logs import LogSink
 from emulator.lambda_runtime.pool import FunctionPool, PoolClosed
 from emulator.lambda_runtime.reload import CodeWatcher
 from emulator.lambda_runtime.worker import Worker
@@ -42,12 +41,10 @@ class ProcessLambdaRuntime:
         queue_wait_s: float | None = None,
         hot_reload: bool = True,
         python: str = sys.executable,
-        log: TextIO = sys.stderr,
         reload_interval_s: float = 0.5,
     ) -> None:
         functions = list(functions)
         self._python = python
-        self._sink = LogSink(log)
         # How long a request waits for a free worker. At ReservedConcurrentExecutions this is
         # Lambda's own throttle (short: AWS answers 429 at once, API Gateway turns it into 500).
         # At --max-workers it is only the emulator's resource cap, which AWS does not have
@@ -203,7 +200,7 @@ class ProcessLambdaRuntime:
             raise UnknownFunctionError(f"Function not found: {function_name}") from None
 
     def _spawn(self, pool: FunctionPool, generation: int) -> Worker:
-        return Worker(pool.config, python=self._python, sink=self._sink, owner=pool, generation=generation)
+        return Worker(pool.config, python=self._python, owner=pool, generation=generation)
 
     def _dispatch(self, pool: FunctionPool, invocation: Invocation) -> None:
         """Start ``invocation`` on a thread of :attr:`_waiters`: it may start a worker process or

@@ -58,13 +58,10 @@ class WorkerOwner(Protocol):
 class Worker:
     """A warm execution environment for one function, serving one invocation at a time."""
 
-    def __init__(
-        self, config: FunctionConfig, *, python: str, sink: logs.LogSink, owner: WorkerOwner, generation: int
-    ) -> None:
+    def __init__(self, config: FunctionConfig, *, python: str, owner: WorkerOwner, generation: int) -> None:
         self.config = config
         self.generation = generation  # the code version it imported (see hot reload)
         self.registered = False  # set by the pool once it counts this worker
-        self._sink = sink
         self._owner = owner
         self._current: Invocation | None = None  # the invocation in progress
         self._init_failure: InvocationResult | None = None
@@ -287,9 +284,9 @@ class Worker:
             text, self._pending_start = self._pending_start + text, ""
         if text:
             if self._log_later is not None:
-                self._log_later(self._sink.write, text)
+                self._log_later(logs.write, text)
             else:
-                self._sink.write(text)
+                logs.write(text)
 
     def _initialise(self) -> bool:
         """Wait for the INIT phase to end, then send the request that waited for it."""

@@ -120,9 +120,8 @@ def make(
     function = FunctionSpec("AuthFn", "auth-fn", "auth.handler", "python3.12", Path("."))
     runtime = InProcessRuntime({"auth-fn": handler})
     clock = FakeClock()
-    lines: list[str] = []
     authorizers = LambdaAuthorizers(
-        api, runtime, {"AuthFn": function}, "us-east-1", "123456789012", clock=clock, log=lines.append
+        api, runtime, {"AuthFn": function}, "us-east-1", "123456789012", clock=clock
     )
     return authorizers, runtime, clock
 

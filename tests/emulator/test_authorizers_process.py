@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 from pathlib import Path
 
 import pytest
@@ -29,7 +28,7 @@ def authorizers():
         timeout_s=spec.timeout,
         environment=dict(spec.environment),
     )
-    with ProcessLambdaRuntime([config], max_workers=1, hot_reload=False, log=io.StringIO()) as runtime:
+    with ProcessLambdaRuntime([config], max_workers=1, hot_reload=False) as runtime:
         yield LambdaAuthorizers(app.apis[IMPLICIT_API_ID], runtime, app.functions, app.region, app.account_id)
 
 

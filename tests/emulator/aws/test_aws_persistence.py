@@ -171,7 +171,7 @@ def test_the_endpoint_exits_when_its_parent_is_killed(tmp_path):
         "import sys, threading\n"
         "from pathlib import Path\n"
         "from emulator.aws import EmbeddedAws\n"
-        "aws = EmbeddedAws(data_dir=Path(sys.argv[1]), ttl_sweep_interval_s=0, log=None).start()\n"
+        "aws = EmbeddedAws(data_dir=Path(sys.argv[1]), ttl_sweep_interval_s=0).start()\n"
         "print(aws.pid, flush=True)\n"
         "threading.Event().wait()\n"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from emulator.aws import EmbeddedAws, provision
 from emulator.errors import UserError
 from emulator.lambda_runtime.api import InvocationError, InvocationResult
+from emulator.log import AWS
 from emulator.template.model import FunctionSpec, ResourceSpec, SamApp
 
 from .helpers import client
@@ -102,11 +104,11 @@ def prefix() -> str:
     return f"p{uuid.uuid4().hex[:8]}"
 
 
-def test_tables_are_created_as_the_template_says_and_only_once(endpoint, prefix):
+def test_tables_are_created_as_the_template_says_and_only_once(endpoint, prefix, caplog):
     app = _app(_tables(prefix))
-    logged: list[str] = []
+    caplog.set_level(logging.INFO, logger=AWS)
 
-    provision(app, endpoint_url=endpoint, log=logged.append)
+    provision(app, endpoint_url=endpoint)
 
     dynamodb = client("dynamodb", endpoint)
     sessions = dynamodb.describe_table(TableName=f"{prefix}-sessions")["Table"]
@@ -121,13 +123,13 @@ def test_tables_are_created_as_the_template_says_and_only_once(endpoint, prefix)
     counters = dynamodb.describe_table(TableName=f"{prefix}-counters")["Table"]
     assert counters["KeySchema"] == [{"AttributeName": "counter", "KeyType": "HASH"}]
     assert counters["AttributeDefinitions"] == [{"AttributeName": "counter", "AttributeType": "N"}]
-    assert sum("Created table" in line for line in logged) == 3
+    assert sum("Created table" in line for line in caplog.messages) == 3
 
     dynamodb.put_item(TableName=f"{prefix}-counters", Item={"counter": {"N": "1"}})
-    logged.clear()
-    provision(app, endpoint_url=endpoint, log=logged.append)  # second start: nothing to do
+    caplog.clear()
+    provision(app, endpoint_url=endpoint)  # second start: nothing to do
 
-    assert logged == []
+    assert caplog.messages == []
     assert dynamodb.scan(TableName=f"{prefix}-counters")["Count"] == 1  # data kept
 
 
@@ -142,7 +144,7 @@ def test_a_table_with_another_key_schema_is_reported(endpoint, prefix):
     app = _app([t for t in _tables(prefix) if t.logical_id == "CountersTable"])
 
     with pytest.raises(UserError) as raised:
-        provision(app, endpoint_url=endpoint, log=lambda _: None)
+        provision(app, endpoint_url=endpoint)
 
     message = str(raised.value)
     assert f"{prefix}-counters (CountersTable)" in message
@@ -158,9 +160,7 @@ def dynamodb_local() -> Iterator[str]:
 
 
 def test_tables_go_to_an_external_dynamodb_endpoint_when_given(endpoint, dynamodb_local, prefix):
-    provision(
-        _app(_tables(prefix)), endpoint_url=endpoint, dynamodb_endpoint_url=dynamodb_local, log=lambda _: None
-    )
+    provision(_app(_tables(prefix)), endpoint_url=endpoint, dynamodb_endpoint_url=dynamodb_local)
 
     external_tables = client("dynamodb", dynamodb_local).list_tables()["TableNames"]
     embedded_tables = client("dynamodb", endpoint).list_tables()["TableNames"]
@@ -250,7 +250,7 @@ def test_secrets_are_created_and_a_new_one_is_rotated_once(endpoint, prefix):
     app = _app(_secret_resources(prefix), [ROTATION_FUNCTION])
     rotation = RotatingFunction(endpoint)
 
-    provision(app, endpoint_url=endpoint, invoke=rotation, log=lambda _: None)
+    provision(app, endpoint_url=endpoint, invoke=rotation)
 
     secrets = client("secretsmanager", endpoint)
     signing_arn = app.resources["SigningKeysSecret"].physical_name
@@ -269,38 +269,34 @@ def test_secrets_are_created_and_a_new_one_is_rotated_once(endpoint, prefix):
     assert len(generated["password"]) == 24
     assert generated["password"].isalnum()
 
-    provision(app, endpoint_url=endpoint, invoke=rotation, log=lambda _: None)  # existing: no rotation
+    provision(app, endpoint_url=endpoint, invoke=rotation)  # existing: no rotation
 
     assert len(rotation.calls) == 4
     assert json.loads(secrets.get_secret_value(SecretId=f"{prefix}/db")["SecretString"]) == generated
 
 
-def test_a_new_or_changed_rotation_schedule_rotates_an_existing_secret_once(endpoint, prefix):
+def test_a_new_or_changed_rotation_schedule_rotates_an_existing_secret_once(endpoint, prefix, caplog):
     # CloudFormation rotates when a RotationSchedule is created or updated (RotateImmediatelyOnUpdate),
     # not only with a new secret: e.g. a data dir from before the schedule existed, or an edited one.
     resources = _secret_resources(prefix)
     schedule = resources[-1]
     without_schedule = _app(resources[:-1], [ROTATION_FUNCTION])
-    provision(without_schedule, endpoint_url=endpoint, invoke=RotatingFunction(endpoint), log=lambda _: None)
+    provision(without_schedule, endpoint_url=endpoint, invoke=RotatingFunction(endpoint))
 
-    rotation, logged = RotatingFunction(endpoint), []
-    provision(_app(resources, [ROTATION_FUNCTION]), endpoint_url=endpoint, invoke=rotation, log=logged.append)
+    rotation = RotatingFunction(endpoint)
+    caplog.set_level(logging.INFO, logger=AWS)
+    provision(_app(resources, [ROTATION_FUNCTION]), endpoint_url=endpoint, invoke=rotation)
     assert [e["Step"] for _, e in rotation.calls][-1] == "finishSecret"
     assert len(rotation.calls) == 4
-    assert any("new or changed rotation schedule" in line for line in logged), logged
+    assert any("new or changed rotation schedule" in line for line in caplog.messages), caplog.messages
 
-    provision(_app(resources, [ROTATION_FUNCTION]), endpoint_url=endpoint, invoke=rotation, log=print)
+    provision(_app(resources, [ROTATION_FUNCTION]), endpoint_url=endpoint, invoke=rotation)
     assert len(rotation.calls) == 4  # unchanged: a restart keeps its keys
 
     changed = dataclasses.replace(
         schedule, properties={**schedule.properties, "RotationRules": {"AutomaticallyAfterDays": 7}}
     )
-    provision(
-        _app([*resources[:-1], changed], [ROTATION_FUNCTION]),
-        endpoint_url=endpoint,
-        invoke=rotation,
-        log=print,
-    )
+    provision(_app([*resources[:-1], changed], [ROTATION_FUNCTION]), endpoint_url=endpoint, invoke=rotation)
     assert len(rotation.calls) == 8
 
 
@@ -310,13 +306,11 @@ def test_a_failing_rotation_step_is_reported_with_the_function_error(endpoint, p
     with pytest.raises(
         UserError, match=r"testSecret in KeyRotationFunction: ValueError: testSecret: the pending"
     ):
-        provision(
-            app, endpoint_url=endpoint, invoke=RotatingFunction(endpoint, fail_at="testSecret"), log=print
-        )
+        provision(app, endpoint_url=endpoint, invoke=RotatingFunction(endpoint, fail_at="testSecret"))
 
     # Rolled back as CloudFormation would: the next start creates and rotates the secret again.
     rotation = RotatingFunction(endpoint)
-    provision(app, endpoint_url=endpoint, invoke=rotation, log=lambda _: None)
+    provision(app, endpoint_url=endpoint, invoke=rotation)
     assert [e["Step"] for _, e in rotation.calls] == [
         "createSecret",
         "setSecret",
@@ -329,9 +323,7 @@ def test_the_projects_template_provisions(dynamodb_local):
     from emulator.template import load_app
 
     app = load_app(Path(__file__).resolve().parents[3] / "template.yaml")
-    logged: list[str] = []
-
-    provision(app, endpoint_url=dynamodb_local, invoke=None, log=logged.append)
+    provision(app, endpoint_url=dynamodb_local, invoke=None)
 
     tables = set(client("dynamodb", dynamodb_local).list_tables()["TableNames"])
     expected = {

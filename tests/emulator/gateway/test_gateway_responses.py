@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,7 +83,7 @@ def test_unknown_path_gets_the_apis_gateway_response_headers() -> None:
         resources={},
     )
     runtime: Any = None  # never reached: nothing is invoked for an unknown path
-    gateway = ApiGateway(app, runtime, log=io.StringIO())
+    gateway = ApiGateway(app, runtime)
     request = GatewayRequest(
         method="GET",
         path="/prod/nope",

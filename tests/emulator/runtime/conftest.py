@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import shutil
 import socket
 import tempfile
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from emulator.lambda_runtime import FunctionConfig, InvocationResult, ProcessLambdaRuntime
+from emulator.log import LAMBDA
 
 HANDLERS = Path(__file__).resolve().parents[1] / "handlers"
 
@@ -26,17 +28,25 @@ def function(name: str, handler: str, **options: Any) -> FunctionConfig:
 
 
 @pytest.fixture
-def log() -> io.StringIO:
-    return io.StringIO()
+def log() -> Iterator[io.StringIO]:
+    """The functions' log stream (the ``emulator.lambda`` logger) while the test runs."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger(LAMBDA)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield stream
+    logger.removeHandler(handler)
+    logger.setLevel(level)
 
 
 @pytest.fixture
 def start_runtime(log: io.StringIO) -> Iterator[Callable[..., ProcessLambdaRuntime]]:
-    """Start a runtime (logging into ``log``, hot reload off unless asked); closed afterwards."""
+    """Start a runtime (its log in ``log``, hot reload off unless asked); closed afterwards."""
     runtimes: list[ProcessLambdaRuntime] = []
 
     def start(*functions: FunctionConfig, **options: Any) -> ProcessLambdaRuntime:
-        options.setdefault("log", log)
         options.setdefault("hot_reload", False)
         runtime = ProcessLambdaRuntime(functions, **options)
         runtimes.append(runtime)

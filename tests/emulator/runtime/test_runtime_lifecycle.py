@@ -28,7 +28,6 @@ def test_close_leaves_no_process_behind(log, gate, submit):
             function("Gated", "gated.handler", timeout_s=30),
             function("M", "misbehaving.handler"),
         ],
-        log=log,
         hot_reload=True,
     )
     runtime.invoke("Echo", {})
@@ -50,7 +49,7 @@ def test_close_leaves_no_process_behind(log, gate, submit):
 
 
 def test_context_manager_closes(log):
-    with ProcessLambdaRuntime([function("Echo", "echo.handler")], log=log) as runtime:
+    with ProcessLambdaRuntime([function("Echo", "echo.handler")]) as runtime:
         runtime.invoke("Echo", {})
         pids = runtime.worker_pids()
 
@@ -60,7 +59,7 @@ def test_context_manager_closes(log):
 
 
 def test_close_twice_is_harmless(log):
-    runtime = ProcessLambdaRuntime([function("Echo", "echo.handler")], log=log, hot_reload=False)
+    runtime = ProcessLambdaRuntime([function("Echo", "echo.handler")], hot_reload=False)
     runtime.invoke("Echo", {})
     runtime.close()
     runtime.close()

@@ -43,7 +43,7 @@ def ddb(request: pytest.FixtureRequest) -> Iterator[DynamoDB]:
         return
     from emulator.aws import EmbeddedAws
 
-    with EmbeddedAws(ttl_sweep_interval_s=0, log=None) as aws:
+    with EmbeddedAws(ttl_sweep_interval_s=0) as aws:
         yield DynamoDB(aws.endpoint_url, "us-east-1", real_credentials=False)
 
 
