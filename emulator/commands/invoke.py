@@ -24,6 +24,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from emulator.commands.app_options import add_app_options, load_template_app
 from emulator.errors import UserError
 from emulator.template.model import FunctionSpec, Route, SamApp
 
@@ -36,16 +37,7 @@ def register(subparsers: Any) -> None:
     )
     invoke.add_argument("function", nargs="?", help="logical id or FunctionName (optional if only one)")
     invoke.add_argument("--event", "-e", default=None, help="event JSON file, or - for stdin (default: {})")
-    invoke.add_argument("--template", "-t", type=Path, default=Path("template.yaml"))
-    invoke.add_argument(
-        "--env-vars",
-        "-n",
-        type=Path,
-        action="append",
-        default=[],
-        help="sam local --env-vars JSON; repeatable: files apply in order, a later file's keys win",
-    )
-    invoke.add_argument("--parameter-overrides", nargs="*", action="extend", default=[], metavar="KEY=VALUE")
+    add_app_options(invoke)
     aws = invoke.add_mutually_exclusive_group()
     aws.add_argument("--aws-endpoint", default=None, help="use this running AWS endpoint (no provisioning)")
     aws.add_argument("--data-dir", type=Path, default=None, help="embedded AWS data directory")
@@ -84,22 +76,6 @@ def _add_request_options(parser: argparse.ArgumentParser) -> None:
 
 
 # -- invoke ------------------------------------------------------------------------------------
-
-
-def _parameter_overrides(items: list[str]) -> dict[str, str]:
-    overrides: dict[str, str] = {}
-    for item in items:
-        if item.startswith("ParameterKey="):  # SAM's long form
-            key_part, _, value = item.partition(",ParameterValue=")
-            key = key_part.removeprefix("ParameterKey=")
-        else:
-            key, sep, value = item.partition("=")
-            if not sep:
-                raise UserError(f"--parameter-overrides: expected KEY=VALUE, got {item!r}")
-        if not key:
-            raise UserError(f"--parameter-overrides: empty parameter name in {item!r}")
-        overrides[key] = value
-    return overrides
 
 
 def _read_event(source: str | None) -> Any:
@@ -161,11 +137,8 @@ def _error_payload(result: Any) -> dict[str, Any]:
 def run_invoke(args: argparse.Namespace) -> int:
     from emulator.lambda_runtime import ProcessLambdaRuntime
     from emulator.lambda_runtime.from_template import function_config
-    from emulator.template import apply_env_vars_files, load_app, validate_app
 
-    app = load_app(args.template, parameter_overrides=_parameter_overrides(args.parameter_overrides))
-    validate_app(app)
-    app = apply_env_vars_files(app, args.env_vars)
+    app = load_template_app(args)
     spec = select_function(app, args.function)
     event = _read_event(args.event)
     with ExitStack() as stack:

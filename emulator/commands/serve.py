@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import logging
 import os
 import signal
@@ -26,14 +25,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from emulator import log
-from emulator.errors import UserError
+from emulator.commands.app_options import add_app_options, load_template_app
 
-URL_PLACEHOLDER = "{{emulator.url}}"
 # API Gateway's 29 s integration timeout; the variable shortens it so tests can reach the 504.
 INTEGRATION_TIMEOUT_ENV = "EMULATOR_INTEGRATION_TIMEOUT_S"
 
@@ -45,29 +42,10 @@ def register(subparsers: Any) -> None:
         description="Serve a SAM template's API Gateway routes, Lambda functions and AWS resources "
         "locally, like `sam local start-api`, without Docker.",
     )
-    parser.add_argument(
-        "--template", "-t", type=Path, default=Path("template.yaml"), help="default: template.yaml"
-    )
+    add_app_options(parser, knows_its_url=True)
     parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to accept a phone on the LAN")
     parser.add_argument("--port", "-p", type=int, default=3000, help="0 picks a free port")
     parser.add_argument("--stage", default=None, help="stage name (default: the template's)")
-    parser.add_argument(
-        "--env-vars",
-        "-n",
-        type=Path,
-        action="append",
-        default=[],
-        help="sam local --env-vars JSON; repeatable: files apply in order, a later file's keys win",
-    )
-    parser.add_argument(
-        "--parameter-overrides",
-        nargs="*",
-        action="extend",
-        default=[],
-        metavar="KEY=VALUE",
-        help="template parameters; repeatable, a later KEY wins; {{emulator.url}} is replaced by this "
-        "server's URL",
-    )
     parser.add_argument("--data-dir", type=Path, default=None, help="persist data here (default: memory)")
     parser.add_argument("--dynamodb-endpoint", default=None, help="an external DynamoDB endpoint")
     parser.add_argument("--max-workers", type=int, default=10, help="warm workers per function (default 10)")
@@ -98,50 +76,6 @@ def register(subparsers: Any) -> None:
         "starts one per function when the server is up (their cold starts then run before any request)",
     )
     parser.set_defaults(func=serve)
-
-
-def parse_parameter_overrides(items: Sequence[str], base_url: str) -> dict[str, str]:
-    """``K=V`` or SAM's ``ParameterKey=K,ParameterValue=V``; ``{{emulator.url}}`` substituted."""
-    overrides: dict[str, str] = {}
-    for item in items:
-        if item.startswith("ParameterKey="):
-            key_part, _, value_part = item.partition(",ParameterValue=")
-            key, value = key_part[len("ParameterKey=") :], value_part
-        else:
-            key, sep, value = item.partition("=")
-            if not sep:
-                raise UserError(f"--parameter-overrides: expected KEY=VALUE, got {item!r}")
-        if not key:
-            raise UserError(f"--parameter-overrides: empty parameter name in {item!r}")
-        overrides[key] = value.replace(URL_PLACEHOLDER, base_url)
-    return overrides
-
-
-def substituted_env_vars_file(path: Path, base_url: str, scratch: Path, *, index: int = 0) -> Path:
-    """A copy of the --env-vars file with ``{{emulator.url}}`` replaced in every string value."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read env-vars file: {exc}") from None
-    if URL_PLACEHOLDER not in text:
-        return path
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
-
-    def replace(value: Any) -> Any:
-        if isinstance(value, str):
-            return value.replace(URL_PLACEHOLDER, base_url)
-        if isinstance(value, dict):
-            return {k: replace(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [replace(v) for v in value]
-        return value
-
-    out = scratch / f"env-vars-{index}.json"
-    out.write_text(json.dumps(replace(document)), encoding="utf-8")
-    return out
 
 
 class _Terminated(Exception):
@@ -308,17 +242,7 @@ def _build_gateway(
 
 
 def _load_app(args: argparse.Namespace, base_url: str, scratch: Path) -> Any:
-    from emulator.template import apply_env_vars_files, load_app, validate_app
-
-    app = load_app(
-        args.template, parameter_overrides=parse_parameter_overrides(args.parameter_overrides, base_url)
-    )
-    validate_app(app)
-    env_vars_files = [
-        substituted_env_vars_file(path, base_url, scratch, index=index)
-        for index, path in enumerate(args.env_vars)
-    ]
-    app = apply_env_vars_files(app, env_vars_files)
+    app = load_template_app(args, base_url=base_url, scratch=scratch)
     if args.stage:
         apis = {key: dataclasses.replace(api, stage_name=args.stage) for key, api in app.apis.items()}
         app = dataclasses.replace(app, apis=apis)

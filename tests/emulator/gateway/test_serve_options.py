@@ -8,7 +8,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from emulator.commands.serve import parse_parameter_overrides, substituted_env_vars_file
+from emulator.commands.app_options import parse_parameter_overrides, substituted_env_vars_file
 from emulator.errors import UserError
 from emulator.launcher import run_serve, serve_argv
 from emulator.template import load_app
