@@ -43,6 +43,12 @@ def api_id_for(logical_id: str) -> str:
     return stable_id(f"api:{logical_id}", 10)
 
 
+def method_arn(*, region: str, account_id: str, api_id: str, stage: str, method: str, path: str) -> str:
+    """What a Lambda authorizer gets as ``methodArn``:
+    ``arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{VERB}/{request path}``."""
+    return f"arn:aws:execute-api:{region}:{account_id}:{api_id}/{stage}/{method}/{path.lstrip('/')}"
+
+
 def clf_time(epoch_s: float) -> str:
     """``requestTime`` in Common Log Format, always UTC: ``25/Nov/2026:12:00:00 +0000``."""
     return _clf_second(int(epoch_s))
@@ -87,10 +93,13 @@ class ProxyEventBuilder:
         self._resource_ids: dict[str, str] = {}
 
     def method_arn(self, match: RouteMatch, request: GatewayRequest) -> str:
-        """``arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{VERB}/{request path}``."""
-        return (
-            f"arn:aws:execute-api:{self.region}:{self.account_id}:{self.api_id}/{self.stage}/"
-            f"{request.method}/{match.path.lstrip('/')}"
+        return method_arn(
+            region=self.region,
+            account_id=self.account_id,
+            api_id=self.api_id,
+            stage=self.stage,
+            method=request.method,
+            path=match.path,
         )
 
     def resource_id(self, resource_path: str) -> str:

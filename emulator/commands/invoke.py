@@ -228,7 +228,7 @@ def build_sample_proxy_event(
 
 def run_generate_apigateway_event(args: argparse.Namespace) -> int:
     from emulator.apigateway.authorizers import build_request_event, build_token_event
-    from emulator.apigateway.events import api_id_for
+    from emulator.apigateway.events import api_id_for, method_arn
 
     api_id = api_id_for("ServerlessRestApi")
     host = f"{api_id}.execute-api.{args.region}.amazonaws.com"
@@ -243,14 +243,17 @@ def run_generate_apigateway_event(args: argparse.Namespace) -> int:
         region=args.region,
         account_id=args.account_id,
     )
-    # The method ARN API Gateway gives authorizers: .../{apiId}/{stage}/{VERB}/{path}.
-    method_arn = (
-        f"arn:aws:execute-api:{args.region}:{args.account_id}:{api_id}/{args.stage}/"
-        f"{event['httpMethod']}/{event['path'].lstrip('/')}"
+    arn = method_arn(
+        region=args.region,
+        account_id=args.account_id,
+        api_id=api_id,
+        stage=args.stage,
+        method=event["httpMethod"],
+        path=event["path"],
     )
     if args.kind == "authorizer":
-        event = build_token_event(args.token, method_arn)
+        event = build_token_event(args.token, arn)
     elif args.kind == "request-authorizer":
-        event = build_request_event(event, method_arn)
+        event = build_request_event(event, arn)
     print(json.dumps(event, indent=2))
     return 0
