@@ -27,15 +27,19 @@ import sys
 import tempfile
 import textwrap
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from emulator.launcher import run_serve, serve_argv
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 DURATION_S = float(os.environ.get("BENCH_SHIM_DURATION", "4"))
 ROUNDS = int(os.environ.get("BENCH_SHIM_ROUNDS", "2"))
 CONNECTIONS = (1, 8)
 # The issue's serverless-offline figures (2 cores), used only when Node is not available.
 REFERENCE = {"rps_1": 2050.0, "p50_1_ms": 0.41, "rps_8": 3700.0}
-SERVERLESS_DIR = Path(__file__).resolve().parent.parent / ".bench" / "serverless-offline"
+SERVERLESS_DIR = REPO_ROOT / ".bench" / "serverless-offline"
 SERVERLESS_PACKAGES = ("serverless@3.39.0", "serverless-offline@12.0.4")
 SERVERLESS_YML = """\
 service: echo-bench
@@ -116,49 +120,6 @@ def _write_app(root: Path) -> Path:
     template = root / "template.yaml"
     template.write_text(TEMPLATE)
     return template
-
-
-class ShimProcess:
-    """``python -m emulator serve --port 0`` as a child; ``url`` once it printed ``Ready on``."""
-
-    def __init__(self, template: Path, log_path: Path) -> None:
-        self._log = log_path.open("w")
-        self.started = time.perf_counter()
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "emulator",
-                "serve",
-                "--port",
-                "0",
-                "--template",
-                str(template),
-                "--no-reload",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-            text=True,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
-        self.url = ""
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            if line.startswith("Ready on "):
-                self.url = line.split(" ", 2)[2].strip()
-                break
-        self.ready_s = time.perf_counter() - self.started
-        if not self.url:
-            raise RuntimeError(f"the shim did not start; see {log_path}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._log.close()
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
@@ -308,14 +269,16 @@ def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def run() -> dict[str, Any]:
     figures: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-shim-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="bench-shim-") as scratch, ExitStack() as stack:
         root = Path(scratch)
         template = _write_app(root)
-        shim = ShimProcess(template, root / "shim.log")
+        started = time.perf_counter()
+        argv = serve_argv("--port", "0", "--template", str(template), "--no-reload")
+        shim = stack.enter_context(run_serve(argv, log_path=root / "shim.log", cwd=REPO_ROOT))
+        figures["ready_s"] = round(time.perf_counter() - started, 3)
         baseline = ServerlessOffline(root / "src") if ServerlessOffline.available() else None
         try:
-            figures["ready_s"] = round(shim.ready_s, 3)
-            targets = {"shim": f"{shim.url}/Prod/echo"}
+            targets = {"shim": f"{shim.root_url}/Prod/echo"}
             if baseline is not None:
                 targets["sls"] = baseline.start()
             for url in targets.values():
@@ -330,7 +293,6 @@ def run() -> dict[str, Any]:
                         )
             figures.update({key: _best(results) for key, results in runs.items()})
         finally:
-            shim.stop()
             if baseline is not None:
                 baseline.stop()
         figures["direct_1"] = direct(root, min(DURATION_S, 2.0))
