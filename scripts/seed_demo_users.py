@@ -9,12 +9,16 @@ Going through ``POST /auth/register`` (not the database) means it works against 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # run as a script: the repo's packages are importable
+    sys.path.insert(0, str(REPO_ROOT))
+
+from emulator.http_json import Unreachable, request_json  # noqa: E402
 
 DEFAULT_BASE_URL = "http://127.0.0.1:3000/prod"
 
@@ -39,31 +43,13 @@ class SeedError(Exception):
 
 
 def post_json(url: str, body: dict[str, object], *, timeout_s: float = 30.0) -> tuple[int, dict[str, object]]:
-    if not url.startswith(("http://", "https://")):
-        raise SeedError(f"{url}: expected an http(s) URL")
-    request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-        url,
-        data=json.dumps(body).encode("utf-8"),
-        headers={"Content-Type": "application/json", "Accept": "application/json"},
-        method="POST",
-    )
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310
-            return response.status, _json(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, _json(exc.read())
-    except (urllib.error.URLError, OSError) as exc:
-        raise SeedError(
-            f"{url}: cannot reach the API ({getattr(exc, 'reason', exc)}); is it running?"
-        ) from exc
-
-
-def _json(raw: bytes) -> dict[str, object]:
-    try:
-        value = json.loads(raw or b"{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+        status, answer = request_json(url, method="POST", body=body, timeout_s=timeout_s)
+    except ValueError as exc:
+        raise SeedError(str(exc)) from None
+    except Unreachable as exc:
+        raise SeedError(f"{url}: cannot reach the API ({exc}); is it running?") from exc
+    return status, answer if isinstance(answer, dict) else {}
 
 
 def _error_code(body: dict[str, object]) -> str:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from emulator.aws.layout import DEFAULT_DATA_DIR, add_endpoint_arguments, aws_dir, state_file
 from emulator.errors import UserError
+from emulator.http_json import Unreachable, request_json
 
 
 def register(subparsers: Any) -> None:
@@ -107,13 +106,13 @@ def _running_endpoint(data_dir: Path) -> str | None:
 def _http(url: str, method: str, path: str, *, timeout: float = 30) -> dict[str, Any]:
     if not url.startswith(("http://", "https://")):
         raise UserError(f"endpoint URL must start with http:// or https://, got {url}")
-    data = b"" if method == "POST" else None
-    request = urllib.request.Request(url + path, method=method, data=data)  # noqa: S310 - checked above
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - our own URL
-            return json.loads(response.read())
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+        status, answer = request_json(url + path, method=method, timeout_s=timeout)
+    except Unreachable as exc:
         raise UserError(f"cannot reach the embedded AWS endpoint at {url}: {exc}") from None
+    if status != 200 or not isinstance(answer, dict):
+        raise UserError(f"the embedded AWS endpoint at {url} answered {method} {path} with HTTP {status}")
+    return answer
 
 
 def _emails(args: argparse.Namespace) -> int:

@@ -10,12 +10,12 @@ the backend verifies against.
 from __future__ import annotations
 
 import argparse
+import http
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 from emulator.errors import UserError
+from emulator.http_json import Unreachable, request_json
 from emulator.idp.blueprint import URL_PREFIX
 
 APPLE_URL_PREFIX = URL_PREFIX + "/apple"  # emulator.idp.apple.URL_PREFIX, without importing the provider
@@ -113,33 +113,28 @@ def request_apple_authorization(
 def _post_json(url: str, body: dict[str, Any], *, base_url: str, timeout_s: float) -> Any:
     if not url.startswith(("http://", "https://")):
         raise UserError(f"--url {base_url!r}: expected an http(s) URL such as {DEFAULT_URL}")
-    http_request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-        url,
-        data=json.dumps(body).encode("utf-8"),
-        headers={"Content-Type": "application/json", "Accept": "application/json"},
-        method="POST",
-    )
     try:
-        with urllib.request.urlopen(http_request, timeout=timeout_s) as response:  # noqa: S310
-            payload = json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        raise UserError(f"{url}: HTTP {exc.code}: {_error_message(exc)}") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
+        status, payload = request_json(url, method="POST", body=body, timeout_s=timeout_s)
+    except Unreachable as exc:
         raise UserError(
-            f"{url}: cannot reach the emulator ({reason}); is `python -m emulator serve` running?"
+            f"{url}: cannot reach the emulator ({exc}); is `python -m emulator serve` running?"
         ) from exc
-    except ValueError as exc:
-        raise UserError(f"{url}: the answer is not JSON; is this the emulator's URL?") from exc
+    if status >= 400:
+        raise UserError(f"{url}: HTTP {status}: {_error_message(status, payload)}")
+    if payload is None:
+        raise UserError(f"{url}: the answer is not JSON; is this the emulator's URL?")
     return payload
 
 
-def _error_message(exc: urllib.error.HTTPError) -> str:
+def _error_message(status: int, payload: Any) -> str:
     try:
-        body = json.loads(exc.read())
-        return str(body["error"]["message"])
-    except (ValueError, KeyError, TypeError):
-        return str(exc.reason)
+        return str(payload["error"]["message"])
+    except (KeyError, TypeError):
+        pass
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "error"
 
 
 def run(args: argparse.Namespace) -> int:
