@@ -3,17 +3,9 @@ from __future__ import annotations
 from auth_service.shapes import token_response
 from auth_service.users import iso_utc, new_user_item, safe_user
 
-SAFE_KEYS = {
-    "userId",
-    "email",
-    "displayName",
-    "emailVerified",
-    "authProviders",
-    "createdAt",
-    "updatedAt",
-    "lastLoginAt",
-    "profile",
-}
+from tests.contract import property_names, required_fields
+
+SAFE_KEYS = required_fields("SafeUser")
 
 
 def _user() -> dict:
@@ -29,7 +21,7 @@ def _user() -> dict:
 def test_new_user_record_has_providers_and_empty_profile():
     user = _user()
     assert user["authProviders"] == ["password", "google"]
-    assert user["profile"] == {"firstName": "", "lastName": "", "photoURL": "", "phoneNumber": ""}
+    assert user["profile"] == dict.fromkeys(property_names("Profile"), "")
     assert user["createdAt"] == user["updatedAt"] == "2027-01-15T08:00:00Z"
     assert len(user["userId"]) == 32
 
@@ -64,7 +56,7 @@ def test_token_response_shape():
         session_id="s" * 32,
         session_expires_at=1_800_000_000,
     )
-    assert set(response) == {"user", "accessToken", "refreshToken", "tokenType", "expiresIn", "session"}
+    assert set(response) == required_fields("TokenResponse")
     assert response["tokenType"] == "Bearer"
     assert response["expiresIn"] == 900
     assert response["session"] == {"sessionId": "s" * 32, "expiresAt": "2027-01-15T08:00:00Z"}

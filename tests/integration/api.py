@@ -21,6 +21,8 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
+from tests.contract import property_names, required_fields
+
 TIMEOUT_S = 30.0
 # Text that only a leaked stack trace or exception would put in a response body.
 STACK_TRACE_MARKERS = (
@@ -280,21 +282,11 @@ def assert_no_stack_trace(response: requests.Response) -> None:
 
 
 def assert_safe_user(user: dict[str, Any], *, email: str | None = None) -> None:
-    expected = {
-        "userId",
-        "email",
-        "displayName",
-        "emailVerified",
-        "authProviders",
-        "createdAt",
-        "updatedAt",
-        "lastLoginAt",
-        "profile",
-    }
+    expected = required_fields("SafeUser")
     assert expected <= set(user), f"SafeUser lacks {expected - set(user)}: {user}"
     leaked = [k for k in user if "hash" in k.lower() or "password" in k.lower() or "salt" in k.lower()]
     assert not leaked, f"SafeUser leaks {leaked}"
-    assert set(user["profile"]) >= {"firstName", "lastName", "photoURL", "phoneNumber"}, user["profile"]
+    assert set(user["profile"]) >= property_names("Profile"), user["profile"]
     for key, value in user["profile"].items():  # an empty field is null, never "" (photoURL is a URI)
         assert value is None or (isinstance(value, str) and value), (key, value)
     assert isinstance(user["authProviders"], list)
@@ -313,7 +305,7 @@ def assert_iso_utc(value: Any) -> None:
 
 
 def assert_token_response(body: dict[str, Any], *, email: str | None = None) -> None:
-    for key in ("user", "accessToken", "refreshToken", "tokenType", "expiresIn", "session"):
+    for key in required_fields("TokenResponse"):
         assert key in body, f"token response lacks {key}: {sorted(body)}"
     assert body["tokenType"] == "Bearer"
     assert isinstance(body["expiresIn"], int)
