@@ -43,7 +43,7 @@ def api_id_for(logical_id: str) -> str:
     return stable_id(f"api:{logical_id}", 10)
 
 
-def method_arn(*, region: str, account_id: str, api_id: str, stage: str, method: str, path: str) -> str:
+def method_arn(region: str, account_id: str, api_id: str, stage: str, method: str, path: str) -> str:
     """What a Lambda authorizer gets as ``methodArn``:
     ``arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{VERB}/{request path}``."""
     return f"arn:aws:execute-api:{region}:{account_id}:{api_id}/{stage}/{method}/{path.lstrip('/')}"
@@ -93,14 +93,7 @@ class ProxyEventBuilder:
         self._resource_ids: dict[str, str] = {}
 
     def method_arn(self, match: RouteMatch, request: GatewayRequest) -> str:
-        return method_arn(
-            region=self.region,
-            account_id=self.account_id,
-            api_id=self.api_id,
-            stage=self.stage,
-            method=request.method,
-            path=match.path,
-        )
+        return method_arn(self.region, self.account_id, self.api_id, self.stage, request.method, match.path)
 
     def resource_id(self, resource_path: str) -> str:
         rid = self._resource_ids.get(resource_path)

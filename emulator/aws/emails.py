@@ -38,21 +38,11 @@ def email_from(request: AwsRequest, response: AwsResponse) -> dict[str, Any]:
     try:
         return _email_from(request, response)
     except (ValueError, TypeError, KeyError, AttributeError, LookupError) as exc:
-        return {
-            "id": "",
-            "timestamp": iso_utc(),
-            "from": "",
-            "to": [],
-            "cc": [],
-            "bcc": [],
-            "subject": f"(could not read this email: {exc})",
-            "text": None,
-            "html": None,
-        }
+        return {**_empty_entry(), "subject": f"(could not read this email: {exc})"}
 
 
-def _email_from(request: AwsRequest, response: AwsResponse) -> dict[str, Any]:
-    entry: dict[str, Any] = {
+def _empty_entry() -> dict[str, Any]:
+    return {
         "id": "",
         "timestamp": iso_utc(),
         "from": "",
@@ -63,6 +53,10 @@ def _email_from(request: AwsRequest, response: AwsResponse) -> dict[str, Any]:
         "text": None,
         "html": None,
     }
+
+
+def _email_from(request: AwsRequest, response: AwsResponse) -> dict[str, Any]:
+    entry = _empty_entry()
     if request.action == _V2_SEND:
         entry.update(_from_v2(request.json()))
         entry["id"] = str(response.json().get("MessageId", ""))

@@ -243,14 +243,7 @@ def run_generate_apigateway_event(args: argparse.Namespace) -> int:
         region=args.region,
         account_id=args.account_id,
     )
-    arn = method_arn(
-        region=args.region,
-        account_id=args.account_id,
-        api_id=api_id,
-        stage=args.stage,
-        method=event["httpMethod"],
-        path=event["path"],
-    )
+    arn = method_arn(args.region, args.account_id, api_id, args.stage, event["httpMethod"], event["path"])
     if args.kind == "authorizer":
         event = build_token_event(args.token, arn)
     elif args.kind == "request-authorizer":

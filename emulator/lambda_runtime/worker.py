@@ -359,14 +359,7 @@ class Worker:
         duration_ms, init_ms = meta["dur"], self._take_init_ms()
         self._memory_mb = meta["mem"]
         error = meta.get("err")
-        report = logs.end_and_report_lines(
-            invocation.request_id,
-            duration_ms=duration_ms,
-            memory_mb=self.config.memory_mb,
-            max_memory_used_mb=self._memory_mb,
-            init_duration_ms=init_ms,
-        )
-        self._log(self._output.flush() + report + self._memory_warning())
+        self._log_end(invocation, duration_ms, init_ms, extra=self._memory_warning())
         if error is None:
             result = InvocationResult(invocation.request_id, decode_payload(body), None, duration_ms, init_ms)
         else:
@@ -468,6 +461,23 @@ class Worker:
         duration_ms = (time.monotonic() - started) * 1000 if invocation.sent else 0.0
         if not invocation.sent:
             self._pending_start = logs.start_line(invocation.request_id)
+        self._log_end(invocation, duration_ms, init_ms, status=status, error_type=error_type)
+        error = InvocationError(kind, error_type, message, stack_trace)
+        _resolve(
+            invocation.future, InvocationResult(invocation.request_id, None, error, duration_ms, init_ms)
+        )
+
+    def _log_end(
+        self,
+        invocation: Invocation,
+        duration_ms: float,
+        init_ms: float | None,
+        *,
+        status: str | None = None,
+        error_type: str | None = None,
+        extra: str = "",
+    ) -> None:
+        """The invocation's last output, then END and REPORT."""
         report = logs.end_and_report_lines(
             invocation.request_id,
             duration_ms=duration_ms,
@@ -477,11 +487,7 @@ class Worker:
             status=status,
             error_type=error_type,
         )
-        self._log(self._output.flush() + report)
-        error = InvocationError(kind, error_type, message, stack_trace)
-        _resolve(
-            invocation.future, InvocationResult(invocation.request_id, None, error, duration_ms, init_ms)
-        )
+        self._log(self._output.flush() + report + extra)
 
     def _memory_warning(self) -> str:
         # Lambda kills an environment that outgrows MemorySize (Runtime.OutOfMemory). Memory

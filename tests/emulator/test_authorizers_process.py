@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from emulator.apigateway.authorizers import LambdaAuthorizers
-from emulator.lambda_runtime import FunctionConfig, ProcessLambdaRuntime
+from emulator.lambda_runtime import ProcessLambdaRuntime
+from emulator.lambda_runtime.from_template import function_config
 from emulator.template import load_app
 from emulator.template.model import IMPLICIT_API_ID
 
@@ -20,14 +21,7 @@ METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc/Prod/GET/users/42"
 def authorizers():
     app = load_app(TEMPLATE)
     spec = app.functions["AuthorizerFunction"]
-    config = FunctionConfig(
-        name=spec.function_name,
-        handler=spec.handler,
-        code_dir=spec.code_uri,
-        runtime=spec.runtime,
-        timeout_s=spec.timeout,
-        environment=dict(spec.environment),
-    )
+    config = function_config(spec, app, aws_environment={})
     with ProcessLambdaRuntime([config], max_workers=1, hot_reload=False) as runtime:
         yield LambdaAuthorizers(app.apis[IMPLICIT_API_ID], runtime, app.functions, app.region, app.account_id)
 

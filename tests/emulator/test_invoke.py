@@ -13,18 +13,9 @@ import pytest
 from emulator.cli import main
 from emulator.commands.invoke import build_sample_proxy_event
 from emulator.errors import UserError
+from tests.emulator.proxy_event_keys import CONTEXT_KEYS, EVENT_KEYS
 
 TEMPLATE = Path(__file__).resolve().parent / "fixtures" / "templates" / "invoke_app" / "template.yaml"
-
-PROXY_EVENT_KEYS = {
-    "resource", "path", "httpMethod", "headers", "multiValueHeaders", "queryStringParameters",
-    "multiValueQueryStringParameters", "pathParameters", "stageVariables", "requestContext", "body",
-    "isBase64Encoded",
-}  # fmt: skip
-REQUEST_CONTEXT_KEYS = {
-    "accountId", "apiId", "resourceId", "resourcePath", "httpMethod", "extendedRequestId", "requestTime",
-    "requestTimeEpoch", "path", "protocol", "stage", "domainPrefix", "domainName", "requestId", "identity",
-}  # fmt: skip
 
 
 def emulator(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -131,8 +122,8 @@ def test_generate_event_prints_a_complete_proxy_event(capsys):
     ]  # fmt: skip
     assert main(args) == 0
     event = json.loads(capsys.readouterr().out)
-    assert set(event) == PROXY_EVENT_KEYS
-    assert set(event["requestContext"]) == REQUEST_CONTEXT_KEYS
+    assert list(event) == EVENT_KEYS
+    assert set(event["requestContext"]) == CONTEXT_KEYS
     assert (event["httpMethod"], event["resource"], event["path"]) == ("GET", "/users/{id}", "/users/42")
     assert event["pathParameters"] == {"id": "42"}
     assert event["queryStringParameters"] == {"a": "2"}
@@ -193,5 +184,5 @@ def test_generate_authorizer_events(capsys):
     assert request_event["type"] == "REQUEST"
     assert request_event["methodArn"].endswith("/prod/POST/a")
     assert request_event["queryStringParameters"] == {"t": "1"}
-    assert set(request_event["requestContext"]) == REQUEST_CONTEXT_KEYS
+    assert set(request_event["requestContext"]) == CONTEXT_KEYS
     assert "body" not in request_event

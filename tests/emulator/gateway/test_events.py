@@ -11,52 +11,7 @@ from emulator.apigateway.events import ProxyEventBuilder, clf_time
 from emulator.apigateway.request import GatewayRequest
 from emulator.apigateway.routing import ResourceTree, Router, StagedApi
 from emulator.template.model import Route
-
-EVENT_KEYS = [
-    "resource",
-    "path",
-    "httpMethod",
-    "headers",
-    "multiValueHeaders",
-    "queryStringParameters",
-    "multiValueQueryStringParameters",
-    "pathParameters",
-    "stageVariables",
-    "requestContext",
-    "body",
-    "isBase64Encoded",
-]
-CONTEXT_KEYS = {
-    "accountId",
-    "apiId",
-    "resourceId",
-    "resourcePath",
-    "httpMethod",
-    "extendedRequestId",
-    "requestTime",
-    "requestTimeEpoch",
-    "path",
-    "protocol",
-    "stage",
-    "domainPrefix",
-    "domainName",
-    "requestId",
-    "identity",
-}
-IDENTITY_KEYS = {
-    "cognitoIdentityPoolId",
-    "accountId",
-    "cognitoIdentityId",
-    "caller",
-    "sourceIp",
-    "principalOrgId",
-    "accessKey",
-    "cognitoAuthenticationType",
-    "cognitoAuthenticationProvider",
-    "userArn",
-    "userAgent",
-    "user",
-}
+from tests.emulator.proxy_event_keys import CONTEXT_KEYS, EVENT_KEYS, IDENTITY_KEYS
 
 
 def _builder(stage_variables: dict | None = None, binary: tuple[str, ...] = ()) -> ProxyEventBuilder:

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from tests.emulator.gateway.conftest import Shim
+from tests.emulator.proxy_event_keys import EVENT_KEYS
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -38,20 +39,7 @@ def test_event_has_every_documented_key_and_real_values(shim: Shim) -> None:
         headers={"User-Agent": "GatewayTest/1.0", "X-Custom-Header": "hello"},
     )
     event = _event(response)
-    assert list(event) == [
-        "resource",
-        "path",
-        "httpMethod",
-        "headers",
-        "multiValueHeaders",
-        "queryStringParameters",
-        "multiValueQueryStringParameters",
-        "pathParameters",
-        "stageVariables",
-        "requestContext",
-        "body",
-        "isBase64Encoded",
-    ]
+    assert list(event) == EVENT_KEYS
     assert event["resource"] == "/echo"
     assert event["path"] == "/echo"
     assert event["httpMethod"] == "GET"
