@@ -6,7 +6,8 @@ a function's answer, and its own error answers), :mod:`.cors` (SAM's OPTIONS moc
 :mod:`.binary` (binary media types), :mod:`.throttling` (stage throttling),
 :mod:`.gateway_responses` (GatewayResponses on its own answers), :mod:`.authorizers`
 (Lambda authorizers), :mod:`.request` (the client's request), :mod:`.gateway` (the request
-pipeline), :mod:`.server` and :mod:`.connection` (HTTP/1.1 on an asyncio loop in this
-process), :mod:`.wsgi_bridge` (the emulator's own Flask pages) and :mod:`.banner`. Nothing is
+pipeline, ``async def handle(request) -> response``), :mod:`.api` (what an HTTP front needs
+from it), :mod:`.server` and :mod:`.connection` (HTTP/1.1 on an asyncio loop in this process),
+:mod:`.wsgi_bridge` (the emulator's own Flask pages) and :mod:`.banner`. Nothing is
 imported here so that importing one of them stays cheap.
 """

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import ipaddress
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from emulator.template.model import SamApp
+
+if TYPE_CHECKING:
+    from emulator.apigateway.server import GatewayServer
 
 
 def lan_addresses() -> list[str]:
@@ -48,7 +51,7 @@ def route_rows(app: SamApp) -> list[tuple[str, str, str, str]]:
 
 def print_banner(
     app: SamApp,
-    server: Any,
+    server: GatewayServer,
     *,
     aws_endpoint: str | None,
     dynamodb_endpoint: str | None = None,

@@ -18,11 +18,11 @@ import logging
 import socket
 import time
 from collections import deque
-from typing import Any
 
 import httptools
 
 from emulator import log
+from emulator.apigateway.api import Gateway
 from emulator.apigateway.proxy_response import GatewayResponse
 from emulator.apigateway.request import MAX_PAYLOAD_BYTES, GatewayRequest
 
@@ -100,7 +100,7 @@ class _Pending:
 class HttpConnection(asyncio.Protocol):
     """One client connection: parses requests, answers them in order through the gateway."""
 
-    def __init__(self, gateway: Any, server_port: int, connections: set[HttpConnection]) -> None:
+    def __init__(self, gateway: Gateway, server_port: int, connections: set[HttpConnection]) -> None:
         self._gateway = gateway
         self._server_port = server_port
         self._connections = connections

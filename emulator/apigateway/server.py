@@ -24,9 +24,9 @@ import signal
 import socket
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from emulator import log
+from emulator.apigateway.api import Gateway
 from emulator.apigateway.connection import HttpConnection
 from emulator.errors import UserError
 
@@ -74,7 +74,7 @@ class GatewayServer:
     def url(self) -> str:
         return f"http://{self.local_host}:{self.port}"
 
-    def serve_forever(self, gateway: Any, *, on_ready: Callable[[], None] | None = None) -> None:
+    def serve_forever(self, gateway: Gateway, *, on_ready: Callable[[], None] | None = None) -> None:
         try:
             import uvloop
         except ImportError:  # not on every platform: asyncio's own loop serves the same
@@ -82,7 +82,7 @@ class GatewayServer:
         else:
             uvloop.run(self._serve(gateway, on_ready))
 
-    async def _serve(self, gateway: Any, on_ready: Callable[[], None] | None) -> None:
+    async def _serve(self, gateway: Gateway, on_ready: Callable[[], None] | None) -> None:
         loop = asyncio.get_running_loop()
         self._loop = loop
         self._stopping = asyncio.Event()

@@ -25,11 +25,20 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emulator import log
 from emulator.commands.app_options import add_app_options, load_template_app
+
+if TYPE_CHECKING:  # imported where they are used: `serve` launches the AWS endpoint first
+    from flask import Flask
+
+    from emulator.apigateway.gateway import ApiGateway
+    from emulator.apigateway.server import GatewayServer
+    from emulator.lambda_runtime import ProcessLambdaRuntime
+    from emulator.template.model import SamApp
 
 # API Gateway's 29 s integration timeout; the variable shortens it so tests can reach the 504.
 INTEGRATION_TIMEOUT_ENV = "EMULATOR_INTEGRATION_TIMEOUT_S"
@@ -100,8 +109,8 @@ def serve(args: argparse.Namespace) -> int:
     # boto3's own variable (e.g. LocalStack in docker-compose.yml): every service but DynamoDB
     # (Secrets Manager, SSM, SES) is there, for provisioning and the functions alike.
     aws_endpoint = os.environ.get("AWS_ENDPOINT_URL") or aws.endpoint_url
-    runtime: Any = None
-    gateway: Any = None
+    runtime: ProcessLambdaRuntime | None = None
+    gateway: ApiGateway | None = None
     provisioning: _Provisioning | None = None
     try:
         from emulator.apigateway.server import GatewayServer
@@ -148,7 +157,7 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _prewarm_rotation_functions(app: Any, runtime: Any) -> None:
+def _prewarm_rotation_functions(app: SamApp, runtime: ProcessLambdaRuntime) -> None:
     """A new secret with a RotationSchedule is rotated at start: start its function's cold start now."""
     from emulator.aws.secrets import ROTATION_TYPE, rotation_function
 
@@ -166,7 +175,9 @@ class _Provisioning:
     waits in the endpoint's backlog until the child serves.
     """
 
-    def __init__(self, app: Any, runtime: Any, endpoint_url: str, dynamodb_endpoint: str | None) -> None:
+    def __init__(
+        self, app: SamApp, runtime: ProcessLambdaRuntime, endpoint_url: str, dynamodb_endpoint: str | None
+    ) -> None:
         self._error: BaseException | None = None
 
         def run() -> None:
@@ -205,14 +216,14 @@ class _NotFromThread(logging.Filter):
 
 
 def _build_gateway(
-    app: Any,
-    runtime: Any,
+    app: SamApp,
+    runtime: ProcessLambdaRuntime,
     args: argparse.Namespace,
-    server: Any,
+    server: GatewayServer,
     aws_endpoint: str,
     dynamodb_endpoint: str | None,
     started: float,
-) -> tuple[Any, Any]:
+) -> tuple[ApiGateway, Callable[[], None]]:
     """The gateway and the banner callback (built while the endpoint starts)."""
     from emulator.apigateway.banner import print_banner
     from emulator.apigateway.gateway import INTEGRATION_TIMEOUT_S, ApiGateway
@@ -241,7 +252,7 @@ def _build_gateway(
     return gateway, announce
 
 
-def _load_app(args: argparse.Namespace, base_url: str, scratch: Path) -> Any:
+def _load_app(args: argparse.Namespace, base_url: str, scratch: Path) -> SamApp:
     app = load_template_app(args, base_url=base_url, scratch=scratch)
     if args.stage:
         apis = {key: dataclasses.replace(api, stage_name=args.stage) for key, api in app.apis.items()}
@@ -250,8 +261,8 @@ def _load_app(args: argparse.Namespace, base_url: str, scratch: Path) -> Any:
 
 
 def _start_runtime(
-    app: Any, args: argparse.Namespace, endpoint_url: str, dynamodb_endpoint: str | None
-) -> Any:
+    app: SamApp, args: argparse.Namespace, endpoint_url: str, dynamodb_endpoint: str | None
+) -> ProcessLambdaRuntime:
     from emulator.aws import worker_environment
     from emulator.lambda_runtime import ProcessLambdaRuntime
     from emulator.lambda_runtime.from_template import function_config
@@ -269,7 +280,7 @@ def _start_runtime(
     )
 
 
-def _emulator_app(data_dir: Path | None, aws_endpoint: str) -> Any:
+def _emulator_app(data_dir: Path | None, aws_endpoint: str) -> Flask | None:
     """A small Flask app for ``/_emulator/...`` (local identity providers, sent emails), if present."""
     try:
         from emulator.emulator_app import build_emulator_app
@@ -279,7 +290,7 @@ def _emulator_app(data_dir: Path | None, aws_endpoint: str) -> Any:
     return build_emulator_app(data_dir, aws_endpoint, external_aws=external_aws)
 
 
-def _publish_to_aws(gateway: Any, aws_endpoint: str, region: str) -> None:
+def _publish_to_aws(gateway: ApiGateway, aws_endpoint: str, region: str) -> None:
     """What the ``/_emulator`` app puts into the local AWS at start (the Apple developer key)."""
     if gateway.emulator_app is not None:
         from emulator.emulator_app import publish_to_aws

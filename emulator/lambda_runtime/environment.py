@@ -37,7 +37,7 @@ def function_arn(config: FunctionConfig) -> str:
     return f"arn:aws:lambda:{config.region}:{config.account_id}:function:{config.name}"
 
 
-def worker_environment(
+def process_environment(
     config: FunctionConfig,
     *,
     log_stream_name: str,

@@ -98,7 +98,7 @@ class Worker:
             self._process = subprocess.Popen(
                 [python, str(BOOTSTRAP_PATH), str(request_read), str(response_write), self.arn],
                 cwd=config.code_dir,
-                env=environment.worker_environment(
+                env=environment.process_environment(
                     config,
                     log_stream_name=environment.new_log_stream_name(),
                     runtime_dir=BOOTSTRAP_PATH.parent,
