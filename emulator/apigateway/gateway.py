@@ -46,7 +46,8 @@ from emulator.apigateway.wsgi_bridge import WsgiApp, call_wsgi
 from emulator.lambda_runtime.api import InvocationResult, LambdaRuntime
 from emulator.template.model import RestApiSpec, SamApp
 
-# API Gateway's maximum integration timeout for REST APIs.
+# API Gateway's default integration timeout for REST APIs (the most it allows unless raised by
+# a quota increase, "Amazon API Gateway quotas").
 INTEGRATION_TIMEOUT_S = 29.0
 EMULATOR_PREFIX = "/_emulator/"
 AUTHORIZER_RESPONSE_TYPES = {401: "UNAUTHORIZED", 403: "ACCESS_DENIED", 500: "AUTHORIZER_CONFIGURATION_ERROR"}
@@ -100,13 +101,13 @@ class ApiGateway:
         runtime: LambdaRuntime,
         *,
         emulator_app: WsgiApp | None = None,
-        integration_timeout_s: float = INTEGRATION_TIMEOUT_S,
+        integration_timeout_s: float | None = None,
         blocking_threads: int = 8,
     ) -> None:
         self.app = app
         self.runtime = runtime
         self.emulator_app = emulator_app
-        self.integration_timeout_s = integration_timeout_s
+        self.integration_timeout_s = integration_timeout_s or INTEGRATION_TIMEOUT_S
         self._blocking = ThreadPoolExecutor(blocking_threads, thread_name_prefix="gateway-blocking")
         self.stages: dict[str, ApiStage] = {}
         staged: list[StagedApi] = []

@@ -62,4 +62,12 @@ def add_endpoint_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--region", default="us-east-1", help="region warmed up at start (every region is served)"
     )
+    parser.add_argument(
+        "--compact-every",
+        type=int,
+        default=500,
+        metavar="WRITES",
+        help="with --data-dir: item writes between snapshots (default 500; fewer: a shorter replay "
+        "after a crash, more snapshot work)",
+    )
     parser.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)

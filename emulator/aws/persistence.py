@@ -13,10 +13,10 @@ or power loss can lose at most the last second of writes (the trade-off Redis ca
 ``appendfsync everysec``): a per-request fsync would cost more than the whole 15 % throughput
 budget on ordinary disks, and this is a development emulator.
 
-Compaction: every :data:`COMPACT_EVERY` item writes the endpoint switches to a new journal
+Compaction: every ``compact_every`` item writes the endpoint switches to a new journal
 generation while holding its request lock and forks; the child (a copy-on-write image of that
 instant) pickles the state into the next snapshot while the parent keeps serving. Replay after
-``kill -9`` is therefore bounded by ``COMPACT_EVERY`` item writes whatever the data size.
+``kill -9`` is therefore bounded by ``compact_every`` item writes whatever the data size.
 Snapshots are named by generation, so a child orphaned by a ``kill -9`` of its parent can only
 add an older snapshot next to the newer ones a restarted endpoint writes, never replace them.
 """
@@ -46,9 +46,9 @@ from emulator.aws.layout import (
 )
 from emulator.errors import UserError
 
-# Item writes between snapshots; replaying 500 through moto takes ~0.5 s. The
-# environment variable exists for tests, which need compactions without writing 500 items.
-COMPACT_EVERY = int(os.environ.get("EMULATOR_AWS_COMPACT_EVERY", "500"))
+# Item writes between snapshots (the endpoint's --compact-every): replaying them through moto
+# after a crash takes about half a second.
+COMPACT_EVERY = 500
 FSYNC_INTERVAL_S = 1.0
 _LOG = logging.getLogger(log.AWS_ENDPOINT)
 SNAPSHOT_FORMAT = 1
@@ -107,7 +107,8 @@ def read_journal(path: Path) -> Iterator[dict[str, Any]]:
 class Persistence:
     """Owns ``DATA_DIR/aws``: loads it at start, journals writes, compacts in the background."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, compact_every: int = COMPACT_EVERY) -> None:
+        self.compact_every = compact_every
         self.root = aws_dir(data_dir)
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock_file = _exclusive_lock(self.root / LOCK_FILE, data_dir)
@@ -174,7 +175,7 @@ class Persistence:
         assert self.journal is not None
         self.journal.append(record)
         self.records_since_snapshot += weight
-        return self.records_since_snapshot >= COMPACT_EVERY and self._compacting is None
+        return self.records_since_snapshot >= self.compact_every and self._compacting is None
 
     def compact_in_background(self, capture: Callable[[], dict[str, Any]]) -> None:
         """Caller holds the request lock: the state captured is exactly journals < the new one."""

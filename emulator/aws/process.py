@@ -43,6 +43,7 @@ class EmbeddedAws:
         ttl_sweep_interval_s: float = 60.0,
         region: str = "us-east-1",
         startup_timeout_s: float = 60.0,
+        compact_every: int | None = None,
     ) -> None:
         """The child logs at this process's level of ``emulator.aws``; its lines (start-up time,
         replay count, sweep errors) are logged here as they come."""
@@ -52,6 +53,7 @@ class EmbeddedAws:
         self.ttl_sweep_interval_s = ttl_sweep_interval_s
         self.region = region
         self.startup_timeout_s = startup_timeout_s
+        self.compact_every = compact_every  # item writes between snapshots (None: the endpoint's default)
         self._process: subprocess.Popen[str] | None = None
         self._endpoint_url: str | None = None
         self._lines: queue.Queue[str | None] = queue.Queue()
@@ -113,6 +115,8 @@ class EmbeddedAws:
         ]
         if self.data_dir is not None:
             command += ["--data-dir", str(Path(self.data_dir).resolve())]
+        if self.compact_every is not None:
+            command += ["--compact-every", str(self.compact_every)]
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_REPO_ROOT), env.get("PYTHONPATH", "")) if p)
         env["PYTHONUNBUFFERED"] = "1"

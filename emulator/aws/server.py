@@ -32,7 +32,9 @@ def serve(args: argparse.Namespace) -> int:
     from emulator.errors import UserError
 
     # The data dir's lock first: a second endpoint on the same dir fails before paying for moto.
-    persistence = Persistence(args.data_dir) if args.data_dir is not None else None
+    persistence = (
+        Persistence(args.data_dir, compact_every=args.compact_every) if args.data_dir is not None else None
+    )
     # Imported here so that `python -m emulator --help` does not pay for moto (~1 s).
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 

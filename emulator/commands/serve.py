@@ -1,7 +1,7 @@
 """``python -m emulator serve``: a SAM app's REST APIs + Lambda functions + AWS services, locally.
 
 Start-up, with as much as possible in parallel (budget: the first 200 under 2 s on 2 cores). The
-embedded AWS endpoint (a child process importing moto, ~0.5-1.4 s) is launched first, on a socket
+embedded AWS endpoint (a child process importing moto: the longest step) is launched first, on a socket
 bound here so that its URL is known at once. Meanwhile: bind the gateway's socket (so
 ``--port 0`` works and ``{{emulator.url}}`` is known) -> load + validate the template, apply
 ``--env-vars`` -> the Lambda runtime -> provisioning (tables, secrets, the rotation) runs on a
@@ -10,8 +10,8 @@ the endpoint's backlog until the child serves) -> the main thread builds the gat
 endpoint is up, on a first start, the rotation function's worker is prewarmed (its cold start
 overlaps the table creations) -> serve -> the banner on stdout, whose last line is
 ``Ready on http://HOST:PORT`` once a request has really been answered. Everything else (request
-log, Lambda logs) goes to stderr. Heavy modules are imported inside :func:`serve` so that the
-child is launched ~30 ms after the process starts.
+log, Lambda logs) goes to stderr, through the emulator's loggers. Heavy modules are imported
+inside :func:`serve` so that the child is launched as soon as the process starts.
 """
 
 from __future__ import annotations
@@ -39,9 +39,6 @@ if TYPE_CHECKING:  # imported where they are used: `serve` launches the AWS endp
     from emulator.apigateway.server import GatewayServer
     from emulator.lambda_runtime import ProcessLambdaRuntime
     from emulator.template.model import SamApp
-
-# API Gateway's 29 s integration timeout; the variable shortens it so tests can reach the 504.
-INTEGRATION_TIMEOUT_ENV = "EMULATOR_INTEGRATION_TIMEOUT_S"
 
 
 def register(subparsers: Any) -> None:
@@ -73,6 +70,14 @@ def register(subparsers: Any) -> None:
         default=None,
         help="interpreter for the Lambda workers (default: this one), e.g. a python3.12 venv with only "
         "the packaged function's dependencies",
+    )
+    parser.add_argument(
+        "--integration-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long API Gateway waits for a function before it answers 504 (default 29, as on AWS); "
+        "the function runs on to its own Timeout",
     )
     parser.add_argument(
         "--ttl-sweep-interval", type=float, default=60.0, metavar="SECONDS", help="DynamoDB TTL deletions"
@@ -226,13 +231,13 @@ def _build_gateway(
 ) -> tuple[ApiGateway, Callable[[], None]]:
     """The gateway and the banner callback (built while the endpoint starts)."""
     from emulator.apigateway.banner import print_banner
-    from emulator.apigateway.gateway import INTEGRATION_TIMEOUT_S, ApiGateway
+    from emulator.apigateway.gateway import ApiGateway
 
     gateway = ApiGateway(
         app,
         runtime,
         emulator_app=_emulator_app(args.data_dir, aws_endpoint),
-        integration_timeout_s=float(os.environ.get(INTEGRATION_TIMEOUT_ENV) or INTEGRATION_TIMEOUT_S),
+        integration_timeout_s=args.integration_timeout,
     )
 
     def announce() -> None:

@@ -104,9 +104,10 @@ def test_acknowledged_writes_survive_kill_9(tmp_path):
         )
 
 
-def test_kill_9_after_background_compactions_loses_nothing(tmp_path, monkeypatch):
-    monkeypatch.setenv("EMULATOR_AWS_COMPACT_EVERY", "7")  # a snapshot every 7 writes
-    aws = EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0).start()
+def test_kill_9_after_background_compactions_loses_nothing(tmp_path):
+    aws = EmbeddedAws(
+        data_dir=tmp_path, ttl_sweep_interval_s=0, compact_every=7
+    ).start()  # a snapshot every 7 writes
     dynamodb = client("dynamodb", aws.endpoint_url)
     table = create_table(dynamodb)
     for i in range(40):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,7 @@ class Shim:
 @pytest.fixture(scope="module")
 def shim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shim]:
     log = tmp_path_factory.mktemp("gateway") / "stderr.log"
-    env = {**os.environ, "EMULATOR_INTEGRATION_TIMEOUT_S": "4"}
-    argv = serve_argv("--port", "0", "--template", str(TEMPLATE), "--no-reload")
-    with run_serve(argv, log_path=log, cwd=ROOT, env=env) as serve:
+    # A short integration timeout, so that a test reaches the 504 in seconds.
+    argv = serve_argv("--port", "0", "--template", str(TEMPLATE), "--no-reload", "--integration-timeout", "4")
+    with run_serve(argv, log_path=log, cwd=ROOT) as serve:
         yield Shim(serve.root_url, serve.pid, log, serve.banner.splitlines())
