@@ -233,7 +233,7 @@ class IosApp(HttpUser):
         """One request named by its endpoint; a failure unless the status and body are as expected."""
         with self.client.request(method, path, name=path, catch_response=True, **kwargs) as response:
             if response.status_code != expect:
-                # Error bodies never carry tokens (contract B); keep the start for the report.
+                # Error bodies never carry tokens (docs/openapi.yaml's Error); keep the start for the report.
                 response.failure(f"{response.status_code} (expected {expect}): {response.text[:160]}")
                 return None
             if expect == 204:

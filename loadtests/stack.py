@@ -1,6 +1,6 @@
 """Start the local stack (``python -m emulator serve --port 0``) for a load run, and stop it after.
 
-Contract G: serve prints its banner on stdout and, as its last startup line, exactly
+serve prints its banner (see emulator/launcher.py) on stdout and, as its last startup line, exactly
 ``Ready on http://HOST:PORT`` once requests are answered; its request log and the functions'
 logs go to stderr, which is kept in a file next to the run's report.
 """

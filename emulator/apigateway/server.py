@@ -3,11 +3,9 @@
 Why this shape: a request's critical path is client -> gateway -> a warm Lambda worker
 process -> gateway -> client, and on a 2-core laptop every thread hand-off on it costs more than
 the gateway's own work. Here the loop that parses the request also writes the event to the
-worker's pipe and is woken by its answer: no thread switch at all. Measured on 2 cores with an
-echo function (``python -m benchmarks shim``): granian's WSGI (Rust I/O thread -> Python
-blocking thread -> worker pipe) stayed at ~2,300 req/s with 8 connections; this loop serves
-several times that. uvicorn was measured too: its ASGI plumbing costs ~100 µs per request
-(~30 %) at one connection, and ASGI lower-cases header names, which API Gateway does not.
+worker's pipe and is woken by its answer: no thread switch at all. The servers measured against
+it (a WSGI server with its threads, uvicorn's ASGI) and their figures are in the README
+(Benchmarks); ASGI also lower-cases header names, which API Gateway does not.
 
 The HTTP parsing is httptools (llhttp, Node's parser; what uvicorn uses), each connection an
 :class:`~emulator.apigateway.connection.HttpConnection`; the loop is uvloop when installed

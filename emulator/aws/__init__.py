@@ -1,6 +1,6 @@
 """Embedded AWS services (DynamoDB, Secrets Manager, SSM, SES) on moto, made safe for local work.
 
-Public API (contracts section A): :class:`EmbeddedAws`, :func:`worker_environment`,
+Public API: :class:`EmbeddedAws`, :func:`worker_environment`,
 :func:`provision`. Importing this package is cheap: its names are loaded on first use (the
 endpoint's own process, ``python -m emulator.aws.server``, needs none of them and starts on the
 critical path of ``serve``), moto only by the endpoint's process and boto3 only when

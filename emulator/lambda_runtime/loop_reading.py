@@ -3,7 +3,7 @@
 Each :class:`~emulator.lambda_runtime.worker.Worker` owns one :class:`LoopReader`. The first
 invocation awaited on a loop registers the worker's two pipes (answers, output) with that loop,
 and they stay registered while the worker is warm: re-registering them for every invocation
-cost ~12 epoll_ctl calls per request. The rule that keeps this safe: **while a loop has the
+would cost epoll_ctl system calls on every request. The rule that keeps this safe: **while a loop has the
 pipes registered, only that loop reads or closes them.**
 
 - During an awaited invocation the loop buffers the answer as it arrives (a large one comes in

@@ -143,7 +143,7 @@ class SuiteResult:
 def run_integration_suite(base_url: str | None, *extra_args: str, timeout_s: float = 900.0) -> SuiteResult:
     """``pytest tests/integration [--base-url URL]`` in its own process, output captured.
 
-    Without a base URL the suite starts the embedded stack itself (contract I).
+    Without a base URL the suite starts the embedded stack itself (tests/integration/stack.py).
     """
     target = ["--base-url", base_url] if base_url is not None else []
     argv = [venv_python(), "-m", "pytest", "tests/integration", "-q", "-p", "no:cacheprovider", *target]

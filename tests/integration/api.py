@@ -1,4 +1,4 @@
-"""A thin HTTP client for the suite: contract B's routes, the one error shape, unique identities.
+"""A thin HTTP client for the suite: the routes of docs/openapi.yaml, the one error shape, unique identities.
 
 Only ``requests`` over HTTP: the same suite runs against the embedded stack, the compose
 topology and a deployed stage, so nothing here may reach behind the API.

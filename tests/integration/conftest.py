@@ -148,7 +148,7 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 def _stage_url(root_url: str, banner: str) -> str:
-    """The first stage URL that the banner lists under "Base URLs:", else ``/prod`` (contract B)."""
+    """The first stage URL that the banner lists under "Base URLs:", else ``/prod`` (docs/openapi.yaml)."""
     match = re.search(rf"^\s+({re.escape(root_url)}/[A-Za-z0-9_-]+)\s", banner, re.MULTILINE)
     return match.group(1) if match else f"{root_url}/{DEFAULT_STAGE}"
 

@@ -1,6 +1,6 @@
 """Starting the embedded stack (``python -m emulator serve``) for the integration suite.
 
-Contract I: ``serve --port 0`` prints ``Ready on http://HOST:PORT`` once requests are answered;
+``serve --port 0`` prints ``Ready on http://HOST:PORT`` once requests are answered;
 its stderr is captured to a file here for the log-scan test. The process handling is
 ``emulator.launcher``'s, shared with every other tool that starts a stack.
 """
