@@ -24,7 +24,7 @@ import uvloop
 from emulator import log
 from emulator.lambda_runtime import FunctionConfig, ProcessLambdaRuntime
 
-HANDLERS = Path(__file__).resolve().parent.parent / "tests" / "emulator" / "handlers"
+HANDLERS = Path(__file__).resolve().parent.parent / "tests" / "emulator" / "fixtures" / "handlers"
 CALLERS = (1, 8)
 DURATION_S = float(os.environ.get("BENCH_RUNTIME_SECONDS", "3"))
 

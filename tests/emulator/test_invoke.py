@@ -6,16 +6,16 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from emulator.cli import main
 from emulator.commands.invoke import build_sample_proxy_event
 from emulator.errors import UserError
+from tests.emulator.fixtures import template
 from tests.emulator.proxy_event_keys import CONTEXT_KEYS, EVENT_KEYS
 
-TEMPLATE = Path(__file__).resolve().parent / "fixtures" / "templates" / "invoke_app" / "template.yaml"
+TEMPLATE = template("invoke_app")
 
 
 def emulator(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -8,13 +8,13 @@ import logging
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from emulator import log
+from tests.emulator.fixtures import template
 
-TEMPLATE = Path(__file__).resolve().parent / "fixtures" / "templates" / "invoke_app" / "template.yaml"
+TEMPLATE = template("invoke_app")
 POWERTOOLS_LINE = json.dumps(
     {
         "level": "INFO",

@@ -22,9 +22,10 @@ from emulator.idp.apple.publish import SECRET_NAME
 from emulator.launcher import run_serve, serve_argv
 from tests.emulator.aws.helpers import client
 from tests.emulator.aws.localstack_stub import LOCALSTACK_MESSAGES, LocalStackStub
+from tests.emulator.fixtures import template
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "tests" / "emulator" / "fixtures" / "templates" / "local_services" / "template.yaml"
+TEMPLATE = template("local_services")
 APPLE = "/_emulator/idp/apple"
 
 
@@ -79,10 +80,10 @@ def test_emails_sent_through_ses_are_listed_on_the_serve_port(serve):
 
 
 def test_under_compose_emails_are_read_from_localstack_and_a_dead_endpoint_is_a_503(tmp_path):
-    template = ROOT / "tests" / "emulator" / "gateway" / "app" / "template.yaml"  # nothing to provision
+    gateway_app = template("gateway_app")  # nothing to provision
     localstack = LocalStackStub({"/_aws/ses": {"messages": LOCALSTACK_MESSAGES}}).__enter__()
     env = {**os.environ, "AWS_ENDPOINT_URL": localstack.url}  # as docker-compose.yml sets it
-    argv = serve_argv("--port", "0", "--template", str(template), "--no-reload")
+    argv = serve_argv("--port", "0", "--template", str(gateway_app), "--no-reload")
     try:
         with run_serve(argv, log_path=tmp_path / "serve.log", cwd=ROOT, env=env) as running:
             listed = requests.get(

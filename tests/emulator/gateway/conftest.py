@@ -10,9 +10,10 @@ import pytest
 import requests
 
 from emulator.launcher import run_serve, serve_argv
+from tests.emulator.fixtures import template
 
 ROOT = Path(__file__).resolve().parents[3]
-TEMPLATE = Path(__file__).parent / "app" / "template.yaml"
+TEMPLATE = template("gateway_app")
 
 
 @dataclass

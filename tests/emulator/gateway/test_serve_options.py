@@ -12,6 +12,7 @@ from emulator.commands.app_options import parse_parameter_overrides, substituted
 from emulator.errors import UserError
 from emulator.launcher import run_serve, serve_argv
 from emulator.template import load_app
+from tests.emulator import fixtures
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -53,7 +54,7 @@ def test_env_vars_file_without_placeholder_is_used_as_is(tmp_path: Path) -> None
 
 
 def test_eager_warm_containers_start_one_worker_per_function_before_any_request(tmp_path: Path) -> None:
-    template = Path(__file__).parent / "app" / "template.yaml"
+    template = fixtures.template("gateway_app")
     argv = serve_argv("--port", "0", "--template", str(template), "--no-reload", "--warm-containers", "eager")
     with run_serve(argv, log_path=tmp_path / "serve.log", cwd=ROOT) as serve:
         functions = load_app(template).functions

@@ -11,15 +11,13 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from emulator.lambda_runtime import FunctionConfig, InvocationResult, ProcessLambdaRuntime
 from emulator.log import LAMBDA
-
-HANDLERS = Path(__file__).resolve().parents[1] / "handlers"
+from tests.emulator.fixtures import HANDLERS
 
 
 def function(name: str, handler: str, **options: Any) -> FunctionConfig:

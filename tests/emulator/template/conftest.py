@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "templates"
+from tests.emulator.fixtures import TEMPLATES
+
+FIXTURES = TEMPLATES
 
 
 @pytest.fixture

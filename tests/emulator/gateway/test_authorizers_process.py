@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,9 @@ from emulator.lambda_runtime import ProcessLambdaRuntime
 from emulator.lambda_runtime.from_template import function_config
 from emulator.template import load_app
 from emulator.template.model import IMPLICIT_API_ID
+from tests.emulator.fixtures import template
 
-TEMPLATE = Path(__file__).resolve().parent / "fixtures" / "templates" / "basic" / "template.yaml"
+TEMPLATE = template("basic")
 METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc/Prod/GET/users/42"
 
 
