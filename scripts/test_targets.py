@@ -36,7 +36,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # run as a script: the repo's packages are importable
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.compose.topology import (  # noqa: E402
+from scripts.compose_topology import (  # noqa: E402
     SuiteResult,
     TopologyError,
     compose_topology,

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from compose_spec import PyCompose
 
-from tests.compose.compose_file import (
+from scripts.compose_file import (
     API_SERVICE,
     COMPOSE_FILE,
     REPO_ROOT,

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from emulator.aws import EmbeddedAws
-from tests.compose.compose_file import REPO_ROOT
+from scripts.compose_file import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import compose_inspect

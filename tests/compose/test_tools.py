@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import socket
-import sys
 
 import pytest
 
-from tests.compose.compose_file import (
+from scripts import test_targets
+from scripts.compose_file import (
     REPO_ROOT,
     ComposeError,
     environment,
@@ -17,10 +17,7 @@ from tests.compose.compose_file import (
     service_addresses,
     with_option,
 )
-from tests.compose.topology import map_to_stand_ins, serve_command, summary_line
-
-sys.path.insert(0, str(REPO_ROOT / "scripts"))
-import test_targets
+from scripts.compose_topology import map_to_stand_ins, serve_command, summary_line
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ import pytest
 
 from emulator.aws.secrets import secret_name
 from emulator.template import load_app
-from tests.compose.compose_file import REPO_ROOT
-from tests.compose.topology import RunningTopology, SuiteResult, compose_topology, run_integration_suite
+from scripts.compose_file import REPO_ROOT
+from scripts.compose_topology import RunningTopology, SuiteResult, compose_topology, run_integration_suite
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import compose_inspect

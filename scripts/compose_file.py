@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 API_SERVICE = "api"
 

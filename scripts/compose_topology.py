@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from emulator.aws import EmbeddedAws
 from emulator.launcher import ServeStartError, run_serve
-from tests.compose.compose_file import (
+from scripts.compose_file import (
     API_SERVICE,
     COMPOSE_FILE,
     REPO_ROOT,
