@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from emulator.aws import EmbeddedAws
+from emulator.aws.layout import state_file
 
 from .helpers import client, create_table
 
@@ -173,18 +174,23 @@ def test_the_endpoint_exits_when_its_parent_is_killed(tmp_path):
         "from pathlib import Path\n"
         "from emulator.aws import EmbeddedAws\n"
         "aws = EmbeddedAws(data_dir=Path(sys.argv[1]), ttl_sweep_interval_s=0).start()\n"
-        "print(aws.pid, flush=True)\n"
+        "print(aws.pid, aws.endpoint_url, flush=True)\n"
         "threading.Event().wait()\n"
     )
     parent = subprocess.Popen(
         [sys.executable, "-c", parent_script, str(tmp_path)], stdout=subprocess.PIPE, text=True
     )
-    endpoint_pid = int(parent.stdout.readline())
-    endpoint = psutil.Process(endpoint_pid)
+    pid, url = parent.stdout.readline().split()
+    endpoint = psutil.Process(int(pid))
+    dynamodb = client("dynamodb", url)
+    table = create_table(dynamodb)
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "kept"}})
 
     parent.kill()  # SIGKILL: no chance to stop its child
     parent.wait()
 
     endpoint.wait(timeout=30)  # it saw its stdin close and shut down cleanly
-    with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0):
-        pass  # the data dir is free again
+    assert not state_file(tmp_path).exists()  # removed by a clean stop, not left by a kill
+    with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0) as again:  # the data dir is free again
+        items = client("dynamodb", again.endpoint_url).scan(TableName=table)["Items"]
+    assert items == [{"pk": {"S": "kept"}}]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from emulator.apigateway.api import Gateway
+from emulator.apigateway.server import IDLE_TIMEOUT_S, GatewayServer
 from emulator.launcher import run_serve, serve_argv
 from tests.emulator.fixtures import template
 
@@ -40,3 +44,22 @@ def shim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shim]:
     argv = serve_argv("--port", "0", "--template", str(TEMPLATE), "--no-reload", "--integration-timeout", "4")
     with run_serve(argv, log_path=log, cwd=ROOT) as serve:
         yield Shim(serve.root_url, serve.pid, log, serve.banner.splitlines())
+
+
+@contextlib.contextmanager
+def server_in_this_process(
+    gateway: Gateway, *, idle_timeout_s: float = IDLE_TIMEOUT_S
+) -> Iterator[GatewayServer]:
+    """A GatewayServer serving ``gateway`` (a stand-in) on a thread of this process: the HTTP
+    server's own behaviour, with no template, worker or AWS endpoint."""
+    server = GatewayServer("127.0.0.1", 0, idle_timeout_s=idle_timeout_s)
+    ready = threading.Event()
+    thread = threading.Thread(target=server.serve_forever, args=(gateway,), kwargs={"on_ready": ready.set})
+    thread.start()
+    try:
+        assert ready.wait(30), "the server never answered its first request"
+        yield server
+    finally:
+        server.stop()
+        thread.join(30)
+    assert not thread.is_alive()

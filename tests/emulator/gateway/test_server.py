@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from emulator.apigateway.proxy_response import GatewayResponse
 from emulator.apigateway.request import GatewayRequest
 from emulator.apigateway.server import GatewayServer
+from tests.emulator.gateway.conftest import server_in_this_process
 
 
 class PathGateway:
@@ -25,17 +25,8 @@ class PathGateway:
 
 @pytest.fixture
 def server() -> Iterator[GatewayServer]:
-    server = GatewayServer("127.0.0.1", 0, idle_timeout_s=0.4)
-    ready = threading.Event()
-    thread = threading.Thread(
-        target=server.serve_forever, args=(PathGateway(),), kwargs={"on_ready": ready.set}
-    )
-    thread.start()
-    assert ready.wait(30)
-    yield server
-    server.stop()
-    thread.join(30)
-    assert not thread.is_alive()
+    with server_in_this_process(PathGateway(), idle_timeout_s=0.4) as server:
+        yield server
 
 
 def _get(sock: socket.socket, path: str) -> bytes:
