@@ -233,16 +233,12 @@ class LambdaAuthorizers:
         api: RestApiSpec,
         runtime: LambdaRuntime,
         functions: Mapping[str, FunctionSpec],
-        region: str,
-        account_id: str,
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._api = api
         self._runtime = runtime
         self._functions = functions
-        self._region = region
-        self._account_id = account_id
         self._cache = AuthorizerCache(clock)
 
     async def authorize(

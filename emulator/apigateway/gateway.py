@@ -81,7 +81,7 @@ class ApiStage:
         if spec.cors and spec.default_authorizer and spec.add_default_authorizer_to_cors_preflight:
             self.preflight_authorizer = spec.default_authorizer
         if spec.authorizers:
-            self.authorizers = LambdaAuthorizers(spec, runtime, app.functions, app.region, app.account_id)
+            self.authorizers = LambdaAuthorizers(spec, runtime, app.functions)
 
 
 class ApiGateway:

@@ -36,26 +36,21 @@ class InProcessRuntime:
         self.handlers = handlers
         self.events: list[tuple[str, dict]] = []
 
-    def invoke(self, function_name: str, event: Mapping[str, Any], *, request_id: str | None = None):
+    async def call_async(
+        self, function_name: str, event: Mapping[str, Any], **_: Any
+    ) -> Future[InvocationResult]:
+        """Runs the handler at once: the future is done when it is returned (``wait_s`` is moot)."""
         self.events.append((function_name, dict(event)))
-        request_id = request_id or str(uuid.uuid4())
+        request_id = str(uuid.uuid4())
         try:
-            payload = self.handlers[function_name](dict(event))
+            result = InvocationResult(
+                request_id=request_id, payload=self.handlers[function_name](dict(event))
+            )
         except Exception as exc:
             error = InvocationError("Unhandled", type(exc).__name__, str(exc))
-            return InvocationResult(request_id=request_id, error=error)
-        return InvocationResult(request_id=request_id, payload=payload)
-
-    async def call_async(
-        self,
-        function_name: str,
-        event: Mapping[str, Any],
-        *,
-        wait_s: float | None = None,
-        request_id: str | None = None,
-    ) -> Future[InvocationResult]:
+            result = InvocationResult(request_id=request_id, error=error)
         future: Future[InvocationResult] = Future()
-        future.set_result(self.invoke(function_name, event, request_id=request_id))
+        future.set_result(result)
         return future
 
     def close(self) -> None:
@@ -120,9 +115,7 @@ def make(
     function = FunctionSpec("AuthFn", "auth-fn", "auth.handler", "python3.12", Path("."))
     runtime = InProcessRuntime({"auth-fn": handler})
     clock = FakeClock()
-    authorizers = LambdaAuthorizers(
-        api, runtime, {"AuthFn": function}, "us-east-1", "123456789012", clock=clock
-    )
+    authorizers = LambdaAuthorizers(api, runtime, {"AuthFn": function}, clock=clock)
     return authorizers, runtime, clock
 
 

@@ -23,7 +23,7 @@ def authorizers():
     spec = app.functions["AuthorizerFunction"]
     config = function_config(spec, app, aws_environment={})
     with ProcessLambdaRuntime([config], max_workers=1, hot_reload=False) as runtime:
-        yield LambdaAuthorizers(app.apis[IMPLICIT_API_ID], runtime, app.functions, app.region, app.account_id)
+        yield LambdaAuthorizers(app.apis[IMPLICIT_API_ID], runtime, app.functions)
 
 
 def event(token: str) -> dict:
