@@ -217,7 +217,7 @@ class _NotFromThread(logging.Filter):
         self._thread_name = thread_name
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.threadName != self._thread_name
+        return threading.current_thread().name != self._thread_name
 
 
 def _build_gateway(

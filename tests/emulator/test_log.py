@@ -36,9 +36,11 @@ def configured() -> Iterator[io.StringIO]:
     """The emulator's loggers writing into a buffer; their set-up restored afterwards."""
     root = logging.getLogger(log.ROOT)
     saved = (list(root.handlers), root.level, root.propagate)
+    flags = (logging.logProcesses, logging.logMultiprocessing, logging.logThreads)
     stream = io.StringIO()
     yield stream
     root.handlers[:], root.level, root.propagate = saved
+    logging.logProcesses, logging.logMultiprocessing, logging.logThreads = flags
 
 
 def test_each_logger_has_its_tag_and_lines_stay_as_they_were(configured):
