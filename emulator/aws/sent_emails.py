@@ -9,14 +9,12 @@ stand-in for LocalStack is an embedded endpoint) and then remembered. Used by se
 
 from __future__ import annotations
 
-import json
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
 from emulator.aws.emails import from_localstack, sent_to
+from emulator.http_json import Unreachable, request_json
 
 EMULATOR_PATH = "/_emulator/emails"
 LOCALSTACK_PATH = "/_aws/ses"
@@ -76,22 +74,14 @@ class SentEmails:
 
     def _get(self, path: str) -> Any:
         """The JSON document at ``path``; None when the endpoint does not serve it (4xx, not JSON)."""
-        url = self.endpoint_url + path
-        request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310 - http(s)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310
-                body = response.read()
-        except urllib.error.HTTPError as exc:
-            if 400 <= exc.code < 500:
-                return None
-            raise SentEmailsError(
-                502, f"the AWS endpoint at {self.endpoint_url} answered HTTP {exc.code}"
-            ) from None
-        except (urllib.error.URLError, OSError):
+            status, document = request_json(self.endpoint_url + path, timeout_s=self.timeout_s)
+        except Unreachable:
             raise SentEmailsError(
                 503, f"the AWS endpoint at {self.endpoint_url} does not answer; is it running?"
             ) from None
-        try:
-            return json.loads(body)
-        except ValueError:
+        if 400 <= status < 500:
             return None
+        if status >= 300:
+            raise SentEmailsError(502, f"the AWS endpoint at {self.endpoint_url} answered HTTP {status}")
+        return document
