@@ -1,4 +1,4 @@
-"""Response bodies shared by several endpoints (contract section B)."""
+"""Response bodies shared by several endpoints (docs/openapi.yaml: TokenResponse, Session)."""
 
 from __future__ import annotations
 

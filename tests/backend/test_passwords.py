@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import bcrypt
 import pytest
 from auth_service import passwords
 from auth_service.errors import ApiError
@@ -44,8 +45,14 @@ def test_cost_is_read_and_rehash_needed_when_it_differs():
     assert passwords.hash_cost("garbage") is None
 
 
-def test_dummy_verification_runs_bcrypt():
-    passwords.spend_dummy_verification("whatever the user typed", ROUNDS)  # must not raise
+def test_dummy_verification_is_a_real_bcrypt_check_at_the_configured_cost():
+    # An unknown email must cost what a wrong password costs: one bcrypt check at the same cost,
+    # against a hash that bcrypt accepts as well-formed (a malformed one would raise at once).
+    for rounds in (ROUNDS, 12):
+        dummy = passwords._dummy_hash(rounds)
+        assert passwords.hash_cost(dummy.decode()) == rounds
+        assert bcrypt.checkpw(b"whatever the user typed", dummy) is False
+    passwords.spend_dummy_verification("whatever the user typed", ROUNDS)
 
 
 def _weak(password: str, email: str | None = None) -> ApiError:
