@@ -20,19 +20,20 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from moto.secretsmanager.utils import SecretsManagerSecretIdentifier
 from moto.utilities.id_generator import moto_id_manager
 
 from emulator import log
-from emulator.aws import dynamodb_fidelity, moto_fixes, state
+from emulator.aws import dynamodb_fidelity, moto_fixes, portable_state
 from emulator.aws.emails import email_from, is_send, listing_filter, normalized, sent_to
 from emulator.aws.idempotency import TransactionTokens
 from emulator.aws.persistence import Persistence
+from emulator.aws.portable_services import arn_identifier
 from emulator.aws.requests import AwsRequest, AwsResponse
+from emulator.aws.snapshots import Snapshot, encode_document
 
 ADMIN_PREFIX = "/_emulator/"
 # Signing names of the services served. moto would answer for ~150 services, but only these are
-# captured by snapshots (emulator.aws.state); anything else would silently lose its data at the
+# captured by snapshots (emulator.aws.portable_state); anything else would silently lose its data at the
 # first compaction, so it is refused with a clear message instead. STS is stateless.
 SERVED_SERVICES = frozenset({"dynamodb", "secretsmanager", "ssm", "ses", "sts"})
 _LOG = logging.getLogger(log.AWS_ENDPOINT)
@@ -158,9 +159,17 @@ class EmbeddedEndpointApp:
 
     # -- persistence -----------------------------------------------------------------------------
     def capture(self) -> dict[str, Any]:
-        return {"backends": state.capture(), "tokens": self.tokens.to_state(), "outbox": list(self.outbox)}
+        """The whole state as the portable document (caller holds the lock, or is a snapshot's child)."""
+        return portable_state.capture(self.tokens.to_state(), list(self.outbox))
 
-    def load(self, payload: dict[str, Any] | None, records: Iterator[dict[str, Any]]) -> int:
+    def restore(self, document: dict[str, Any], *, validate: bool) -> None:
+        """Load a portable document into an empty endpoint (a snapshot, or an import to check)."""
+        with self.lock:
+            portable_state.restore(document, self._call_moto, validate=validate)
+            self.tokens.load_state(document.get("idempotencyTokens") or [])
+            self.outbox.extend(normalized(email) for email in document.get("sentEmails") or [])
+
+    def load(self, snapshot: Snapshot | None, records: Iterator[dict[str, Any]]) -> int:
         """Restore a snapshot and replay the journal after it; returns the number replayed."""
         # Loading creates a few hundred thousand objects at once: the cyclic GC would scan them
         # again and again while they are created (it doubled the load time of 10,000 items).
@@ -168,8 +177,13 @@ class EmbeddedEndpointApp:
         gc.disable()
         try:
             with self.lock:
-                if payload is not None:
-                    state.restore(payload["backends"])
+                if snapshot is not None and snapshot.document is not None:
+                    self.restore(snapshot.document, validate=False)
+                elif snapshot is not None and snapshot.legacy_payload is not None:
+                    from emulator.aws import legacy_snapshot
+
+                    payload = snapshot.legacy_payload
+                    legacy_snapshot.restore(payload["backends"])
                     self.tokens.load_state(payload["tokens"])
                     self.outbox.extend(normalized(email) for email in payload["outbox"])
                 replayed = 0
@@ -183,7 +197,7 @@ class EmbeddedEndpointApp:
 
     def _replay(self, record: dict[str, Any]) -> None:
         request = AwsRequest.from_record(record["request"])
-        identifier = _secret_identifier(record.get("secret_arn"))
+        identifier = arn_identifier(record.get("secret_arn"))
         if identifier is not None:
             moto_id_manager.set_custom_id(identifier[0], identifier[1])
         try:
@@ -222,6 +236,10 @@ class EmbeddedEndpointApp:
             with self.lock:
                 emails = list(self.outbox)
             return _json_response("200 OK", sent_to(emails, to))
+        if path == "export" and method == "GET":  # `python -m emulator export` while it runs
+            with self.lock:
+                document = self.capture()
+            return AwsResponse("200 OK", [("Content-Type", "application/json")], encode_document(document))
         if path == "ttl/sweep" and method == "POST":
             return _json_response("200 OK", {"deleted": self.sweep_ttl() if self.sweep_ttl else 0})
         return _json_response(
@@ -240,14 +258,3 @@ def _item_writes(request: AwsRequest) -> int:
 
 def _json_response(status: str, body: dict[str, Any] | list[Any]) -> AwsResponse:
     return AwsResponse(status, [("Content-Type", "application/json")], json.dumps(body).encode())
-
-
-def _secret_identifier(arn: Any) -> tuple[SecretsManagerSecretIdentifier, str] | None:
-    """``arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-SUFFIX`` -> (moto id, SUFFIX)."""
-    if not isinstance(arn, str) or arn.count(":") < 6:
-        return None
-    parts = arn.split(":", 6)
-    name, _, suffix = parts[6].rpartition("-")
-    if not name:
-        return None
-    return SecretsManagerSecretIdentifier(parts[4], parts[3], name), suffix

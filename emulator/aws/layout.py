@@ -6,9 +6,10 @@ options. The endpoint's process (:mod:`.server`), its parent (:mod:`.process`), 
 nothing from the package: any of them can use it without loading another (importing
 :mod:`.server` would load werkzeug, for one).
 
-Layout under ``DATA_DIR/aws/``: ``snapshot-<G>.pickle`` and ``journal-<G>.log`` (the state, see
-:mod:`.persistence`), ``lock`` (held by the running endpoint) and ``endpoint.json`` (its URL and
-pid, while it runs).
+Layout under ``DATA_DIR/aws/``: ``snapshot-<G>.json`` and ``journal-<G>.log`` (the state, see
+:mod:`.persistence`; ``snapshot-<G>.pickle`` from emulators before the portable form, migrated at
+start), ``lock`` (held by the running endpoint), ``endpoint.json`` (its URL and pid, while it
+runs) and ``journal-<G>.log.damaged`` (a copy of a journal found damaged, kept for the user).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from pathlib import Path
 
 # ``make up``'s data dir: the default of the commands that find or wipe a running endpoint's data.
 DEFAULT_DATA_DIR = Path(".localdata")
-SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX = "snapshot-", ".pickle"
+SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX = "snapshot-", ".json"
+LEGACY_SNAPSHOT_SUFFIX = ".pickle"
 JOURNAL_PREFIX, JOURNAL_SUFFIX = "journal-", ".log"
+DAMAGED_SUFFIX = ".damaged"
 LOCK_FILE = "lock"
 STATE_FILE = "endpoint.json"
 # The endpoint's last start-up line on stdout, followed by its URL: parents wait for it.

@@ -1,9 +1,10 @@
 """Durable state of the embedded endpoint: a snapshot plus an append-only journal.
 
-Layout under ``DATA_DIR/aws/``: ``snapshot-<G>.pickle`` (state as of the start of journal
-generation G) and ``journal-<G>.log``, ``journal-<G+1>.log``... (JSON lines, one per acknowledged
-mutating request). Start = load the newest complete snapshot, replay journals ``>= G`` in order.
-Older files are deleted only once a newer snapshot is on disk. Reads never touch disk.
+Layout under ``DATA_DIR/aws/``: ``snapshot-<G>.json`` (state as of the start of journal
+generation G, see :mod:`.snapshots`) and ``journal-<G>.log``, ``journal-<G+1>.log``... (one
+checksummed record per acknowledged mutating request, see :mod:`.journal`). Start = load the
+newest snapshot, replay journals ``>= G`` in order. Older files are deleted only once a newer
+snapshot is on disk. Reads never touch disk.
 
 What "acknowledged" guarantees: a record is handed to the OS with one ``write()`` on an
 ``O_APPEND`` descriptor *before* the response leaves, so every acknowledged write survives the
@@ -13,9 +14,15 @@ or power loss can lose at most the last second of writes (the trade-off Redis ca
 ``appendfsync everysec``): a per-request fsync would cost more than the whole 15 % throughput
 budget on ordinary disks, and this is a development emulator.
 
+Damage: a journal record that fails its checksum is skipped and named in a warning (file, record
+number, byte offset); the records after it are replayed. The file itself is never truncated or
+rewritten: a copy is kept beside it (``journal-<G>.log.damaged``) before a later compaction folds
+the journal into a snapshot, and appends go to a new journal generation, never after damage or a
+torn tail. A damaged snapshot is refused with its name (see :mod:`.snapshots`).
+
 Compaction: every ``compact_every`` item writes the endpoint switches to a new journal
 generation while holding its request lock and forks; the child (a copy-on-write image of that
-instant) pickles the state into the next snapshot while the parent keeps serving. Replay after
+instant) writes the state into the next snapshot while the parent keeps serving. Replay after
 ``kill -9`` is therefore bounded by ``compact_every`` item writes whatever the data size.
 Snapshots are named by generation, so a child orphaned by a ``kill -9`` of its parent can only
 add an older snapshot next to the newer ones a restarted endpoint writes, never replace them.
@@ -23,22 +30,23 @@ add an older snapshot next to the newer ones a restarted endpoint writes, never 
 
 from __future__ import annotations
 
-import gc
-import json
 import logging
 import os
-import pickle
+import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from emulator import log
+from emulator.aws import snapshots
+from emulator.aws.journal import Journal, read_journal
 from emulator.aws.layout import (
+    DAMAGED_SUFFIX,
     JOURNAL_PREFIX,
     JOURNAL_SUFFIX,
+    LEGACY_SNAPSHOT_SUFFIX,
     LOCK_FILE,
     SNAPSHOT_PREFIX,
     SNAPSHOT_SUFFIX,
@@ -51,57 +59,6 @@ from emulator.errors import UserError
 COMPACT_EVERY = 500
 FSYNC_INTERVAL_S = 1.0
 _LOG = logging.getLogger(log.AWS_ENDPOINT)
-SNAPSHOT_FORMAT = 1
-# Snapshots pickle moto's own objects, readable only by the moto version that wrote them. Read
-# from the package metadata: importing moto itself costs a second.
-_MOTO_VERSION = version("moto")
-
-
-class Journal:
-    """One journal generation, opened for appending."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        self.dirty = False
-        self.closed = False
-
-    def append(self, record: dict[str, Any]) -> None:
-        line = json.dumps(record, separators=(",", ":")).encode("utf-8") + b"\n"
-        # One write() call: the line reaches the kernel whole or (on a crash mid-call) torn at the
-        # end of the file, where the reader drops it; that request was never acknowledged.
-        written = os.write(self._fd, line)
-        while written < len(line):  # a short write on a regular file means a full disk
-            written += os.write(self._fd, line[written:])
-        self.dirty = True
-
-    def sync(self) -> None:
-        if self.dirty:
-            self.dirty = False
-            os.fsync(self._fd)
-
-    def close(self) -> None:
-        os.fsync(self._fd)
-        os.close(self._fd)
-        self.closed = True
-
-
-def read_journal(path: Path) -> Iterator[dict[str, Any]]:
-    """The records of one journal file; a torn last line (process killed mid-write) is cut off."""
-    with path.open("rb") as f:
-        data = f.read()
-    good_end = 0
-    for line in data.splitlines(keepends=True):
-        if not line.endswith(b"\n"):
-            break
-        try:
-            record = json.loads(line)
-        except ValueError:
-            break
-        good_end += len(line)
-        yield record
-    if good_end < len(data):
-        os.truncate(path, good_end)
 
 
 class Persistence:
@@ -111,40 +68,23 @@ class Persistence:
         self.compact_every = compact_every
         self.root = aws_dir(data_dir)
         self.root.mkdir(parents=True, exist_ok=True)
-        self._lock_file = _exclusive_lock(self.root / LOCK_FILE, data_dir)
+        self._lock_file = exclusive_lock(self.root / LOCK_FILE, data_dir)
         self.generation = 0
         self.records_since_snapshot = 0
         self.journal: Journal | None = None
+        self.needs_migration = False  # the snapshot loaded is a pickled one: write a portable one
+        self._newest_journal_damaged = False  # appends then go to a new generation
         self._compacting: threading.Thread | None = None
         self._io_lock = threading.Lock()  # fsync by the syncer vs close by a rotation
         self._stopped = threading.Event()
         self._syncer = threading.Thread(target=self._sync_periodically, name="journal-fsync", daemon=True)
 
     # -- start -----------------------------------------------------------------------------------
-    def load(self) -> tuple[dict[str, Any] | None, Iterator[dict[str, Any]]]:
-        """The snapshot payload (or None) and the journal records written after it, in order."""
-        payload: dict[str, Any] | None = None
-        snapshots = self._generations(SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX)
-        if snapshots:
-            snapshot_path = snapshots[-1][1]
-            with snapshot_path.open("rb") as f:
-                gc.disable()  # see EmbeddedEndpointApp.load: the GC would rescan every new object
-                try:
-                    snapshot = pickle.load(f)  # noqa: S301 - our own file in the user's data dir
-                except Exception as exc:  # classes moved by a moto upgrade, a damaged file...
-                    raise UserError(
-                        f"cannot read {snapshot_path} ({exc!r}); "
-                        "run `python -m emulator reset` to start afresh"
-                    ) from None
-                finally:
-                    gc.enable()
-            if snapshot.get("moto") != _MOTO_VERSION or snapshot.get("format") != SNAPSHOT_FORMAT:
-                raise UserError(
-                    f"{snapshot_path} was written by another emulator version "
-                    f"(moto {snapshot.get('moto')}); run `python -m emulator reset` to start afresh"
-                )
-            self.generation = snapshot["generation"]
-            payload = snapshot["payload"]
+    def load(self) -> tuple[snapshots.Snapshot | None, Iterator[dict[str, Any]]]:
+        """The newest snapshot (or None) and the journal records written after it, in order."""
+        snapshot = self._newest_snapshot()
+        if snapshot is not None:
+            self.generation = snapshot.generation
         self._drop_before(self.generation)  # folded into the snapshot by a compaction that finished
         for stale in self.root.glob(f"{SNAPSHOT_PREFIX}*.tmp*"):
             stale.unlink(missing_ok=True)  # a snapshot whose writer died before renaming it
@@ -154,15 +94,56 @@ class Persistence:
             self.generation = later[-1][0]
 
         def records() -> Iterator[dict[str, Any]]:
-            for _, path in later:
-                for record in read_journal(path):
+            for number, (_, path) in enumerate(later, 1):
+                reading = read_journal(path)
+                if reading.problems:
+                    self._report(path, reading, newest=number == len(later))
+                for record in reading.records:
                     self.records_since_snapshot += record.get("weight", 1)
                     yield record
 
-        return payload, records()
+        return snapshot, records()
+
+    def _newest_snapshot(self) -> snapshots.Snapshot | None:
+        found = self._generations(SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX)
+        legacy = self._generations(SNAPSHOT_PREFIX, LEGACY_SNAPSHOT_SUFFIX)
+        if legacy and (not found or legacy[-1][0] > found[-1][0]):
+            from emulator.aws import legacy_snapshot
+
+            generation, payload = legacy_snapshot.read(legacy[-1][1])
+            self.needs_migration = True
+            return snapshots.Snapshot(generation, legacy_payload=payload)
+        if not found:
+            return None
+        return snapshots.read(found[-1][1])
+
+    def _report(self, path: Path, reading: Any, *, newest: bool) -> None:
+        """Say what a journal held that could not be replayed; keep a copy of a damaged one."""
+        torn = reading.torn
+        if torn is not None:
+            _LOG.warning("warning: %s; dropped it (the file is left as it is)", torn.describe(path))
+        damaged = reading.damaged
+        if damaged:
+            copy = path.with_name(path.name + DAMAGED_SUFFIX)
+            if not copy.exists() or copy.stat().st_size != path.stat().st_size:
+                shutil.copyfile(path, copy)
+            for problem in damaged:
+                _LOG.warning("warning: %s; skipped it", problem.describe(path))
+            _LOG.warning(
+                "warning: %s is damaged: %d intact records of it are replayed, %d damaged stretches "
+                "skipped. A copy of the file as found is kept as %s",
+                path.name,
+                len(reading.records),
+                len(damaged),
+                copy.name,
+            )
+        if newest:  # never append after damage or a torn tail: start the next generation
+            self._newest_journal_damaged = True
 
     def open(self) -> None:
         """Start appending (after the replay of :meth:`load`'s records)."""
+        if self._newest_journal_damaged:
+            self.generation += 1
         self.journal = Journal(self._journal_path(self.generation))
         self._syncer.start()
 
@@ -206,14 +187,19 @@ class Persistence:
         self._compacting.start()
 
     def compact_now(self, capture: Callable[[], dict[str, Any]]) -> None:
-        """Synchronous compaction (at exit). Caller holds the request lock."""
+        """Synchronous compaction (at exit, or to migrate a pickled snapshot). Caller holds the lock."""
         if self._compacting is not None:
             self._compacting.join()
-        if self.records_since_snapshot == 0 and self._generations(SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX):
+        if (
+            self.records_since_snapshot == 0
+            and not self.needs_migration
+            and self._generations(SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX)
+        ):
             return
         new_generation = self._rotate()
         self._write_snapshot(capture(), new_generation)
         self._drop_before(new_generation)
+        self.needs_migration = False
 
     def close(self) -> None:
         self._stopped.set()
@@ -235,17 +221,9 @@ class Persistence:
         self.records_since_snapshot = 0
         return self.generation
 
-    def _write_snapshot(self, payload: dict[str, Any], generation: int) -> None:
-        snapshot = {"format": SNAPSHOT_FORMAT, "moto": _MOTO_VERSION, "generation": generation}
-        snapshot["payload"] = payload
-        final = self.root / f"{SNAPSHOT_PREFIX}{generation:08d}{SNAPSHOT_SUFFIX}"
-        tmp = final.with_suffix(f".tmp{os.getpid()}")
-        with tmp.open("wb") as f:
-            pickle.dump(snapshot, f, protocol=pickle.HIGHEST_PROTOCOL)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, final)  # atomic: a snapshot file is complete or absent
-        _fsync_dir(self.root)
+    def _write_snapshot(self, document: dict[str, Any], generation: int) -> None:
+        path = self.root / f"{SNAPSHOT_PREFIX}{generation:08d}{SNAPSHOT_SUFFIX}"
+        snapshots.write(path, generation, snapshots.encode_document(document))
 
     def _reap(self, pid: int, generation: int) -> None:
         _, status = os.waitpid(pid, 0)
@@ -257,7 +235,11 @@ class Persistence:
 
     def _drop_before(self, generation: int) -> None:
         """Journals and snapshots older than the snapshot of ``generation`` (which is on disk)."""
-        for prefix, suffix in ((JOURNAL_PREFIX, JOURNAL_SUFFIX), (SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX)):
+        for prefix, suffix in (
+            (JOURNAL_PREFIX, JOURNAL_SUFFIX),
+            (SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX),
+            (SNAPSHOT_PREFIX, LEGACY_SNAPSHOT_SUFFIX),
+        ):
             for g, path in self._generations(prefix, suffix):
                 if g < generation:
                     path.unlink(missing_ok=True)
@@ -282,15 +264,15 @@ class Persistence:
                     journal.sync()
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+class DataDirInUse(UserError):
+    """Another process holds the data dir's lock."""
+
+    def __init__(self, data_dir: Path, owner: str) -> None:
+        super().__init__(f"data dir {data_dir} is in use by pid {owner}; stop it or pick another --data-dir")
+        self.owner = owner
 
 
-class _LockFile:
+class LockFile:
     def __init__(self, fd: int) -> None:
         self.fd = fd
 
@@ -298,8 +280,10 @@ class _LockFile:
         os.close(self.fd)
 
 
-def _exclusive_lock(path: Path, data_dir: Path) -> _LockFile:
-    """Two endpoints appending to one journal would corrupt it: refuse the second one."""
+def exclusive_lock(path: Path, data_dir: Path) -> LockFile:
+    """Two processes writing one data dir would corrupt it: the endpoint holds this lock while it
+    runs (a paused one too: the kernel keeps it until the process is gone), ``reset`` and
+    ``import`` take it for their work. The second one is refused."""
     import fcntl
 
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -308,9 +292,7 @@ def _exclusive_lock(path: Path, data_dir: Path) -> _LockFile:
     except OSError:
         owner = os.read(fd, 32).decode(errors="replace").strip() or "another process"
         os.close(fd)
-        raise UserError(
-            f"data dir {data_dir} is in use by pid {owner}; stop it or pick another --data-dir"
-        ) from None
+        raise DataDirInUse(data_dir, owner) from None
     os.ftruncate(fd, 0)
     os.write(fd, str(os.getpid()).encode())
-    return _LockFile(fd)
+    return LockFile(fd)

@@ -59,9 +59,15 @@ def serve(args: argparse.Namespace) -> int:
         raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     replayed = 0
     if persistence is not None:
-        payload, records = persistence.load()
-        replayed = app.load(payload, records)
+        snapshot, records = persistence.load()
+        replayed = app.load(snapshot, records)
         persistence.open()
+        if persistence.needs_migration:  # a pickled snapshot: replace it with a portable one now
+            with app.lock:
+                persistence.compact_now(app.capture)
+            logging.getLogger(log.AWS).info(
+                "migrated the data dir's snapshot to the portable form (readable by any moto version)"
+            )
     sweeper = TtlSweeper(app, args.ttl_sweep_interval)
     app.sweep_ttl = sweeper.sweep
     # A wildcard bind is reachable on loopback; "0.0.0.0" itself is not an address to connect to.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator import log
-from emulator.aws import state
+from emulator.aws import portable_dynamodb
 from emulator.aws.endpoint import EmbeddedEndpointApp
 from emulator.aws.requests import AwsRequest
 
@@ -60,7 +60,7 @@ class ExpiredItem:
 def find_expired(now: float) -> list[ExpiredItem]:
     """Caller holds the endpoint lock."""
     expired: list[ExpiredItem] = []
-    for account_id, region, table in state.dynamodb_tables():
+    for account_id, region, table in portable_dynamodb.dynamodb_tables():
         ttl = table.ttl
         attribute = ttl.get("AttributeName")
         if ttl.get("TimeToLiveStatus") != "ENABLED" or not attribute:

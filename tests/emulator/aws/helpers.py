@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
 import uuid
 from typing import Any
 
@@ -36,3 +38,57 @@ def create_table(dynamodb: Any, name: str | None = None, *, range_key: bool = Fa
         TableName=name, KeySchema=keys, AttributeDefinitions=attributes, BillingMode="PAY_PER_REQUEST"
     )
     return name
+
+
+def write_a_bit_of_everything(url: str, *, ssm: bool) -> dict[str, Any]:
+    dynamodb = client("dynamodb", url)
+    table = create_table(dynamodb, "users", range_key=True)
+    for i in range(5):
+        dynamodb.put_item(
+            TableName=table, Item={"pk": {"S": f"u{i}"}, "sk": {"S": "profile"}, "n": {"N": str(i)}}
+        )
+    dynamodb.update_item(
+        TableName=table,
+        Key={"pk": {"S": "u1"}, "sk": {"S": "profile"}},
+        UpdateExpression="SET n = n + :one",
+        ExpressionAttributeValues={":one": {"N": "10"}},
+    )
+    dynamodb.delete_item(TableName=table, Key={"pk": {"S": "u2"}, "sk": {"S": "profile"}})
+    dynamodb.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "u9"}, "sk": {"S": "profile"}}}},
+            {"Delete": {"TableName": table, "Key": {"pk": {"S": "u3"}, "sk": {"S": "profile"}}}},
+        ],
+        ClientRequestToken="token-before-the-crash",
+    )
+    secrets = client("secretsmanager", url)
+    arn = secrets.create_secret(Name="app/jwt", SecretString="s3cr3t")["ARN"]
+    if ssm:  # moto's SSM imports all of EC2 (~1 s per start): exercised by one test only
+        client("ssm", url).put_parameter(Name="/app/flag", Value="on", Type="String")
+    ses = client("ses", url)
+    ses.verify_email_identity(EmailAddress="noreply@example.com")
+    ses.send_email(
+        Source="noreply@example.com",
+        Destination={"ToAddresses": ["ada@example.com"]},
+        Message={"Subject": {"Data": "Reset your password"}, "Body": {"Text": {"Data": "code 123456"}}},
+    )
+    return {"table": table, "secret_arn": arn, "ssm": ssm}
+
+
+def assert_everything_is_there(url: str, written: dict[str, Any]) -> None:
+    dynamodb = client("dynamodb", url)
+    items = dynamodb.scan(TableName=written["table"])["Items"]
+    assert sorted(i["pk"]["S"] for i in items) == ["u0", "u1", "u4", "u9"]
+    u1 = dynamodb.get_item(TableName=written["table"], Key={"pk": {"S": "u1"}, "sk": {"S": "profile"}})[
+        "Item"
+    ]
+    assert u1["n"] == {"N": "11"}
+    secret = client("secretsmanager", url).get_secret_value(SecretId=written["secret_arn"])
+    assert secret["SecretString"] == "s3cr3t"
+    assert secret["ARN"] == written["secret_arn"]  # same random suffix as before the restart
+    if written["ssm"]:
+        assert client("ssm", url).get_parameter(Name="/app/flag")["Parameter"]["Value"] == "on"
+    emails = json.loads(urllib.request.urlopen(url + "/_emulator/emails").read())
+    assert [(e["to"], e["subject"], e["text"]) for e in emails] == [
+        (["ada@example.com"], "Reset your password", "code 123456")
+    ]

@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from emulator.aws import EmbeddedAws
 from emulator.aws.layout import state_file
 
-from .helpers import client, create_table
+from .helpers import assert_everything_is_there, client, create_table, write_a_bit_of_everything
 
 
 def _kill_9(aws: EmbeddedAws) -> None:
@@ -25,70 +24,13 @@ def _journal_bytes(data_dir: Path) -> int:
     return sum(p.stat().st_size for p in (data_dir / "aws").glob("journal-*.log"))
 
 
-def _write_a_bit_of_everything(url: str, *, ssm: bool) -> dict[str, Any]:
-    dynamodb = client("dynamodb", url)
-    table = create_table(dynamodb, "users", range_key=True)
-    for i in range(5):
-        dynamodb.put_item(
-            TableName=table, Item={"pk": {"S": f"u{i}"}, "sk": {"S": "profile"}, "n": {"N": str(i)}}
-        )
-    dynamodb.update_item(
-        TableName=table,
-        Key={"pk": {"S": "u1"}, "sk": {"S": "profile"}},
-        UpdateExpression="SET n = n + :one",
-        ExpressionAttributeValues={":one": {"N": "10"}},
-    )
-    dynamodb.delete_item(TableName=table, Key={"pk": {"S": "u2"}, "sk": {"S": "profile"}})
-    dynamodb.transact_write_items(
-        TransactItems=[
-            {"Put": {"TableName": table, "Item": {"pk": {"S": "u9"}, "sk": {"S": "profile"}}}},
-            {"Delete": {"TableName": table, "Key": {"pk": {"S": "u3"}, "sk": {"S": "profile"}}}},
-        ],
-        ClientRequestToken="token-before-the-crash",
-    )
-    secrets = client("secretsmanager", url)
-    arn = secrets.create_secret(Name="app/jwt", SecretString="s3cr3t")["ARN"]
-    if ssm:  # moto's SSM imports all of EC2 (~1 s per start): exercised by one test only
-        client("ssm", url).put_parameter(Name="/app/flag", Value="on", Type="String")
-    ses = client("ses", url)
-    ses.verify_email_identity(EmailAddress="noreply@example.com")
-    ses.send_email(
-        Source="noreply@example.com",
-        Destination={"ToAddresses": ["ada@example.com"]},
-        Message={"Subject": {"Data": "Reset your password"}, "Body": {"Text": {"Data": "code 123456"}}},
-    )
-    return {"table": table, "secret_arn": arn, "ssm": ssm}
-
-
-def _assert_everything_is_there(url: str, written: dict[str, Any]) -> None:
-    dynamodb = client("dynamodb", url)
-    items = dynamodb.scan(TableName=written["table"])["Items"]
-    assert sorted(i["pk"]["S"] for i in items) == ["u0", "u1", "u4", "u9"]
-    u1 = dynamodb.get_item(TableName=written["table"], Key={"pk": {"S": "u1"}, "sk": {"S": "profile"}})[
-        "Item"
-    ]
-    assert u1["n"] == {"N": "11"}
-    secret = client("secretsmanager", url).get_secret_value(SecretId=written["secret_arn"])
-    assert secret["SecretString"] == "s3cr3t"
-    assert secret["ARN"] == written["secret_arn"]  # same random suffix as before the restart
-    if written["ssm"]:
-        assert client("ssm", url).get_parameter(Name="/app/flag")["Parameter"]["Value"] == "on"
-    import json
-    import urllib.request
-
-    emails = json.loads(urllib.request.urlopen(url + "/_emulator/emails").read())
-    assert [(e["to"], e["subject"], e["text"]) for e in emails] == [
-        (["ada@example.com"], "Reset your password", "code 123456")
-    ]
-
-
 def test_acknowledged_writes_survive_kill_9(tmp_path):
     aws = EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0).start()
-    written = _write_a_bit_of_everything(aws.endpoint_url, ssm=False)
+    written = write_a_bit_of_everything(aws.endpoint_url, ssm=False)
     _kill_9(aws)
 
     with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0) as restarted:
-        _assert_everything_is_there(restarted.endpoint_url, written)
+        assert_everything_is_there(restarted.endpoint_url, written)
         # The ClientRequestToken is remembered across the crash: a retry is not re-applied.
         dynamodb = client("dynamodb", restarted.endpoint_url)
         dynamodb.transact_write_items(
@@ -114,7 +56,7 @@ def test_kill_9_after_background_compactions_loses_nothing(tmp_path):
     for i in range(40):
         dynamodb.put_item(TableName=table, Item={"pk": {"S": f"k{i:02d}"}})
     _kill_9(aws)
-    assert list((tmp_path / "aws").glob("snapshot-*.pickle"))
+    assert list((tmp_path / "aws").glob("snapshot-*.json"))
 
     with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0) as restarted:
         items = client("dynamodb", restarted.endpoint_url).scan(TableName=table)["Items"]
@@ -123,12 +65,12 @@ def test_kill_9_after_background_compactions_loses_nothing(tmp_path):
 
 def test_clean_stop_leaves_a_snapshot_and_no_journal_to_replay(tmp_path):
     with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0) as aws:
-        written = _write_a_bit_of_everything(aws.endpoint_url, ssm=True)
+        written = write_a_bit_of_everything(aws.endpoint_url, ssm=True)
     assert _journal_bytes(tmp_path) == 0
     assert not (tmp_path / "aws" / "endpoint.json").exists()
 
     with EmbeddedAws(data_dir=tmp_path, ttl_sweep_interval_s=0) as restarted:
-        _assert_everything_is_there(restarted.endpoint_url, written)
+        assert_everything_is_there(restarted.endpoint_url, written)
 
 
 def test_reads_do_not_grow_the_journal(tmp_path):

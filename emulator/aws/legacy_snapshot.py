@@ -1,19 +1,33 @@
-"""Capture and restore the in-memory state of moto's backends (the snapshot's payload).
+"""Snapshots of the first format: moto's own objects, pickled (``snapshot-<G>.pickle``).
+
+They are readable only by the moto version that wrote them, which is why snapshots are now the
+portable document of :mod:`.portable_state`. A data dir that still holds one is migrated at its
+next start: the pickle is loaded (by that same moto version, which this emulator still pins when
+the data dir was last used with it), the journal replayed, and a portable snapshot written in its
+place. :func:`capture` writes such a snapshot's payload; only the tests still call it, to make one.
 
 moto keeps every service's data in plain Python objects inside per-account, per-region backend
-objects. A snapshot pickles each instantiated backend's attributes; a restore instantiates the
+objects. A snapshot pickled each instantiated backend's attributes; a restore instantiates the
 same backends fresh (so moto's own wiring stays intact) and puts the attributes back.
 """
 
 from __future__ import annotations
 
 import copyreg
+import gc
 import importlib
+import pickle
 import sys
 from collections import defaultdict
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from moto.core.base_backend import BackendDict, BaseBackend
+
+from emulator.errors import UserError
+
+FORMAT = 1
 
 # service -> (module, BackendDict attribute). Modules are imported lazily: moto.ssm.models alone
 # pulls in EC2 and costs ~1 s, which would double the endpoint's startup time. A service whose
@@ -111,13 +125,33 @@ def restore(state: dict[str, dict[tuple[str, str], dict[str, Any]]]) -> None:
                     setattr(backend, name, value)
 
 
-def dynamodb_tables() -> list[tuple[str, str, Any]]:
-    """(account id, region, moto Table) for every table that exists, for the TTL sweeper."""
-    backends = _backends("dynamodb", load=False)
-    if backends is None:
-        return []
-    return [
-        (account_id, region, table)
-        for account_id, region, backend in backends.iter_backends()
-        for table in list(backend.tables.values())
-    ]
+def read(path: Path) -> tuple[int, dict[str, Any]]:
+    """(generation, payload) of a pickled snapshot; UserError with the way out if unreadable."""
+    written_by, pin = "an unknown moto version", "moto==VERSION"
+    with path.open("rb") as f:
+        gc.disable()  # see EmbeddedEndpointApp.load: the GC would rescan every new object
+        try:
+            snapshot = pickle.load(f)  # noqa: S301 - our own file in the user's data dir
+        except Exception as exc:  # classes moved by a moto upgrade, a damaged file...
+            snapshot = {"error": repr(exc)}
+        finally:
+            gc.enable()
+    if isinstance(snapshot, dict) and snapshot.get("moto"):
+        written_by, pin = f"moto {snapshot['moto']}", f"moto=={snapshot['moto']}"
+    current = version("moto")
+    if not isinstance(snapshot, dict) or snapshot.get("format") != FORMAT or snapshot.get("moto") != current:
+        raise UserError(
+            f"{path} is a snapshot of an older emulator, written by {written_by}, which this one "
+            f"(moto {current}) cannot read. To keep its data, start it once with that moto version "
+            f"(`.venv/bin/uv pip install {pin}`, then `make up` and Ctrl-C): the snapshot is "
+            "migrated to the portable form that any version reads. Or `python -m emulator reset` "
+            "to start afresh"
+        )
+    return int(snapshot["generation"]), snapshot["payload"]
+
+
+def write(path: Path, generation: int, payload: dict[str, Any]) -> None:
+    """A snapshot as the first format wrote it (for the migration tests)."""
+    snapshot = {"format": FORMAT, "moto": version("moto"), "generation": generation, "payload": payload}
+    with path.open("wb") as f:
+        pickle.dump(snapshot, f, protocol=pickle.HIGHEST_PROTOCOL)
