@@ -1,4 +1,4 @@
-"""CLI: ``aws`` (alias ``dynamodb``), ``reset``, ``emails``, ``ttl-sweep``.
+"""CLI: ``aws`` (alias ``dynamodb``), ``reset``, ``export``, ``import``, ``emails``, ``ttl-sweep``.
 
 Commands that talk to a running endpoint find it with ``--endpoint URL`` or from the state file
 it writes into its data dir (``DATA_DIR/aws/endpoint.json``), default ``.localdata`` as for
@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from emulator.aws.layout import DEFAULT_DATA_DIR, add_endpoint_arguments, aws_dir, state_file
+from emulator.aws.layout import DEFAULT_DATA_DIR, LOCK_FILE, add_endpoint_arguments, aws_dir
 from emulator.errors import UserError
 from emulator.http_json import Unreachable, request_json
 
@@ -29,9 +29,34 @@ def register(subparsers: Any) -> None:
     add_endpoint_arguments(aws)
     aws.set_defaults(func=_run_endpoint)
 
-    reset = subparsers.add_parser("reset", help="wipe local data (tables, items, secrets, emails)")
+    reset = subparsers.add_parser(
+        "reset",
+        help="wipe local data (tables, items, secrets, emails)",
+        description="Wipe a data dir. Refused while an endpoint runs on it (it holds the data dir's lock).",
+    )
     reset.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default .localdata")
     reset.set_defaults(func=_reset)
+
+    export = subparsers.add_parser(
+        "export",
+        help="write the local AWS state (tables, items, secrets, parameters, emails) to a JSON file",
+        description="Write a data dir's state to FILE as portable JSON (what `import` reads): from the "
+        "running endpoint if there is one, else from the data dir itself.",
+    )
+    export.add_argument("file", type=Path, metavar="FILE")
+    _add_endpoint_options(export)
+    export.set_defaults(func=_export)
+
+    import_ = subparsers.add_parser(
+        "import",
+        help="make a JSON file written by `export` the data dir's state (seed data, CI fixtures)",
+        description="Load FILE (written by `export`) into a data dir, checked as a client's writes "
+        "would be. Refused while an endpoint runs on the data dir, or if it holds data (--replace).",
+    )
+    import_.add_argument("file", type=Path, metavar="FILE")
+    import_.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default .localdata")
+    import_.add_argument("--replace", action="store_true", help="replace the data dir's current state")
+    import_.set_defaults(func=_import)
 
     emails = subparsers.add_parser(
         "emails",
@@ -61,46 +86,64 @@ def _run_endpoint(args: argparse.Namespace) -> int:
 
 
 def _reset(args: argparse.Namespace) -> int:
+    from emulator.aws.persistence import DataDirInUse, exclusive_lock
+
     data_dir: Path = args.data_dir
     if not data_dir.exists():
         print(f"Nothing to reset: {data_dir} does not exist.")
         return 0
-    running = _running_endpoint(data_dir)
-    if running is not None:
-        raise UserError(
-            f"an endpoint is running on {data_dir} ({running}); stop it (Ctrl-C on `make up`) first"
-        )
     looks_ours = aws_dir(data_dir).is_dir() or not any(data_dir.iterdir())
     if not looks_ours:
         raise UserError(f"{data_dir} does not look like emulator data (no aws/ inside); not wiping it")
-    shutil.rmtree(data_dir)
+    lock = None
+    if aws_dir(data_dir).is_dir():
+        # The running endpoint holds this lock for its whole life, paused (SIGSTOP) or not: a
+        # health probe would take a paused one for a dead one and wipe its data under it.
+        try:
+            lock = exclusive_lock(aws_dir(data_dir) / LOCK_FILE, data_dir)
+        except DataDirInUse as exc:
+            raise UserError(
+                f"an endpoint is running on {data_dir} (pid {exc.owner}); stop it (Ctrl-C on `make up`) "
+                "first. Nothing was wiped"
+            ) from None
+    try:
+        shutil.rmtree(data_dir)
+    finally:
+        if lock is not None:
+            lock.close()
     print(f"Wiped {data_dir}: tables, items, secrets and sent emails are gone.")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from emulator.aws.transfer import describe, export_state, summary, write_export
+
+    document = export_state(args.data_dir, args.endpoint)
+    write_export(document, args.file)
+    print(f"Exported {describe(summary(document))} to {args.file}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from emulator.aws.transfer import describe, import_state
+
+    counts = import_state(args.file, args.data_dir, replace=args.replace)
+    print(f"Imported {describe(counts)} into {args.data_dir}; `make up` (or serve) starts from them.")
     return 0
 
 
 def resolve_endpoint(args: argparse.Namespace) -> str:
     if args.endpoint:
         return str(args.endpoint).rstrip("/")
-    running = _running_endpoint(args.data_dir)
+    from emulator.aws.transfer import running_url
+
+    running = running_url(args.data_dir)
     if running is None:
         raise UserError(
             f"no embedded AWS endpoint is running with data dir {args.data_dir} "
             "(start `make up` or `python -m emulator aws`, or pass --endpoint URL)"
         )
     return running
-
-
-def _running_endpoint(data_dir: Path) -> str | None:
-    """The URL in the data dir's state file if that endpoint answers, else None."""
-    try:
-        url = str(json.loads(state_file(data_dir).read_text())["url"])
-    except (OSError, ValueError, KeyError):
-        return None
-    try:
-        _http(url, "GET", "/_emulator/health", timeout=2)
-    except UserError:
-        return None  # a stale file left by a killed endpoint
-    return url
 
 
 def _http(url: str, method: str, path: str, *, timeout: float = 30) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import urllib.error
@@ -15,7 +17,7 @@ import pytest
 
 from emulator.aws import EmbeddedAws
 
-from .helpers import client
+from .helpers import client, create_table
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -127,6 +129,27 @@ def test_reset_wipes_the_data_dir(tmp_path):
     with EmbeddedAws(data_dir=data_dir, ttl_sweep_interval_s=0) as aws:
         assert client("dynamodb", aws.endpoint_url).list_tables()["TableNames"] == []
     assert "Nothing to reset" in _cli("reset", "--data-dir", str(tmp_path / "absent")).stdout
+
+
+def test_reset_refuses_while_a_paused_endpoint_holds_the_data_dir(tmp_path):
+    """A SIGSTOPped endpoint answers no health probe, but it still holds the data dir's lock."""
+    data_dir = tmp_path / "localdata"
+    with EmbeddedAws(data_dir=data_dir, ttl_sweep_interval_s=0) as aws:
+        dynamodb = client("dynamodb", aws.endpoint_url)
+        table = create_table(dynamodb, "users")
+        dynamodb.put_item(TableName=table, Item={"pk": {"S": "ada"}})
+        os.kill(aws.pid, signal.SIGSTOP)
+        try:
+            refused = _cli("reset", "--data-dir", str(data_dir))
+        finally:
+            os.kill(aws.pid, signal.SIGCONT)
+        assert refused.returncode == 2
+        assert f"an endpoint is running on {data_dir} (pid {aws.pid})" in refused.stderr
+        assert "Nothing was wiped" in refused.stderr
+        dynamodb.put_item(TableName=table, Item={"pk": {"S": "grace"}})
+    with EmbeddedAws(data_dir=data_dir, ttl_sweep_interval_s=0) as restarted:
+        items = client("dynamodb", restarted.endpoint_url).scan(TableName=table)["Items"]
+    assert sorted(i["pk"]["S"] for i in items) == ["ada", "grace"]
 
 
 def test_reset_refuses_a_directory_that_is_not_emulator_data(tmp_path):
