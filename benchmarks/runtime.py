@@ -5,6 +5,10 @@ Gateway proxy event (about 1.5 KB) and the START/END/REPORT log written (to /dev
 callers await ``runtime.call_async`` on one uvloop event loop, as the gateway's server does.
 The shim's budget (issue 2: 2,000+ req/s at 1 connection, p99 under 20 ms at 8) must hold for
 the whole HTTP path, so the runtime's share has to fit well inside it.
+
+And a warm worker's memory over :data:`MEMORY_CALLS` invocations (VmRSS, one worker), next to
+a handler that sets ``_X_AMZN_TRACE_ID`` with ``os.environ`` on every call as the runtime once
+did (glibc's setenv never frees a replaced value): budget, growth under 1 MB (issue 19).
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from emulator.lambda_runtime import FunctionConfig, ProcessLambdaRuntime
 HANDLERS = Path(__file__).resolve().parent.parent / "tests" / "emulator" / "fixtures" / "handlers"
 CALLERS = (1, 8)
 DURATION_S = float(os.environ.get("BENCH_RUNTIME_SECONDS", "3"))
+MEMORY_CALLS = int(os.environ.get("BENCH_WORKER_MEMORY_CALLS", "80000"))
+MEMORY_WARM_UP = 2000  # first calls: the allocator's pools and caches settle
 
 
 def proxy_event() -> dict[str, Any]:
@@ -169,8 +175,22 @@ def run() -> dict[str, Any]:
             req, p50, p99 = (figures[path][callers][k] for k in ("req_per_s", "p50_ms", "p99_ms"))
             print(f"  {label:<28}{callers:>8}{req:>12,}{p50 * 1000:>10.1f}{p99 * 1000:>10.1f}")
 
+    figures["worker_memory"] = worker_memory(event)
+    memory = figures["worker_memory"]
+    print(f"  warm worker VmRSS over {MEMORY_CALLS:,} invocations (after {MEMORY_WARM_UP:,} to warm up):")
+    for label, key in (("the runtime (echo)", "runtime"), ("old way: setenv per call", "setenv_per_call")):
+        samples = ", ".join(f"{kb / 1024:.1f}" for _, kb in memory[key]["samples"])
+        print(f"    {label:<26} MB: {samples}  growth {memory[key]['growth_kb'] / 1024:+.2f} MB")
+
     one, eight = figures["runtime"][1], figures["runtime"][8]
     figures["budgets"] = [
+        {
+            "name": f"warm worker memory growth over {MEMORY_CALLS:,} invocations "
+            f"(setenv per call, same run: {memory['setenv_per_call']['growth_kb'] / 1024:+.1f} MB)",
+            "value": f"{memory['runtime']['growth_kb'] / 1024:+.2f} MB",
+            "limit": "< 1 MB",
+            "ok": memory["runtime"]["growth_kb"] < 1024,
+        },
         {
             "name": "runtime echo req/s at 1 caller (the whole shim needs 2,000)",
             "value": one["req_per_s"],
@@ -185,6 +205,38 @@ def run() -> dict[str, Any]:
         },
     ]
     return figures
+
+
+def worker_memory(event: dict[str, Any]) -> dict[str, Any]:
+    """VmRSS of one warm worker, sampled every tenth of :data:`MEMORY_CALLS` invocations."""
+    figures = {}
+    for key, handler in (("runtime", "echo.handler"), ("setenv_per_call", "trace_id.set_with_setenv")):
+        with ProcessLambdaRuntime(
+            [FunctionConfig(name="Fn", handler=handler, code_dir=HANDLERS)], max_workers=1, hot_reload=False
+        ) as runtime:
+
+            async def calls(count: int) -> None:
+                for _ in range(count):
+                    await runtime.call_async("Fn", event)
+
+            uvloop.run(calls(MEMORY_WARM_UP))
+            [pid] = runtime.worker_pids("Fn")
+            samples = [(0, _rss_kb(pid))]
+            step = MEMORY_CALLS // 8
+            for done in range(step, MEMORY_CALLS + 1, step):
+                uvloop.run(calls(step))
+                samples.append((done, _rss_kb(pid)))
+            assert runtime.worker_pids("Fn") == [pid], "the worker was replaced during the run"
+        figures[key] = {"samples": samples, "growth_kb": samples[-1][1] - samples[0][1]}
+    return figures
+
+
+def _rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for {pid}")
 
 
 if __name__ == "__main__":

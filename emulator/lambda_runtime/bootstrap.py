@@ -317,6 +317,65 @@ def _trace_id() -> str:
     return f"Root=1-{int(time.time()):08x}-{bits[:24]};Parent={bits[24:]};Sampled=0"
 
 
+class _TraceIdVariable:
+    """``_X_AMZN_TRACE_ID``, set per invocation as Lambda sets it (Powertools and the X-Ray SDK
+    read it), without growing the process.
+
+    ``os.environ[NAME] = value`` calls ``setenv()``, and glibc never frees the string a setenv
+    replaces (it cannot know whether someone still holds a ``getenv()`` pointer to it): with a
+    new trace id per invocation, a warm worker grew by ~145 bytes per call, 11 MB over 80,000.
+    Instead, one buffer is handed to ``putenv()`` once -- putenv keeps the pointer, it copies
+    nothing -- and the next value is written into it in place (trace ids all have one length);
+    os.environ's own mapping is updated without another setenv. So the handler's ``os.environ``
+    and ``os.getenv``, C code's ``getenv`` and child processes all see the current id.
+    ``make bench`` (runtime) shows the worker's memory over 80,000 invocations.
+    """
+
+    NAME = "_X_AMZN_TRACE_ID"
+
+    def __init__(self) -> None:
+        self._libc: Any = None
+        self._buffer: Any = None  # the one putenv() holds (a replaced one is in no environ entry)
+        self._c_level = hasattr(os, "putenv")
+
+    def set(self, value: str) -> None:
+        environ = os.environ
+        environ._data[environ.encodekey(self.NAME)] = environ.encodevalue(value)  # type: ignore[attr-defined]
+        if self._c_level:
+            try:
+                self._set_in_c(f"{self.NAME}={value}".encode())
+            except (OSError, AttributeError, ValueError):  # no libc to call: os.environ alone
+                self._c_level = False
+
+    def _set_in_c(self, entry: bytes) -> None:
+        import ctypes
+
+        buffer = self._buffer
+        if buffer is None or len(entry) + 1 != len(buffer) or not self._holds(buffer):
+            # First call, another length, or the handler set the variable itself (its setenv
+            # replaced our pointer): hand putenv a new buffer.
+            if self._libc is None:
+                self._libc = ctypes.CDLL(None, use_errno=True)
+                self._libc.putenv.argtypes = [ctypes.c_void_p]
+                self._libc.getenv.restype = ctypes.c_void_p
+                self._libc.getenv.argtypes = [ctypes.c_char_p]
+            buffer = ctypes.create_string_buffer(entry)
+            if self._libc.putenv(ctypes.addressof(buffer)) != 0:
+                raise OSError(ctypes.get_errno(), "putenv failed")
+            self._buffer = buffer
+            return
+        ctypes.memmove(buffer, entry, len(entry))
+
+    def _holds(self, buffer: Any) -> bool:
+        import ctypes
+
+        value = self._libc.getenv(self.NAME.encode())
+        return value == ctypes.addressof(buffer) + len(self.NAME) + 1
+
+
+_TRACE_ID = _TraceIdVariable()
+
+
 class _PeakMemory:
     """The process's peak resident memory in MB (REPORT's Max Memory Used), read cheaply.
 
@@ -388,7 +447,7 @@ def _invoke(
     handler: Callable[..., Any], meta: dict[str, Any], body: bytes, arn: str, log_filter: _RequestIdFilter
 ) -> tuple[dict[str, Any], bytes]:
     request_id = meta["rid"]
-    os.environ["_X_AMZN_TRACE_ID"] = _trace_id()
+    _TRACE_ID.set(_trace_id())
     log_filter.request_id = request_id
     context = LambdaContext(request_id, meta["deadline_ms"], arn)
     started = time.perf_counter()
