@@ -22,6 +22,7 @@ from typing import Any
 
 from emulator import ids, log
 from emulator.apigateway.authorizers import LambdaAuthorizers
+from emulator.apigateway.availability import WAIT_S, Availability, service_unavailable
 from emulator.apigateway.binary import BinaryMediaTypes
 from emulator.apigateway.cors import CorsPreflight
 from emulator.apigateway.events import ProxyEventBuilder
@@ -103,8 +104,10 @@ class ApiGateway:
         emulator_app: WsgiApp | None = None,
         integration_timeout_s: float | None = None,
         blocking_threads: int = 8,
+        availability: Availability | None = None,
     ) -> None:
         self.app = app
+        self.availability = availability  # serve's AWS endpoint, which may be restarting
         self.runtime = runtime
         self.emulator_app = emulator_app
         self.integration_timeout_s = integration_timeout_s or INTEGRATION_TIMEOUT_S
@@ -126,7 +129,10 @@ class ApiGateway:
             return await self._emulator(request)
         request_id = ids.request_id()
         try:
-            response = await self._pipeline(request, request_id)
+            if self.availability is not None and not await self.availability.wait_until_up(WAIT_S):
+                response = service_unavailable()
+            else:
+                response = await self._pipeline(request, request_id)
         except Exception:
             # A bug in the emulator itself: say so loudly and answer as API Gateway does for
             # an internal failure.
@@ -158,7 +164,8 @@ class ApiGateway:
 
     async def _emulator(self, request: GatewayRequest) -> GatewayResponse:
         if request.path == "/_emulator/health":
-            return GatewayResponse(200, [("Content-Type", "application/json")], b'{"status": "ok"}')
+            status, body = self.availability.health() if self.availability else (200, {"status": "ok"})
+            return GatewayResponse(status, [("Content-Type", "application/json")], json.dumps(body).encode())
         if self.emulator_app is None:
             return GatewayResponse(404, [("Content-Type", "application/json")], b'{"message": "Not Found"}')
         loop = asyncio.get_running_loop()

@@ -9,6 +9,10 @@ port conflict is a clean error at once, and the URL is known from :meth:`launch`
 is even imported. A client may connect at once: its connection waits in the socket's backlog
 until the child serves (after loading the data dir), so the shim's start-up work that needs the
 URL (worker environments, boto3 clients, provisioning) runs in parallel with the child's.
+
+With ``keep_listening`` (serve, whose watchdog restarts a child that died: :mod:`.watchdog`) the
+parent keeps its copy of the socket, and :meth:`relaunch` hands the same one to the next child:
+the port never changes, and a client that connects in the gap waits in the backlog for it.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ class EmbeddedAws:
         region: str = "us-east-1",
         startup_timeout_s: float = 60.0,
         compact_every: int | None = None,
+        keep_listening: bool = False,
     ) -> None:
         """The child logs at this process's level of ``emulator.aws``; its lines (start-up time,
         replay count, sweep errors) are logged here as they come."""
@@ -54,7 +59,10 @@ class EmbeddedAws:
         self.region = region
         self.startup_timeout_s = startup_timeout_s
         self.compact_every = compact_every  # item writes between snapshots (None: the endpoint's default)
+        self.keep_listening = keep_listening
+        self._listener: socket.socket | None = None  # kept for relaunch() (keep_listening)
         self._process: subprocess.Popen[str] | None = None
+        self._error_pump: threading.Thread | None = None
         self._endpoint_url: str | None = None
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._errors: list[str] = []
@@ -68,9 +76,13 @@ class EmbeddedAws:
 
     @property
     def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def process(self) -> subprocess.Popen[str]:
         if self._process is None:
             raise RuntimeError("EmbeddedAws is not started")
-        return self._process.pid
+        return self._process
 
     def start(self) -> EmbeddedAws:
         """Launch the child and return once it answers."""
@@ -84,14 +96,29 @@ class EmbeddedAws:
         try:
             self._spawn(listener)
         finally:
-            # Only the child keeps the socket: if it dies, clients get "connection refused" at
-            # once instead of waiting in a backlog that nobody will ever accept from.
-            listener.close()
+            # Only the child keeps the socket, unless a watchdog restarts it: if it dies, clients
+            # get "connection refused" at once instead of waiting in a backlog nobody accepts from.
+            if self.keep_listening:
+                self._listener = listener
+            else:
+                listener.close()
         # A wildcard bind is reachable on loopback; "0.0.0.0" itself is not an address to connect to.
         connect_host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         if ":" in connect_host:
             connect_host = "[::1]" if connect_host == "::" else f"[{connect_host}]"
         self._endpoint_url = f"http://{connect_host}:{port}"
+        return self
+
+    def relaunch(self) -> EmbeddedAws:
+        """Start a new child on the same socket (``keep_listening``) after the last one exited."""
+        if self._listener is None:
+            raise RuntimeError("relaunch() needs keep_listening=True and a launch() first")
+        if self._process is not None and self._process.stdin is not None:
+            self._process.stdin.close()
+        self._lines = queue.Queue()
+        self._errors = []
+        self._ready = False
+        self._spawn(self._listener)
         return self
 
     def _spawn(self, listener: socket.socket) -> None:
@@ -132,9 +159,10 @@ class EmbeddedAws:
         assert self._process.stdout is not None
         assert self._process.stderr is not None
         threading.Thread(target=_pump, args=(self._process.stdout, self._lines, None), daemon=True).start()
-        threading.Thread(
+        self._error_pump = threading.Thread(
             target=_pump, args=(self._process.stderr, None, self._errors, _forward), daemon=True
-        ).start()
+        )
+        self._error_pump.start()
 
     def wait_until_ready(self) -> EmbeddedAws:
         """Wait for the child's ``Ready on URL`` line; UserError if it exits or never says it."""
@@ -152,6 +180,8 @@ class EmbeddedAws:
             if line is None:  # stdout closed: the child exited before it was ready
                 self._lines.put(None)  # a later caller gets the same answer
                 process.wait()
+                if self._error_pump is not None:  # its last lines may still be in the pipe
+                    self._error_pump.join(timeout=5)
                 reason = next((e for e in reversed(self._errors) if e.startswith("error: ")), None)
                 detail = reason[len("error: ") :] if reason else "; ".join(self._errors[-5:]) or "no output"
                 raise UserError(f"the embedded AWS endpoint failed to start: {detail}")
@@ -159,21 +189,26 @@ class EmbeddedAws:
                 self._ready = True
         return self
 
-    def stop(self, timeout_s: float = 30.0) -> None:
-        """Stop the child; it writes a last snapshot first, so give it time."""
+    def stop(self, timeout_s: float = 30.0, *, wait: bool = True) -> None:
+        """Stop the child; it writes a last snapshot first, so give it time (``wait=False``: ask
+        it to stop and return at once; it finishes on its own)."""
         process = self._process
         if process is None:
             return
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             try:
-                process.wait(timeout=timeout_s)
+                if wait:
+                    process.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
         if process.stdin is not None:
             process.stdin.close()
         self._process = None
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
 
     def __enter__(self) -> EmbeddedAws:
         return self.start()

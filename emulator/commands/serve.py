@@ -107,8 +107,12 @@ def serve(args: argparse.Namespace) -> int:
 
     from emulator.aws import EmbeddedAws
     from emulator.aws.layout import has_saved_state
+    from emulator.aws.watchdog import EndpointWatchdog
 
-    aws = EmbeddedAws(data_dir=args.data_dir, ttl_sweep_interval_s=args.ttl_sweep_interval)
+    # keep_listening: the watchdog restarts a child that dies on the same socket (same port).
+    aws = EmbeddedAws(
+        data_dir=args.data_dir, ttl_sweep_interval_s=args.ttl_sweep_interval, keep_listening=True
+    )
     fresh_start = not has_saved_state(args.data_dir)  # before the child creates DATA_DIR/aws
     aws.launch()  # first: the longest step of the start-up, on the other core
     # boto3's own variable (e.g. LocalStack in docker-compose.yml): every service but DynamoDB
@@ -117,10 +121,12 @@ def serve(args: argparse.Namespace) -> int:
     runtime: ProcessLambdaRuntime | None = None
     gateway: ApiGateway | None = None
     provisioning: _Provisioning | None = None
+    watchdog: EndpointWatchdog | None = None
     try:
         from emulator.apigateway.server import GatewayServer
 
         server = GatewayServer(args.host, args.port)
+        watchdog = EndpointWatchdog(aws, on_give_up=server.stop)
         base_url = server.url
         with tempfile.TemporaryDirectory(prefix="emulator-serve-") as scratch:
             app = _load_app(args, base_url, Path(scratch))
@@ -131,7 +137,9 @@ def serve(args: argparse.Namespace) -> int:
             gateway, server_ready = _build_gateway(
                 app, runtime, args, server, aws_endpoint, dynamodb_endpoint, started
             )
+            gateway.availability = watchdog
             aws.wait_until_ready()
+            watchdog.start()
             aws_at = time.perf_counter()
             if fresh_start:
                 # The rotation (last step of provisioning) needs its function: its cold start
@@ -158,8 +166,11 @@ def serve(args: argparse.Namespace) -> int:
             gateway.close()
         if runtime is not None:
             runtime.close()
-        aws.stop()
-    return 0
+        if watchdog is not None:
+            watchdog.stop()
+        else:
+            aws.stop()
+    return 1 if watchdog is not None and watchdog.gave_up else 0
 
 
 def _prewarm_rotation_functions(app: SamApp, runtime: ProcessLambdaRuntime) -> None:

@@ -318,7 +318,9 @@ def test_banner_and_health(shim: Shim) -> None:
     assert f"{shim.url}/test" in text
     assert "/test/secure" in text
     assert "TokenAuth" in text
-    assert shim.get("/_emulator/health").json() == {"status": "ok"}
+    health = shim.get("/_emulator/health").json()
+    assert health["status"] == "ok"
+    assert health["aws"]["state"] == "up"  # the embedded AWS endpoint, which serve watches
 
 
 def test_default_authorizer_also_guards_the_cors_preflight(shim: Shim) -> None:
