@@ -263,6 +263,14 @@ class ApiGateway:
         except Exception:
             _LOG.exception("Execution failed invoking %s:", function_name)
             return internal_server_error(502)
+        if result.error is not None and result.error.kind == "RequestTooLarge":
+            _LOG.warning(
+                "Execution failed: Lambda refused to invoke %s (%s): %s",
+                function_name,
+                result.error.error_type,
+                result.error.error_message,
+            )
+            return error_response_for(result)
         if result.error is not None:
             _LOG.warning(
                 "Lambda execution failed with status 200 due to customer function error (%s, %s):\n%s",

@@ -190,8 +190,9 @@ def describe_failure(result: InvocationResult) -> str:
 
 
 def error_response_for(result: InvocationResult) -> GatewayResponse:
-    """The client's answer for a failed invocation: 500 for Lambda's throttle, else 502."""
+    """The client's answer for a failed invocation: 500 when Lambda refused the invocation (its
+    throttle, an event over 6 MB), else 502 ("Handling Lambda errors with an API Gateway API")."""
     assert result.error is not None
-    if result.error.kind == "Throttled":
+    if result.error.kind in ("Throttled", "RequestTooLarge"):
         return internal_server_error(500)
     return internal_server_error(502)

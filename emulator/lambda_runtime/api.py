@@ -22,6 +22,7 @@ ErrorKind = Literal[
     "Throttled",  # concurrency limit reached and the bounded wait expired (Lambda's 429)
     "MarshalError",  # the return value is not JSON-serialisable: Runtime.MarshalError
     "InitError",  # import of the handler module failed: Runtime.ImportModuleError etc.
+    "RequestTooLarge",  # the event is over Lambda's 6 MB: the invocation is refused, nothing runs
 ]
 
 

@@ -20,6 +20,11 @@ from typing import Any
 
 from emulator.lambda_runtime.api import FunctionConfig, InvocationResult
 from emulator.lambda_runtime.invocation import Invocation, encode_event, failure, new_request_id
+from emulator.lambda_runtime.limits import (
+    MAX_REQUEST_BYTES,
+    REQUEST_TOO_LARGE_MESSAGE,
+    REQUEST_TOO_LARGE_TYPE,
+)
 from emulator.lambda_runtime.pool import FunctionPool, PoolClosed
 from emulator.lambda_runtime.reload import CodeWatcher
 from emulator.lambda_runtime.worker import Worker
@@ -100,6 +105,17 @@ class ProcessLambdaRuntime:
         pool = self._pool(function_name)
         invocation = self._invocation(function_name, event, request_id)
         future = invocation.future
+        if len(invocation.event) > MAX_REQUEST_BYTES:  # Lambda refuses it before any function runs
+            _resolve(
+                invocation,
+                failure(
+                    invocation.request_id,
+                    "RequestTooLarge",
+                    REQUEST_TOO_LARGE_TYPE,
+                    REQUEST_TOO_LARGE_MESSAGE,
+                ),
+            )
+            return future
         worker = pool.try_acquire_idle()
         if worker is not None and worker.invoke(invocation, asyncio.get_running_loop()):
             if invocation.on_loop:

@@ -35,6 +35,11 @@ import orjson
 from emulator.lambda_runtime import bootstrap, environment, exits, logs
 from emulator.lambda_runtime.api import ErrorKind, FunctionConfig, InvocationError, InvocationResult
 from emulator.lambda_runtime.invocation import Invocation, decode_payload, failure
+from emulator.lambda_runtime.limits import (
+    MAX_RESPONSE_BYTES,
+    RESPONSE_TOO_LARGE_MESSAGE,
+    RESPONSE_TOO_LARGE_TYPE,
+)
 from emulator.lambda_runtime.loop_reading import LoopReader
 
 BOOTSTRAP_PATH = Path(bootstrap.__file__).resolve()
@@ -360,6 +365,8 @@ class Worker:
         self._memory_mb = meta["mem"]
         error = meta.get("err")
         self._log_end(invocation, duration_ms, init_ms, extra=self._memory_warning())
+        if error is None and len(body) > MAX_RESPONSE_BYTES:  # Lambda's 6 MB: a function error
+            error = {"errorType": RESPONSE_TOO_LARGE_TYPE, "errorMessage": RESPONSE_TOO_LARGE_MESSAGE}
         if error is None:
             result = InvocationResult(invocation.request_id, decode_payload(body), None, duration_ms, init_ms)
         else:

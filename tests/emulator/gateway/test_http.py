@@ -262,6 +262,25 @@ def test_payload_over_10_mb_is_413(shim: Shim) -> None:
     assert shim.request("POST", "/test/echo", data=b"x" * 1024).status_code == 200
 
 
+def test_an_event_over_lambdas_6_mb_is_refused_with_500_before_the_function_runs(shim: Shim) -> None:
+    """Under API Gateway's 10 MB but over Lambda's 6 MB synchronous invocation payload."""
+    response = shim.request("POST", "/test/respond/upload", data=b"x" * 6_400_000)
+    assert response.status_code == 500
+    assert response.content == INTERNAL_ERROR
+    assert "Execution failed: Lambda refused to invoke" in shim.log_text()
+    assert "Request must be smaller than 6291456 bytes for the InvokeFunction operation" in shim.log_text()
+    under = shim.request("POST", "/test/respond/upload", data=b"y" * 5_000_000)
+    assert under.status_code == 200
+    assert under.content == b"False:" + b"y" * 5_000_000
+
+
+def test_a_response_over_lambdas_6_mb_is_502_not_a_truncated_body(shim: Shim) -> None:
+    response = shim.get("/test/respond/over-6-mb")
+    assert response.status_code == 502
+    assert response.content == INTERNAL_ERROR
+    assert "Function.ResponseSizeTooLarge" in shim.log_text()
+
+
 def test_stage_throttling_is_429(shim: Shim) -> None:
     # MethodSettings for GET /throttled: burst 1, refilled at 0.001 request/s.
     statuses = [shim.get("/test/throttled").status_code for _ in range(2)]
