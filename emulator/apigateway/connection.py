@@ -2,9 +2,11 @@
 
 This only does the connection's bookkeeping around httptools' parser (llhttp, Node's parser):
 keep-alive, pipelined requests answered in order, ``Expect: 100-continue``, the 10 MB limit
-checked before the body is read, a bounded request head, flow control both ways, and a graceful
-end (half-close, linger) when a request is refused. Each request goes to the gateway's
-``handle`` on the loop this connection lives on.
+checked before the body is read, API Gateway's limit on the request head and RFC 9112's Host
+rule (:mod:`.limits`), deadlines for a slow client's head and body, flow control both ways, a
+graceful end (half-close, linger) when a request is refused, and the server's shutdown (finish
+what is in flight, then close). Each request goes to the gateway's ``handle`` on the loop this
+connection lives on.
 """
 
 from __future__ import annotations
@@ -23,16 +25,15 @@ import httptools
 
 from emulator import log
 from emulator.apigateway.api import Gateway
+from emulator.apigateway.limits import HEADER_OVERHEAD, MAX_HEAD_BYTES, ClientTimeouts, head_size
 from emulator.apigateway.proxy_response import GatewayResponse
 from emulator.apigateway.request import MAX_PAYLOAD_BYTES, GatewayRequest
 
 # Pipelined requests read ahead of the one being answered before reading pauses.
 MAX_PIPELINED = 16
-# The request line and headers together (API Gateway's own limit is 10 KB of headers; this is
-# only the server's guard against unbounded memory): over it, 431.
-MAX_HEAD_BYTES = 64 * 1024
 # How long a refused connection is kept half-closed for the client to read the answer.
 LINGER_S = 5.0
+_DEFAULT_TIMEOUTS = ClientTimeouts()
 
 
 def _status_line(status: int) -> bytes:
@@ -100,8 +101,15 @@ class _Pending:
 class HttpConnection(asyncio.Protocol):
     """One client connection: parses requests, answers them in order through the gateway."""
 
-    def __init__(self, gateway: Gateway, server_port: int, connections: set[HttpConnection]) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        server_port: int,
+        connections: set[HttpConnection],
+        timeouts: ClientTimeouts = _DEFAULT_TIMEOUTS,
+    ) -> None:
         self._gateway = gateway
+        self._timeouts = timeouts
         self._server_port = server_port
         self._connections = connections
         self._transport: asyncio.Transport | None = None
@@ -115,8 +123,13 @@ class HttpConnection(asyncio.Protocol):
         self._discarding = False  # refused: what the client still sends is read and dropped
         self._can_write: asyncio.Event | None = None  # set while the transport accepts writes
         self._last_active = 0.0  # loop.time() of the last bytes received
+        self._draining = False  # the server shuts down: close once what is in flight is answered
         # The request being parsed.
         self._message_complete = False
+        self._message_started = 0.0  # loop.time() of its first byte (0: none in progress)
+        self._body_started = 0.0  # loop.time() its head was complete (0: no body expected now)
+        self._hosts = 0
+        self._bad_request: str | None = None  # why the head is refused with 400, once complete
         self._head_size = 0
         self._head_too_large = False
         self._url = b""
@@ -175,6 +188,10 @@ class HttpConnection(asyncio.Protocol):
     # -- httptools callbacks ------------------------------------------------------------------
     def on_message_begin(self) -> None:
         self._message_complete = False
+        self._message_started = self._loop.time()
+        self._body_started = 0.0
+        self._hosts = 0
+        self._bad_request = None
         self._head_size = 0
         self._url = b""
         self._headers = []
@@ -188,16 +205,22 @@ class HttpConnection(asyncio.Protocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._headers.append((name, value))
-        self._count_head(len(name) + len(value))
+        self._count_head(len(name) + len(value) + HEADER_OVERHEAD)
 
     def _count_head(self, size: int) -> None:
-        # llhttp sets no limit of its own: without one, a client could grow this list forever.
+        # API Gateway's limit, which is also the guard against unbounded memory: llhttp sets no
+        # limit of its own, so a client could otherwise grow this list forever.
         self._head_size += size
         if self._head_size > MAX_HEAD_BYTES:
             self._head_too_large = True
             raise ValueError("request head too large")  # the parser stops with an error
 
     def on_headers_complete(self) -> None:
+        method = self._parser.get_method().decode("ascii", "replace")
+        if head_size(method, 0, self._head_size) > MAX_HEAD_BYTES:  # with the request line's own bytes
+            self._head_too_large = True
+            raise ValueError("request head too large")
+        self._body_started = self._loop.time()
         expects_continue = False
         for name, value in self._headers:
             lower = name.lower()
@@ -205,6 +228,12 @@ class HttpConnection(asyncio.Protocol):
                 self._too_large = True  # refused without keeping a byte of the body
             elif lower == b"expect" and value.lower() == b"100-continue":
                 expects_continue = True
+            elif lower == b"host":
+                self._hosts += 1
+        if self._hosts > 1 or (self._hosts == 0 and self._parser.get_http_version() == "1.1"):
+            # RFC 9112, 3.2; answered once the message is read (its body must not be taken for
+            # the next request).
+            self._bad_request = "an HTTP/1.1 request needs exactly one Host header (RFC 9112, 3.2)"
         if expects_continue and self._transport is not None:
             if not self._too_large:
                 # curl sends this for larger bodies and waits (1 s) for the go-ahead.
@@ -216,9 +245,9 @@ class HttpConnection(asyncio.Protocol):
                 self._loop.create_task(self._answer_queue())
 
     def on_body(self, body: bytes) -> None:
+        self._body_size += len(body)
         if self._too_large:
             return
-        self._body_size += len(body)
         if self._body_size > MAX_PAYLOAD_BYTES:  # chunked, no Content-Length to judge by
             self._too_large = True
             self._body = []
@@ -227,7 +256,11 @@ class HttpConnection(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         self._message_complete = True
+        self._message_started = self._body_started = 0.0
         if self._closed:
+            return
+        if self._bad_request is not None:
+            self._refuse(400, f"Bad Request: {self._bad_request}")
             return
         self._queue.append(
             _Pending(self._parsed_request(), self._parser.should_keep_alive(), self._too_large)
@@ -277,14 +310,16 @@ class HttpConnection(asyncio.Protocol):
                 self._end_gracefully(self._gateway.payload_too_large(pending.request))
                 return
             response = await self._gateway.handle(pending.request)
-            if not self._write(response, pending.request.method == "HEAD", pending.keep_alive):
+            # Shutting down: what was read is answered, the last answer closes the connection.
+            keep_alive = pending.keep_alive and not (self._draining and not self._queue)
+            if not self._write(response, pending.request.method == "HEAD", keep_alive):
                 return
             if self._can_write is not None and not self._can_write.is_set():
                 await self._can_write.wait()  # the client reads slowly: do not pile up answers
 
     def _write(self, response: GatewayResponse, head: bool, keep_alive: bool) -> bool:
         transport = self._transport
-        if self._closed or transport is None or transport.is_closing():
+        if self._closed or self._discarding or transport is None or transport.is_closing():
             return False
         transport.write(encode_response(response, head=head, keep_alive=keep_alive))
         if not keep_alive:
@@ -292,14 +327,14 @@ class HttpConnection(asyncio.Protocol):
             return False
         return True
 
-    def _refuse(self, status: int) -> None:
+    def _refuse(self, status: int, message: str | None = None) -> None:
         """Answer a request that cannot be parsed, then end the connection gracefully.
 
         Closing at once with the client's bytes still unread would make the kernel reset the
         connection, and the client could lose the answer: the server half-closes instead,
         discards what still comes, and closes when the client does (or after a few seconds).
         """
-        body = json.dumps({"message": http.HTTPStatus(status).phrase}).encode()
+        body = json.dumps({"message": message or http.HTTPStatus(status).phrase}).encode()
         self._end_gracefully(GatewayResponse(status, [("Content-Type", "application/json")], body))
 
     def _end_gracefully(self, response: GatewayResponse) -> None:
@@ -320,14 +355,34 @@ class HttpConnection(asyncio.Protocol):
         if self._transport is not None:
             self._transport.close()
 
-    def close_if_idle(self, now: float, idle_timeout_s: float) -> None:
-        """Close a keep-alive connection nothing was sent on for ``idle_timeout_s``."""
-        if not self._busy and not self._queue and now - self._last_active >= idle_timeout_s:
+    def sweep(self, now: float) -> None:
+        """The server's periodic check: an idle keep-alive connection is closed, a request whose
+        head or body is late gets 408 (a byte now and then does not reset these deadlines)."""
+        if self._closed or self._discarding:
+            return
+        timeouts = self._timeouts
+        if self._message_started and not self._message_complete:
+            if self._body_started:
+                late = now > timeouts.body_deadline(self._body_started, self._body_size)
+            else:
+                late = now - self._message_started > timeouts.head_s
+            if late:
+                self._refuse(408)
+        elif not self._busy and not self._queue and now - self._last_active >= timeouts.idle_s:
             self._close()
 
     def shutdown(self) -> None:
-        """Server shutdown: idle connections close now, a busy one after its answer."""
-        if not self._busy:
+        """Server shutdown: an idle connection closes now, a busy one after its answers (the
+        requests read and the one being read, if it arrives in time)."""
+        self._draining = True
+        in_progress = self._message_started and not self._message_complete
+        if not self._busy and not self._queue and not in_progress:
             self._close()
-        else:
-            self._queue.clear()
+
+    def abandon(self) -> None:
+        """Past the graceful timeout: a request in flight gets 503, and the connection ends."""
+        if self._closed or self._discarding:
+            self._close()
+            return
+        body = json.dumps({"message": "Service Unavailable: the server is shutting down"}).encode()
+        self._end_gracefully(GatewayResponse(503, [("Content-Type", "application/json")], body))

@@ -9,7 +9,9 @@ it (a WSGI server with its threads, uvicorn's ASGI) and their figures are in the
 
 The HTTP parsing is httptools (llhttp, Node's parser; what uvicorn uses), each connection an
 :class:`~emulator.apigateway.connection.HttpConnection`; the loop is uvloop when installed
-(libuv), else asyncio's own.
+(libuv), else asyncio's own. Accepting within the descriptor limit and the graceful shutdown
+(SIGINT/SIGTERM: finish what is in flight for up to ``graceful_timeout_s``; a second signal stops
+at once) are :mod:`.lifecycle`'s.
 """
 
 from __future__ import annotations
@@ -26,11 +28,16 @@ from collections.abc import Callable
 from emulator import log
 from emulator.apigateway.api import Gateway
 from emulator.apigateway.connection import HttpConnection
+from emulator.apigateway.lifecycle import Acceptor, OpenConnections, drain
+from emulator.apigateway.limits import BODY_TIMEOUT_S, HEAD_TIMEOUT_S, ClientTimeouts
 from emulator.errors import UserError
 
 # A keep-alive connection idle this long is closed (a phone that went to sleep mid-connection
 # leaves one behind); clients reconnect transparently.
 IDLE_TIMEOUT_S = 120.0
+# How long a shutdown waits for the requests in flight (uvicorn's --timeout-graceful-shutdown,
+# gunicorn's --graceful-timeout); past it they get 503.
+GRACEFUL_TIMEOUT_S = 10.0
 
 
 class GatewayServer:
@@ -43,10 +50,16 @@ class GatewayServer:
         *,
         backlog: int = 1024,
         idle_timeout_s: float = IDLE_TIMEOUT_S,
+        head_timeout_s: float = HEAD_TIMEOUT_S,
+        body_timeout_s: float = BODY_TIMEOUT_S,
+        graceful_timeout_s: float = GRACEFUL_TIMEOUT_S,
     ) -> None:
         self.host = host
         self.backlog = backlog
         self.idle_timeout_s = idle_timeout_s
+        self.timeouts = ClientTimeouts(idle_s=idle_timeout_s, head_s=head_timeout_s, body_s=body_timeout_s)
+        self.graceful_timeout_s = graceful_timeout_s
+        self.stopped_at_once = False  # a second signal cut the graceful shutdown short
         # Bound and listening here: a port in use is a clean one-line error, the port is known
         # before the template is loaded ({{emulator.url}}), and a connection made before the
         # loop runs waits in the backlog instead of failing.
@@ -61,6 +74,7 @@ class GatewayServer:
         self.port: int = self._socket.getsockname()[1]
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
+        self._now_please: asyncio.Event | None = None
         self._stop_requested = False
 
     @property
@@ -84,34 +98,46 @@ class GatewayServer:
         loop = asyncio.get_running_loop()
         self._loop = loop
         self._stopping = asyncio.Event()
+        self._now_please = asyncio.Event()
         if self._stop_requested:
             self._stopping.set()
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(signum, self._stopping.set)
-        connections: set[HttpConnection] = set()
-        server = await loop.create_server(
-            lambda: HttpConnection(gateway, self.port, connections), sock=self._socket, backlog=self.backlog
-        )
+                loop.add_signal_handler(signum, self._on_signal)
+        connections = OpenConnections()
+        timeouts = self.timeouts
+        acceptor = Acceptor(self._socket, lambda: HttpConnection(gateway, self.port, connections, timeouts))
+        acceptor.start()
         if on_ready is not None:
             threading.Thread(target=self._announce_when_answering, args=(on_ready,), daemon=True).start()
-        sweep_every_s = min(self.idle_timeout_s / 4, 15.0)
+        sweep_every_s = min(timeouts.sweep_every_s, 15.0)
 
-        def close_idle_connections() -> None:
+        def sweep() -> None:
             # One timer for all connections, not one per request: the hot path stays free of it.
             now = loop.time()
             for connection in list(connections):
-                connection.close_if_idle(now, self.idle_timeout_s)
-            sweeper[0] = loop.call_later(sweep_every_s, close_idle_connections)
+                connection.sweep(now)
+            sweeper[0] = loop.call_later(sweep_every_s, sweep)
 
-        sweeper = [loop.call_later(sweep_every_s, close_idle_connections)]
+        sweeper = [loop.call_later(sweep_every_s, sweep)]
         try:
             await self._stopping.wait()
+            acceptor.close()
+            await drain(
+                connections, 0.0 if self._now_please.is_set() else self.graceful_timeout_s, self._now_please
+            )
+            self.stopped_at_once = self._now_please.is_set()
         finally:
             sweeper[0].cancel()
-            server.close()
-            for connection in list(connections):
-                connection.shutdown()
+            acceptor.close()
+
+    def _on_signal(self) -> None:
+        """SIGINT/SIGTERM: the first shuts down gracefully, a second one at once."""
+        assert self._stopping is not None
+        assert self._now_please is not None
+        if self._stopping.is_set():
+            self._now_please.set()
+        self._stopping.set()
 
     def _announce_when_answering(self, on_ready: Callable[[], None]) -> None:
         # "Ready" means a request was really answered, through the loop, not only accepted.

@@ -85,9 +85,13 @@ def serve(args: argparse.Namespace) -> int:
             threading.Thread(target=server.shutdown, daemon=True).start()  # not from serve_forever's thread
 
     signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     if args.exit_with_parent:
+        # Ctrl-C reaches the whole process group: the parent (serve) decides when this child
+        # stops, after the requests in flight, which may still need it, have finished.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         threading.Thread(target=_stop_at_stdin_eof, args=(stop,), daemon=True).start()
+    else:
+        signal.signal(signal.SIGINT, stop)
     sweeper.start()
     threading.Thread(target=_warm_up, args=(app, args.region), daemon=True).start()
 

@@ -83,6 +83,14 @@ def register(subparsers: Any) -> None:
         "--ttl-sweep-interval", type=float, default=60.0, metavar="SECONDS", help="DynamoDB TTL deletions"
     )
     parser.add_argument(
+        "--graceful-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="on Ctrl-C or SIGTERM, how long the requests in flight may take to finish before they get "
+        "503 (default 10); a second Ctrl-C stops at once",
+    )
+    parser.add_argument(
         "--warm-containers",
         choices=("lazy", "eager"),
         default="lazy",
@@ -103,6 +111,9 @@ def _raise_terminated(_signum: int, _frame: Any) -> None:
 def serve(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     signal.signal(signal.SIGTERM, _raise_terminated)
+    from emulator.apigateway.lifecycle import raise_open_files_limit
+
+    raise_open_files_limit()  # each client is a descriptor; macOS allows 256 by default
     dynamodb_endpoint = args.dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None
 
     from emulator.aws import EmbeddedAws
@@ -122,10 +133,11 @@ def serve(args: argparse.Namespace) -> int:
     gateway: ApiGateway | None = None
     provisioning: _Provisioning | None = None
     watchdog: EndpointWatchdog | None = None
+    server: GatewayServer | None = None
     try:
         from emulator.apigateway.server import GatewayServer
 
-        server = GatewayServer(args.host, args.port)
+        server = GatewayServer(args.host, args.port, graceful_timeout_s=args.graceful_timeout)
         watchdog = EndpointWatchdog(aws, on_give_up=server.stop)
         base_url = server.url
         with tempfile.TemporaryDirectory(prefix="emulator-serve-") as scratch:
@@ -166,10 +178,11 @@ def serve(args: argparse.Namespace) -> int:
             gateway.close()
         if runtime is not None:
             runtime.close()
+        at_once = server is not None and server.stopped_at_once  # a second Ctrl-C: no waiting
         if watchdog is not None:
-            watchdog.stop()
+            watchdog.stop(wait=not at_once)
         else:
-            aws.stop()
+            aws.stop(wait=not at_once)
     return 1 if watchdog is not None and watchdog.gave_up else 0
 
 

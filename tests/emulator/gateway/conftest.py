@@ -48,11 +48,12 @@ def shim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shim]:
 
 @contextlib.contextmanager
 def server_in_this_process(
-    gateway: Gateway, *, idle_timeout_s: float = IDLE_TIMEOUT_S
+    gateway: Gateway, *, idle_timeout_s: float = IDLE_TIMEOUT_S, **options: float
 ) -> Iterator[GatewayServer]:
     """A GatewayServer serving ``gateway`` (a stand-in) on a thread of this process: the HTTP
-    server's own behaviour, with no template, worker or AWS endpoint."""
-    server = GatewayServer("127.0.0.1", 0, idle_timeout_s=idle_timeout_s)
+    server's own behaviour, with no template, worker or AWS endpoint. ``options``: the server's
+    other timeouts."""
+    server = GatewayServer("127.0.0.1", 0, idle_timeout_s=idle_timeout_s, **options)
     ready = threading.Event()
     thread = threading.Thread(target=server.serve_forever, args=(gateway,), kwargs={"on_ready": ready.set})
     thread.start()

@@ -257,3 +257,65 @@ def test_an_oversized_request_head_is_431(server: GatewayServer) -> None:
         connection.close()
     assert response.status == 431
     assert body == {"message": "Request Header Fields Too Large"}
+
+
+def _status_and_message(server: GatewayServer, raw: bytes) -> tuple[int, str]:
+    connection = RawConnection(server)
+    try:
+        connection.send(raw)
+        response = connection.response()
+        body = json.loads(response.read())
+        assert connection.closed_by_server()
+    finally:
+        connection.close()
+    return response.status, body["message"]
+
+
+def test_ten_thousand_tiny_headers_are_over_api_gateways_head_limit(server: GatewayServer) -> None:
+    """API Gateway: 10,240 bytes of request line and headers. Counting only names and values,
+    10,000 one-letter headers (20,000 bytes) passed; on the wire they are 60,000 bytes."""
+    raw = _request(f"127.0.0.1:{server.port}", "/test/echo", *(["a: b"] * 10_000))
+    assert _status_and_message(server, raw) == (431, "Request Header Fields Too Large")
+
+
+def test_a_head_just_under_the_limit_is_served_and_just_over_is_431(server: GatewayServer) -> None:
+    host = f"127.0.0.1:{server.port}"
+    base = len(_request(host, "/test/echo", "Cookie: "))
+    fits = _request(host, "/test/echo", "Cookie: " + "c" * (10_240 - base))
+    assert len(fits) == 10_240
+    connection = RawConnection(server)
+    try:
+        connection.send(fits)
+        response = connection.response()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 200
+    over = _request(host, "/test/echo", "Cookie: " + "c" * (10_241 - base))
+    assert _status_and_message(server, over)[0] == 431
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"GET /test/echo HTTP/1.1\r\nAccept: */*\r\n\r\n",
+        b"GET /test/echo HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        b"POST /test/echo HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
+    ],
+    ids=["no Host", "two Host lines", "no Host, with a body"],
+)
+def test_an_http_1_1_request_without_exactly_one_host_is_400(server: GatewayServer, raw: bytes) -> None:
+    status, message = _status_and_message(server, raw)
+    assert status == 400
+    assert message == "Bad Request: an HTTP/1.1 request needs exactly one Host header (RFC 9112, 3.2)"
+
+
+def test_an_http_1_0_request_needs_no_host(server: GatewayServer) -> None:
+    connection = RawConnection(server)
+    try:
+        connection.send(b"GET /test/echo HTTP/1.0\r\n\r\n")
+        response = connection.response()
+        assert json.loads(response.read())["path"] == "/test/echo"
+    finally:
+        connection.close()
+    assert response.status == 200
