@@ -159,6 +159,14 @@ def test_api_listens_where_it_is_published(api: dict) -> None:
     assert f":{port}/_emulator/health" in " ".join(api["healthcheck"]["test"])
 
 
+def test_compose_stop_leaves_serve_its_graceful_shutdown(api: dict) -> None:
+    from emulator.apigateway.server import GRACEFUL_TIMEOUT_S
+
+    grace = api["stop_grace_period"]
+    assert grace.endswith("s")
+    assert float(grace[:-1]) > GRACEFUL_TIMEOUT_S
+
+
 def test_api_waits_for_healthy_backing_services(compose: dict, api: dict) -> None:
     needed = {service for service, _ in service_addresses(compose, environment(api)).values()}
     assert api["depends_on"] == {service: {"condition": "service_healthy"} for service in needed}
