@@ -165,6 +165,7 @@ def run() -> dict[str, Any]:
         for callers in CALLERS:
             figures["direct"][callers] = measure(lambda: echo.handler(event, None), callers, DURATION_S / 3)
             figures["runtime"][callers] = uvloop.run(through_the_runtime(callers))
+        figures["worker_memory"] = worker_memory(event)  # the function log still goes to devnull
 
     print(
         f"  echo handler, {len(str(event))}-byte proxy event; cold start {figures['cold_start_init_ms']} ms"
@@ -175,7 +176,6 @@ def run() -> dict[str, Any]:
             req, p50, p99 = (figures[path][callers][k] for k in ("req_per_s", "p50_ms", "p99_ms"))
             print(f"  {label:<28}{callers:>8}{req:>12,}{p50 * 1000:>10.1f}{p99 * 1000:>10.1f}")
 
-    figures["worker_memory"] = worker_memory(event)
     memory = figures["worker_memory"]
     print(f"  warm worker VmRSS over {MEMORY_CALLS:,} invocations (after {MEMORY_WARM_UP:,} to warm up):")
     for label, key in (("the runtime (echo)", "runtime"), ("old way: setenv per call", "setenv_per_call")):
