@@ -111,14 +111,10 @@ def _raise_terminated(_signum: int, _frame: Any) -> None:
 def serve(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     signal.signal(signal.SIGTERM, _raise_terminated)
-    from emulator.apigateway.lifecycle import raise_open_files_limit
-
-    raise_open_files_limit()  # each client is a descriptor; macOS allows 256 by default
     dynamodb_endpoint = args.dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None
 
     from emulator.aws import EmbeddedAws
     from emulator.aws.layout import has_saved_state
-    from emulator.aws.watchdog import EndpointWatchdog
 
     # keep_listening: the watchdog restarts a child that dies on the same socket (same port).
     aws = EmbeddedAws(
@@ -126,6 +122,10 @@ def serve(args: argparse.Namespace) -> int:
     )
     fresh_start = not has_saved_state(args.data_dir)  # before the child creates DATA_DIR/aws
     aws.launch()  # first: the longest step of the start-up, on the other core
+    from emulator.apigateway.lifecycle import raise_open_files_limit
+    from emulator.aws.watchdog import EndpointWatchdog
+
+    raise_open_files_limit()  # each client is a descriptor; macOS allows 256 by default
     # boto3's own variable (e.g. LocalStack in docker-compose.yml): every service but DynamoDB
     # (Secrets Manager, SSM, SES) is there, for provisioning and the functions alike.
     aws_endpoint = os.environ.get("AWS_ENDPOINT_URL") or aws.endpoint_url
