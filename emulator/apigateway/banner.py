@@ -49,6 +49,15 @@ def route_rows(app: SamApp) -> list[tuple[str, str, str, str]]:
     return sorted(rows, key=lambda row: (row[1], row[0]))
 
 
+def route_table(app: SamApp) -> list[str]:
+    """The routes as aligned ``METHOD PATH FUNCTION AUTHORIZER`` lines (banner, ``validate``)."""
+    rows = [("METHOD", "PATH", "FUNCTION", "AUTHORIZER"), *route_rows(app)]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return [
+        f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}" for row in rows
+    ]
+
+
 def print_banner(
     app: SamApp,
     server: GatewayServer,
@@ -60,10 +69,7 @@ def print_banner(
     out: TextIO = sys.stdout,
 ) -> None:
     lines = [f"{app.template_path} (stack {app.stack_name}, {app.region})", ""]
-    rows = [("METHOD", "PATH", "FUNCTION", "AUTHORIZER"), *route_rows(app)]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    for row in rows:
-        lines.append(f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
+    lines.extend(route_table(app))
     lines.append("")
     stages = sorted({api.stage_name for api in app.apis.values()})
     lines.append("Base URLs:")

@@ -19,6 +19,7 @@ from emulator.template.model import (
     GatewayResponseSpec,
     RestApiSpec,
     Route,
+    TemplateNotes,
     ThrottleSettings,
 )
 
@@ -87,7 +88,7 @@ def _authorizer(
     if not isinstance(spec, dict):
         raise TemplateError(f"{where}: authorizer {name} must be a mapping")
     if "FunctionArn" not in spec:
-        return None  # Cognito (UserPoolArn) and others: not emulated, refused where used
+        return None  # Cognito (UserPoolArn) and others: not emulated, noted, refused where used
     payload_type = str(spec.get("FunctionPayloadType", "TOKEN")).upper()
     if payload_type not in ("TOKEN", "REQUEST"):
         raise TemplateError(f"{where}: authorizer {name}: FunctionPayloadType must be TOKEN or REQUEST")
@@ -198,8 +199,10 @@ def build_api(
     function_ids_by_name: Mapping[str, str],
     source: str,
     default_stage: str | None = None,
+    notes: TemplateNotes | None = None,
 ) -> RestApiSpec:
     where = f"{source}: API {logical_id}"
+    notes = notes if notes is not None else TemplateNotes()
     stage_name = properties.get("StageName", default_stage)
     if not stage_name:
         raise TemplateError(f"{where}: StageName is required for an AWS::Serverless::Api")
@@ -214,6 +217,11 @@ def build_api(
         authorizer = _authorizer(str(name), spec, function_ids_by_name, where)
         if authorizer is not None:
             authorizers[str(name)] = authorizer
+        else:
+            notes.ignore("Cognito user pool authorizers are not emulated", f"{logical_id}.{name}")
+    for setting in ("UsagePlan", "ResourcePolicy"):
+        if setting in auth:
+            notes.ignore(f"Auth.{setting} of an API is not emulated", logical_id)
     default_authorizer = auth.get("DefaultAuthorizer")
     if default_authorizer is not None and not isinstance(default_authorizer, str):
         raise TemplateError(f"{where}: Auth.DefaultAuthorizer must be an authorizer name")

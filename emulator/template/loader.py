@@ -9,11 +9,19 @@ from typing import Any
 
 from emulator.errors import TemplateError
 from emulator.template.apis import ApiEvent, build_api, build_routes
+from emulator.template.coverage import review_event, review_properties, review_resource_types
 from emulator.template.documents import read_template
 from emulator.template.functions import build_function
 from emulator.template.globals_merge import apply_globals
 from emulator.template.intrinsics import IntrinsicError, IntrinsicResolver
-from emulator.template.model import IMPLICIT_API_ID, FunctionSpec, ResourceSpec, RestApiSpec, SamApp
+from emulator.template.model import (
+    IMPLICIT_API_ID,
+    FunctionSpec,
+    ResourceSpec,
+    RestApiSpec,
+    SamApp,
+    TemplateNotes,
+)
 from emulator.template.parameters import partition_for, pseudo_parameters, resolve_parameters
 from emulator.template.physical import API_TYPES, ResourceCatalog
 
@@ -94,6 +102,8 @@ class _TemplateReader:
             self.resources[logical_id] = resource
             self.catalog.add_implicit(logical_id, resource["Type"])
         self._add_sam_implicit_resources()
+        self.notes = TemplateNotes()
+        review_resource_types(self.resources, self.notes)
 
     def _properties(self, logical_id: str) -> dict[str, Any]:
         properties = self.resources[logical_id].get("Properties") or {}
@@ -140,6 +150,7 @@ class _TemplateReader:
         events: list[ApiEvent] = []
         for logical_id in self._ids_of_type(SERVERLESS_FUNCTION):
             properties = self._resolved_properties(logical_id, "Function")
+            review_properties(logical_id, SERVERLESS_FUNCTION, properties, self.notes)
             with _resolving(f"{self.source}: function {logical_id}"):
                 function_name = self.catalog.name(logical_id)
             functions[logical_id] = build_function(
@@ -153,8 +164,8 @@ class _TemplateReader:
             if not isinstance(raw_events, dict):
                 raise TemplateError(f"{self.source}: function {logical_id}: Events must be a mapping")
             for event_name, event in raw_events.items():
-                # Only API Gateway REST events are served; other event sources are ignored.
-                if isinstance(event, dict) and event.get("Type") == "Api":
+                # Only API Gateway events are served; the others get a warning.
+                if review_event(logical_id, str(event_name), event, self.notes):
                     event_properties = event.get("Properties") or {}
                     if not isinstance(event_properties, dict):
                         raise TemplateError(
@@ -162,6 +173,7 @@ class _TemplateReader:
                             "Properties must be a mapping with Path and Method"
                         )
                     events.append(ApiEvent(logical_id, str(event_name), event_properties))
+        _refuse_duplicate_names(functions, self.source)
         return functions, events
 
     def apis(
@@ -173,8 +185,9 @@ class _TemplateReader:
         raw_auth: dict[str, dict[str, Any]] = {}  # each API's Auth block, for the routes
         for logical_id in self._ids_of_type(SERVERLESS_API):
             properties = self._resolved_properties(logical_id, "Api")
+            review_properties(logical_id, SERVERLESS_API, properties, self.notes)
             apis[logical_id] = build_api(
-                logical_id, properties, function_ids_by_name=ids_by_name, source=self.source
+                logical_id, properties, function_ids_by_name=ids_by_name, source=self.source, notes=self.notes
             )
             raw_auth[logical_id] = properties.get("Auth") or {}
         if any(not e.properties.get("RestApiId") for e in events):
@@ -182,12 +195,14 @@ class _TemplateReader:
                 properties = self.resolver.resolve(
                     _mapping(self.globals.get("Api"), "Globals.Api", self.source)
                 )
+            review_properties(IMPLICIT_API_ID, SERVERLESS_API, properties, self.notes)
             apis[IMPLICIT_API_ID] = build_api(
                 IMPLICIT_API_ID,
                 properties,
                 function_ids_by_name=ids_by_name,
                 source=self.source,
                 default_stage=IMPLICIT_STAGE_NAME,
+                notes=self.notes,
             )
             raw_auth[IMPLICIT_API_ID] = properties.get("Auth") or {}
         return apis, raw_auth
@@ -202,6 +217,20 @@ class _TemplateReader:
                 physical_name = str(self.catalog.ref(logical_id))
             others[logical_id] = ResourceSpec(logical_id, resource["Type"], physical_name, properties)
         return others
+
+
+def _refuse_duplicate_names(functions: Mapping[str, FunctionSpec], source: str) -> None:
+    """Two functions with one FunctionName: CloudFormation creates the first and fails on the
+    second (Lambda function names are unique per account and region)."""
+    first_by_name: dict[str, str] = {}
+    for logical_id, spec in functions.items():
+        first = first_by_name.setdefault(spec.function_name, logical_id)
+        if first != logical_id:
+            raise TemplateError(
+                f"{source}: function {logical_id}: Resource of type 'AWS::Lambda::Function' with identifier "
+                f"'{spec.function_name}' already exists (HandlerErrorCode: AlreadyExists): function {first} "
+                "has the same FunctionName; CloudFormation refuses this stack"
+            )
 
 
 def load_app(
@@ -234,4 +263,5 @@ def load_app(
         apis=apis,
         routes=routes,
         resources=reader.other_resources(),
+        notes=reader.notes,
     )

@@ -131,6 +131,33 @@ class ResourceSpec:
     properties: Mapping[str, Any] = field(default_factory=dict)
 
 
+class TemplateNotes:
+    """What a template holds that serve does not run, gathered while it loads.
+
+    ``ignored``: not emulated, one warning line per kind (a resource type, a property, an event
+    type) naming every logical id concerned -- "never silently". ``without_local_effect``:
+    settings that only matter to a deployment (IAM, logging, tags...), listed by ``serve --check``.
+    """
+
+    def __init__(self) -> None:
+        self.ignored: dict[str, list[str]] = {}
+        self.without_local_effect: dict[str, list[str]] = {}
+
+    def ignore(self, what: str, logical_id: str) -> None:
+        ids = self.ignored.setdefault(what, [])
+        if logical_id not in ids:
+            ids.append(logical_id)
+
+    def no_local_effect(self, what: str, logical_id: str) -> None:
+        ids = self.without_local_effect.setdefault(what, [])
+        if logical_id not in ids:
+            ids.append(logical_id)
+
+    def warnings(self) -> list[str]:
+        """``"<what>: <id>, <id>"``, one line per kind, in the order they were found."""
+        return [f"{what}: {', '.join(ids)}" for what, ids in self.ignored.items()]
+
+
 @dataclass(frozen=True)
 class SamApp:
     template_path: Path
@@ -142,6 +169,7 @@ class SamApp:
     apis: Mapping[str, RestApiSpec]
     routes: tuple[Route, ...]
     resources: Mapping[str, ResourceSpec]  # everything that is not a function or an API
+    notes: TemplateNotes = field(default_factory=TemplateNotes, compare=False)
 
     def resources_of_type(self, *types: str) -> list[ResourceSpec]:
         return [r for r in self.resources.values() if r.type in types]
