@@ -2,9 +2,12 @@
 
 A proxy response is a JSON object with ``statusCode``, ``headers``, ``multiValueHeaders``,
 ``body`` and ``isBase64Encoded`` (AWS docs, "Output format of a Lambda function for proxy
-integration"). Anything else -- a function error, a non-object, an unknown key, a non-string
-body, a non-integer status -- makes API Gateway log "Execution failed due to configuration
-error: Malformed Lambda proxy response" and answer 502 ``{"message": "Internal server error"}``.
+integration"), none of them required. API Gateway reads it leniently, as a JSON binder does: a
+``statusCode`` of ``"200"`` is 200, a missing one is 200, a number or boolean ``body`` is its
+text (``42`` -> ``"42"``). Anything else -- a function error, a non-object, an unknown key, an
+object or array as ``body``, a status that is not a number -- makes API Gateway log "Execution
+failed due to configuration error: Malformed Lambda proxy response" and answer 502
+``{"message": "Internal server error"}``.
 A throttled Lambda (its 429) becomes 500 with the same body: API Gateway does not pass
 Lambda's status through. Its own 29 s integration timeout is 504 "Endpoint request timed out".
 """
@@ -127,15 +130,17 @@ def parse_proxy_response(payload: Any) -> tuple[int, list[tuple[str, str]], str 
     unknown = sorted(set(payload) - ALLOWED_KEYS)
     if unknown:
         raise MalformedProxyResponse(f"unknown key(s) {', '.join(unknown)}; allowed: {sorted(ALLOWED_KEYS)}")
-    status = payload.get("statusCode")
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        raise MalformedProxyResponse(f"statusCode must be an integer HTTP status, got {status!r}")
+    status = _status_code(payload.get("statusCode"))
     body = payload.get("body")
     if body is not None and not isinstance(body, str):
-        raise MalformedProxyResponse(f"body must be a string, got {type(body).__name__}")
+        body = _scalar_text(body)
+        if body is None:
+            raise MalformedProxyResponse(f"body must be a string, got {type(payload['body']).__name__}")
     is_base64 = payload.get("isBase64Encoded", False)
     if is_base64 is None:
         is_base64 = False
+    if isinstance(is_base64, str) and is_base64.lower() in ("true", "false"):
+        is_base64 = is_base64.lower() == "true"
     if not isinstance(is_base64, bool):
         raise MalformedProxyResponse(f"isBase64Encoded must be a boolean, got {is_base64!r}")
 
@@ -143,20 +148,52 @@ def parse_proxy_response(payload: Any) -> tuple[int, list[tuple[str, str]], str 
     multi = payload.get("multiValueHeaders") or {}
     if not _is_mapping(headers) or not _is_mapping(multi):
         raise MalformedProxyResponse("headers and multiValueHeaders must be JSON objects")
-    # Both maps are sent; for a name in both, the multi-value list wins (and is sent whole, so
-    # every Set-Cookie of the list reaches the client).
+    # "If you specify values for both headers and multiValueHeaders, API Gateway merges them into
+    # a single list. If the same key-value pair is specified in both, only the values from
+    # multiValueHeaders will appear in the merged list." (AWS docs, same page): the multi-value
+    # list first, then the single value unless the list has it already.
     pairs: list[tuple[str, str]] = []
-    multi_names = {str(name).lower() for name in multi}
-    for name, value in headers.items():
-        if value is not None and str(name).lower() not in multi_names:  # a null header is not sent
-            pairs.append((str(name), _header_value(name, value)))
+    multi_values: dict[str, list[str]] = {}
     for name, values in multi.items():
         if values is None:
             continue
         if not isinstance(values, list):
             raise MalformedProxyResponse(f"multiValueHeaders[{name!r}] must be a list")
-        pairs.extend((str(name), _header_value(name, value)) for value in values if value is not None)
+        texts = [_header_value(name, value) for value in values if value is not None]
+        multi_values.setdefault(str(name).lower(), []).extend(texts)
+        pairs.extend((str(name), text) for text in texts)
+    for name, value in headers.items():
+        if value is None:  # a null header is not sent
+            continue
+        text = _header_value(name, value)
+        if text not in multi_values.get(str(name).lower(), ()):
+            pairs.append((str(name), text))
     return status, pairs, body, is_base64
+
+
+def _status_code(value: Any) -> int:
+    """``statusCode`` as API Gateway binds it: a number or a numeric string; absent is 200."""
+    if value is None:
+        return 200
+    status: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        status = value
+    elif isinstance(value, float) and value.is_integer():
+        status = int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        status = int(value.strip())
+    if status is None or not 100 <= status <= 599:
+        raise MalformedProxyResponse(f"statusCode must be an HTTP status, got {value!r}")
+    return status
+
+
+def _scalar_text(value: Any) -> str | None:
+    """A number or boolean body as the text API Gateway sends (JSON's spelling); None otherwise."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return None
 
 
 def translate(payload: Any, *, accept: str | None, binary_media_types: BinaryMediaTypes) -> GatewayResponse:
