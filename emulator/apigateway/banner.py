@@ -38,11 +38,16 @@ def route_rows(app: SamApp) -> list[tuple[str, str, str, str]]:
         api = app.apis.get(route.api_id)
         stage = api.stage_name if api else "?"
         function = app.functions.get(route.function_id)
+        target = function.function_name if function else route.function_id
+        if route.mock is not None:
+            target = "(mock)"
+        elif route.failure is not None:
+            target = "(fails: see the warnings)"
         rows.append(
             (
                 route.method,
                 f"/{stage}{route.path}" if route.path != "/" else f"/{stage}/",
-                function.function_name if function else route.function_id,
+                target,
                 route.authorizer or "-",
             )
         )

@@ -35,6 +35,7 @@ from emulator.apigateway.proxy_response import (
     forbidden,
     internal_server_error,
     missing_authentication_token,
+    mock_response,
     request_too_large,
     too_many_requests,
     translate,
@@ -78,7 +79,8 @@ class ApiStage:
         # AddDefaultAuthorizerToCorsPreflight is false: then a browser's preflight (which never
         # carries credentials) gets 401, on AWS as here.
         self.preflight_authorizer: str | None = None
-        if spec.cors and spec.default_authorizer and spec.add_default_authorizer_to_cors_preflight:
+        default = spec.default_authorizer
+        if spec.cors and default in spec.authorizers and spec.add_default_authorizer_to_cors_preflight:
             self.preflight_authorizer = spec.default_authorizer
         if spec.authorizers:
             self.authorizers = LambdaAuthorizers(spec, runtime, app.functions)
@@ -204,6 +206,13 @@ class ApiGateway:
             denied = await self._authorize(stage, route.authorizer, event, match, request)
             if denied is not None:
                 return denied
+        if route.mock is not None:  # a MOCK integration: API Gateway answers it itself
+            return mock_response(route.mock)
+        if route.failure is not None:
+            # A deployment would have refused it; here the other routes run and this one is a 502.
+            reason = f"{route.method} {route.path}: {route.failure}"
+            _LOG.error("Execution failed due to configuration error (%s)", reason)
+            return internal_server_error(502)
 
         function_name = self.app.functions[route.function_id].function_name
         future = await self.runtime.call_async(function_name, event, wait_s=self.integration_timeout_s)

@@ -23,8 +23,11 @@ from typing import Any
 
 from emulator.apigateway.binary import BinaryMediaTypes
 from emulator.lambda_runtime.api import InvocationResult
+from emulator.template.model import MockIntegration
 
-ALLOWED_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
+ALLOWED_KEYS = frozenset(
+    {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded", "base64Encoded"}
+)
 # API Gateway answers with JSON when the function names no content type.
 DEFAULT_CONTENT_TYPE = "application/json"
 # Headers API Gateway owns on the client connection: a function's value is passed on renamed
@@ -103,6 +106,14 @@ def request_too_large() -> GatewayResponse:
     return GatewayResponse(413, [("Content-Type", "text/plain")], body, from_gateway=True)
 
 
+def mock_response(mock: MockIntegration) -> GatewayResponse:
+    """A MOCK integration's answer: its integration response's status, headers and template body."""
+    headers = list(mock.headers)
+    if not any(name.lower() == "content-type" for name, _ in headers):
+        headers.append(("Content-Type", DEFAULT_CONTENT_TYPE))
+    return GatewayResponse(mock.status, headers, mock.body.encode("utf-8"))
+
+
 class MalformedProxyResponse(Exception):
     """The function returned something API Gateway cannot turn into an HTTP response."""
 
@@ -136,7 +147,11 @@ def parse_proxy_response(payload: Any) -> tuple[int, list[tuple[str, str]], str 
         body = _scalar_text(body)
         if body is None:
             raise MalformedProxyResponse(f"body must be a string, got {type(payload['body']).__name__}")
-    is_base64 = payload.get("isBase64Encoded", False)
+    # REST APIs also bind "base64Encoded" (a Java bean's name for isBase64Encoded), and it wins;
+    # SAM CLI found the same by trying it on AWS.
+    is_base64 = payload.get("base64Encoded")
+    if is_base64 is None:
+        is_base64 = payload.get("isBase64Encoded", False)
     if is_base64 is None:
         is_base64 = False
     if isinstance(is_base64, str) and is_base64.lower() in ("true", "false"):

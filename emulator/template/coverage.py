@@ -72,7 +72,18 @@ _HANDLED: Mapping[str, frozenset[str]] = {
         }
     ),
     SERVERLESS_API: frozenset(
-        {"Auth", "BinaryMediaTypes", "Cors", "GatewayResponses", "MethodSettings", "StageName", "Variables"}
+        {
+            "Auth",
+            "BinaryMediaTypes",
+            "Cors",
+            "DefinitionBody",
+            "DefinitionUri",
+            "GatewayResponses",
+            "MergeDefinitions",
+            "MethodSettings",
+            "StageName",
+            "Variables",
+        }
     ),
 }
 _NO_LOCAL_EFFECT: Mapping[str, frozenset[str]] = {

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from emulator.errors import TemplateError
-from emulator.template.apis import ApiEvent, build_api, build_routes
+from emulator.template.apis import build_api
 from emulator.template.coverage import review_event, review_properties, review_resource_types
+from emulator.template.definitions import api_definition, function_lookup
 from emulator.template.documents import read_template
 from emulator.template.functions import build_function
 from emulator.template.globals_merge import apply_globals
@@ -24,6 +25,7 @@ from emulator.template.model import (
 )
 from emulator.template.parameters import partition_for, pseudo_parameters, resolve_parameters
 from emulator.template.physical import API_TYPES, ResourceCatalog
+from emulator.template.rest_routes import ApiDefinition, ApiEvent, build_rest_routes
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 SERVERLESS_API = "AWS::Serverless::Api"
@@ -178,18 +180,38 @@ class _TemplateReader:
 
     def apis(
         self, functions: Mapping[str, FunctionSpec], events: list[ApiEvent]
-    ) -> tuple[dict[str, RestApiSpec], dict[str, dict[str, Any]]]:
+    ) -> tuple[dict[str, RestApiSpec], dict[str, dict[str, Any]], dict[str, ApiDefinition]]:
         ids_by_name = {spec.function_name: lid for lid, spec in functions.items()}
         ids_by_name.update({lid: lid for lid in functions})
         apis: dict[str, RestApiSpec] = {}
         raw_auth: dict[str, dict[str, Any]] = {}  # each API's Auth block, for the routes
+        definitions: dict[str, ApiDefinition] = {}
+        api_globals = _mapping(self.globals.get("Api"), "Globals", self.source)
         for logical_id in self._ids_of_type(SERVERLESS_API):
-            properties = self._resolved_properties(logical_id, "Api")
+            raw = apply_globals(api_globals, self._properties(logical_id))
+            # The definition is resolved on its own, method by method (see definitions.py).
+            body, uri = raw.pop("DefinitionBody", None), raw.pop("DefinitionUri", None)
+            with _resolving(f"{self.source}: resource {logical_id}"):
+                properties = self.resolver.resolve(raw)
             review_properties(logical_id, SERVERLESS_API, properties, self.notes)
-            apis[logical_id] = build_api(
+            api = build_api(
                 logical_id, properties, function_ids_by_name=ids_by_name, source=self.source, notes=self.notes
             )
+            apis[logical_id] = api
             raw_auth[logical_id] = properties.get("Auth") or {}
+            definition = api_definition(
+                logical_id,
+                body,
+                uri,
+                resolver=self.resolver,
+                template_dir=self.template_dir,
+                lookup=function_lookup(ids_by_name, api.stage_variables),
+                source=self.source,
+                notes=self.notes,
+                merge_definitions=str(properties.get("MergeDefinitions", False)).lower() == "true",
+            )
+            if definition is not None:
+                definitions[logical_id] = definition
         if any(not e.properties.get("RestApiId") for e in events):
             with _resolving(f"{self.source}: Globals.Api"):
                 properties = self.resolver.resolve(
@@ -205,7 +227,7 @@ class _TemplateReader:
                 notes=self.notes,
             )
             raw_auth[IMPLICIT_API_ID] = properties.get("Auth") or {}
-        return apis, raw_auth
+        return apis, raw_auth, definitions
 
     def other_resources(self) -> dict[str, ResourceSpec]:
         others: dict[str, ResourceSpec] = {}
@@ -251,8 +273,10 @@ def load_app(
         stack_name=stack,
     )
     functions, events = reader.functions_and_events()
-    apis, api_auth = reader.apis(functions, events)
-    routes = build_routes(events, apis, api_auth, source=reader.source)
+    declared_apis, api_auth, definitions = reader.apis(functions, events)
+    routes, apis = build_rest_routes(
+        events, declared_apis, api_auth, definitions, source=reader.source, notes=reader.notes
+    )
     return SamApp(
         template_path=reader.path.resolve(),
         stack_name=stack,

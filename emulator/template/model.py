@@ -89,16 +89,28 @@ class RestApiSpec:
 
 
 @dataclass(frozen=True)
+class MockIntegration:
+    """A MOCK integration's answer: its selected integration response, as API Gateway sends it
+    (header values are the static ``'...'`` mappings, unquoted; the body is the response template)."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str = ""
+
+
+@dataclass(frozen=True)
 class Route:
-    """One ``Type: Api`` event of a function."""
+    """One method of an API: a function's ``Api`` event or a method of the API's definition."""
 
     api_id: str
     path: str  # template path, e.g. "/users/{id}" or "/{proxy+}"
     method: str  # upper-case HTTP method, or "ANY"
-    function_id: str
-    event_name: str
+    function_id: str  # "" for a mock or a method that cannot run
+    event_name: str  # the Api event's name, or "definition"
     authorizer: str | None = None  # authorizer name after DefaultAuthorizer/"NONE" resolution
     api_key_required: bool = False
+    mock: MockIntegration | None = None  # a MOCK integration: answered by the gateway
+    failure: str | None = None  # why this method's integration cannot run (it answers 502)
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,12 @@ def test_malformed_responses_are_refused(payload: object) -> None:
         translate(payload, accept=None, binary_media_types=NO_BINARY)
 
 
+def test_base64encoded_is_read_too_and_wins_over_is_base64_encoded() -> None:
+    payload = {"statusCode": 200, "body": base64.b64encode(b"\x89PNG").decode()}
+    both = {**payload, "base64Encoded": True, "isBase64Encoded": False}
+    assert translate(both, accept="image/png", binary_media_types=PNG_BINARY).body == b"\x89PNG"
+
+
 def test_base64_body_is_decoded_only_when_accept_is_binary() -> None:
     raw = b"\x89PNG\x00\xff"
     payload = {"statusCode": 200, "body": base64.b64encode(raw).decode(), "isBase64Encoded": True}
