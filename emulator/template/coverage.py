@@ -29,6 +29,7 @@ EMULATED_TYPES = frozenset(
         SERVERLESS_FUNCTION,
         LAMBDA_FUNCTION,
         SERVERLESS_API,
+        SERVERLESS_HTTP_API,
         "AWS::DynamoDB::Table",
         "AWS::Serverless::SimpleTable",
         "AWS::SecretsManager::Secret",
@@ -86,7 +87,16 @@ _HANDLED: Mapping[str, frozenset[str]] = {
         }
     ),
 }
+_HANDLED = {
+    **_HANDLED,
+    SERVERLESS_HTTP_API: frozenset(
+        {"Auth", "CorsConfiguration", "DefinitionBody", "DefinitionUri", "StageName", "StageVariables"}
+    ),
+}
 _NO_LOCAL_EFFECT: Mapping[str, frozenset[str]] = {
+    SERVERLESS_HTTP_API: frozenset(
+        {"AccessLogSettings", "Description", "FailOnWarnings", "Name", "PropagateTags", "Tags"}
+    ),
     SERVERLESS_FUNCTION: frozenset(
         {
             "AssumeRolePolicyDocument",
@@ -142,7 +152,7 @@ _NO_LOCAL_EFFECT: Mapping[str, frozenset[str]] = {
 
 # The event types of a function that serve answers; the others (queues, schedules...) are
 # never triggered locally.
-SERVED_EVENT_TYPES = frozenset({"Api"})
+SERVED_EVENT_TYPES = frozenset({"Api", "HttpApi"})
 
 
 def _short_type(resource_type: str) -> str:

@@ -10,16 +10,20 @@ from typing import Any
 from emulator.errors import TemplateError
 from emulator.template.apis import build_api
 from emulator.template.coverage import review_event, review_properties, review_resource_types
-from emulator.template.definitions import api_definition, function_lookup
+from emulator.template.definitions import api_definition, function_lookup, read_document
 from emulator.template.documents import read_template
 from emulator.template.functions import build_function
 from emulator.template.globals_merge import apply_globals
+from emulator.template.http_apis import HttpApiEvent, build_http_api, events_by_api, implicit_http_api_needed
 from emulator.template.intrinsics import IntrinsicError, IntrinsicResolver
 from emulator.template.model import (
     IMPLICIT_API_ID,
+    IMPLICIT_HTTP_API_ID,
     FunctionSpec,
+    HttpApiSpec,
     ResourceSpec,
     RestApiSpec,
+    Route,
     SamApp,
     TemplateNotes,
 )
@@ -29,6 +33,7 @@ from emulator.template.rest_routes import ApiDefinition, ApiEvent, build_rest_ro
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 SERVERLESS_API = "AWS::Serverless::Api"
+SERVERLESS_HTTP_API = "AWS::Serverless::HttpApi"
 DEFAULT_STACK_NAME = "local"
 IMPLICIT_STAGE_NAME = "Prod"
 
@@ -150,6 +155,7 @@ class _TemplateReader:
     def functions_and_events(self) -> tuple[dict[str, FunctionSpec], list[ApiEvent]]:
         functions: dict[str, FunctionSpec] = {}
         events: list[ApiEvent] = []
+        self.http_events: list[HttpApiEvent] = []
         for logical_id in self._ids_of_type(SERVERLESS_FUNCTION):
             properties = self._resolved_properties(logical_id, "Function")
             review_properties(logical_id, SERVERLESS_FUNCTION, properties, self.notes)
@@ -174,7 +180,10 @@ class _TemplateReader:
                             f"{self.source}: function {logical_id}, event {event_name}: "
                             "Properties must be a mapping with Path and Method"
                         )
-                    events.append(ApiEvent(logical_id, str(event_name), event_properties))
+                    if event["Type"] == "HttpApi":
+                        self.http_events.append(HttpApiEvent(logical_id, str(event_name), event_properties))
+                    else:
+                        events.append(ApiEvent(logical_id, str(event_name), event_properties))
         _refuse_duplicate_names(functions, self.source)
         return functions, events
 
@@ -229,10 +238,54 @@ class _TemplateReader:
             raw_auth[IMPLICIT_API_ID] = properties.get("Auth") or {}
         return apis, raw_auth, definitions
 
+    def http_apis(self, functions: Mapping[str, FunctionSpec]) -> tuple[dict[str, HttpApiSpec], list[Route]]:
+        ids_by_name = {spec.function_name: lid for lid, spec in functions.items()}
+        ids_by_name.update({lid: lid for lid in functions})
+        api_globals = _mapping(self.globals.get("HttpApi"), "Globals", self.source)
+        declared = {lid: self._properties(lid) for lid in self._ids_of_type(SERVERLESS_HTTP_API)}
+        if implicit_http_api_needed(self.http_events):
+            declared.setdefault(IMPLICIT_HTTP_API_ID, {})
+        grouped = events_by_api(self.http_events, set(declared), self.source)
+        specs: dict[str, HttpApiSpec] = {}
+        routes: list[Route] = []
+        for logical_id, own in declared.items():
+            raw = apply_globals(api_globals, own)
+            body, uri = raw.pop("DefinitionBody", None), raw.pop("DefinitionUri", None)
+            where = f"{self.source}: resource {logical_id}"
+            with _resolving(where):
+                properties = self.resolver.resolve(raw)
+            review_properties(logical_id, SERVERLESS_HTTP_API, properties, self.notes)
+            document, _ = read_document(
+                body,
+                uri,
+                resolver=self.resolver,
+                template_dir=self.template_dir,
+                where=where,
+                notes=self.notes,
+                logical_id=logical_id,
+            )
+            with _resolving(where):
+                definition = None if document is None else self.resolver.resolve(document)
+            variables = properties.get("StageVariables")
+            spec, api_routes = build_http_api(
+                logical_id,
+                properties,
+                definition,
+                grouped.get(logical_id, []),
+                lookup=function_lookup(ids_by_name, variables if isinstance(variables, dict) else None),
+                source=self.source,
+                notes=self.notes,
+            )
+            specs[logical_id] = spec
+            routes.extend(api_routes)
+        return specs, routes
+
     def other_resources(self) -> dict[str, ResourceSpec]:
         others: dict[str, ResourceSpec] = {}
         for logical_id, resource in self.resources.items():
-            if resource["Type"] in (SERVERLESS_FUNCTION, SERVERLESS_API) or resource["Type"] in API_TYPES:
+            if resource["Type"] in (SERVERLESS_FUNCTION, SERVERLESS_API, SERVERLESS_HTTP_API):
+                continue
+            if resource["Type"] in API_TYPES:
                 continue
             properties = self._resolved_properties(logical_id)
             with _resolving(f"{self.source}: resource {logical_id}"):
@@ -277,6 +330,7 @@ def load_app(
     routes, apis = build_rest_routes(
         events, declared_apis, api_auth, definitions, source=reader.source, notes=reader.notes
     )
+    http_apis, http_routes = reader.http_apis(functions)
     return SamApp(
         template_path=reader.path.resolve(),
         stack_name=stack,
@@ -285,7 +339,8 @@ def load_app(
         parameters=reader.parameter_text,
         functions=functions,
         apis=apis,
-        routes=routes,
+        routes=(*routes, *http_routes),
         resources=reader.other_resources(),
         notes=reader.notes,
+        http_apis=http_apis,
     )

@@ -16,6 +16,9 @@ from typing import Any, Literal
 
 # The implicit API that SAM creates for ``Type: Api`` events with no ``RestApiId``.
 IMPLICIT_API_ID = "ServerlessRestApi"
+# ... and for ``Type: HttpApi`` events with no ``ApiId``.
+IMPLICIT_HTTP_API_ID = "ServerlessHttpApi"
+DEFAULT_ROUTE = "$default"  # an HTTP API's catch-all route (and its root stage)
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,47 @@ class Route:
     api_key_required: bool = False
     mock: MockIntegration | None = None  # a MOCK integration: answered by the gateway
     failure: str | None = None  # why this method's integration cannot run (it answers 502)
+    payload_format: str = "1.0"  # HTTP APIs: the event and response format, "2.0" or "1.0"
+    authorization_scopes: tuple[str, ...] = ()  # HTTP APIs: scopes a JWT must carry (any of them)
+
+
+@dataclass(frozen=True)
+class HttpCorsConfig:
+    """An HTTP API's ``CorsConfiguration``: API Gateway answers preflights and adds the headers."""
+
+    allow_origins: tuple[str, ...] = ()
+    allow_methods: tuple[str, ...] = ()
+    allow_headers: tuple[str, ...] = ()
+    expose_headers: tuple[str, ...] = ()
+    max_age: int | None = None
+    allow_credentials: bool = False
+
+
+@dataclass(frozen=True)
+class HttpAuthorizerSpec:
+    """An HTTP API authorizer: a JWT one (issuer + audiences) or a Lambda one (payload 1.0/2.0)."""
+
+    name: str
+    kind: Literal["JWT", "LAMBDA"]
+    identity_sources: tuple[str, ...] = ("$request.header.Authorization",)
+    issuer: str = ""
+    audiences: tuple[str, ...] = ()
+    function_id: str = ""
+    payload_format: str = "2.0"
+    simple_responses: bool = False
+    ttl_s: int = 0
+
+
+@dataclass(frozen=True)
+class HttpApiSpec:
+    """An HTTP API (``AWS::Serverless::HttpApi``, or the implicit ``ServerlessHttpApi``)."""
+
+    logical_id: str
+    stage_name: str = "$default"  # "$default": served at the root, no stage in the path
+    cors: HttpCorsConfig | None = None
+    authorizers: Mapping[str, HttpAuthorizerSpec] = field(default_factory=dict)
+    default_authorizer: str | None = None
+    stage_variables: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +226,7 @@ class SamApp:
     routes: tuple[Route, ...]
     resources: Mapping[str, ResourceSpec]  # everything that is not a function or an API
     notes: TemplateNotes = field(default_factory=TemplateNotes, compare=False)
+    http_apis: Mapping[str, HttpApiSpec] = field(default_factory=dict)  # their routes are in ``routes``
 
     def resources_of_type(self, *types: str) -> list[ResourceSpec]:
         return [r for r in self.resources.values() if r.type in types]
