@@ -239,7 +239,13 @@ class ApiGateway:
             _LOG.error("Execution failed due to configuration error (%s)", reason)
             return internal_server_error(502)
 
-        function_name = self.app.functions[route.function_id].function_name
+        function = self.app.functions[route.function_id]
+        if function.unavailable is not None:
+            _LOG.error(
+                "Execution failed: function %s cannot run here: %s", function.logical_id, function.unavailable
+            )
+            return internal_server_error(502)
+        function_name = function.function_name
         future = await self.runtime.call_async(function_name, event, wait_s=self.integration_timeout_s)
         response = self._translate(function_name, future, request, stage)
         response.headers.append(("x-amz-apigw-id", event["requestContext"]["extendedRequestId"]))

@@ -180,7 +180,13 @@ class HttpApis:
         if route.failure is not None:
             _LOG.error("Execution failed (%s %s): %s", route.method, route.path, route.failure)
             return http_response.internal_server_error()
-        function_name = stage.app.functions[route.function_id].function_name
+        function = stage.app.functions[route.function_id]
+        if function.unavailable is not None:
+            _LOG.error(
+                "Execution failed: function %s cannot run here: %s", function.logical_id, function.unavailable
+            )
+            return http_response.internal_server_error()
+        function_name = function.function_name
         payload = v1_event if v1_event is not None else event
         future = await self.runtime.call_async(function_name, payload, wait_s=self.integration_timeout_s)
         return self._translate(function_name, future, route)

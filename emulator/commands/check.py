@@ -85,6 +85,10 @@ def report_notes(app: SamApp, stream: TextIO | None = None) -> None:
     """The warnings, and the red line when there is nothing to serve (stderr, or ``stream``)."""
     for line in app.notes.warnings():
         _write(f"warning: {line}", logging.WARNING, stream)
+    for spec in app.functions.values():
+        if spec.unavailable is not None:
+            text = f"error: function {spec.logical_id}: {spec.unavailable}; its routes answer 502"
+            _write(text, logging.ERROR, stream)
     if not app.routes:
         text = f"0 routes: {no_routes_reason(app)}. Every request will get 403 Missing Authentication Token."
         target = stream or sys.stderr

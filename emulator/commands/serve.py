@@ -287,7 +287,8 @@ def _start_runtime(
     aws_env = worker_environment(
         endpoint_url=endpoint_url, dynamodb_endpoint_url=dynamodb_endpoint, region=app.region
     )
-    configs = [function_config(spec, app, aws_env) for spec in app.functions.values()]
+    runnable = [spec for spec in app.functions.values() if spec.unavailable is None]
+    configs = [function_config(spec, app, aws_env) for spec in runnable]
     return ProcessLambdaRuntime(
         configs,
         max_workers=args.max_workers,

@@ -171,6 +171,7 @@ class FunctionSpec:
     environment: Mapping[str, str] = field(default_factory=dict)
     reserved_concurrency: int | None = None
     architectures: tuple[str, ...] = ("x86_64",)
+    unavailable: str | None = None  # why it cannot run here (a container image...): its routes answer 502
 
 
 @dataclass(frozen=True)

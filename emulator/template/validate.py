@@ -28,6 +28,8 @@ def validate_app(app: SamApp) -> None:
     """Raise TemplateError (naming the file and resource) for the first unusable piece."""
     source = str(app.template_path)
     for function in app.functions.values():
+        if function.unavailable is not None:
+            continue  # said at start; its routes answer 502
         where = f"{source}: function {function.logical_id}"
         if not _PYTHON_RUNTIME.fullmatch(function.runtime):
             raise TemplateError(

@@ -29,6 +29,8 @@ class Case:
     calls: tuple[Call, ...]
     warnings: tuple[str, ...] = ()  # each must appear in a "warning:" line of serve's stderr
     template: str = "template.yaml"
+    errors: tuple[str, ...] = ()  # each must start an "error:" line of serve's stderr
+    log_contains: tuple[str, ...] = ()
 
 
 CASES = {
@@ -38,6 +40,17 @@ CASES = {
             Call("GET", "/hello", 200, "hello world"),
             Call("POST", "/Prod/hello", 403, "Missing Authentication Token"),
         )
+    ),
+    "ses_openapi_include": Case(
+        # The function runs from the zip; SES refuses the unverified sender, the handler then
+        # returns nothing, which API Gateway answers 502 (as it would on AWS).
+        calls=(Call("GET", "/s1/", 502, "Internal server error"),),
+        template="template.yml",
+        log_contains=("START RequestId",),
+    ),
+    "sam_init_image": Case(
+        calls=(Call("GET", "/Prod/hello", 502, "Internal server error"),),
+        errors=("error: function HelloWorldFunction: container image functions (PackageType: Image)",),
     ),
     "mapping_template_include": Case(
         calls=(Call("GET", "/dev/", 502, "Internal server error"),),
@@ -58,6 +71,11 @@ def test_corpus_template(name: str, tmp_path: Path) -> None:
             )
             assert response.status_code == call.status, (call, response.text)
             assert call.body_contains in response.text, (call, response.text)
-    warnings = [line for line in log.read_text().splitlines() if line.startswith("warning: ")]
+    lines = log.read_text().splitlines()
+    warnings = [line for line in lines if line.startswith("warning: ")]
     for expected in case.warnings:
         assert any(expected in line for line in warnings), (expected, warnings)
+    for expected in case.errors:
+        assert any(line.startswith(expected) for line in lines), (expected, lines)
+    for expected in case.log_contains:
+        assert any(expected in line for line in lines), expected

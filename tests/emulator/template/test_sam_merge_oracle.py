@@ -19,6 +19,7 @@ ORACLE_TEMPLATES = [
     ),
     CORPUS / "sam_init_hello" / "template.yaml",
     CORPUS / "mapping_template_include" / "template.yaml",
+    CORPUS / "ses_openapi_include" / "template.yml",
 ]
 
 
