@@ -27,7 +27,6 @@ SERVERLESS_HTTP_API = "AWS::Serverless::HttpApi"
 EMULATED_TYPES = frozenset(
     {
         SERVERLESS_FUNCTION,
-        LAMBDA_FUNCTION,
         SERVERLESS_API,
         SERVERLESS_HTTP_API,
         "AWS::DynamoDB::Table",

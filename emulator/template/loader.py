@@ -74,6 +74,11 @@ class _TemplateReader:
         if not isinstance(raw_resources, dict) or not raw_resources:
             raise TemplateError(f"{self.source}: the template has no Resources section")
         for logical_id, resource in raw_resources.items():
+            if str(logical_id).startswith("Fn::ForEach::"):
+                raise TemplateError(
+                    f"{self.source}: resource {logical_id}: Fn::ForEach (AWS::LanguageExtensions) is not "
+                    "supported locally yet; write the resources out"
+                )
             if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
                 raise TemplateError(f"{self.source}: resource {logical_id} must be a mapping with a Type")
         self.globals = _mapping(document.get("Globals"), "Globals", self.source)

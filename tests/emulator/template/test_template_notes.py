@@ -84,3 +84,38 @@ def test_two_functions_with_one_function_name_are_refused_as_cloudformation_does
     expected = "function Second: Resource of type 'AWS::Lambda::Function' with identifier 'same' already"
     assert expected in message
     assert "function First has the same FunctionName" in message
+
+
+def test_shapes_not_emulated_yet_are_named(write_template):
+    text = """
+    Resources:
+      Plain:
+        Type: AWS::Lambda::Function
+        Properties: {Handler: index.handler, Runtime: python3.12, Code: {ZipFile: "x"}, Role: r}
+      Rest:
+        Type: AWS::ApiGateway::RestApi
+      Child:
+        Type: AWS::Serverless::Application
+        Properties: {Location: child.yaml}
+      Layer:
+        Type: AWS::Serverless::LayerVersion
+        Properties: {ContentUri: layer/}
+    """
+    warnings = load_app(write_template(text)).notes.warnings()
+    assert "AWS::Lambda::Function is not emulated: Plain" in warnings
+    assert "AWS::ApiGateway::RestApi is not emulated: Rest" in warnings
+    assert "AWS::Serverless::Application is not emulated: Child" in warnings
+    assert "AWS::Serverless::LayerVersion is not emulated: Layer" in warnings
+
+
+def test_fn_foreach_is_one_clear_error(write_template):
+    text = """
+    Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]
+    Resources:
+      Fn::ForEach::Topics:
+        - Name
+        - [A, B]
+        - Topic${Name}: {Type: AWS::SNS::Topic}
+    """
+    with pytest.raises(TemplateError, match="Fn::ForEach::Topics: Fn::ForEach"):
+        load_app(write_template(text))
