@@ -15,17 +15,15 @@ HTTP API's error answers differ from REST's: ``{"message":"Not Found"}`` 404 for
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import Any
 
 from emulator.apigateway.proxy_response import (
     DEFAULT_CONTENT_TYPE,
-    REMAPPED_HEADERS,
     GatewayResponse,
     MalformedProxyResponse,
     parse_proxy_response,
+    response_of,
 )
 
 
@@ -74,16 +72,5 @@ def translate_v2(payload: Any) -> GatewayResponse:
     if not isinstance(cookies, list):
         raise MalformedProxyResponse("cookies must be a list")
     pairs.extend(("Set-Cookie", _text(cookie)) for cookie in cookies)
-    if body is None:
-        data = b""
-    elif is_base64:
-        try:
-            data = base64.b64decode(body, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise MalformedProxyResponse(f"isBase64Encoded body is not valid base64: {exc}") from exc
-    else:
-        data = body.encode("utf-8")
-    pairs = [(f"x-amzn-Remapped-{n}" if n.lower() in REMAPPED_HEADERS else n, v) for n, v in pairs]
-    if not any(name.lower() == "content-type" for name, _ in pairs):
-        pairs.append(("Content-Type", DEFAULT_CONTENT_TYPE))
-    return GatewayResponse(status, pairs, data)
+    # HTTP APIs have no binary media types: a base64 body is always decoded.
+    return response_of(status, pairs, body, decode=is_base64)

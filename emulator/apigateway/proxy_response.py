@@ -214,11 +214,21 @@ def _scalar_text(value: Any) -> str | None:
 def translate(payload: Any, *, accept: str | None, binary_media_types: BinaryMediaTypes) -> GatewayResponse:
     """A valid proxy response -> the HTTP response (raises MalformedProxyResponse otherwise)."""
     status, pairs, body, is_base64 = parse_proxy_response(payload)
+    # AWS decodes to bytes only when the client's Accept names a binary media type; otherwise the
+    # base64 text itself is the body.
+    return response_of(
+        status, pairs, body, decode=is_base64 and binary_media_types.response_is_binary(accept)
+    )
+
+
+def response_of(
+    status: int, pairs: list[tuple[str, str]], body: str | None, *, decode: bool
+) -> GatewayResponse:
+    """The HTTP response: the body (base64-decoded if ``decode``), connection headers remapped,
+    ``Content-Type`` defaulted to JSON."""
     if body is None:
         data = b""
-    elif is_base64 and binary_media_types.response_is_binary(accept):
-        # AWS decodes to bytes only when the client's Accept names a binary media type;
-        # otherwise the base64 text itself is the body.
+    elif decode:
         try:
             data = base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError) as exc:
