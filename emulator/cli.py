@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "emulator.commands.serve",
     "emulator.aws.commands",
     "emulator.commands.invoke",
+    "emulator.commands.check",
     "emulator.idp.commands",
 )
 

@@ -6,6 +6,7 @@
 ``emulator.gateway``   API Gateway's execution log: failed integrations, authorizer errors
 ``emulator.aws``       the embedded AWS endpoint (its process's lines) and provisioning
 ``emulator.serve``     ``serve``'s own start-up figures
+``emulator.template``  what the template holds that is not emulated (``warning: ...`` lines)
 =====================  ==========================================================================
 
 Records go to stderr as plain lines, the same ones the emulator printed before it had loggers;
@@ -32,6 +33,8 @@ AWS = "emulator.aws"
 # The endpoint's own errors, in its process (journal, snapshot, TTL sweep).
 AWS_ENDPOINT = "emulator.aws.endpoint"
 SERVE = "emulator.serve"
+# What serve says about the template: the ignored resources and properties, "0 routes".
+TEMPLATE = "emulator.template"
 
 PREFIXES = {GATEWAY: "[gateway] ", SERVE: "[serve] ", AWS_ENDPOINT: "emulator aws: "}
 LEVELS = ("debug", "info", "warning", "error")

@@ -9,7 +9,7 @@ import ipaddress
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from emulator.template.model import SamApp
+from emulator.template.model import DEFAULT_ROUTE, SamApp
 
 if TYPE_CHECKING:
     from emulator.apigateway.server import GatewayServer
@@ -35,18 +35,39 @@ def lan_addresses() -> list[str]:
 def route_rows(app: SamApp) -> list[tuple[str, str, str, str]]:
     rows = []
     for route in app.routes:
-        api = app.apis.get(route.api_id)
+        api = app.apis.get(route.api_id) or app.http_apis.get(route.api_id)
         stage = api.stage_name if api else "?"
+        prefix = "" if stage == DEFAULT_ROUTE else f"/{stage}"
         function = app.functions.get(route.function_id)
+        target = function.function_name if function else route.function_id
+        if route.mock is not None:
+            target = "(mock)"
+        elif route.failure is not None:
+            target = "(fails: see the warnings)"
         rows.append(
             (
                 route.method,
-                f"/{stage}{route.path}" if route.path != "/" else f"/{stage}/",
-                function.function_name if function else route.function_id,
+                _shown_path(prefix, route.path),
+                target,
                 route.authorizer or "-",
             )
         )
     return sorted(rows, key=lambda row: (row[1], row[0]))
+
+
+def _shown_path(prefix: str, path: str) -> str:
+    if path == DEFAULT_ROUTE:
+        return f"{prefix}/* ($default route)"
+    return f"{prefix}{path}" if path != "/" else f"{prefix}/"
+
+
+def route_table(app: SamApp) -> list[str]:
+    """The routes as aligned ``METHOD PATH FUNCTION AUTHORIZER`` lines (banner, ``validate``)."""
+    rows = [("METHOD", "PATH", "FUNCTION", "AUTHORIZER"), *route_rows(app)]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return [
+        f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}" for row in rows
+    ]
 
 
 def print_banner(
@@ -60,18 +81,17 @@ def print_banner(
     out: TextIO = sys.stdout,
 ) -> None:
     lines = [f"{app.template_path} (stack {app.stack_name}, {app.region})", ""]
-    rows = [("METHOD", "PATH", "FUNCTION", "AUTHORIZER"), *route_rows(app)]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    for row in rows:
-        lines.append(f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
+    lines.extend(route_table(app))
     lines.append("")
-    stages = sorted({api.stage_name for api in app.apis.values()})
+    all_apis = [*app.apis.values(), *app.http_apis.values()]
+    stages = sorted({"" if api.stage_name == DEFAULT_ROUTE else api.stage_name for api in all_apis})
     lines.append("Base URLs:")
     for stage in stages:
-        lines.append(f"  {server.url}/{stage}    (this machine, iOS simulator)")
+        suffix = f"/{stage}" if stage else ""
+        lines.append(f"  {server.url}{suffix}    (this machine, iOS simulator)")
         if server.host in ("0.0.0.0", "::", ""):
             for address in lan_addresses():
-                lan_url = f"http://{address}:{server.port}/{stage}"
+                lan_url = f"http://{address}:{server.port}{suffix}"
                 lines.append(f"  {lan_url}    (LAN: a phone on the same network)")
     lines.append("  (the same paths also answer without the stage prefix)")
     if aws_endpoint:

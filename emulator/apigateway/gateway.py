@@ -27,6 +27,8 @@ from emulator.apigateway.binary import BinaryMediaTypes
 from emulator.apigateway.cors import CorsPreflight
 from emulator.apigateway.events import ProxyEventBuilder
 from emulator.apigateway.gateway_responses import GatewayResponses
+from emulator.apigateway.http_api import HttpApis
+from emulator.apigateway.http_response import not_found as http_not_found
 from emulator.apigateway.proxy_response import (
     GatewayResponse,
     MalformedProxyResponse,
@@ -36,6 +38,7 @@ from emulator.apigateway.proxy_response import (
     forbidden,
     internal_server_error,
     missing_authentication_token,
+    mock_response,
     request_too_large,
     too_many_requests,
     translate,
@@ -79,7 +82,8 @@ class ApiStage:
         # AddDefaultAuthorizerToCorsPreflight is false: then a browser's preflight (which never
         # carries credentials) gets 401, on AWS as here.
         self.preflight_authorizer: str | None = None
-        if spec.cors and spec.default_authorizer and spec.add_default_authorizer_to_cors_preflight:
+        default = spec.default_authorizer
+        if spec.cors and default in spec.authorizers and spec.add_default_authorizer_to_cors_preflight:
             self.preflight_authorizer = spec.default_authorizer
         if spec.authorizers:
             self.authorizers = LambdaAuthorizers(spec, runtime, app.functions)
@@ -120,6 +124,7 @@ class ApiGateway:
             self.stages[api_id] = ApiStage(spec, app, tree, runtime)
             staged.append(StagedApi(api_id, spec.stage_name, tree))
         self.router = Router(staged)
+        self.http_apis = HttpApis(app, runtime, self.integration_timeout_s)
 
     # -- the server's entry points ------------------------------------------------------------
     async def handle(self, request: GatewayRequest) -> GatewayResponse:
@@ -173,13 +178,35 @@ class ApiGateway:
 
     # -- the pipeline -------------------------------------------------------------------------
     async def _pipeline(self, request: GatewayRequest, request_id: str) -> GatewayResponse:
+        http_apis = self.http_apis
+        if http_apis and http_apis.addresses_a_stage(request.path):  # an HTTP API's named stage first
+            preflight = http_apis.preflight(request)
+            if preflight is not None:
+                return preflight
+            staged = http_apis.route(request.method, request.path, prefixed_only=True)
+            if staged is None:
+                return http_not_found()
+            return await http_apis.respond(request, request_id, staged)
         match = self.router.route(request.method, request.path)
+        if match is None and http_apis:
+            preflight = http_apis.preflight(request)
+            if preflight is not None:
+                return preflight
+            http_match = http_apis.route(request.method, request.path, prefixed_only=False)
+            if http_match is not None:
+                return await http_apis.respond(request, request_id, http_match)
+            if not self._addresses_a_rest_stage(request.path):
+                return http_not_found()
         if match is None:
             return self._unrouted(missing_authentication_token(), request.path)
         stage = self.stages[match.api_id]
         response = await self._routed(request, request_id, match, stage)
         # The API's GatewayResponses apply to the gateway's own answers, not to the function's.
         return stage.gateway_responses.apply(response) if response.from_gateway else response
+
+    def _addresses_a_rest_stage(self, path: str) -> bool:
+        first = path.split("/", 2)[1] if path.count("/") >= 1 else ""
+        return any(stage.spec.stage_name == first for stage in self.stages.values())
 
     def _unrouted(self, response: GatewayResponse, path: str) -> GatewayResponse:
         """A gateway answer before any route matched: the addressed API's GatewayResponses apply."""
@@ -211,8 +238,21 @@ class ApiGateway:
             denied = await self._authorize(stage, route.authorizer, event, match, request)
             if denied is not None:
                 return denied
+        if route.mock is not None:  # a MOCK integration: API Gateway answers it itself
+            return mock_response(route.mock)
+        if route.failure is not None:
+            # A deployment would have refused it; here the other routes run and this one is a 502.
+            reason = f"{route.method} {route.path}: {route.failure}"
+            _LOG.error("Execution failed due to configuration error (%s)", reason)
+            return internal_server_error(502)
 
-        function_name = self.app.functions[route.function_id].function_name
+        function = self.app.functions[route.function_id]
+        if function.unavailable is not None:
+            _LOG.error(
+                "Execution failed: function %s cannot run here: %s", function.logical_id, function.unavailable
+            )
+            return internal_server_error(502)
+        function_name = function.function_name
         future = await self.runtime.call_async(function_name, event, wait_s=self.integration_timeout_s)
         response = self._translate(function_name, future, request, stage)
         response.headers.append(("x-amz-apigw-id", event["requestContext"]["extendedRequestId"]))

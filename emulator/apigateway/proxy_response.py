@@ -2,9 +2,12 @@
 
 A proxy response is a JSON object with ``statusCode``, ``headers``, ``multiValueHeaders``,
 ``body`` and ``isBase64Encoded`` (AWS docs, "Output format of a Lambda function for proxy
-integration"). Anything else -- a function error, a non-object, an unknown key, a non-string
-body, a non-integer status -- makes API Gateway log "Execution failed due to configuration
-error: Malformed Lambda proxy response" and answer 502 ``{"message": "Internal server error"}``.
+integration"), none of them required. API Gateway reads it leniently, as a JSON binder does: a
+``statusCode`` of ``"200"`` is 200, a missing one is 200, a number or boolean ``body`` is its
+text (``42`` -> ``"42"``). Anything else -- a function error, a non-object, an unknown key, an
+object or array as ``body``, a status that is not a number -- makes API Gateway log "Execution
+failed due to configuration error: Malformed Lambda proxy response" and answer 502
+``{"message": "Internal server error"}``.
 A throttled Lambda (its 429) becomes 500 with the same body: API Gateway does not pass
 Lambda's status through. Its own 29 s integration timeout is 504 "Endpoint request timed out".
 """
@@ -20,8 +23,11 @@ from typing import Any
 
 from emulator.apigateway.binary import BinaryMediaTypes
 from emulator.lambda_runtime.api import InvocationResult
+from emulator.template.model import MockIntegration
 
-ALLOWED_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
+ALLOWED_KEYS = frozenset(
+    {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded", "base64Encoded"}
+)
 # API Gateway answers with JSON when the function names no content type.
 DEFAULT_CONTENT_TYPE = "application/json"
 # Headers API Gateway owns on the client connection: a function's value is passed on renamed
@@ -100,6 +106,14 @@ def request_too_large() -> GatewayResponse:
     return GatewayResponse(413, [("Content-Type", "text/plain")], body, from_gateway=True)
 
 
+def mock_response(mock: MockIntegration) -> GatewayResponse:
+    """A MOCK integration's answer: its integration response's status, headers and template body."""
+    headers = list(mock.headers)
+    if not any(name.lower() == "content-type" for name, _ in headers):
+        headers.append(("Content-Type", DEFAULT_CONTENT_TYPE))
+    return GatewayResponse(mock.status, headers, mock.body.encode("utf-8"))
+
+
 class MalformedProxyResponse(Exception):
     """The function returned something API Gateway cannot turn into an HTTP response."""
 
@@ -127,15 +141,21 @@ def parse_proxy_response(payload: Any) -> tuple[int, list[tuple[str, str]], str 
     unknown = sorted(set(payload) - ALLOWED_KEYS)
     if unknown:
         raise MalformedProxyResponse(f"unknown key(s) {', '.join(unknown)}; allowed: {sorted(ALLOWED_KEYS)}")
-    status = payload.get("statusCode")
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        raise MalformedProxyResponse(f"statusCode must be an integer HTTP status, got {status!r}")
+    status = _status_code(payload.get("statusCode"))
     body = payload.get("body")
     if body is not None and not isinstance(body, str):
-        raise MalformedProxyResponse(f"body must be a string, got {type(body).__name__}")
-    is_base64 = payload.get("isBase64Encoded", False)
+        body = _scalar_text(body)
+        if body is None:
+            raise MalformedProxyResponse(f"body must be a string, got {type(payload['body']).__name__}")
+    # REST APIs also bind "base64Encoded" (a Java bean's name for isBase64Encoded), and it wins;
+    # SAM CLI found the same by trying it on AWS.
+    is_base64 = payload.get("base64Encoded")
+    if is_base64 is None:
+        is_base64 = payload.get("isBase64Encoded", False)
     if is_base64 is None:
         is_base64 = False
+    if isinstance(is_base64, str) and is_base64.lower() in ("true", "false"):
+        is_base64 = is_base64.lower() == "true"
     if not isinstance(is_base64, bool):
         raise MalformedProxyResponse(f"isBase64Encoded must be a boolean, got {is_base64!r}")
 
@@ -143,30 +163,72 @@ def parse_proxy_response(payload: Any) -> tuple[int, list[tuple[str, str]], str 
     multi = payload.get("multiValueHeaders") or {}
     if not _is_mapping(headers) or not _is_mapping(multi):
         raise MalformedProxyResponse("headers and multiValueHeaders must be JSON objects")
-    # Both maps are sent; for a name in both, the multi-value list wins (and is sent whole, so
-    # every Set-Cookie of the list reaches the client).
+    # "If you specify values for both headers and multiValueHeaders, API Gateway merges them into
+    # a single list. If the same key-value pair is specified in both, only the values from
+    # multiValueHeaders will appear in the merged list." (AWS docs, same page): the multi-value
+    # list first, then the single value unless the list has it already.
     pairs: list[tuple[str, str]] = []
-    multi_names = {str(name).lower() for name in multi}
-    for name, value in headers.items():
-        if value is not None and str(name).lower() not in multi_names:  # a null header is not sent
-            pairs.append((str(name), _header_value(name, value)))
+    multi_values: dict[str, list[str]] = {}
     for name, values in multi.items():
         if values is None:
             continue
         if not isinstance(values, list):
             raise MalformedProxyResponse(f"multiValueHeaders[{name!r}] must be a list")
-        pairs.extend((str(name), _header_value(name, value)) for value in values if value is not None)
+        texts = [_header_value(name, value) for value in values if value is not None]
+        multi_values.setdefault(str(name).lower(), []).extend(texts)
+        pairs.extend((str(name), text) for text in texts)
+    for name, value in headers.items():
+        if value is None:  # a null header is not sent
+            continue
+        text = _header_value(name, value)
+        if text not in multi_values.get(str(name).lower(), ()):
+            pairs.append((str(name), text))
     return status, pairs, body, is_base64
+
+
+def _status_code(value: Any) -> int:
+    """``statusCode`` as API Gateway binds it: a number or a numeric string; absent is 200."""
+    if value is None:
+        return 200
+    status: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        status = value
+    elif isinstance(value, float) and value.is_integer():
+        status = int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        status = int(value.strip())
+    if status is None or not 100 <= status <= 599:
+        raise MalformedProxyResponse(f"statusCode must be an HTTP status, got {value!r}")
+    return status
+
+
+def _scalar_text(value: Any) -> str | None:
+    """A number or boolean body as the text API Gateway sends (JSON's spelling); None otherwise."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return None
 
 
 def translate(payload: Any, *, accept: str | None, binary_media_types: BinaryMediaTypes) -> GatewayResponse:
     """A valid proxy response -> the HTTP response (raises MalformedProxyResponse otherwise)."""
     status, pairs, body, is_base64 = parse_proxy_response(payload)
+    # AWS decodes to bytes only when the client's Accept names a binary media type; otherwise the
+    # base64 text itself is the body.
+    return response_of(
+        status, pairs, body, decode=is_base64 and binary_media_types.response_is_binary(accept)
+    )
+
+
+def response_of(
+    status: int, pairs: list[tuple[str, str]], body: str | None, *, decode: bool
+) -> GatewayResponse:
+    """The HTTP response: the body (base64-decoded if ``decode``), connection headers remapped,
+    ``Content-Type`` defaulted to JSON."""
     if body is None:
         data = b""
-    elif is_base64 and binary_media_types.response_is_binary(accept):
-        # AWS decodes to bytes only when the client's Accept names a binary media type;
-        # otherwise the base64 text itself is the body.
+    elif decode:
         try:
             data = base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError) as exc:

@@ -98,6 +98,8 @@ def select_function(app: SamApp, wanted: str | None) -> FunctionSpec:
             return next(iter(app.functions.values()))
         raise UserError(f"{app.template_path}: name the function to invoke: {', '.join(app.functions)}")
     if wanted in app.functions:
+        if app.functions[wanted].unavailable is not None:
+            raise UserError(f"function {wanted}: {app.functions[wanted].unavailable}")
         return app.functions[wanted]
     for spec in app.functions.values():
         if spec.function_name == wanted:

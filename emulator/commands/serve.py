@@ -91,6 +91,11 @@ def register(subparsers: Any) -> None:
         "503 (default 10); a second Ctrl-C stops at once",
     )
     parser.add_argument(
+        "--check",
+        action="store_true",
+        help="load the template, print what would be served and what is ignored, and exit (= validate)",
+    )
+    parser.add_argument(
         "--warm-containers",
         choices=("lazy", "eager"),
         default="lazy",
@@ -109,6 +114,10 @@ def _raise_terminated(_signum: int, _frame: Any) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
+    if args.check:
+        from emulator.commands.check import run_check
+
+        return run_check(args)
     started = time.perf_counter()
     signal.signal(signal.SIGTERM, _raise_terminated)
     dynamodb_endpoint = args.dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None
@@ -282,7 +291,10 @@ def _build_gateway(
 
 
 def _load_app(args: argparse.Namespace, base_url: str, scratch: Path) -> SamApp:
+    from emulator.commands.check import report_notes
+
     app = load_template_app(args, base_url=base_url, scratch=scratch)
+    report_notes(app)
     if args.stage:
         apis = {key: dataclasses.replace(api, stage_name=args.stage) for key, api in app.apis.items()}
         app = dataclasses.replace(app, apis=apis)
@@ -299,7 +311,8 @@ def _start_runtime(
     aws_env = worker_environment(
         endpoint_url=endpoint_url, dynamodb_endpoint_url=dynamodb_endpoint, region=app.region
     )
-    configs = [function_config(spec, app, aws_env) for spec in app.functions.values()]
+    runnable = [spec for spec in app.functions.values() if spec.unavailable is None]
+    configs = [function_config(spec, app, aws_env) for spec in runnable]
     return ProcessLambdaRuntime(
         configs,
         max_workers=args.max_workers,

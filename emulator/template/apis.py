@@ -1,5 +1,5 @@
-"""REST APIs and their routes: ``AWS::Serverless::Api`` resources, the implicit ``ServerlessRestApi``,
-and the ``Type: Api`` events of functions.
+"""REST APIs: ``AWS::Serverless::Api`` resources and the implicit ``ServerlessRestApi`` (their SAM
+properties; the routes are :mod:`.rest_routes`).
 
 All inputs are already resolved (intrinsics evaluated, Globals.Api merged). ``Ref`` of an API
 evaluates to its logical id, so an event's ``RestApiId: !Ref MyApi`` arrives as "MyApi".
@@ -8,30 +8,21 @@ evaluates to its logical id, so an event's ``RestApiId: !Ref MyApi`` arrives as 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from emulator.errors import TemplateError
 from emulator.template.model import (
-    IMPLICIT_API_ID,
     AuthorizerSpec,
     CorsConfig,
     GatewayResponseSpec,
     RestApiSpec,
-    Route,
+    TemplateNotes,
     ThrottleSettings,
 )
 
 # API Gateway's account-level defaults, used when MethodSettings sets only one of the two.
 _DEFAULT_RATE_LIMIT = 10000.0
 _DEFAULT_BURST_LIMIT = 5000
-
-
-@dataclass(frozen=True)
-class ApiEvent:
-    function_id: str
-    event_name: str
-    properties: Mapping[str, Any]
 
 
 def _unquote(value: Any) -> str:
@@ -87,7 +78,7 @@ def _authorizer(
     if not isinstance(spec, dict):
         raise TemplateError(f"{where}: authorizer {name} must be a mapping")
     if "FunctionArn" not in spec:
-        return None  # Cognito (UserPoolArn) and others: not emulated, refused where used
+        return None  # Cognito (UserPoolArn) and others: not emulated, noted, refused where used
     payload_type = str(spec.get("FunctionPayloadType", "TOKEN")).upper()
     if payload_type not in ("TOKEN", "REQUEST"):
         raise TemplateError(f"{where}: authorizer {name}: FunctionPayloadType must be TOKEN or REQUEST")
@@ -198,8 +189,10 @@ def build_api(
     function_ids_by_name: Mapping[str, str],
     source: str,
     default_stage: str | None = None,
+    notes: TemplateNotes | None = None,
 ) -> RestApiSpec:
     where = f"{source}: API {logical_id}"
+    notes = notes if notes is not None else TemplateNotes()
     stage_name = properties.get("StageName", default_stage)
     if not stage_name:
         raise TemplateError(f"{where}: StageName is required for an AWS::Serverless::Api")
@@ -214,6 +207,11 @@ def build_api(
         authorizer = _authorizer(str(name), spec, function_ids_by_name, where)
         if authorizer is not None:
             authorizers[str(name)] = authorizer
+        else:
+            notes.ignore("Cognito user pool authorizers are not emulated", f"{logical_id}.{name}")
+    for setting in ("UsagePlan", "ResourcePolicy"):
+        if setting in auth:
+            notes.ignore(f"Auth.{setting} of an API is not emulated", logical_id)
     default_authorizer = auth.get("DefaultAuthorizer")
     if default_authorizer is not None and not isinstance(default_authorizer, str):
         raise TemplateError(f"{where}: Auth.DefaultAuthorizer must be an authorizer name")
@@ -242,64 +240,5 @@ def build_api(
 
 def _refuse_authorizer(name: str, declared: Mapping[str, Any], where: str) -> None:
     if name == "AWS_IAM" or name in declared:
-        raise TemplateError(f"{where}: authorizer {name} is not a Lambda authorizer; only those are emulated")
+        return  # declared, not a Lambda authorizer: not emulated (the routes say so)
     raise TemplateError(f"{where}: authorizer {name} is not defined in Auth.Authorizers")
-
-
-def build_routes(
-    events: list[ApiEvent],
-    apis: Mapping[str, RestApiSpec],
-    api_auth: Mapping[str, Mapping[str, Any]],
-    *,
-    source: str,
-) -> tuple[Route, ...]:
-    """Routes from the events; ``api_auth`` is each API's resolved ``Auth`` block."""
-    routes: dict[tuple[str, str, str], Route] = {}
-    for event in events:
-        where = f"{source}: function {event.function_id}, event {event.event_name}"
-        props = event.properties
-        if not isinstance(props, dict):
-            raise TemplateError(f"{where}: Properties must be a mapping with Path and Method")
-        path, method = props.get("Path"), props.get("Method")
-        if not isinstance(path, str) or not path.startswith("/"):
-            raise TemplateError(f"{where}: Path must be a string starting with '/', got {path!r}")
-        if not isinstance(method, str) or not method:
-            raise TemplateError(f"{where}: Method is missing")
-        method = method.upper()
-        api_id = str(props.get("RestApiId") or IMPLICIT_API_ID)
-        api = apis.get(api_id)
-        if api is None:
-            raise TemplateError(
-                f"{where}: RestApiId '{api_id}' is not an AWS::Serverless::Api of the template"
-            )
-        auth = props.get("Auth") or {}
-        if not isinstance(auth, dict):
-            raise TemplateError(f"{where}: Auth must be a mapping")
-        own_auth = api_auth.get(api_id) or {}
-        authorizer = auth.get("Authorizer", api.default_authorizer)
-        if authorizer is not None and not isinstance(authorizer, str):
-            raise TemplateError(f"{where}: Auth.Authorizer must be an authorizer name or NONE")
-        if authorizer == "NONE":
-            authorizer = None
-        if authorizer is not None and authorizer not in api.authorizers:
-            declared = own_auth.get("Authorizers") or {}
-            _refuse_authorizer(str(authorizer), declared, f"{where}: Auth.Authorizer")
-        # Auth.ApiKeyRequired on the API applies to every method unless the event says otherwise.
-        api_key_required = auth.get("ApiKeyRequired", own_auth.get("ApiKeyRequired", False))
-        key = (api_id, path, method)
-        if key in routes:
-            other = routes[key]
-            raise TemplateError(
-                f"{where}: {method} {path} is already served by {other.function_id} "
-                f"(event {other.event_name})"
-            )
-        routes[key] = Route(
-            api_id=api_id,
-            path=path,
-            method=method,
-            function_id=event.function_id,
-            event_name=event.event_name,
-            authorizer=None if authorizer is None else str(authorizer),
-            api_key_required=str(api_key_required).lower() == "true",
-        )
-    return tuple(routes.values())

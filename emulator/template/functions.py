@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.errors import TemplateError
+from emulator.template.code import inline_code_directory, zip_directory
 from emulator.template.model import FunctionSpec
 
 
@@ -19,21 +20,29 @@ def env_value_text(value: Any) -> str | None:
     return None
 
 
+class CodeUnavailable(Exception):
+    """The function's code cannot run here (a container image, code in S3): its routes answer 502."""
+
+
 def _code_directory(properties: Mapping[str, Any], template_dir: Path, where: str) -> Path:
-    if "InlineCode" in properties:
-        raise TemplateError(
-            f"{where}: InlineCode is not supported locally; put the code in a CodeUri directory"
-        )
     if properties.get("PackageType") == "Image" or "ImageUri" in properties:
-        raise TemplateError(f"{where}: container image functions (PackageType: Image) are not supported")
+        raise CodeUnavailable("container image functions (PackageType: Image) do not run here (no Docker)")
+    if "InlineCode" in properties:
+        code = properties["InlineCode"]
+        if not isinstance(code, str):
+            raise TemplateError(f"{where}: InlineCode must be a string")
+        return inline_code_directory(code)
     code_uri = properties.get("CodeUri")
     if code_uri is None:
         return template_dir  # like `sam local`: no CodeUri means the template's directory
     if isinstance(code_uri, dict) or (isinstance(code_uri, str) and code_uri.startswith("s3://")):
-        raise TemplateError(f"{where}: CodeUri must be a local directory, not an S3 location ({code_uri})")
+        raise CodeUnavailable(f"its code is in S3 ({code_uri}), not on this machine")
     if not isinstance(code_uri, str):
         raise TemplateError(f"{where}: CodeUri must be a path, got {code_uri!r}")
-    return (template_dir / code_uri).resolve()
+    path = (template_dir / code_uri).resolve()
+    if path.suffix.lower() == ".zip" and path.is_file():
+        return zip_directory(path, where)
+    return path
 
 
 def _number(properties: Mapping[str, Any], key: str, default: float | None, where: str) -> float | None:
@@ -50,8 +59,14 @@ def build_function(
     logical_id: str, properties: Mapping[str, Any], *, function_name: str, template_dir: Path, source: str
 ) -> FunctionSpec:
     where = f"{source}: function {logical_id}"
-    code_uri = _code_directory(properties, template_dir, where)
+    unavailable = None
+    try:
+        code_uri = _code_directory(properties, template_dir, where)
+    except CodeUnavailable as exc:
+        code_uri, unavailable = template_dir, str(exc)
     handler, runtime = properties.get("Handler"), properties.get("Runtime")
+    if unavailable is not None:  # an image function has neither
+        handler, runtime = handler or "-", runtime or "-"
     if not isinstance(handler, str) or not handler:
         raise TemplateError(f"{where}: Handler is missing (set it on the function or in Globals.Function)")
     if not isinstance(runtime, str) or not runtime:
@@ -83,4 +98,5 @@ def build_function(
         environment=environment,
         reserved_concurrency=None if reserved is None else int(reserved),
         architectures=tuple(architectures),
+        unavailable=unavailable,
     )

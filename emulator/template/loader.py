@@ -8,17 +8,32 @@ from pathlib import Path
 from typing import Any
 
 from emulator.errors import TemplateError
-from emulator.template.apis import ApiEvent, build_api, build_routes
+from emulator.template.apis import build_api
+from emulator.template.coverage import review_event, review_properties, review_resource_types
+from emulator.template.definitions import api_definition, function_lookup, read_document
 from emulator.template.documents import read_template
 from emulator.template.functions import build_function
 from emulator.template.globals_merge import apply_globals
+from emulator.template.http_apis import HttpApiEvent, build_http_api, events_by_api, implicit_http_api_needed
 from emulator.template.intrinsics import IntrinsicError, IntrinsicResolver
-from emulator.template.model import IMPLICIT_API_ID, FunctionSpec, ResourceSpec, RestApiSpec, SamApp
+from emulator.template.model import (
+    IMPLICIT_API_ID,
+    IMPLICIT_HTTP_API_ID,
+    FunctionSpec,
+    HttpApiSpec,
+    ResourceSpec,
+    RestApiSpec,
+    Route,
+    SamApp,
+    TemplateNotes,
+)
 from emulator.template.parameters import partition_for, pseudo_parameters, resolve_parameters
 from emulator.template.physical import API_TYPES, ResourceCatalog
+from emulator.template.rest_routes import ApiDefinition, ApiEvent, build_rest_routes
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 SERVERLESS_API = "AWS::Serverless::Api"
+SERVERLESS_HTTP_API = "AWS::Serverless::HttpApi"
 DEFAULT_STACK_NAME = "local"
 IMPLICIT_STAGE_NAME = "Prod"
 
@@ -59,6 +74,11 @@ class _TemplateReader:
         if not isinstance(raw_resources, dict) or not raw_resources:
             raise TemplateError(f"{self.source}: the template has no Resources section")
         for logical_id, resource in raw_resources.items():
+            if str(logical_id).startswith("Fn::ForEach::"):
+                raise TemplateError(
+                    f"{self.source}: resource {logical_id}: Fn::ForEach (AWS::LanguageExtensions) is not "
+                    "supported locally yet; write the resources out"
+                )
             if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
                 raise TemplateError(f"{self.source}: resource {logical_id} must be a mapping with a Type")
         self.globals = _mapping(document.get("Globals"), "Globals", self.source)
@@ -94,6 +114,8 @@ class _TemplateReader:
             self.resources[logical_id] = resource
             self.catalog.add_implicit(logical_id, resource["Type"])
         self._add_sam_implicit_resources()
+        self.notes = TemplateNotes()
+        review_resource_types(self.resources, self.notes)
 
     def _properties(self, logical_id: str) -> dict[str, Any]:
         properties = self.resources[logical_id].get("Properties") or {}
@@ -138,8 +160,10 @@ class _TemplateReader:
     def functions_and_events(self) -> tuple[dict[str, FunctionSpec], list[ApiEvent]]:
         functions: dict[str, FunctionSpec] = {}
         events: list[ApiEvent] = []
+        self.http_events: list[HttpApiEvent] = []
         for logical_id in self._ids_of_type(SERVERLESS_FUNCTION):
             properties = self._resolved_properties(logical_id, "Function")
+            review_properties(logical_id, SERVERLESS_FUNCTION, properties, self.notes)
             with _resolving(f"{self.source}: function {logical_id}"):
                 function_name = self.catalog.name(logical_id)
             functions[logical_id] = build_function(
@@ -153,55 +177,140 @@ class _TemplateReader:
             if not isinstance(raw_events, dict):
                 raise TemplateError(f"{self.source}: function {logical_id}: Events must be a mapping")
             for event_name, event in raw_events.items():
-                # Only API Gateway REST events are served; other event sources are ignored.
-                if isinstance(event, dict) and event.get("Type") == "Api":
+                # Only API Gateway events are served; the others get a warning.
+                if review_event(logical_id, str(event_name), event, self.notes):
                     event_properties = event.get("Properties") or {}
                     if not isinstance(event_properties, dict):
                         raise TemplateError(
                             f"{self.source}: function {logical_id}, event {event_name}: "
                             "Properties must be a mapping with Path and Method"
                         )
-                    events.append(ApiEvent(logical_id, str(event_name), event_properties))
+                    if event["Type"] == "HttpApi":
+                        self.http_events.append(HttpApiEvent(logical_id, str(event_name), event_properties))
+                    else:
+                        events.append(ApiEvent(logical_id, str(event_name), event_properties))
+        _refuse_duplicate_names(functions, self.source)
         return functions, events
 
     def apis(
         self, functions: Mapping[str, FunctionSpec], events: list[ApiEvent]
-    ) -> tuple[dict[str, RestApiSpec], dict[str, dict[str, Any]]]:
+    ) -> tuple[dict[str, RestApiSpec], dict[str, dict[str, Any]], dict[str, ApiDefinition]]:
         ids_by_name = {spec.function_name: lid for lid, spec in functions.items()}
         ids_by_name.update({lid: lid for lid in functions})
         apis: dict[str, RestApiSpec] = {}
         raw_auth: dict[str, dict[str, Any]] = {}  # each API's Auth block, for the routes
+        definitions: dict[str, ApiDefinition] = {}
+        api_globals = _mapping(self.globals.get("Api"), "Globals", self.source)
         for logical_id in self._ids_of_type(SERVERLESS_API):
-            properties = self._resolved_properties(logical_id, "Api")
-            apis[logical_id] = build_api(
-                logical_id, properties, function_ids_by_name=ids_by_name, source=self.source
+            raw = apply_globals(api_globals, self._properties(logical_id))
+            # The definition is resolved on its own, method by method (see definitions.py).
+            body, uri = raw.pop("DefinitionBody", None), raw.pop("DefinitionUri", None)
+            with _resolving(f"{self.source}: resource {logical_id}"):
+                properties = self.resolver.resolve(raw)
+            review_properties(logical_id, SERVERLESS_API, properties, self.notes)
+            api = build_api(
+                logical_id, properties, function_ids_by_name=ids_by_name, source=self.source, notes=self.notes
             )
+            apis[logical_id] = api
             raw_auth[logical_id] = properties.get("Auth") or {}
+            definition = api_definition(
+                logical_id,
+                body,
+                uri,
+                resolver=self.resolver,
+                template_dir=self.template_dir,
+                lookup=function_lookup(ids_by_name, api.stage_variables),
+                source=self.source,
+                notes=self.notes,
+                merge_definitions=str(properties.get("MergeDefinitions", False)).lower() == "true",
+            )
+            if definition is not None:
+                definitions[logical_id] = definition
         if any(not e.properties.get("RestApiId") for e in events):
             with _resolving(f"{self.source}: Globals.Api"):
                 properties = self.resolver.resolve(
                     _mapping(self.globals.get("Api"), "Globals.Api", self.source)
                 )
+            review_properties(IMPLICIT_API_ID, SERVERLESS_API, properties, self.notes)
             apis[IMPLICIT_API_ID] = build_api(
                 IMPLICIT_API_ID,
                 properties,
                 function_ids_by_name=ids_by_name,
                 source=self.source,
                 default_stage=IMPLICIT_STAGE_NAME,
+                notes=self.notes,
             )
             raw_auth[IMPLICIT_API_ID] = properties.get("Auth") or {}
-        return apis, raw_auth
+        return apis, raw_auth, definitions
+
+    def http_apis(self, functions: Mapping[str, FunctionSpec]) -> tuple[dict[str, HttpApiSpec], list[Route]]:
+        ids_by_name = {spec.function_name: lid for lid, spec in functions.items()}
+        ids_by_name.update({lid: lid for lid in functions})
+        api_globals = _mapping(self.globals.get("HttpApi"), "Globals", self.source)
+        declared = {lid: self._properties(lid) for lid in self._ids_of_type(SERVERLESS_HTTP_API)}
+        if implicit_http_api_needed(self.http_events):
+            declared.setdefault(IMPLICIT_HTTP_API_ID, {})
+        grouped = events_by_api(self.http_events, set(declared), self.source)
+        specs: dict[str, HttpApiSpec] = {}
+        routes: list[Route] = []
+        for logical_id, own in declared.items():
+            raw = apply_globals(api_globals, own)
+            body, uri = raw.pop("DefinitionBody", None), raw.pop("DefinitionUri", None)
+            where = f"{self.source}: resource {logical_id}"
+            with _resolving(where):
+                properties = self.resolver.resolve(raw)
+            review_properties(logical_id, SERVERLESS_HTTP_API, properties, self.notes)
+            document, _ = read_document(
+                body,
+                uri,
+                resolver=self.resolver,
+                template_dir=self.template_dir,
+                where=where,
+                notes=self.notes,
+                logical_id=logical_id,
+            )
+            with _resolving(where):
+                definition = None if document is None else self.resolver.resolve(document)
+            variables = properties.get("StageVariables")
+            spec, api_routes = build_http_api(
+                logical_id,
+                properties,
+                definition,
+                grouped.get(logical_id, []),
+                lookup=function_lookup(ids_by_name, variables if isinstance(variables, dict) else None),
+                source=self.source,
+                notes=self.notes,
+            )
+            specs[logical_id] = spec
+            routes.extend(api_routes)
+        return specs, routes
 
     def other_resources(self) -> dict[str, ResourceSpec]:
         others: dict[str, ResourceSpec] = {}
         for logical_id, resource in self.resources.items():
-            if resource["Type"] in (SERVERLESS_FUNCTION, SERVERLESS_API) or resource["Type"] in API_TYPES:
+            if resource["Type"] in (SERVERLESS_FUNCTION, SERVERLESS_API, SERVERLESS_HTTP_API):
+                continue
+            if resource["Type"] in API_TYPES:
                 continue
             properties = self._resolved_properties(logical_id)
             with _resolving(f"{self.source}: resource {logical_id}"):
                 physical_name = str(self.catalog.ref(logical_id))
             others[logical_id] = ResourceSpec(logical_id, resource["Type"], physical_name, properties)
         return others
+
+
+def _refuse_duplicate_names(functions: Mapping[str, FunctionSpec], source: str) -> None:
+    """Two functions with one FunctionName: CloudFormation creates the first and fails on the
+    second (Lambda function names are unique per account and region)."""
+    first_by_name: dict[str, str] = {}
+    for logical_id, spec in functions.items():
+        first = first_by_name.setdefault(spec.function_name, logical_id)
+        if first != logical_id:
+            raise TemplateError(
+                f"{source}: function {logical_id}: Resource of type 'AWS::Lambda::Function' with identifier "
+                f"'{spec.function_name}' already exists (HandlerErrorCode: AlreadyExists): function {first} "
+                "has the same FunctionName; CloudFormation refuses this stack"
+            )
 
 
 def load_app(
@@ -222,8 +331,11 @@ def load_app(
         stack_name=stack,
     )
     functions, events = reader.functions_and_events()
-    apis, api_auth = reader.apis(functions, events)
-    routes = build_routes(events, apis, api_auth, source=reader.source)
+    declared_apis, api_auth, definitions = reader.apis(functions, events)
+    routes, apis = build_rest_routes(
+        events, declared_apis, api_auth, definitions, source=reader.source, notes=reader.notes
+    )
+    http_apis, http_routes = reader.http_apis(functions)
     return SamApp(
         template_path=reader.path.resolve(),
         stack_name=stack,
@@ -232,6 +344,8 @@ def load_app(
         parameters=reader.parameter_text,
         functions=functions,
         apis=apis,
-        routes=routes,
+        routes=(*routes, *http_routes),
         resources=reader.other_resources(),
+        notes=reader.notes,
+        http_apis=http_apis,
     )

@@ -16,6 +16,9 @@ from typing import Any, Literal
 
 # The implicit API that SAM creates for ``Type: Api`` events with no ``RestApiId``.
 IMPLICIT_API_ID = "ServerlessRestApi"
+# ... and for ``Type: HttpApi`` events with no ``ApiId``.
+IMPLICIT_HTTP_API_ID = "ServerlessHttpApi"
+DEFAULT_ROUTE = "$default"  # an HTTP API's catch-all route (and its root stage)
 
 
 @dataclass(frozen=True)
@@ -89,16 +92,69 @@ class RestApiSpec:
 
 
 @dataclass(frozen=True)
+class MockIntegration:
+    """A MOCK integration's answer: its selected integration response, as API Gateway sends it
+    (header values are the static ``'...'`` mappings, unquoted; the body is the response template)."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str = ""
+
+
+@dataclass(frozen=True)
 class Route:
-    """One ``Type: Api`` event of a function."""
+    """One method of an API: a function's ``Api`` event or a method of the API's definition."""
 
     api_id: str
     path: str  # template path, e.g. "/users/{id}" or "/{proxy+}"
     method: str  # upper-case HTTP method, or "ANY"
-    function_id: str
-    event_name: str
+    function_id: str  # "" for a mock or a method that cannot run
+    event_name: str  # the Api event's name, or "definition"
     authorizer: str | None = None  # authorizer name after DefaultAuthorizer/"NONE" resolution
     api_key_required: bool = False
+    mock: MockIntegration | None = None  # a MOCK integration: answered by the gateway
+    failure: str | None = None  # why this method's integration cannot run (it answers 502)
+    payload_format: str = "1.0"  # HTTP APIs: the event and response format, "2.0" or "1.0"
+    authorization_scopes: tuple[str, ...] = ()  # HTTP APIs: scopes a JWT must carry (any of them)
+
+
+@dataclass(frozen=True)
+class HttpCorsConfig:
+    """An HTTP API's ``CorsConfiguration``: API Gateway answers preflights and adds the headers."""
+
+    allow_origins: tuple[str, ...] = ()
+    allow_methods: tuple[str, ...] = ()
+    allow_headers: tuple[str, ...] = ()
+    expose_headers: tuple[str, ...] = ()
+    max_age: int | None = None
+    allow_credentials: bool = False
+
+
+@dataclass(frozen=True)
+class HttpAuthorizerSpec:
+    """An HTTP API authorizer: a JWT one (issuer + audiences) or a Lambda one (payload 1.0/2.0)."""
+
+    name: str
+    kind: Literal["JWT", "LAMBDA"]
+    identity_sources: tuple[str, ...] = ("$request.header.Authorization",)
+    issuer: str = ""
+    audiences: tuple[str, ...] = ()
+    function_id: str = ""
+    payload_format: str = "2.0"
+    simple_responses: bool = False
+    ttl_s: int = 0
+
+
+@dataclass(frozen=True)
+class HttpApiSpec:
+    """An HTTP API (``AWS::Serverless::HttpApi``, or the implicit ``ServerlessHttpApi``)."""
+
+    logical_id: str
+    stage_name: str = "$default"  # "$default": served at the root, no stage in the path
+    cors: HttpCorsConfig | None = None
+    authorizers: Mapping[str, HttpAuthorizerSpec] = field(default_factory=dict)
+    default_authorizer: str | None = None
+    stage_variables: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +171,7 @@ class FunctionSpec:
     environment: Mapping[str, str] = field(default_factory=dict)
     reserved_concurrency: int | None = None
     architectures: tuple[str, ...] = ("x86_64",)
+    unavailable: str | None = None  # why it cannot run here (a container image...): its routes answer 502
 
 
 @dataclass(frozen=True)
@@ -131,6 +188,33 @@ class ResourceSpec:
     properties: Mapping[str, Any] = field(default_factory=dict)
 
 
+class TemplateNotes:
+    """What a template holds that serve does not run, gathered while it loads.
+
+    ``ignored``: not emulated, one warning line per kind (a resource type, a property, an event
+    type) naming every logical id concerned -- "never silently". ``without_local_effect``:
+    settings that only matter to a deployment (IAM, logging, tags...), listed by ``serve --check``.
+    """
+
+    def __init__(self) -> None:
+        self.ignored: dict[str, list[str]] = {}
+        self.without_local_effect: dict[str, list[str]] = {}
+
+    def ignore(self, what: str, logical_id: str) -> None:
+        ids = self.ignored.setdefault(what, [])
+        if logical_id not in ids:
+            ids.append(logical_id)
+
+    def no_local_effect(self, what: str, logical_id: str) -> None:
+        ids = self.without_local_effect.setdefault(what, [])
+        if logical_id not in ids:
+            ids.append(logical_id)
+
+    def warnings(self) -> list[str]:
+        """``"<what>: <id>, <id>"``, one line per kind, in the order they were found."""
+        return [f"{what}: {', '.join(ids)}" for what, ids in self.ignored.items()]
+
+
 @dataclass(frozen=True)
 class SamApp:
     template_path: Path
@@ -142,6 +226,8 @@ class SamApp:
     apis: Mapping[str, RestApiSpec]
     routes: tuple[Route, ...]
     resources: Mapping[str, ResourceSpec]  # everything that is not a function or an API
+    notes: TemplateNotes = field(default_factory=TemplateNotes, compare=False)
+    http_apis: Mapping[str, HttpApiSpec] = field(default_factory=dict)  # their routes are in ``routes``
 
     def resources_of_type(self, *types: str) -> list[ResourceSpec]:
         return [r for r in self.resources.values() if r.type in types]

@@ -16,7 +16,12 @@ from emulator.template.intrinsics import IntrinsicError
 
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable")
-API_TYPES = ("AWS::Serverless::Api", "AWS::ApiGateway::RestApi")
+API_TYPES = (
+    "AWS::Serverless::Api",
+    "AWS::ApiGateway::RestApi",
+    "AWS::Serverless::HttpApi",
+    "AWS::ApiGatewayV2::Api",
+)
 
 # Property holding the physical name, per resource type.
 _NAME_PROPERTY = {

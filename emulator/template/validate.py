@@ -28,6 +28,8 @@ def validate_app(app: SamApp) -> None:
     """Raise TemplateError (naming the file and resource) for the first unusable piece."""
     source = str(app.template_path)
     for function in app.functions.values():
+        if function.unavailable is not None:
+            continue  # said at start; its routes answer 502
         where = f"{source}: function {function.logical_id}"
         if not _PYTHON_RUNTIME.fullmatch(function.runtime):
             raise TemplateError(
@@ -42,7 +44,7 @@ def validate_app(app: SamApp) -> None:
                     f"'{authorizer.function_id}', which is not an AWS::Serverless::Function of the template"
                 )
     for route in app.routes:
-        if route.function_id not in app.functions:  # defensive: routes come from functions
+        if route.mock is None and route.failure is None and route.function_id not in app.functions:
             raise TemplateError(
                 f"{source}: route {route.method} {route.path}: unknown function {route.function_id}"
             )

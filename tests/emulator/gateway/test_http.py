@@ -167,6 +167,16 @@ def test_multi_value_headers_and_every_set_cookie(shim: Shim) -> None:
     assert response.headers["X-Single"] == "one"
 
 
+def test_string_status_and_number_body_are_read_as_api_gateway_reads_them(shim: Shim) -> None:
+    response = shim.get("/test/respond/lenient")
+    assert (response.status_code, response.text) == (202, "42")
+
+
+def test_a_header_in_both_maps_is_one_merged_list(shim: Shim) -> None:
+    response = shim.get("/test/respond/merged")
+    assert response.headers["MyCustomHeader"] == "Value1, Value2, Custom"
+
+
 @pytest.mark.parametrize(
     "kind", ["raise", "not-a-dict", "unknown-key", "body-not-string", "status-not-int", "exit"]
 )

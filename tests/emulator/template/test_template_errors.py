@@ -84,9 +84,9 @@ def test_function_without_handler_or_runtime(write_template):
     assert "function Fn: Runtime is missing" in load_error(write_template(text))
 
 
-def test_inline_code_is_refused(write_template):
-    text = fn_template().replace("CodeUri: src", "InlineCode: 'def handler(e, c): pass'")
-    assert "function Fn: InlineCode is not supported" in load_error(write_template(text))
+def test_inline_code_must_be_text(write_template):
+    text = fn_template().replace("CodeUri: src", "InlineCode: [not, code]")
+    assert "function Fn: InlineCode must be a string" in load_error(write_template(text))
 
 
 def test_non_python_runtime(write_template):

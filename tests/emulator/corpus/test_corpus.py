@@ -1,0 +1,81 @@
+"""``serve`` on each template of the corpus (see README.md): what it serves, answered over HTTP,
+and what it says it ignores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+from emulator.launcher import run_serve, serve_argv
+
+CORPUS = Path(__file__).resolve().parent
+ROOT = CORPUS.parents[2]
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    status: int
+    body_contains: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Case:
+    calls: tuple[Call, ...]
+    warnings: tuple[str, ...] = ()  # each must appear in a "warning:" line of serve's stderr
+    template: str = "template.yaml"
+    errors: tuple[str, ...] = ()  # each must start an "error:" line of serve's stderr
+    log_contains: tuple[str, ...] = ()
+
+
+CASES = {
+    "sam_init_hello": Case(
+        calls=(
+            Call("GET", "/Prod/hello", 200, '"message": "hello world"'),
+            Call("GET", "/hello", 200, "hello world"),
+            Call("POST", "/Prod/hello", 403, "Missing Authentication Token"),
+        )
+    ),
+    "ses_openapi_include": Case(
+        # The function runs from the zip; SES refuses the unverified sender, the handler then
+        # returns nothing, which API Gateway answers 502 (as it would on AWS).
+        calls=(Call("GET", "/s1/", 502, "Internal server error"),),
+        template="template.yml",
+        log_contains=("START RequestId",),
+    ),
+    "sam_init_image": Case(
+        calls=(Call("GET", "/Prod/hello", 502, "Internal server error"),),
+        errors=("error: function HelloWorldFunction: container image functions (PackageType: Image)",),
+    ),
+    "mapping_template_include": Case(
+        calls=(Call("GET", "/dev/", 502, "Internal server error"),),
+        warnings=("RestApi ANY /: aws integrations are not emulated",),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_corpus_template(name: str, tmp_path: Path) -> None:
+    case = CASES[name]
+    log = tmp_path / "serve.log"
+    argv = serve_argv("--port", "0", "--template", str(CORPUS / name / case.template), "--no-reload")
+    with run_serve(argv, log_path=log, cwd=ROOT) as serve:
+        for call in case.calls:
+            response = requests.request(
+                call.method, serve.root_url + call.path, headers=call.headers, timeout=30
+            )
+            assert response.status_code == call.status, (call, response.text)
+            assert call.body_contains in response.text, (call, response.text)
+    lines = log.read_text().splitlines()
+    warnings = [line for line in lines if line.startswith("warning: ")]
+    for expected in case.warnings:
+        assert any(expected in line for line in warnings), (expected, warnings)
+    for expected in case.errors:
+        assert any(line.startswith(expected) for line in lines), (expected, lines)
+    for expected in case.log_contains:
+        assert any(expected in line for line in lines), expected

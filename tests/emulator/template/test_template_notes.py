@@ -1,0 +1,121 @@
+"""Never silently: what a template holds that serve does not emulate is a warning naming it."""
+
+from __future__ import annotations
+
+import pytest
+
+from emulator.errors import TemplateError
+from emulator.template import load_app
+
+APP = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Other:
+    Type: AWS::SQS::Queue
+  Custom:
+    Type: Custom::Seeder
+    Properties: {ServiceToken: arn:aws:lambda:us-east-1:123456789012:function:x}
+  Role:
+    Type: AWS::IAM::Role
+    Properties: {AssumeRolePolicyDocument: {}}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Handler: app.handler
+      Runtime: python3.12
+      Policies: [AWSLambdaBasicExecutionRole]
+      FunctionUrlConfig: {AuthType: NONE}
+      Events:
+        Get: {Type: Api, Properties: {Path: /x, Method: get}}
+        Jobs: {Type: SQS, Properties: {Queue: !GetAtt Queue.Arn}}
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      Domain: {DomainName: api.example.com, CertificateArn: arn:aws:acm:x}
+      TracingEnabled: true
+      Auth:
+        Authorizers:
+          Pool: {UserPoolArn: arn:aws:cognito-idp:us-east-1:123456789012:userpool/x}
+"""
+
+
+def test_each_ignored_type_property_and_event_is_one_line_naming_the_ids(write_template):
+    app = load_app(write_template(APP, modules={"src/app.py": ""}))
+    assert app.notes.warnings() == [
+        "AWS::SQS::Queue is not emulated: Queue, Other",
+        "Custom::Seeder (a custom resource) is not run locally: Custom",
+        "FunctionUrlConfig of AWS::Serverless::Function is not emulated: Fn",
+        "SQS events are not emulated (never triggered locally): Fn.Jobs",
+        "Domain of AWS::Serverless::Api is not emulated: Api",
+        "Cognito user pool authorizers are not emulated: Api.Pool",
+    ]
+
+
+def test_settings_without_local_effect_are_listed_not_warned(write_template):
+    app = load_app(write_template(APP, modules={"src/app.py": ""}))
+    assert app.notes.without_local_effect == {
+        "AWS::IAM::Role": ["Role"],
+        "Serverless::Function.Policies": ["Fn"],
+        "Serverless::Api.TracingEnabled": ["Api"],
+    }
+
+
+def test_a_plain_app_has_no_warnings(fixtures_dir):
+    assert load_app(fixtures_dir / "gateway_app" / "template.yaml").notes.ignored == {}
+
+
+def test_two_functions_with_one_function_name_are_refused_as_cloudformation_does(write_template):
+    text = """
+    Resources:
+      First:
+        Type: AWS::Serverless::Function
+        Properties: {CodeUri: src, Handler: app.handler, Runtime: python3.12, FunctionName: same}
+      Second:
+        Type: AWS::Serverless::Function
+        Properties: {CodeUri: src, Handler: app.handler, Runtime: python3.12, FunctionName: same}
+    """
+    with pytest.raises(TemplateError) as excinfo:
+        load_app(write_template(text, modules={"src/app.py": ""}))
+    message = str(excinfo.value)
+    expected = "function Second: Resource of type 'AWS::Lambda::Function' with identifier 'same' already"
+    assert expected in message
+    assert "function First has the same FunctionName" in message
+
+
+def test_shapes_not_emulated_yet_are_named(write_template):
+    text = """
+    Resources:
+      Plain:
+        Type: AWS::Lambda::Function
+        Properties: {Handler: index.handler, Runtime: python3.12, Code: {ZipFile: "x"}, Role: r}
+      Rest:
+        Type: AWS::ApiGateway::RestApi
+      Child:
+        Type: AWS::Serverless::Application
+        Properties: {Location: child.yaml}
+      Layer:
+        Type: AWS::Serverless::LayerVersion
+        Properties: {ContentUri: layer/}
+    """
+    warnings = load_app(write_template(text)).notes.warnings()
+    assert "AWS::Lambda::Function is not emulated: Plain" in warnings
+    assert "AWS::ApiGateway::RestApi is not emulated: Rest" in warnings
+    assert "AWS::Serverless::Application is not emulated: Child" in warnings
+    assert "AWS::Serverless::LayerVersion is not emulated: Layer" in warnings
+
+
+def test_fn_foreach_is_one_clear_error(write_template):
+    text = """
+    Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]
+    Resources:
+      Fn::ForEach::Topics:
+        - Name
+        - [A, B]
+        - Topic${Name}: {Type: AWS::SNS::Topic}
+    """
+    with pytest.raises(TemplateError, match="Fn::ForEach::Topics: Fn::ForEach"):
+        load_app(write_template(text))
