@@ -32,12 +32,19 @@ APPLE_EXTENSION = "emulator.idp.apple"
 def build_emulator_app(data_dir: Path | None, aws_endpoint: str, *, external_aws: bool) -> Flask:
     """``external_aws``: not the embedded endpoint (e.g. LocalStack): emails are read its way first."""
     app = Flask("emulator")
+    register_emulator_pages(app, data_dir, aws_endpoint, external_aws=external_aws)
+    return app
+
+
+def register_emulator_pages(
+    app: Flask, data_dir: Path | None, aws_endpoint: str, *, external_aws: bool
+) -> None:
+    """The ``/_emulator/...`` blueprints on ``app`` (serve's own small app, or the Flask front)."""
     app.register_blueprint(google_blueprint(data_dir))
     apple = provider_for(data_dir)
     app.extensions[APPLE_EXTENSION] = apple
     app.register_blueprint(apple_blueprint(apple))
     app.register_blueprint(emails_blueprint(SentEmails(aws_endpoint, localstack_first=external_aws)))
-    return app
 
 
 def emails_blueprint(source: SentEmails) -> Blueprint:

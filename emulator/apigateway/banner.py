@@ -7,12 +7,22 @@ from __future__ import annotations
 
 import ipaddress
 import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import Protocol, TextIO
 
 from emulator.template.model import DEFAULT_ROUTE, SamApp
 
-if TYPE_CHECKING:
-    from emulator.apigateway.server import GatewayServer
+
+class ServerAddress(Protocol):
+    """Where a front listens (the asyncio server, or Werkzeug's under ``serve --server flask``)."""
+
+    @property
+    def host(self) -> str: ...
+
+    @property
+    def port(self) -> int: ...
+
+    @property
+    def url(self) -> str: ...
 
 
 def lan_addresses() -> list[str]:
@@ -72,7 +82,7 @@ def route_table(app: SamApp) -> list[str]:
 
 def print_banner(
     app: SamApp,
-    server: GatewayServer,
+    server: ServerAddress,
     *,
     aws_endpoint: str | None,
     dynamodb_endpoint: str | None = None,

@@ -40,6 +40,27 @@ IDLE_TIMEOUT_S = 120.0
 GRACEFUL_TIMEOUT_S = 10.0
 
 
+def listen(host: str, port: int, *, backlog: int = 1024) -> socket.socket:
+    """A socket bound and listening: a port in use is a clean one-line error, the port is known
+    before the template is loaded ({{emulator.url}}), and a connection made before the server
+    runs waits in the backlog instead of failing."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(backlog)
+    except OSError as exc:
+        sock.close()
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+def connectable_host(host: str) -> str:
+    """The address a local client uses (0.0.0.0 / :: are not connectable)."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
 class GatewayServer:
     """Binds at construction; ``serve_forever`` blocks until SIGINT/SIGTERM or :meth:`stop`."""
 
@@ -60,17 +81,7 @@ class GatewayServer:
         self.timeouts = ClientTimeouts(idle_s=idle_timeout_s, head_s=head_timeout_s, body_s=body_timeout_s)
         self.graceful_timeout_s = graceful_timeout_s
         self.stopped_at_once = False  # a second signal cut the graceful shutdown short
-        # Bound and listening here: a port in use is a clean one-line error, the port is known
-        # before the template is loaded ({{emulator.url}}), and a connection made before the
-        # loop runs waits in the backlog instead of failing.
-        try:
-            family = socket.AF_INET6 if ":" in host else socket.AF_INET
-            self._socket = socket.socket(family, socket.SOCK_STREAM)
-            self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self._socket.bind((host, port))
-            self._socket.listen(backlog)
-        except OSError as exc:
-            raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        self._socket = listen(host, port, backlog=backlog)
         self.port: int = self._socket.getsockname()[1]
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
@@ -79,8 +90,7 @@ class GatewayServer:
 
     @property
     def local_host(self) -> str:
-        """The address a local client uses (0.0.0.0 / :: are not connectable)."""
-        return "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return connectable_host(self.host)
 
     @property
     def url(self) -> str:
@@ -90,11 +100,13 @@ class GatewayServer:
         try:
             import uvloop
         except ImportError:  # not on every platform: asyncio's own loop serves the same
-            asyncio.run(self._serve(gateway, on_ready))
+            asyncio.run(self.serve(gateway, on_ready))
         else:
-            uvloop.run(self._serve(gateway, on_ready))
+            uvloop.run(self.serve(gateway, on_ready))
 
-    async def _serve(self, gateway: Gateway, on_ready: Callable[[], None] | None) -> None:
+    async def serve(self, gateway: Gateway, on_ready: Callable[[], None] | None = None) -> None:
+        """Serve on the running loop until :meth:`stop` (or SIGINT/SIGTERM on the main thread):
+        ``serve_forever``'s body, for a caller that owns the loop (the Flask front's)."""
         loop = asyncio.get_running_loop()
         self._loop = loop
         self._stopping = asyncio.Event()
@@ -109,7 +121,8 @@ class GatewayServer:
         acceptor = Acceptor(self._socket, lambda: HttpConnection(gateway, self.port, connections, timeouts))
         acceptor.start()
         if on_ready is not None:
-            threading.Thread(target=self._announce_when_answering, args=(on_ready,), daemon=True).start()
+            announce = (self.local_host, self.port, on_ready)
+            threading.Thread(target=announce_when_answering, args=announce, daemon=True).start()
         sweep_every_s = min(timeouts.sweep_every_s, 15.0)
 
         def sweep() -> None:
@@ -139,22 +152,24 @@ class GatewayServer:
             self._now_please.set()
         self._stopping.set()
 
-    def _announce_when_answering(self, on_ready: Callable[[], None]) -> None:
-        # "Ready" means a request was really answered, through the loop, not only accepted.
-        connection = http.client.HTTPConnection(self.local_host, self.port, timeout=30)
-        try:
-            connection.request("GET", "/_emulator/health")
-            connection.getresponse().read()
-        except OSError as exc:
-            logging.getLogger(log.GATEWAY).error("the server never answered: %r", exc)
-            return
-        finally:
-            connection.close()
-        on_ready()
-
     def stop(self) -> None:
         """Stop serving (from any thread)."""
         self._stop_requested = True
         if self._loop is not None and self._stopping is not None:
             with contextlib.suppress(RuntimeError):  # the loop already ended
                 self._loop.call_soon_threadsafe(self._stopping.set)
+
+
+def announce_when_answering(host: str, port: int, on_ready: Callable[[], None]) -> None:
+    """Call ``on_ready`` once the server on ``host:port`` answered a request: "ready" means a
+    request was really answered, through the server and the gateway, not only accepted."""
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    try:
+        connection.request("GET", "/_emulator/health")
+        connection.getresponse().read()
+    except OSError as exc:
+        logging.getLogger(log.GATEWAY).error("the server never answered: %r", exc)
+        return
+    finally:
+        connection.close()
+    on_ready()

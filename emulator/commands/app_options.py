@@ -11,7 +11,7 @@ import argparse
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from emulator.errors import UserError
 
@@ -19,6 +19,19 @@ if TYPE_CHECKING:
     from emulator.template.model import SamApp
 
 URL_PLACEHOLDER = "{{emulator.url}}"
+
+
+class TemplateOptions(Protocol):
+    """What loads an app: ``serve``/``invoke``'s parsed arguments, or an ``EmulatorOptions``."""
+
+    @property
+    def template(self) -> Path: ...
+
+    @property
+    def env_vars(self) -> Sequence[Path]: ...
+
+    @property
+    def parameter_overrides(self) -> Sequence[str]: ...
 
 
 def add_app_options(parser: argparse.ArgumentParser, *, knows_its_url: bool = False) -> None:
@@ -89,7 +102,7 @@ def substituted_env_vars_file(path: Path, base_url: str, scratch: Path, *, index
 
 
 def load_template_app(
-    args: argparse.Namespace, *, base_url: str | None = None, scratch: Path | None = None
+    args: TemplateOptions, *, base_url: str | None = None, scratch: Path | None = None
 ) -> SamApp:
     """The template loaded with the overrides, checked, with the env-vars files applied in order.
 
