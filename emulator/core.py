@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from emulator import log
 
@@ -119,6 +119,8 @@ class EmulatorCore:
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._close_lock = threading.Lock()
         self._closed = False
+        self._reset_lock = threading.Lock()
+        self._dynamodb: Any = None
 
     @property
     def closed(self) -> bool:
@@ -193,6 +195,26 @@ class EmulatorCore:
         for name in names:  # like provisioned concurrency: INIT runs now, before the app's first call
             self.runtime.prewarm(name)
         return len(names)
+
+    def reset_tables(self) -> list[str]:
+        """Every table of the template emptied (deleted and created anew); workers keep running."""
+        if self.app is None or self._closed:
+            raise RuntimeError("the emulator is not running")
+        from emulator.aws.table_reset import reset_tables
+
+        with self._reset_lock:
+            if self._dynamodb is None:  # made once: a boto3 client costs more than a reset
+                self._dynamodb = self.aws_client("dynamodb")
+            return reset_tables(self.app, self._dynamodb)
+
+    def aws_client(self, service: str) -> Any:
+        """A boto3 client for the AWS endpoint the functions use (for DynamoDB, the DynamoDB one)."""
+        from emulator.aws.provisioning import aws_client
+
+        region = self.app.region if self.app is not None else "us-east-1"
+        if service == "dynamodb" and self.dynamodb_endpoint:
+            return aws_client(service, self.dynamodb_endpoint, region, embedded=False)
+        return aws_client(service, self.aws_endpoint, region, embedded=True)
 
     def close(self, *, wait: bool = True) -> None:
         """``wait=False`` (a second Ctrl-C): the endpoint is asked to stop, not waited for."""
