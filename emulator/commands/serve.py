@@ -6,6 +6,10 @@ first, everything else in parallel with its start); this binds the front's socke
 line is ``Ready on http://HOST:PORT`` once a request has really been answered. Everything else
 (request log, Lambda logs) goes to stderr, through the emulator's loggers. Heavy modules are
 imported inside :func:`serve` so that the child is launched as soon as the process starts.
+
+Two fronts serve the same core: the asyncio server (the default, :mod:`emulator.apigateway.server`)
+and, with ``--server flask``, the Flask app of :mod:`emulator.flask_app` on Werkzeug's threaded
+server (:mod:`emulator.commands.serve_flask`).
 """
 
 from __future__ import annotations
@@ -89,6 +93,13 @@ def register(subparsers: Any) -> None:
         help="as sam local: lazy (default) starts a function's first worker on its first request; eager "
         "starts one per function when the server is up (their cold starts then run before any request)",
     )
+    parser.add_argument(
+        "--server",
+        choices=("asyncio", "flask"),
+        default="asyncio",
+        help="the HTTP front: asyncio (default; the event-loop server, keep-alive, the fastest) or flask "
+        "(the same gateway as a Flask app on Werkzeug's threaded server, as emulator.flask_app serves it)",
+    )
     parser.set_defaults(func=serve)
 
 
@@ -115,13 +126,18 @@ def serve(args: argparse.Namespace) -> int:
         from emulator.apigateway.lifecycle import raise_open_files_limit
 
         raise_open_files_limit()  # each client is a descriptor; macOS allows 256 by default
-        from emulator.apigateway.server import GatewayServer
+        if args.server == "flask":
+            from emulator.commands.serve_flask import serve_flask
 
-        server = GatewayServer(args.host, args.port, graceful_timeout_s=core.options.graceful_timeout)
-        emulator_app = _emulator_app(args.data_dir, core.aws_endpoint, external_aws=core.external_aws)
-        # The watchdog gives up on an endpoint that keeps dying: serve stops (exit code 1).
-        gateway = core.start(server.url, emulator_app=emulator_app, on_aws_give_up=server.stop)
-        server.serve_forever(gateway, on_ready=lambda: _announce(core, server))
+            serve_flask(core, args.host, args.port, announce=lambda server: _announce(core, server))
+        else:
+            from emulator.apigateway.server import GatewayServer
+
+            server = GatewayServer(args.host, args.port, graceful_timeout_s=core.options.graceful_timeout)
+            emulator_app = _emulator_app(args.data_dir, core.aws_endpoint, external_aws=core.external_aws)
+            # The watchdog gives up on an endpoint that keeps dying: serve stops (exit code 1).
+            gateway = core.start(server.url, emulator_app=emulator_app, on_aws_give_up=server.stop)
+            server.serve_forever(gateway, on_ready=lambda: _announce(core, server))
     except _Terminated:
         pass
     finally:

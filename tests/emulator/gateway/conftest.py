@@ -1,4 +1,11 @@
-"""The shim under test: ``python -m emulator serve --port 0`` on the test app, one per module."""
+"""The shim under test: ``python -m emulator serve --port 0`` on the test app, one per module.
+
+``shim`` is parametrised over both HTTP fronts of the one gateway core: the asyncio server (the
+default) and the Flask app on Werkzeug's threaded server (``--server flask``). Every test that
+uses it is the gateway's conformance suite, run on each front; the tests of the asyncio server's
+own HTTP handling (pipelining, ``Expect: 100-continue``, head limits...) use
+:func:`server_in_this_process` instead.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +27,12 @@ ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = template("gateway_app")
 
 
+FRONTS = ("asyncio", "flask")
+
+
 @dataclass
 class Shim:
+    front: str  # serve --server FRONT
     url: str
     pid: int
     log: Path
@@ -37,13 +48,24 @@ class Shim:
         return self.log.read_text(errors="replace")
 
 
-@pytest.fixture(scope="module")
-def shim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shim]:
-    log = tmp_path_factory.mktemp("gateway") / "stderr.log"
+@pytest.fixture(scope="module", params=FRONTS)
+def shim(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shim]:
+    front = request.param
+    log = tmp_path_factory.mktemp(f"gateway-{front}") / "stderr.log"
     # A short integration timeout, so that a test reaches the 504 in seconds.
-    argv = serve_argv("--port", "0", "--template", str(TEMPLATE), "--no-reload", "--integration-timeout", "4")
+    argv = serve_argv(
+        "--port",
+        "0",
+        "--template",
+        str(TEMPLATE),
+        "--no-reload",
+        "--integration-timeout",
+        "4",
+        "--server",
+        front,
+    )
     with run_serve(argv, log_path=log, cwd=ROOT) as serve:
-        yield Shim(serve.root_url, serve.pid, log, serve.banner.splitlines())
+        yield Shim(front, serve.root_url, serve.pid, log, serve.banner.splitlines())
 
 
 @contextlib.contextmanager
