@@ -54,7 +54,7 @@ rotate-key: $(SYNCED)
 # (the template's defaults, unless you deployed with other ones: pass them in PYTEST_ARGS).
 smoke: $(SYNCED)
 	@test -n "$(URL)" || { echo "usage: make smoke URL=https://<api-id>.execute-api.<region>.amazonaws.com/prod"; exit 2; }
-	$(BIN)/python -m pytest tests/integration --base-url $(URL) --idp-url none \
+	$(BIN)/python -m pytest tests/integration --sam-base-url $(URL) --idp-url none \
 		--login-ip-limit 60 --register-ip-limit 30 --google-ip-limit 30 --reauth-ip-limit 20 \
 		--apple-ip-limit 30 --password-reset-ip-limit 10 $(PYTEST_ARGS)
 

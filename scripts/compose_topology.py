@@ -8,7 +8,7 @@
   resolve it. Only the port and host change (``--port 0``, loopback), and a second ``--env-vars``
   adds the integration suite's file (low bcrypt cost, the per-IP limits the suite expects).
 
-Then the integration suite runs against it over HTTP (``--base-url``), as against any target.
+Then the integration suite runs against it over HTTP (``--sam-base-url``), as against any target.
 """
 
 from __future__ import annotations
@@ -141,11 +141,11 @@ class SuiteResult:
 
 
 def run_integration_suite(base_url: str | None, *extra_args: str, timeout_s: float = 900.0) -> SuiteResult:
-    """``pytest tests/integration [--base-url URL]`` in its own process, output captured.
+    """``pytest tests/integration [--sam-base-url URL]`` in its own process, output captured.
 
-    Without a base URL the suite starts the embedded stack itself (tests/integration/stack.py).
+    Without a base URL the suite starts the embedded stack itself (the emulator's pytest plugin).
     """
-    target = ["--base-url", base_url] if base_url is not None else []
+    target = ["--sam-base-url", base_url] if base_url is not None else []
     argv = [venv_python(), "-m", "pytest", "tests/integration", "-q", "-p", "no:cacheprovider", *target]
     argv += extra_args
     completed = subprocess.run(

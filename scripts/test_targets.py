@@ -2,7 +2,7 @@
 
 Targets, one after the other (each is a whole stack; in parallel they would fight for the cores):
 
-- ``embedded``: the suite starts ``python -m emulator serve`` itself (tests/integration/stack.py);
+- ``embedded``: the suite starts the app itself (the emulator's pytest plugin, in its process);
 - ``compose topology``: docker-compose.yml's services as loopback processes (two embedded AWS
   endpoints for dynamodb-local and localstack, serve with the api service's environment);
 - each ``--base-url`` given (e.g. ``BASE_URL=http://localhost:3000/prod`` for a ``docker compose up``

@@ -59,7 +59,7 @@ def test_unzipped_artifact_passes_the_integration_suite(tmp_path: Path) -> None:
                 "-q",
                 "-p",
                 "no:cacheprovider",
-                "--base-url",
+                "--sam-base-url",
                 f"{root_url}/prod",
             ],
             cwd=REPO_ROOT,

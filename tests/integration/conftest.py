@@ -1,7 +1,9 @@
-"""The stack under test: a running one (``--base-url``) or the embedded one, started once per session.
+"""The stack under test, through the emulator's pytest plugin (``emulator.pytest_plugin``): the
+embedded app (template.yaml, ``env.local.json`` then ``tests/integration/env.json``: the ini values
+in pyproject.toml), started once per session in this process, or a running or deployed stack.
 
-Options:
-  --base-url URL         a deployed stage or any running stack, with the stage
+Options (the plugin's, ``--sam-...``, and these):
+  --sam-base-url URL     a deployed stage or any running stack, with the stage
                          (e.g. http://127.0.0.1:3000/prod)
   --idp-url URL|none     the local identity provider (default: the target's own /_emulator/idp;
                          "none" when it has none, e.g. a deployed stage: the Google sign-in tests
@@ -11,14 +13,14 @@ Options:
   --google-ip-limit N, --reauth-ip-limit N   likewise for Google sign-in and password re-entry
 
 Tests that cannot run against a target are deselected (and counted as such), never skipped:
-``embedded_only`` (needs the captured logs), ``local_idp`` (needs the IdP), ``distinct_ips``
-(needs distinct loopback source addresses, so a loopback target).
+``embedded_only`` (needs the emulator's log), ``local_idp`` (needs the IdP), ``distinct_ips``
+(needs distinct loopback source addresses, so a loopback target); and, by the plugin, those that
+use ``sam_aws`` or ``sam_logs``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,19 +28,18 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from emulator.sam_fixtures import SamApi
 from tests.integration.api import Api, LoopbackAddresses, SecretsLedger, is_loopback_url
 from tests.integration.mailbox import Mailbox
-from tests.integration.stack import ENV_JSON, StackStartError, run_embedded_stack
 
-DEFAULT_STAGE = "prod"
 IDP_PREFIX = "/_emulator/idp"
+ENV_JSON = Path(__file__).resolve().parent / "env.json"
 
 _ENV_DEFAULTS: dict[str, str] = json.loads(ENV_JSON.read_text())["Parameters"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("integration", "integration suite target")
-    group.addoption("--base-url", default=None, help="base URL of a running stack, with the stage")
     group.addoption("--idp-url", default=None, help="local identity provider URL, or 'none'")
     group.addoption("--login-ip-limit", type=int, default=int(_ENV_DEFAULTS["LOGIN_IP_LIMIT"]))
     group.addoption("--register-ip-limit", type=int, default=int(_ENV_DEFAULTS["REGISTER_IP_LIMIT"]))
@@ -55,7 +56,7 @@ def _idp_url(config: pytest.Config) -> str | None:
     given = config.getoption("--idp-url")
     if given is not None:
         return None if given.lower() == "none" else given.rstrip("/")
-    base_url = config.getoption("--base-url")
+    base_url = config.getoption("--sam-base-url")
     if base_url is None:
         return "embedded"  # resolved once the stack is up
     parts = urlsplit(base_url)
@@ -65,7 +66,7 @@ def _idp_url(config: pytest.Config) -> str | None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Tests that cannot run against this target are left out of the run (and said so), never
     # skipped: a skip would read as "passed" on a target where the check did not happen.
-    base_url = config.getoption("--base-url")
+    base_url = config.getoption("--sam-base-url")
     available = {
         "embedded_only": base_url is None,
         "local_idp": _idp_url(config) is not None,
@@ -85,7 +86,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "embedded_only: needs the embedded stack (its captured logs)")
+    config.addinivalue_line("markers", "embedded_only: needs the embedded stack (its log)")
     config.addinivalue_line("markers", "local_idp: needs the local identity provider (--idp-url)")
     config.addinivalue_line(
         "markers", "local_email: reads the emails the stack sent (the emulator's catcher)"
@@ -97,8 +98,6 @@ def pytest_configure(config: pytest.Config) -> None:
 class Target:
     base_url: str  # with the stage, no trailing slash
     idp_url: str | None  # e.g. http://127.0.0.1:3000/_emulator/idp
-    log_path: Path | None  # the embedded stack's captured stderr; None for an external target
-    banner: str
     loopback: bool
     login_ip_limit: int
     register_ip_limit: int
@@ -109,48 +108,20 @@ class Target:
 
 
 @pytest.fixture(scope="session")
-def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+def target(request: pytest.FixtureRequest, sam_api: SamApi) -> Target:
     config = request.config
-    limits = {
-        "login_ip_limit": config.getoption("--login-ip-limit"),
-        "register_ip_limit": config.getoption("--register-ip-limit"),
-        "google_ip_limit": config.getoption("--google-ip-limit"),
-        "reauth_ip_limit": config.getoption("--reauth-ip-limit"),
-        "apple_ip_limit": config.getoption("--apple-ip-limit"),
-        "password_reset_ip_limit": config.getoption("--password-reset-ip-limit"),
-    }
-    base_url = config.getoption("--base-url")
-    if base_url is not None:
-        yield Target(
-            base_url=base_url.rstrip("/"),
-            idp_url=_idp_url(config),
-            log_path=None,
-            banner="",
-            loopback=is_loopback_url(base_url),
-            **limits,
-        )
-        return
-    log_path = tmp_path_factory.mktemp("stack") / "serve-stderr.log"
-    try:
-        with run_embedded_stack(log_path) as stack:
-            yield Target(
-                base_url=_stage_url(stack.root_url, stack.banner),
-                idp_url=f"{stack.root_url}{IDP_PREFIX}"
-                if config.getoption("--idp-url") is None
-                else _idp_url(config),
-                log_path=stack.log_path,
-                banner=stack.banner,
-                loopback=True,
-                **limits,
-            )
-    except StackStartError as exc:
-        pytest.fail(f"the embedded stack did not start: {exc}", pytrace=False)
-
-
-def _stage_url(root_url: str, banner: str) -> str:
-    """The first stage URL that the banner lists under "Base URLs:", else ``/prod`` (docs/openapi.yaml)."""
-    match = re.search(rf"^\s+({re.escape(root_url)}/[A-Za-z0-9_-]+)\s", banner, re.MULTILINE)
-    return match.group(1) if match else f"{root_url}/{DEFAULT_STAGE}"
+    given_idp = config.getoption("--idp-url")
+    return Target(
+        base_url=sam_api.base_url,
+        idp_url=f"{sam_api.root_url}{IDP_PREFIX}" if given_idp is None else _idp_url(config),
+        loopback=is_loopback_url(sam_api.base_url),
+        login_ip_limit=config.getoption("--login-ip-limit"),
+        register_ip_limit=config.getoption("--register-ip-limit"),
+        google_ip_limit=config.getoption("--google-ip-limit"),
+        reauth_ip_limit=config.getoption("--reauth-ip-limit"),
+        apple_ip_limit=config.getoption("--apple-ip-limit"),
+        password_reset_ip_limit=config.getoption("--password-reset-ip-limit"),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -192,10 +163,10 @@ def idp_url(target: Target) -> str:
 
 
 @pytest.fixture
-def mailbox(target: Target) -> Mailbox:
-    """The emails the target sent (``GET /_emulator/emails`` on its origin)."""
+def mailbox(target: Target, sam_api: SamApi) -> Mailbox:
+    """The emails the target sent (the plugin's ``sam_emails``, with their codes)."""
     assert target.idp_url is not None, "collected without the emulator; see pytest_collection_modifyitems"
-    return Mailbox(target.idp_url.removesuffix(IDP_PREFIX) + "/_emulator/emails")
+    return Mailbox(sam_api.root_url)
 
 
 @pytest.fixture

@@ -87,25 +87,14 @@ def test_truncated_and_garbled_tokens_are_refused(api: Api, victim: Tokens):
 # collected against other targets.
 
 
-def _server_private_key(target, kid: str):
+def _server_private_key(secretsmanager, kid: str):
     import json
-    import re
 
-    import boto3
     from cryptography.hazmat.primitives import serialization
 
-    match = re.search(r"^AWS endpoint: (\S+)$", target.banner, re.MULTILINE)
-    assert match, f"the serve banner names no AWS endpoint:\n{target.banner}"
-    client = boto3.client(
-        "secretsmanager",
-        endpoint_url=match.group(1),
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    for page in client.get_paginator("list_secrets").paginate():
+    for page in secretsmanager.get_paginator("list_secrets").paginate():
         for secret in page["SecretList"]:
-            value = client.get_secret_value(SecretId=secret["ARN"]).get("SecretString") or ""
+            value = secretsmanager.get_secret_value(SecretId=secret["ARN"]).get("SecretString") or ""
             try:
                 entries = json.loads(value).get("keys", [])
             except (ValueError, AttributeError):
@@ -117,12 +106,12 @@ def _server_private_key(target, kid: str):
 
 
 @pytest.fixture
-def resign(target, victim: Tokens):
+def resign(sam_aws, victim: Tokens):
     """Re-sign the victim's claims (changed) with the server's real key."""
     import jwt
 
     header, claims, _ = forge.split(victim.access)
-    key = _server_private_key(target, header["kid"])
+    key = _server_private_key(sam_aws.client("secretsmanager"), header["kid"])
 
     def sign(**changes) -> str:
         return jwt.encode({**claims, **changes}, key, algorithm="ES256", headers={"kid": header["kid"]})
