@@ -1,5 +1,8 @@
 """The shim's cost: an echo handler through ``python -m emulator serve`` vs called in-process.
 
+Both HTTP fronts of the one gateway core are measured side by side: the asyncio server (the
+default, "shim" below) and the Flask app on Werkzeug's threaded server (``serve --server flask``,
+"flask"; Werkzeug closes the connection after each answer, so its clients reconnect every time).
 Figures: p50/p99 latency and req/s at 1 and 8 concurrent keep-alive connections. The load
 generator runs in its own process (``wrk`` when installed, else a small threaded ``http.client``
 loop) so it never shares the shim's GIL. The direct figure is the same handler called in a loop
@@ -276,9 +279,11 @@ def run() -> dict[str, Any]:
         argv = serve_argv("--port", "0", "--template", str(template), "--no-reload")
         shim = stack.enter_context(run_serve(argv, log_path=root / "shim.log", cwd=REPO_ROOT))
         figures["ready_s"] = round(time.perf_counter() - started, 3)
+        flask_argv = [*argv, "--server", "flask"]
+        flask = stack.enter_context(run_serve(flask_argv, log_path=root / "flask.log", cwd=REPO_ROOT))
         baseline = ServerlessOffline(root / "src") if ServerlessOffline.available() else None
         try:
-            targets = {"shim": f"{shim.root_url}/Prod/echo"}
+            targets = {"shim": f"{shim.root_url}/Prod/echo", "flask": f"{flask.root_url}/Prod/echo"}
             if baseline is not None:
                 targets["sls"] = baseline.start()
             for url in targets.values():
@@ -316,6 +321,9 @@ def _budgets(figures: dict[str, Any]) -> list[dict[str, Any]]:
         ),
         _budget("ready (s)", figures["ready_s"], "< 2", figures["ready_s"] < 2.0),
     ]
+    # The Flask front is for embedding and comparison, not speed: only that it answers right.
+    flask_errors = sum(figures[f"flask_{c}"].get("errors", 0) for c in CONNECTIONS)
+    budgets.append(_budget("flask front: non-2xx answers", flask_errors, "= 0", flask_errors == 0))
     if "sls_1" in figures:
         for c in CONNECTIONS:
             shim, sls = figures[f"shim_{c}"], figures[f"sls_{c}"]
@@ -350,10 +358,12 @@ def _budget(name: str, value: float, limit: str, ok: bool) -> dict[str, Any]:
 
 def _print_table(figures: dict[str, Any]) -> None:
     print(f"  shim ready in {figures['ready_s']:.2f} s; load generator: {figures['shim_1']['tool']}")
-    print(f"  {'':<32}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>10}{'errors':>8}")
+    print(f"  {'':<34}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>10}{'errors':>8}")
     rows = [
-        ("shim, 1 connection", figures.get("shim_1")),
-        ("shim, 8 connections", figures.get("shim_8")),
+        ("shim (asyncio), 1 connection", figures.get("shim_1")),
+        ("shim (asyncio), 8 connections", figures.get("shim_8")),
+        ("flask front, 1 connection", figures.get("flask_1")),
+        ("flask front, 8 connections", figures.get("flask_8")),
         ("serverless-offline, 1 connection", figures.get("sls_1")),
         ("serverless-offline, 8 connections", figures.get("sls_8")),
         ("direct call, 1 thread", figures.get("direct_1")),
@@ -361,15 +371,16 @@ def _print_table(figures: dict[str, Any]) -> None:
     for label, f in rows:
         if f is not None:
             print(
-                f"  {label:<32}{f['p50_ms']:>9.3f}{f['p99_ms']:>9.2f}{f['rps']:>10.0f}{f.get('errors', 0):>8}"
+                f"  {label:<34}{f['p50_ms']:>9.3f}{f['p99_ms']:>9.2f}{f['rps']:>10.0f}{f.get('errors', 0):>8}"
             )
     if "sls_1" in figures:
-        for c in CONNECTIONS:
-            shim, sls = figures[f"shim_{c}"], figures[f"sls_{c}"]
-            print(
-                f"  shim/serverless-offline at {c}: req/s x{shim['rps'] / sls['rps']:.2f}, "
-                f"p50 x{shim['p50_ms'] / sls['p50_ms']:.2f}"
-            )
+        for front in ("shim", "flask"):
+            for c in CONNECTIONS:
+                mine, sls = figures[f"{front}_{c}"], figures[f"sls_{c}"]
+                print(
+                    f"  {front}/serverless-offline at {c}: req/s x{mine['rps'] / sls['rps']:.2f}, "
+                    f"p50 x{mine['p50_ms'] / sls['p50_ms']:.2f}"
+                )
     else:
         print(
             f"  no Node: reference (issue, serverless-offline on 2 cores): p50 {REFERENCE['p50_1_ms']} ms, "
