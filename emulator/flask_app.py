@@ -70,10 +70,12 @@ def create_app(
     """
     core = EmulatorCore(emulator_options(template, **options))  # the AWS endpoint launches now
     try:
-        return app_for(core, base_url=base_url, import_name=import_name)
+        app = app_for(core, base_url=base_url, import_name=import_name)
     except BaseException:
         core.close()
         raise
+    core.prewarm_all()  # warm_containers="eager": one worker per function starts now
+    return app
 
 
 def emulator_options(template: str | Path = "template.yaml", **options: Any) -> EmulatorOptions:
@@ -131,7 +133,6 @@ class FlaskEmulator:
             self.gateway: ApiGateway = core.start(self.url, emulator_app=app)
             if self._server is not None:
                 self._serving = self._loop.submit(self._server.serve(self.gateway))
-            core.prewarm_all()
         except BaseException:
             self.close()
             raise

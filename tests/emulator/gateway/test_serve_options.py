@@ -13,6 +13,7 @@ from emulator.errors import UserError
 from emulator.launcher import run_serve, serve_argv
 from emulator.template import load_app
 from tests.emulator import fixtures
+from tests.emulator.gateway.conftest import FRONTS
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -53,9 +54,22 @@ def test_env_vars_file_without_placeholder_is_used_as_is(tmp_path: Path) -> None
     assert substituted_env_vars_file(original, BASE, tmp_path) == original
 
 
-def test_eager_warm_containers_start_one_worker_per_function_before_any_request(tmp_path: Path) -> None:
+@pytest.mark.parametrize("front", FRONTS)
+def test_eager_warm_containers_start_one_worker_per_function_before_any_request(
+    tmp_path: Path, front: str
+) -> None:
     template = fixtures.template("gateway_app")
-    argv = serve_argv("--port", "0", "--template", str(template), "--no-reload", "--warm-containers", "eager")
+    argv = serve_argv(
+        "--port",
+        "0",
+        "--template",
+        str(template),
+        "--no-reload",
+        "--warm-containers",
+        "eager",
+        "--server",
+        front,
+    )
     with run_serve(argv, log_path=tmp_path / "serve.log", cwd=ROOT) as serve:
         functions = load_app(template).functions
         assert f"Warming {len(functions)} functions (--warm-containers eager)" in serve.banner
