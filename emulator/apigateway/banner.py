@@ -7,22 +7,12 @@ from __future__ import annotations
 
 import ipaddress
 import sys
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from emulator.template.model import DEFAULT_ROUTE, SamApp
 
-
-class ServerAddress(Protocol):
-    """Where a front listens (the asyncio server, or Werkzeug's under ``serve --server flask``)."""
-
-    @property
-    def host(self) -> str: ...
-
-    @property
-    def port(self) -> int: ...
-
-    @property
-    def url(self) -> str: ...
+if TYPE_CHECKING:
+    from emulator.apigateway.server import ListeningAddress
 
 
 def lan_addresses() -> list[str]:
@@ -82,7 +72,7 @@ def route_table(app: SamApp) -> list[str]:
 
 def print_banner(
     app: SamApp,
-    server: ServerAddress,
+    server: ListeningAddress,
     *,
     aws_endpoint: str | None,
     dynamodb_endpoint: str | None = None,

@@ -56,12 +56,24 @@ def listen(host: str, port: int, *, backlog: int = 1024) -> socket.socket:
     return sock
 
 
-def connectable_host(host: str) -> str:
-    """The address a local client uses (0.0.0.0 / :: are not connectable)."""
-    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+class ListeningAddress:
+    """Where a front listens (``host`` as bound, ``port``) and the URL a local client uses."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+
+    @property
+    def local_host(self) -> str:
+        """The address a local client uses (0.0.0.0 / :: are not connectable)."""
+        return "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.local_host}:{self.port}"
 
 
-class GatewayServer:
+class GatewayServer(ListeningAddress):
     """Binds at construction; ``serve_forever`` blocks until SIGINT/SIGTERM or :meth:`stop`."""
 
     def __init__(
@@ -75,26 +87,17 @@ class GatewayServer:
         body_timeout_s: float = BODY_TIMEOUT_S,
         graceful_timeout_s: float = GRACEFUL_TIMEOUT_S,
     ) -> None:
-        self.host = host
+        self._socket = listen(host, port, backlog=backlog)
+        super().__init__(host, self._socket.getsockname()[1])
         self.backlog = backlog
         self.idle_timeout_s = idle_timeout_s
         self.timeouts = ClientTimeouts(idle_s=idle_timeout_s, head_s=head_timeout_s, body_s=body_timeout_s)
         self.graceful_timeout_s = graceful_timeout_s
         self.stopped_at_once = False  # a second signal cut the graceful shutdown short
-        self._socket = listen(host, port, backlog=backlog)
-        self.port: int = self._socket.getsockname()[1]
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
         self._now_please: asyncio.Event | None = None
         self._stop_requested = False
-
-    @property
-    def local_host(self) -> str:
-        return connectable_host(self.host)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.local_host}:{self.port}"
 
     def serve_forever(self, gateway: Gateway, *, on_ready: Callable[[], None] | None = None) -> None:
         try:

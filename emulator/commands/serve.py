@@ -27,8 +27,7 @@ from emulator.commands.app_options import add_app_options
 if TYPE_CHECKING:  # imported where they are used: `serve` launches the AWS endpoint first
     from flask import Flask
 
-    from emulator.apigateway.banner import ServerAddress
-    from emulator.apigateway.server import GatewayServer
+    from emulator.apigateway.server import GatewayServer, ListeningAddress
     from emulator.core import EmulatorCore
 
 
@@ -148,7 +147,7 @@ def serve(args: argparse.Namespace) -> int:
     return 1 if core is not None and core.aws_gave_up else 0
 
 
-def _announce(core: EmulatorCore, server: ServerAddress) -> None:
+def _announce(core: EmulatorCore, server: ListeningAddress) -> None:
     """The banner, once a request was really answered; ``--warm-containers eager`` starts now."""
     from emulator.apigateway.banner import print_banner
 

@@ -11,29 +11,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from emulator.apigateway.server import announce_when_answering, connectable_host, listen
+from emulator.apigateway.server import ListeningAddress, announce_when_answering, listen
 from emulator.apigateway.wsgi_request import RAW_HEADERS
 from emulator.core import EmulatorCore
 from emulator.flask_app import app_for
-
-
-@dataclass(frozen=True)
-class ListeningAddress:
-    host: str
-    port: int
-
-    @property
-    def local_host(self) -> str:
-        return connectable_host(self.host)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.local_host}:{self.port}"
 
 
 class RawHeadersRequestHandler(WSGIRequestHandler):
