@@ -8,6 +8,7 @@ a log line per note.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -199,3 +200,15 @@ def test_sam_base_url_tests_a_running_stack(project: pytest.Pytester, running_ap
     result.stdout.fnmatch_lines(
         ["sam: 3 test(s) need the app in this process*deselected against --sam-base-url"]
     )
+
+
+def test_the_readmes_example_passes_on_this_repositorys_app(project: pytest.Pytester) -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Testing your own handlers") :]
+    example = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert example is not None, "README: no example test under 'Testing your own handlers'"
+    assert len([line for line in example.group(1).splitlines() if line.strip()]) <= 10
+    project.makepyfile(test_readme=example.group(1))
+    env_vars = f"{ROOT / 'env.local.json'} {ROOT / 'tests/integration/env.json'}"
+    project.makeini(f"[pytest]\nsam_template = {ROOT / 'template.yaml'}\nsam_env_vars = {env_vars}\n")
+    _run(project).assert_outcomes(passed=2)
