@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -13,9 +14,17 @@ from emulator.cli import main
 from emulator.commands.invoke import build_sample_proxy_event
 from emulator.errors import UserError
 from tests.emulator.fixtures import template
+from tests.emulator.logging_state import emulator_logging_restored
 from tests.emulator.proxy_event_keys import CONTEXT_KEYS, EVENT_KEYS
 
 TEMPLATE = template("invoke_app")
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """``main`` configures the emulator's loggers, as a command does: not for the tests after it."""
+    with emulator_logging_restored():
+        yield
 
 
 def emulator(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

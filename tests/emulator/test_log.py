@@ -13,6 +13,7 @@ import pytest
 
 from emulator import log
 from tests.emulator.fixtures import template
+from tests.emulator.logging_state import emulator_logging_restored
 
 TEMPLATE = template("invoke_app")
 POWERTOOLS_LINE = json.dumps(
@@ -34,13 +35,8 @@ POWERTOOLS_LINE = json.dumps(
 @pytest.fixture
 def configured() -> Iterator[io.StringIO]:
     """The emulator's loggers writing into a buffer; their set-up restored afterwards."""
-    root = logging.getLogger(log.ROOT)
-    saved = (list(root.handlers), root.level, root.propagate)
-    flags = (logging.logProcesses, logging.logMultiprocessing, logging.logThreads)
-    stream = io.StringIO()
-    yield stream
-    root.handlers[:], root.level, root.propagate = saved
-    logging.logProcesses, logging.logMultiprocessing, logging.logThreads = flags
+    with emulator_logging_restored():
+        yield io.StringIO()
 
 
 def test_each_logger_has_its_tag_and_lines_stay_as_they_were(configured):
