@@ -184,11 +184,12 @@ class FlaskEmulator:
                 return
             self._closed = True
         atexit.unregister(self.close)
-        if self._server is not None:
+        if self._server is not None and self._serving is None:
+            self._server.close_unused()  # the start failed before it served
+        elif self._server is not None:
             self._server.stop()
-            if self._serving is not None:
-                with contextlib.suppress(Exception):  # shutting down: the loop is stopped next anyway
-                    self._serving.result(timeout=30)
+            with contextlib.suppress(Exception):  # shutting down: the loop is stopped next anyway
+                self._serving.result(timeout=30)
         self._loop.stop()
         self.core.close()
 

@@ -8,6 +8,7 @@ a function's answer, and its own error answers), :mod:`.cors` (SAM's OPTIONS moc
 (Lambda authorizers), :mod:`.request` (the client's request), :mod:`.gateway` (the request
 pipeline, ``async def handle(request) -> response``), :mod:`.api` (what an HTTP front needs
 from it), :mod:`.server` and :mod:`.connection` (HTTP/1.1 on an asyncio loop in this process),
-:mod:`.wsgi_bridge` (the emulator's own Flask pages) and :mod:`.banner`. Nothing is
+:mod:`.wsgi_bridge` (the emulator's own Flask pages), :mod:`.wsgi_request` (a WSGI request in, for
+the Flask front of :mod:`emulator.flask_app`) and :mod:`.banner`. Nothing is
 imported here so that importing one of them stays cheap.
 """

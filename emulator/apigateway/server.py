@@ -155,6 +155,11 @@ class GatewayServer(ListeningAddress):
             self._now_please.set()
         self._stopping.set()
 
+    def close_unused(self) -> None:
+        """Let go of the socket of a server that never served (serving closes it when it ends)."""
+        if self._loop is None:
+            self._socket.close()
+
     def stop(self) -> None:
         """Stop serving (from any thread)."""
         self._stop_requested = True
