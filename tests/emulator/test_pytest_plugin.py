@@ -113,11 +113,16 @@ def test_data_is_kept_between_tests_unless_reset(project: pytest.Pytester) -> No
             def test_the_same_warm_worker_served_every_test():
                 assert len(WORKER) == 4
                 assert len(set(WORKER)) == 1, WORKER
+
+            def test_a_failure_shows_the_functions_logs(sam_api):
+                sam_api.post("/notes", json={"id": "shown", "text": "x"})
+                assert False
             """
         )
     )
     result = _run(project, f"--sam-template={NOTES_APP}", "-v")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=5, failed=1)
+    result.stdout.fnmatch_lines(["*Captured log call*", "*saved note shown*"])
 
 
 def test_a_template_that_does_not_start_is_one_clear_error(project: pytest.Pytester) -> None:
