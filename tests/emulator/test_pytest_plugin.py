@@ -41,15 +41,27 @@ def test_options_ini_values_and_fixtures(project: pytest.Pytester) -> None:
     (project.path / "app" / "base.json").write_text(json.dumps({"Parameters": {"LABEL": "from-ini"}}))
     (project.path / "later.json").write_text(json.dumps({"NotesFunction": {"LABEL": "from-option"}}))
     project.makeini(f"[pytest]\nsam_template = {NOTES_APP}\nsam_env_vars = app/base.json\n")
+    project.makeconftest(
+        CONFTEST
+        + textwrap.dedent(
+            """
+            import pytest
+
+            @pytest.fixture(scope="session")
+            def sam_app_options(sam_app_options):
+                return {**sam_app_options, "stage": "v1"}  # any other option of serve's
+            """
+        )
+    )
     project.makepyfile(
         test_app=textwrap.dedent(
             """
             def test_api_session_and_flask_client(sam_api):
-                assert sam_api.base_url.endswith("/Prod")
+                assert sam_api.base_url.endswith("/v1")
                 answer = sam_api.session.get("/notes").json()
                 assert answer["greeting"] == "howdy"  # --sam-parameter-overrides
                 assert answer["label"] == "from-option"  # the option's file, after the ini's
-                assert sam_api.flask_client.get("/Prod/notes").json["label"] == "from-option"
+                assert sam_api.flask_client.get("/v1/notes").json["label"] == "from-option"
 
             def test_aws_endpoint(sam_aws):
                 assert sam_aws.endpoint_url.startswith("http://127.0.0.1:")
