@@ -20,6 +20,14 @@ URL that ``{{emulator.url}}`` stands for in env vars and parameter overrides: so
 reach the local identity providers even when the app is only used through ``test_client``, and a
 test can use a real HTTP client on it (the pytest plugin's ``sam_api.base_url``). Workers and the
 embedded AWS endpoint start once per app and stop at :meth:`FlaskEmulator.close` or at exit.
+
+As under ``serve``, a watchdog restarts the embedded AWS endpoint if it dies, and requests wait for
+it meanwhile (:mod:`emulator.aws.watchdog`). If it keeps dying, the app does not stop its host
+process (a test run, your WSGI server): it answers 503 and ``/_emulator/health`` says ``failed``;
+``serve --server flask`` stops, exit code 1 (:mod:`emulator.commands.serve_flask`). Nor does it
+raise the process's open-files limit as ``serve`` does: that is the host server's to set.
+:meth:`FlaskEmulator.close` lets the requests in flight on the loopback URL finish for up to
+``graceful_timeout`` seconds; a WSGI request still running when the loop stops gets 503.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ import contextlib
 import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +45,7 @@ from flask import Flask, Response, request
 
 from emulator import log
 from emulator.apigateway.gateway import EMULATOR_PREFIX, ApiGateway
+from emulator.apigateway.lifecycle import SHUTTING_DOWN_MESSAGE
 from emulator.apigateway.proxy_response import GatewayResponse
 from emulator.apigateway.request import GatewayRequest
 from emulator.apigateway.server import GatewayServer
@@ -62,7 +71,7 @@ def create_app(
     ``env_vars`` (a file or several, a later key wins), ``parameter_overrides`` (a mapping, or
     ``KEY=VALUE`` strings), ``stage``, ``data_dir``, ``dynamodb_endpoint``, ``max_workers``,
     ``queue_wait``, ``hot_reload``, ``lambda_python``, ``integration_timeout``,
-    ``ttl_sweep_interval``, ``warm_containers``.
+    ``ttl_sweep_interval``, ``warm_containers``, ``graceful_timeout``.
 
     ``base_url``: where this app is served, when you serve it yourself and its functions should
     call it there (``{{emulator.url}}``); by default the app also listens on a loopback port of
@@ -99,12 +108,19 @@ def emulator_options(template: str | Path = "template.yaml", **options: Any) -> 
     )
 
 
-def app_for(core: EmulatorCore, *, base_url: str | None = None, import_name: str = "emulator") -> Flask:
-    """The Flask app over a launched core (``serve --server flask`` makes the core itself)."""
+def app_for(
+    core: EmulatorCore,
+    *,
+    base_url: str | None = None,
+    import_name: str = "emulator",
+    on_aws_give_up: Callable[[], None] | None = None,
+) -> Flask:
+    """The Flask app over a launched core (``serve --server flask`` makes the core itself, and
+    stops serving ``on_aws_give_up``: see :meth:`EmulatorCore.start`)."""
     _log_somewhere()
     app = Flask(import_name, static_folder=None)
     register_emulator_pages(app, core.options.data_dir, core.aws_endpoint, external_aws=core.external_aws)
-    emulator = FlaskEmulator(core, app, base_url=base_url)
+    emulator = FlaskEmulator(core, app, base_url=base_url, on_aws_give_up=on_aws_give_up)
     app.extensions[EXTENSION] = emulator
     app.emulator = emulator  # type: ignore[attr-defined]  # the documented handle: app.emulator.close()
     view = _gateway_view(emulator)
@@ -118,7 +134,14 @@ def app_for(core: EmulatorCore, *, base_url: str | None = None, import_name: str
 class FlaskEmulator:
     """``app.emulator``: the core under a Flask app, and the private loop its requests run on."""
 
-    def __init__(self, core: EmulatorCore, app: Flask, *, base_url: str | None) -> None:
+    def __init__(
+        self,
+        core: EmulatorCore,
+        app: Flask,
+        *,
+        base_url: str | None,
+        on_aws_give_up: Callable[[], None] | None = None,
+    ) -> None:
         self.core = core
         self._loop = LoopThread()
         self._server: GatewayServer | None = None
@@ -127,10 +150,10 @@ class FlaskEmulator:
         self._closed = False
         try:
             if base_url is None:
-                self._server = GatewayServer("127.0.0.1", 0)
+                self._server = GatewayServer("127.0.0.1", 0, graceful_timeout_s=core.options.graceful_timeout)
                 base_url = self._server.url
             self.url: str = base_url.rstrip("/")
-            self.gateway: ApiGateway = core.start(self.url, emulator_app=app)
+            self.gateway: ApiGateway = core.start(self.url, emulator_app=app, on_aws_give_up=on_aws_give_up)
             if self._server is not None:
                 self._serving = self._loop.submit(self._server.serve(self.gateway))
         except BaseException:
@@ -177,8 +200,9 @@ class FlaskEmulator:
         """A boto3 client for the AWS endpoint the functions use (``"dynamodb"``: their DynamoDB)."""
         return self.core.aws_client(service)
 
-    def close(self) -> None:
-        """Stop serving, then the workers and the AWS endpoint (idempotent; also run at exit)."""
+    def close(self, *, wait: bool = True) -> None:
+        """Stop serving, then the workers and the AWS endpoint (idempotent; also run at exit).
+        ``wait=False``: the AWS endpoint is asked to stop, not waited for (its last snapshot)."""
         with self._close_lock:
             if self._closed:
                 return
@@ -189,9 +213,9 @@ class FlaskEmulator:
         elif self._server is not None:
             self._server.stop()
             with contextlib.suppress(Exception):  # shutting down: the loop is stopped next anyway
-                self._serving.result(timeout=30)
+                self._serving.result(timeout=self.core.options.graceful_timeout + 30)
         self._loop.stop()
-        self.core.close()
+        self.core.close(wait=wait)
 
 
 async def _call(function: Any, *args: Any) -> Any:
@@ -208,7 +232,8 @@ def _gateway_view(emulator: FlaskEmulator) -> Any:
         try:
             answer = emulator.payload_too_large(gateway_req) if too_large else emulator.handle(gateway_req)
         except LoopClosed:
-            return _json_response(503, {"message": "the emulator is closed (app.emulator.close())"})
+            # Closed (app.emulator.close()), or stopped under this request past serve's graceful timeout.
+            return _json_response(503, {"message": SHUTTING_DOWN_MESSAGE})
         response = Response(answer.body, status=answer.status, headers=wsgi_headers(answer))
         if not any(name.lower() == "content-type" for name, _ in answer.headers):
             del response.headers["Content-Type"]  # Werkzeug's default: API Gateway adds none

@@ -25,6 +25,7 @@ import httptools
 
 from emulator import log
 from emulator.apigateway.api import Gateway
+from emulator.apigateway.lifecycle import SHUTTING_DOWN_MESSAGE
 from emulator.apigateway.limits import HEADER_OVERHEAD, MAX_HEAD_BYTES, ClientTimeouts, head_size
 from emulator.apigateway.proxy_response import GatewayResponse
 from emulator.apigateway.request import MAX_PAYLOAD_BYTES, GatewayRequest
@@ -384,5 +385,5 @@ class HttpConnection(asyncio.Protocol):
         if self._closed or self._discarding:
             self._close()
             return
-        body = json.dumps({"message": "Service Unavailable: the server is shutting down"}).encode()
+        body = json.dumps({"message": SHUTTING_DOWN_MESSAGE}).encode()
         self._end_gracefully(GatewayResponse(503, [("Content-Type", "application/json")], body))

@@ -33,6 +33,8 @@ ACCEPT_RETRY_S = 0.5
 ACCEPT_LOG_EVERY_S = 10.0
 # After the 503s: how long the clients get to read them before the loop ends.
 ABANDON_LINGER_S = 1.0
+# What a request still running past the graceful timeout is answered (both fronts).
+SHUTTING_DOWN_MESSAGE = "Service Unavailable: the server is shutting down"
 _NO_DESCRIPTORS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 _LOG = logging.getLogger(log.GATEWAY)
 
@@ -156,12 +158,7 @@ async def drain(
     await asyncio.sleep(0)  # the idle ones' connection_lost runs
     in_flight = len(connections)
     if in_flight:
-        _LOG.info(
-            "Shutting down: waiting for %d request%s in flight (at most %g s; Ctrl-C again to stop now)",
-            in_flight,
-            "" if in_flight == 1 else "s",
-            graceful_timeout_s,
-        )
+        say_waiting(in_flight, graceful_timeout_s)
         emptied = asyncio.ensure_future(connections.emptied.wait())
         forced = asyncio.ensure_future(now_please.wait())
         await asyncio.wait({emptied, forced}, timeout=graceful_timeout_s, return_when=asyncio.FIRST_COMPLETED)
@@ -171,7 +168,20 @@ async def drain(
     for connection in left:
         connection.abandon()
     if left:
-        _LOG.warning("%d request%s still in flight answered 503", len(left), "" if len(left) == 1 else "s")
+        say_abandoned(len(left))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(connections.emptied.wait(), ABANDON_LINGER_S)
     return in_flight, len(left)
+
+
+def say_waiting(in_flight: int, graceful_timeout_s: float) -> None:
+    _LOG.info(
+        "Shutting down: waiting for %d request%s in flight (at most %g s; Ctrl-C again to stop now)",
+        in_flight,
+        "" if in_flight == 1 else "s",
+        graceful_timeout_s,
+    )
+
+
+def say_abandoned(left: int) -> None:
+    _LOG.warning("%d request%s still in flight answered 503", left, "" if left == 1 else "s")

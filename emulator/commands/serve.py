@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # imported where they are used: `serve` launches the AWS endp
     from flask import Flask
 
     from emulator.apigateway.server import GatewayServer, ListeningAddress
+    from emulator.commands.serve_flask import FlaskServer
     from emulator.core import EmulatorCore
 
 
@@ -119,24 +120,29 @@ def serve(args: argparse.Namespace) -> int:
     from emulator.core import EmulatorCore, EmulatorOptions
 
     core: EmulatorCore | None = None
-    server: GatewayServer | None = None
+    server: GatewayServer | FlaskServer | None = None
     try:
         core = EmulatorCore(EmulatorOptions.from_args(args))  # launches the AWS endpoint first
         from emulator.apigateway.lifecycle import raise_open_files_limit
 
         raise_open_files_limit()  # each client is a descriptor; macOS allows 256 by default
+        graceful_timeout_s = core.options.graceful_timeout
+        # Each front stops serving when the watchdog gives up on an AWS endpoint that keeps dying
+        # (exit code 1), and shuts down gracefully at Ctrl-C or SIGTERM.
         if args.server == "flask":
-            from emulator.commands.serve_flask import serve_flask
+            from emulator.commands.serve_flask import FlaskServer
 
-            serve_flask(core, args.host, args.port, announce=lambda server: _announce(core, server))
+            flask_server = server = FlaskServer(args.host, args.port, graceful_timeout_s=graceful_timeout_s)
+            flask_server.serve_forever(core, on_ready=lambda: _announce(core, flask_server))
         else:
             from emulator.apigateway.server import GatewayServer
 
-            server = GatewayServer(args.host, args.port, graceful_timeout_s=core.options.graceful_timeout)
+            asyncio_server = server = GatewayServer(
+                args.host, args.port, graceful_timeout_s=graceful_timeout_s
+            )
             emulator_app = _emulator_app(args.data_dir, core.aws_endpoint, external_aws=core.external_aws)
-            # The watchdog gives up on an endpoint that keeps dying: serve stops (exit code 1).
             gateway = core.start(server.url, emulator_app=emulator_app, on_aws_give_up=server.stop)
-            server.serve_forever(gateway, on_ready=lambda: _announce(core, server))
+            asyncio_server.serve_forever(gateway, on_ready=lambda: _announce(core, asyncio_server))
     except _Terminated:
         pass
     finally:

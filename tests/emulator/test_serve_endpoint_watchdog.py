@@ -1,7 +1,8 @@
 """serve watches its embedded AWS endpoint: a killed one is restarted on the same data dir and
 port, nothing acknowledged is lost, the gap answers no handler's 500, and a crash loop stops serve.
 
-The app is the repository's own (``make up``'s template and env.local.json), over HTTP.
+The app is the repository's own (``make up``'s template and env.local.json), over HTTP, on both
+fronts (the asyncio server and ``--server flask``): the watchdog is the core's.
 """
 
 from __future__ import annotations
@@ -18,19 +19,25 @@ import pytest
 import requests
 
 from emulator.launcher import RunningServe, run_serve, serve_argv
+from tests.emulator.gateway.conftest import FRONTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(params=FRONTS)
+def front(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture
-def make_up(tmp_path: Path) -> Iterator[tuple[RunningServe, Path]]:
+def make_up(tmp_path: Path, front: str) -> Iterator[tuple[RunningServe, Path]]:
     """``make up`` on a data dir of its own (fast password hashing for the test)."""
     env_vars = tmp_path / "env.test.json"
     env_vars.write_text(json.dumps({"Parameters": {"BCRYPT_ROUNDS": "4"}}))
     data_dir = tmp_path / "data"
     argv = serve_argv(
         "--port", "0", "--data-dir", str(data_dir), "--no-reload",
-        "--env-vars", "env.local.json", "--env-vars", str(env_vars),
+        "--env-vars", "env.local.json", "--env-vars", str(env_vars), "--server", front,
     )  # fmt: skip
     with run_serve(argv, log_path=tmp_path / "serve.log", cwd=ROOT) as serve:
         yield serve, data_dir
@@ -83,12 +90,13 @@ def test_a_killed_endpoint_is_back_for_the_next_request_with_every_write(make_up
     assert "[serve] the embedded AWS endpoint is back (pid " in log
 
 
-def test_an_endpoint_that_cannot_come_back_makes_serve_give_up_clearly(tmp_path):
+def test_an_endpoint_that_cannot_come_back_makes_serve_give_up_clearly(tmp_path, front: str):
     data_dir = tmp_path / "data"
     log_path = tmp_path / "serve.log"
     argv = serve_argv(
-        "--port", "0", "--data-dir", str(data_dir), "--no-reload", "--env-vars", "env.local.json"
-    )
+        "--port", "0", "--data-dir", str(data_dir), "--no-reload", "--env-vars", "env.local.json",
+        "--server", front,
+    )  # fmt: skip
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
             argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=log_file, text=True, start_new_session=True

@@ -1,6 +1,7 @@
 """Ctrl-C and SIGTERM shut serve down as uvicorn and gunicorn do: no new connections, idle ones
 closed, the requests in flight finished (their answers closing their connections) for up to
-``--graceful-timeout``; past it, or at a second Ctrl-C, 503 for what is still running."""
+``--graceful-timeout``; past it, or at a second Ctrl-C, 503 for what is still running. On both
+fronts: the asyncio server and ``--server flask`` (whose Werkzeug server keeps no idle connection)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import requests
 
 from emulator.launcher import serve_argv
 from tests.emulator.fixtures import template
+from tests.emulator.gateway.conftest import FRONTS
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -50,15 +52,17 @@ class Serve:
         return futures
 
 
-@pytest.fixture
-def start(tmp_path: Path) -> Iterator[object]:
+@pytest.fixture(params=FRONTS)
+def start(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    front = request.param
     started: list[Serve] = []
 
     def start(*options: str) -> Serve:
         log = tmp_path / f"serve-{len(started)}.log"
         markers = tmp_path / f"markers-{len(started)}"
         markers.mkdir()
-        argv = serve_argv("--port", "0", "--template", str(template("gateway_app")), "--no-reload", *options)
+        app = str(template("gateway_app"))
+        argv = serve_argv("--port", "0", "--template", app, "--no-reload", "--server", front, *options)
         with log.open("wb") as log_file:
             process = subprocess.Popen(
                 argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=log_file, text=True, start_new_session=True
@@ -87,7 +91,16 @@ def _idle_keep_alive_connection(serve: Serve) -> socket.socket:
     host, port = serve.url.removeprefix("http://").rsplit(":", 1)
     sock = socket.create_connection((host, int(port)), timeout=30)
     sock.sendall(f"GET /_emulator/health HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
-    assert sock.recv(65536).startswith(b"HTTP/1.1 200 OK")
+    received = b""
+    while b"\r\n\r\n" not in received:
+        received += sock.recv(65536)
+    head, body = received.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 200 OK")
+    length = int(
+        next(line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:"))[15:]
+    )
+    while len(body) < length:  # the whole answer: what comes next on the socket is the server's doing
+        body += sock.recv(65536)
     return sock
 
 
