@@ -14,6 +14,7 @@ import sys
 import threading
 import wsgiref.simple_server
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
@@ -185,3 +186,47 @@ def test_flask_run_serves_it(tmp_path: Path) -> None:
         if flask_run.poll() is None:
             flask_run.kill()
         flask_run.wait()
+
+
+def test_a_killed_aws_endpoint_is_restarted_under_the_app_with_its_data(tmp_path: Path) -> None:
+    """The core's watchdog, as under serve: the next request waits for the new endpoint, which
+    replays the data dir's journal."""
+    app = create_app(NOTES_APP, hot_reload=False, data_dir=tmp_path / "data")
+    try:
+        client = app.test_client()
+        assert client.post("/Prod/notes", json={"id": "a", "text": "x"}).status_code == 201
+        endpoint_pid = client.get("/_emulator/health").json["aws"]["pid"]
+
+        os.kill(endpoint_pid, signal.SIGKILL)
+
+        assert client.post("/Prod/notes", json={"id": "b", "text": "y"}).status_code == 201
+        assert sorted(client.get("/Prod/notes").json["notes"]) == ["a", "b"]
+        aws = client.get("/_emulator/health").json["aws"]
+        assert (aws["state"], aws["restarts"], aws["lastExit"]) == ("up", 1, "killed by SIGKILL")
+    finally:
+        app.emulator.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("graceful_timeout", "answer"), [(60.0, (200, "done")), (0.5, (503, None))])
+def test_close_lets_the_loopback_urls_requests_in_flight_finish_within_the_graceful_timeout(
+    tmp_path: Path, graceful_timeout: float, answer: tuple[int, str | None]
+) -> None:
+    app = create_app(GATEWAY_APP, hot_reload=False, graceful_timeout=graceful_timeout)
+    started = tmp_path / "started"
+    url = f"{app.emulator.url}/test/long"  # type: ignore[attr-defined]
+    pool = ThreadPoolExecutor(1)
+    in_flight = pool.submit(requests.get, url, params={"seconds": "3", "started": str(started)}, timeout=60)
+    while not started.exists():  # the function runs: the request is in flight
+        assert not in_flight.done(), in_flight.result().text
+        threading.Event().wait(0.02)
+
+    app.emulator.close()  # type: ignore[attr-defined]
+
+    response = in_flight.result()
+    pool.shutdown()
+    status, text = answer
+    assert response.status_code == status
+    if text is not None:
+        assert response.text == text
+    else:
+        assert response.json() == {"message": "Service Unavailable: the server is shutting down"}
