@@ -1,6 +1,6 @@
 """The program inside one Lambda execution environment (a warm worker process).
 
-Run as ``python bootstrap.py REQUEST_FD RESPONSE_FD FUNCTION_ARN`` by :mod:`.worker`, with
+Run as ``python bootstrap.py REQUEST_FD RESPONSE_FD FUNCTION_ARN [CLOCK_OFFSET_S]`` by :mod:`.worker`, with
 ``cwd`` = the function's code directory and a Lambda-like environment (``LAMBDA_TASK_ROOT``,
 ``_HANDLER``...). It plays the part of Lambda's Python runtime interface client: import the
 handler module once (the INIT phase), then serve invocations one at a time.
@@ -197,7 +197,7 @@ class _FreshSourceLoader(importlib.machinery.SourceFileLoader):
 
     def get_code(self, fullname: str) -> Any:
         try:
-            age_s = time.time() - os.stat(self.path).st_mtime
+            age_s = time.time() - _CLOCK.offset_s - os.stat(self.path).st_mtime
         except OSError:
             age_s = 0.0
         if age_s < _FRESH_SOURCE_S:
@@ -421,6 +421,50 @@ class _PeakMemory:
 _PEAK_MEMORY = _PeakMemory()
 
 
+class _ShiftedClock:
+    """The emulator clock's offset (``python -m emulator clock``) applied to this process.
+
+    time-machine patches ``time.time()``, ``time.time_ns()``, ``datetime.now()``/``utcnow()``,
+    ``gmtime``/``localtime``/``strftime`` at C level, so every module sees the shift however it
+    imported them (PyJWT's ``exp`` check included), and ticking: real time runs on from the
+    shifted instant. Monotonic clocks are left alone (durations, the REPORT line). The offset
+    arrives with each invocation, and only when it is not zero, so a process that was never
+    shifted never imports time-machine. An interpreter without it (``--lambda-python``) runs on
+    real time and says so once in the function's log.
+    """
+
+    def __init__(self) -> None:
+        self.offset_s = 0.0
+        self._travel: Any = None
+        self._traveller: Any = None
+        self._unavailable = False
+
+    def set(self, offset_s: float) -> None:
+        if self._unavailable or offset_s == self.offset_s:
+            return
+        if self._travel is None:
+            try:
+                import time_machine
+            except ImportError:
+                self._unavailable = True
+                sys.stdout.write(
+                    "[WARNING] emulator clock: time-machine is not installed in this function's "
+                    f"interpreter ({sys.executable}): it keeps real time, not the clock's +{offset_s:.0f} s\n"
+                )
+                return
+            self._travel = time_machine.travel(time.time() + offset_s, tick=True)
+            self._traveller = self._travel.start()
+        elif offset_s == 0.0:  # back to real time: unpatched again
+            self._travel.stop()
+            self._travel = self._traveller = None
+        else:
+            self._traveller.shift(offset_s - self.offset_s)
+        self.offset_s = offset_s
+
+
+_CLOCK = _ShiftedClock()
+
+
 def _yield_to_the_gateway() -> None:
     """Linux: run as SCHED_BATCH, so that a request written to this worker never preempts the
     gateway's event loop in the middle of its work (a woken batch task waits for the running one
@@ -447,9 +491,13 @@ def _invoke(
     handler: Callable[..., Any], meta: dict[str, Any], body: bytes, arn: str, log_filter: _RequestIdFilter
 ) -> tuple[dict[str, Any], bytes]:
     request_id = meta["rid"]
+    offset_s = meta.get("clk", 0.0)
+    if offset_s != _CLOCK.offset_s:
+        _CLOCK.set(offset_s)
     _TRACE_ID.set(_trace_id())
     log_filter.request_id = request_id
-    context = LambdaContext(request_id, meta["deadline_ms"], arn)
+    # The deadline is the emulator's real time: on the function's (shifted) clock it is later.
+    context = LambdaContext(request_id, meta["deadline_ms"] + _CLOCK.offset_s * 1000, arn)
     started = time.perf_counter()
     error: dict[str, Any] | None = None
     payload = b""
@@ -501,6 +549,8 @@ def main(argv: list[str]) -> int:
     sys.stdout.reconfigure(line_buffering=True)
     _install_fresh_source_imports(task_root)
     log_filter = _install_lambda_logging()
+    if len(argv) > 4:  # the emulator clock's offset when the worker started: INIT sees it too
+        _CLOCK.set(float(argv[4]))
 
     started = time.perf_counter()
     try:

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from emulator.clock import EmulatorClock
 from emulator.lambda_runtime.api import FunctionConfig, InvocationResult
 from emulator.lambda_runtime.invocation import Invocation, encode_event, failure, new_request_id
 from emulator.lambda_runtime.limits import (
@@ -47,9 +48,12 @@ class ProcessLambdaRuntime:
         hot_reload: bool = True,
         python: str = sys.executable,
         reload_interval_s: float = 0.5,
+        clock: EmulatorClock | None = None,
     ) -> None:
+        """``clock``: the emulator clock whose offset the functions' time follows (none: real time)."""
         functions = list(functions)
         self._python = python
+        self._clock = clock
         # How long a request waits for a free worker. At ReservedConcurrentExecutions this is
         # Lambda's own throttle (short: AWS answers 429 at once, API Gateway turns it into 500).
         # At --max-workers it is only the emulator's resource cap, which AWS does not have
@@ -216,7 +220,7 @@ class ProcessLambdaRuntime:
             raise UnknownFunctionError(f"Function not found: {function_name}") from None
 
     def _spawn(self, pool: FunctionPool, generation: int) -> Worker:
-        return Worker(pool.config, python=self._python, owner=pool, generation=generation)
+        return Worker(pool.config, python=self._python, owner=pool, generation=generation, clock=self._clock)
 
     def _dispatch(self, pool: FunctionPool, invocation: Invocation) -> None:
         """Start ``invocation`` on a thread of :attr:`_waiters`: it may start a worker process or

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from emulator.clock import EmulatorClock
 from emulator.lambda_runtime import bootstrap, environment, exits, logs
 from emulator.lambda_runtime.api import ErrorKind, FunctionConfig, InvocationError, InvocationResult
 from emulator.lambda_runtime.invocation import Invocation, decode_payload, failure
@@ -63,8 +64,17 @@ class WorkerOwner(Protocol):
 class Worker:
     """A warm execution environment for one function, serving one invocation at a time."""
 
-    def __init__(self, config: FunctionConfig, *, python: str, owner: WorkerOwner, generation: int) -> None:
+    def __init__(
+        self,
+        config: FunctionConfig,
+        *,
+        python: str,
+        owner: WorkerOwner,
+        generation: int,
+        clock: EmulatorClock | None = None,
+    ) -> None:
         self.config = config
+        self._clock = clock
         self.generation = generation  # the code version it imported (see hot reload)
         self.registered = False  # set by the pool once it counts this worker
         self._owner = owner
@@ -99,9 +109,12 @@ class Worker:
         )
         self._started_at = time.monotonic()
         self.arn = environment.function_arn(config)
+        command = [python, str(BOOTSTRAP_PATH), str(request_read), str(response_write), self.arn]
+        if clock is not None and clock.offset_s:
+            command.append(repr(clock.offset_s))
         try:
             self._process = subprocess.Popen(
-                [python, str(BOOTSTRAP_PATH), str(request_read), str(response_write), self.arn],
+                command,
                 cwd=config.code_dir,
                 env=environment.process_environment(
                     config,
@@ -269,10 +282,12 @@ class Worker:
         """Write the request; False if the process is gone (nothing was delivered)."""
         invocation.sent_at = now = time.monotonic()
         invocation.deadline = now + self.config.timeout_s
-        meta = {
+        meta: dict[str, Any] = {
             "rid": invocation.request_id,
             "deadline_ms": time.time() * 1000 + self.config.timeout_s * 1000,
         }
+        if self._clock is not None and self._clock.offset_s:  # the emulator clock (emulator.clock)
+            meta["clk"] = self._clock.offset_s
         try:
             bootstrap.write_frame(self._request_fd, meta, invocation.event, dumps=orjson.dumps)
         except OSError:
