@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "emulator.commands.invoke",
     "emulator.commands.check",
     "emulator.idp.commands",
+    "emulator.commands.clock",
 )
 
 

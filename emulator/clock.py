@@ -34,10 +34,10 @@ class DurationError(ValueError):
 
 def parse_duration(text: str | float) -> float:
     """Seconds in ``15m``, ``90s``, ``1h30m``, ``2d``, ``1w`` or a plain number of seconds (> 0)."""
-    if isinstance(text, bool):
-        raise DurationError("expected a duration such as 15m, 90s, 1h30m, 2d or a number of seconds")
-    if isinstance(text, int | float):
+    if isinstance(text, int | float) and not isinstance(text, bool):
         seconds = float(text)
+    elif not isinstance(text, str):
+        raise DurationError("expected a duration such as 15m, 90s, 1h30m, 2d or a number of seconds")
     else:
         compact = text.strip().lower().replace(" ", "")
         try:
@@ -49,7 +49,7 @@ def parse_duration(text: str | float) -> float:
                     f"{text!r} is not a duration: expected e.g. 15m, 90s, 1h30m, 2d or a number of seconds"
                 ) from None
             seconds = sum(float(number) * _UNITS_S[unit] for number, unit in parts)
-    if not seconds > 0:
+    if not seconds > 0 or seconds == float("inf"):
         raise DurationError(f"a duration must be more than 0 seconds, got {text!r}")
     if seconds > MAX_OFFSET_S:
         raise DurationError(f"{text!r} is more than the clock's limit of 10 years")
@@ -93,7 +93,7 @@ class EmulatorClock:
 
     def advance(self, seconds: float) -> float:
         """Move forward by ``seconds`` (> 0); returns the new offset."""
-        if not seconds > 0:
+        if not seconds > 0 or seconds == float("inf"):
             raise DurationError(f"the clock only moves forward (use reset to go back), got {seconds}")
         with self._lock:
             if self.offset_s + seconds > MAX_OFFSET_S:

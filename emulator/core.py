@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # imported where they are used: the AWS endpoint is launched 
     from emulator.apigateway.gateway import ApiGateway
     from emulator.apigateway.wsgi_bridge import WsgiApp
     from emulator.aws.watchdog import EndpointWatchdog
+    from emulator.clock import EmulatorClock
     from emulator.lambda_runtime import ProcessLambdaRuntime
     from emulator.template.model import SamApp
 
@@ -107,6 +108,11 @@ class EmulatorCore:
         )
         self._fresh_start = not has_saved_state(options.data_dir)  # before the child creates DATA_DIR/aws
         self._aws.launch()  # first: the longest step of the start-up, on the other core
+        from emulator.clock import EmulatorClock
+
+        # python -m emulator clock: the functions and the TTL sweep (the /_emulator app's route) follow it.
+        self.clock = EmulatorClock()
+        self.clock.follow(self._aws.follow_clock)
         # boto3's own variable (e.g. LocalStack in docker-compose.yml): every service but DynamoDB
         # (Secrets Manager, SSM, SES) is there, for provisioning and the functions alike.
         self.external_aws = bool(os.environ.get("AWS_ENDPOINT_URL"))
@@ -152,7 +158,9 @@ class EmulatorCore:
         self._scratch = tempfile.TemporaryDirectory(prefix="emulator-")
         app = self.app = _load_app(options, base_url, Path(self._scratch.name))
         loaded_at = time.perf_counter()
-        runtime = self.runtime = _start_runtime(app, options, self.aws_endpoint, self.dynamodb_endpoint)
+        runtime = self.runtime = _start_runtime(
+            app, options, self.aws_endpoint, self.dynamodb_endpoint, self.clock
+        )
         if app.resources:  # nothing to create otherwise: skip boto3 altogether
             self._provisioning = _Provisioning(app, runtime, self.aws_endpoint, self.dynamodb_endpoint)
         from emulator.apigateway.gateway import ApiGateway
@@ -249,7 +257,11 @@ def _load_app(options: EmulatorOptions, base_url: str, scratch: Path) -> SamApp:
 
 
 def _start_runtime(
-    app: SamApp, options: EmulatorOptions, endpoint_url: str, dynamodb_endpoint: str | None
+    app: SamApp,
+    options: EmulatorOptions,
+    endpoint_url: str,
+    dynamodb_endpoint: str | None,
+    clock: EmulatorClock,
 ) -> ProcessLambdaRuntime:
     from emulator.aws import worker_environment
     from emulator.lambda_runtime import ProcessLambdaRuntime
@@ -267,6 +279,7 @@ def _start_runtime(
         hot_reload=options.hot_reload,
         queue_wait_s=options.queue_wait,
         python=options.lambda_python or sys.executable,
+        clock=clock,
     )
 
 

@@ -3,7 +3,8 @@
 - ``/_emulator/idp/...``: the local Google identity provider (:mod:`emulator.idp`);
 - ``/_emulator/idp/apple/...``: the local Sign in with Apple provider (:mod:`emulator.idp.apple`);
 - ``GET /_emulator/emails[?to=ADDRESS]``: the emails sent through SES, read from the AWS endpoint
-  that the functions use (the embedded one, or LocalStack's record under docker-compose).
+  that the functions use (the embedded one, or LocalStack's record under docker-compose);
+- ``GET``/``POST /_emulator/clock``: the emulator clock (:mod:`emulator.clock_routes`).
 
 At start, after provisioning, :func:`publish_to_aws` puts the Apple developer key into that
 endpoint's Secrets Manager, where the backend reads it as it would read the real one on AWS.
@@ -20,6 +21,8 @@ from flask import Blueprint, Flask, Response, jsonify, request
 from emulator import log
 from emulator.aws.emails import listing_filter
 from emulator.aws.sent_emails import SentEmails, SentEmailsError
+from emulator.clock import EmulatorClock
+from emulator.clock_routes import clock_blueprint
 from emulator.idp import blueprint as google_blueprint
 from emulator.idp.apple import blueprint as apple_blueprint
 from emulator.idp.apple import provider_for
@@ -29,19 +32,29 @@ from emulator.idp.blueprint import error_response
 APPLE_EXTENSION = "emulator.idp.apple"
 
 
-def build_emulator_app(data_dir: Path | None, aws_endpoint: str, *, external_aws: bool) -> Flask:
+def build_emulator_app(
+    data_dir: Path | None, aws_endpoint: str, *, external_aws: bool, clock: EmulatorClock | None = None
+) -> Flask:
     """``external_aws``: not the embedded endpoint (e.g. LocalStack): emails are read its way first."""
     app = Flask("emulator")
-    register_emulator_pages(app, data_dir, aws_endpoint, external_aws=external_aws)
+    register_emulator_pages(app, data_dir, aws_endpoint, external_aws=external_aws, clock=clock)
     return app
 
 
 def register_emulator_pages(
-    app: Flask, data_dir: Path | None, aws_endpoint: str, *, external_aws: bool
+    app: Flask,
+    data_dir: Path | None,
+    aws_endpoint: str,
+    *,
+    external_aws: bool,
+    clock: EmulatorClock | None = None,
 ) -> None:
-    """The ``/_emulator/...`` blueprints on ``app`` (serve's own small app, or the Flask front)."""
-    app.register_blueprint(google_blueprint(data_dir))
-    apple = provider_for(data_dir)
+    """The ``/_emulator/...`` blueprints on ``app`` (serve's own small app, or the Flask front).
+    ``clock``: the emulator clock, moved by ``/_emulator/clock``; the identity providers mint by it."""
+    clock = clock or EmulatorClock()
+    app.register_blueprint(google_blueprint(data_dir, clock=clock.now))
+    app.register_blueprint(clock_blueprint(clock))
+    apple = provider_for(data_dir, clock=clock.now)
     app.extensions[APPLE_EXTENSION] = apple
     app.register_blueprint(apple_blueprint(apple))
     app.register_blueprint(emails_blueprint(SentEmails(aws_endpoint, localstack_first=external_aws)))

@@ -119,7 +119,9 @@ def app_for(
     stops serving ``on_aws_give_up``: see :meth:`EmulatorCore.start`)."""
     _log_somewhere()
     app = Flask(import_name, static_folder=None)
-    register_emulator_pages(app, core.options.data_dir, core.aws_endpoint, external_aws=core.external_aws)
+    register_emulator_pages(
+        app, core.options.data_dir, core.aws_endpoint, external_aws=core.external_aws, clock=core.clock
+    )
     emulator = FlaskEmulator(core, app, base_url=base_url, on_aws_give_up=on_aws_give_up)
     app.extensions[EXTENSION] = emulator
     app.emulator = emulator  # type: ignore[attr-defined]  # the documented handle: app.emulator.close()

@@ -51,6 +51,7 @@ class EmbeddedEndpointApp:
         self.tokens = TransactionTokens()
         self.outbox: list[dict[str, Any]] = []
         self.sweep_ttl: Any = None  # set by the server: () -> int
+        self.ttl_sweeper: Any = None  # set by the server: its TtlSweeper (the emulator clock's offset)
         self._transaction_backups = moto_fixes.TransactionBackups()
         self._transaction_backups.install()
 
@@ -242,9 +243,28 @@ class EmbeddedEndpointApp:
             return AwsResponse("200 OK", [("Content-Type", "application/json")], encode_document(document))
         if path == "ttl/sweep" and method == "POST":
             return _json_response("200 OK", {"deleted": self.sweep_ttl() if self.sweep_ttl else 0})
+        if path == "clock" and self.ttl_sweeper is not None:
+            return self._clock(method, environ)
         return _json_response(
             "404 Not Found", {"message": f"no emulator route {method} /{ADMIN_PREFIX}{path}"}
         )
+
+    def _clock(self, method: str, environ: dict[str, Any]) -> AwsResponse:
+        """serve's clock offset (``{"offsetSeconds": N}``), for the TTL sweep: it sweeps at once."""
+        if method == "GET":
+            return _json_response("200 OK", {"offsetSeconds": self.ttl_sweeper.clock_offset_s})
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            offset = json.loads(environ["wsgi.input"].read(length) or b"null")["offsetSeconds"]
+            if isinstance(offset, bool) or not isinstance(offset, int | float) or offset < 0:
+                raise ValueError(offset)
+        except (ValueError, TypeError, KeyError):
+            return _json_response(
+                "400 Bad Request",
+                {"error": {"code": "validation_error", "message": 'expected {"offsetSeconds": N >= 0}'}},
+            )
+        deleted = self.ttl_sweeper.follow_clock(float(offset))
+        return _json_response("200 OK", {"offsetSeconds": float(offset), "deleted": deleted})
 
 
 def _item_writes(request: AwsRequest) -> int:

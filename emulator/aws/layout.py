@@ -74,3 +74,5 @@ def add_endpoint_arguments(parser: argparse.ArgumentParser) -> None:
         "after a crash, more snapshot work)",
     )
     parser.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
+    # serve's clock offset (emulator.clock), given again to a child the watchdog restarts.
+    parser.add_argument("--clock-offset", type=float, default=0.0, help=argparse.SUPPRESS)

@@ -60,6 +60,7 @@ class EmbeddedAws:
         self.startup_timeout_s = startup_timeout_s
         self.compact_every = compact_every  # item writes between snapshots (None: the endpoint's default)
         self.keep_listening = keep_listening
+        self.clock_offset_s = 0.0  # the emulator clock's (emulator.clock), given to every child
         self._listener: socket.socket | None = None  # kept for relaunch() (keep_listening)
         self._process: subprocess.Popen[str] | None = None
         self._error_pump: threading.Thread | None = None
@@ -144,6 +145,8 @@ class EmbeddedAws:
             command += ["--data-dir", str(Path(self.data_dir).resolve())]
         if self.compact_every is not None:
             command += ["--compact-every", str(self.compact_every)]
+        if self.clock_offset_s:
+            command += ["--clock-offset", repr(self.clock_offset_s)]
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_REPO_ROOT), env.get("PYTHONPATH", "")) if p)
         env["PYTHONUNBUFFERED"] = "1"
@@ -163,6 +166,29 @@ class EmbeddedAws:
             target=_pump, args=(self._process.stderr, None, self._errors, _forward), daemon=True
         )
         self._error_pump.start()
+
+    def follow_clock(self, offset_s: float) -> None:
+        """The emulator clock moved: the running child's TTL sweep follows (and sweeps at once);
+        a child started later gets the offset on its command line."""
+        self.clock_offset_s = offset_s
+        if self._endpoint_url is None or not self._ready:
+            return
+        from emulator.http_json import Unreachable, request_json
+
+        try:
+            status, _ = request_json(
+                self._endpoint_url + "/_emulator/clock", method="POST", body={"offsetSeconds": offset_s}
+            )
+        except Unreachable as exc:  # down: the watchdog restarts it with the offset
+            status, reason = 0, str(exc)
+        else:
+            reason = f"HTTP {status}"
+        if status != 200:
+            logging.getLogger(log.AWS).warning(
+                "warning: the embedded AWS endpoint did not take the clock's offset (%s); its TTL sweep "
+                "follows it once restarted",
+                reason,
+            )
 
     def wait_until_ready(self) -> EmbeddedAws:
         """Wait for the child's ``Ready on URL`` line; UserError if it exits or never says it."""

@@ -68,8 +68,9 @@ def serve(args: argparse.Namespace) -> int:
             logging.getLogger(log.AWS).info(
                 "migrated the data dir's snapshot to the portable form (readable by any moto version)"
             )
-    sweeper = TtlSweeper(app, args.ttl_sweep_interval)
+    sweeper = TtlSweeper(app, args.ttl_sweep_interval, clock_offset_s=args.clock_offset)
     app.sweep_ttl = sweeper.sweep
+    app.ttl_sweeper = sweeper
     # A wildcard bind is reachable on loopback; "0.0.0.0" itself is not an address to connect to.
     connect_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
     url = f"http://{connect_host}:{server.port}"

@@ -4,7 +4,8 @@ AWS rules mimicked (Developer Guide, "Using DynamoDB Time to Live"): only tables
 ENABLED; the item must carry the TTL attribute as a top-level Number holding epoch seconds; an
 item expires once that time is past; values more than five years in the past are ignored. AWS
 deletes "typically within a few days"; here it happens at the next sweep (default every 60 s,
-or on demand). Deletions are ordinary DeleteItem requests through the endpoint, so they take the
+or on demand, or when the emulator clock moves: ``python -m emulator clock``, whose offset the
+sweep adds to real time). Deletions are ordinary DeleteItem requests through the endpoint, so they take the
 same lock, go to the journal and update the indexes, and each carries a condition on the TTL
 value it saw: an item whose TTL was extended meanwhile is kept.
 """
@@ -82,19 +83,26 @@ def find_expired(now: float) -> list[ExpiredItem]:
 
 
 class TtlSweeper:
-    def __init__(self, app: EmbeddedEndpointApp, interval_s: float) -> None:
+    def __init__(self, app: EmbeddedEndpointApp, interval_s: float, *, clock_offset_s: float = 0.0) -> None:
         self.app = app
         self.interval_s = interval_s
+        # The emulator clock's offset (emulator.clock): items expire by the shifted time.
+        self.clock_offset_s = clock_offset_s
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
 
     def sweep(self, now: float | None = None) -> int:
         """Delete every expired item; returns how many were deleted."""
-        now = time.time() if now is None else now
+        now = time.time() + self.clock_offset_s if now is None else now
         with self.app.lock:
             candidates = find_expired(now)
         # One request per item, each taking the lock on its own: a big sweep never stalls clients.
         return sum(1 for item in candidates if self.app.execute(item.delete_request()).ok)
+
+    def follow_clock(self, offset_s: float) -> int:
+        """The emulator clock moved: expire by the new time, at once; returns how many were deleted."""
+        self.clock_offset_s = offset_s
+        return self.sweep()
 
     def start(self) -> None:
         if self.interval_s > 0:

@@ -140,7 +140,7 @@ def serve(args: argparse.Namespace) -> int:
             asyncio_server = server = GatewayServer(
                 args.host, args.port, graceful_timeout_s=graceful_timeout_s
             )
-            emulator_app = _emulator_app(args.data_dir, core.aws_endpoint, external_aws=core.external_aws)
+            emulator_app = _emulator_app(core)
             gateway = core.start(server.url, emulator_app=emulator_app, on_aws_give_up=server.stop)
             asyncio_server.serve_forever(gateway, on_ready=lambda: _announce(core, asyncio_server))
     except _Terminated:
@@ -169,10 +169,12 @@ def _announce(core: EmulatorCore, server: ListeningAddress) -> None:
     )
 
 
-def _emulator_app(data_dir: Path | None, aws_endpoint: str, *, external_aws: bool) -> Flask | None:
-    """A small Flask app for ``/_emulator/...`` (local identity providers, sent emails), if present."""
+def _emulator_app(core: EmulatorCore) -> Flask | None:
+    """A small Flask app for ``/_emulator/...`` (identity providers, sent emails, the clock), if present."""
     try:
         from emulator.emulator_app import build_emulator_app
     except ModuleNotFoundError:
         return None
-    return build_emulator_app(data_dir, aws_endpoint, external_aws=external_aws)
+    return build_emulator_app(
+        core.options.data_dir, core.aws_endpoint, external_aws=core.external_aws, clock=core.clock
+    )

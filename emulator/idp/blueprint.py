@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,8 +49,14 @@ def parsed_json(parse: Callable[[Any], T]) -> T | Response:
         return error_response(400, "validation_error", str(exc), {"field": exc.field, "reason": exc.reason})
 
 
-def blueprint(data_dir: Path | None = None, *, signing_key: SigningKey | None = None) -> Blueprint:
-    """A Blueprint serving one key pair: ``signing_key``, else the one in ``data_dir`` (or a new one)."""
+def blueprint(
+    data_dir: Path | None = None,
+    *,
+    signing_key: SigningKey | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Blueprint:
+    """A Blueprint serving one key pair: ``signing_key``, else the one in ``data_dir`` (or a new one).
+    ``clock``: the tokens' ``iat``/``exp`` (serve's emulator clock, which the functions follow)."""
     key = signing_key if signing_key is not None else load_or_create_signing_key(data_dir)
     bp = Blueprint("emulator_idp", __name__, url_prefix=URL_PREFIX)
 
@@ -64,7 +71,7 @@ def blueprint(data_dir: Path | None = None, *, signing_key: SigningKey | None = 
         token_request = parsed_json(TokenRequest.from_json)
         if isinstance(token_request, Response):
             return token_request
-        response = jsonify({"idToken": mint_id_token(key, token_request)})
+        response = jsonify({"idToken": mint_id_token(key, token_request, now=int(clock()))})
         response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -16,7 +16,8 @@ The emulator's own, with the backend's error shape ``{"error": {"code", "message
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,14 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FAULTS = 1000
 
 
-def provider_for(data_dir: Path | None) -> AppleProvider:
-    """The provider with its keys and grants in ``data_dir`` (created there if missing), or in memory."""
+def provider_for(data_dir: Path | None, *, clock: Callable[[], float] = time.time) -> AppleProvider:
+    """The provider with its keys and grants in ``data_dir`` (created there if missing), or in memory;
+    ``clock``: its tokens' and codes' time (serve's emulator clock, which the functions follow)."""
     return AppleProvider(
-        load_or_create_apple_signing_key(data_dir), load_or_create_developer_key(data_dir), data_dir=data_dir
+        load_or_create_apple_signing_key(data_dir),
+        load_or_create_developer_key(data_dir),
+        data_dir=data_dir,
+        clock=clock,
     )
 
 
