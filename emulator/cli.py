@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "emulator.commands.check",
     "emulator.idp.commands",
     "emulator.commands.clock",
+    "emulator.commands.exec_env",
 )
 
 
