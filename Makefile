@@ -12,7 +12,7 @@ DATA_DIR ?= .localdata
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: help venv up test lint format bench clean reset seed
+.PHONY: help venv up test lint format bench clean reset seed unlock
 
 help:
 	@echo "make up      run the API locally on http://$(HOST):$(PORT)/prod (embedded DynamoDB, no Docker)"
@@ -23,6 +23,7 @@ help:
 	@echo "make test-targets   the integration suite against every reachable target (README: With Docker)"
 	@echo "make seed    create demo users through the API (BASE_URL=... for another target)"
 	@echo "make reset   wipe local data ($(DATA_DIR))"
+	@echo "make unlock EMAIL=...   clear that account's password locks and the per-IP counters (data kept)"
 
 $(SYNCED): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,9 +36,14 @@ venv: $(SYNCED)
 # The API keeps the deployed stage name (/prod), while env.local.json gives the functions
 # STAGE=local, which allows the local identity providers it points them at. ARGS adds to it:
 # --env-vars and --parameter-overrides given again merge, later keys winning.
+# IP_LIMIT=N: every per-IP limit (sign-in, sign-up, Google, Apple, re-entered password, password
+# reset) N requests per window; 0 turns them off (README: "Limits in a local loop").
+IP_LIMIT ?=
+IP_LIMIT_PARAMETERS := LoginIpLimit RegisterIpLimit GoogleIpLimit AppleIpLimit ReauthIpLimit PasswordResetIpLimit
+IP_LIMIT_OVERRIDES = $(if $(IP_LIMIT),--parameter-overrides $(foreach p,$(IP_LIMIT_PARAMETERS),$(p)=$(IP_LIMIT)))
 up: $(SYNCED)
 	$(BIN)/python -m emulator serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) \
-		--env-vars env.local.json $(ARGS)
+		--env-vars env.local.json $(IP_LIMIT_OVERRIDES) $(ARGS)
 
 # DEPLOY_ARTIFACT_CHECK=1: also run the packaged zip alone (+ boto3) through the integration suite.
 test: lint
@@ -59,6 +65,13 @@ bench: $(SYNCED)
 BASE_URL ?= http://127.0.0.1:$(PORT)/prod
 seed: $(SYNCED)
 	$(BIN)/python scripts/seed_demo_users.py --base-url $(BASE_URL)
+
+# The backend's own tool (auth_service.unlock), run with a function's environment against the running
+# `make up` (its AWS endpoint found in DATA_DIR): deletes rate-limit items only.
+unlock: $(SYNCED)
+	@test -n "$(EMAIL)" || { echo "usage: make unlock EMAIL=you@example.com" >&2; exit 2; }
+	@$(BIN)/python -m emulator exec --data-dir $(DATA_DIR) --env-vars env.local.json LoginFunction -- \
+		$(abspath $(BIN)/python) -m auth_service.unlock "$(EMAIL)"
 
 reset: $(SYNCED)
 	$(BIN)/python -m emulator reset --data-dir $(DATA_DIR)

@@ -109,6 +109,16 @@ class Table:
                 return
             request["ExclusiveStartKey"] = from_wire(page["LastEvaluatedKey"])
 
+    def scan(self, **request: Any) -> Iterator[dict[str, Any]]:
+        """Every item a Scan returns, page by page (admin tools only: a Scan reads the whole table)."""
+        request = {"TableName": self.name, **request}
+        while True:
+            page = CLIENT.scan(**wire_request(request))
+            yield from (from_wire(item) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = from_wire(page["LastEvaluatedKey"])
+
     def delete_items(self, keys: Sequence[Mapping[str, Any]]) -> None:
         """Delete many items with BatchWriteItem, 25 at a time, resending unprocessed ones."""
         for start in range(0, len(keys), BATCH_WRITE_LIMIT):

@@ -16,7 +16,7 @@ attempts through than the condition allows (no read-modify-write).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,6 +169,22 @@ class RateLimitsRepository:
 
     def clear(self, key: str) -> None:
         self._table.delete_item({"key": key})
+
+    def keys_under(self, bases: Sequence[str]) -> list[str]:
+        """The keys equal to one of ``bases`` or under it (``base#...``): ``lock#login#a@b.c`` takes
+        that email's locks from every source, not ``a@b.co``'s. A Scan: for ``auth_service.unlock``."""
+        conditions = " OR ".join(f"begins_with(#k, :b{i})" for i in range(len(bases)))
+        items = self._table.scan(
+            ProjectionExpression="#k",
+            FilterExpression=conditions,
+            ExpressionAttributeNames={"#k": "key"},
+            ExpressionAttributeValues={f":b{i}": base for i, base in enumerate(bases)},
+        )
+        keys = (str(item["key"]) for item in items)
+        return [key for key in keys if any(key == base or key.startswith(base + "#") for base in bases)]
+
+    def clear_keys(self, keys: Sequence[str]) -> None:
+        self._table.delete_items([{"key": key} for key in keys])
 
     # -- send limits --------------------------------------------------------------------------------
     def take_send_slot(
