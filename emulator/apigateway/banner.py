@@ -9,6 +9,7 @@ import ipaddress
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+from emulator.commands.clock import DEFAULT_URL as CLOCK_DEFAULT_URL
 from emulator.template.model import DEFAULT_ROUTE, SamApp
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ def print_banner(
     dynamodb_endpoint: str | None = None,
     startup_s: float | None = None,
     warm_functions: int = 0,
+    clock: bool = False,
     out: TextIO = sys.stdout,
 ) -> None:
     lines = [f"{app.template_path} (stack {app.stack_name}, {app.region})", ""]
@@ -98,6 +100,9 @@ def print_banner(
         lines.append(f"AWS endpoint: {aws_endpoint}")
     if dynamodb_endpoint:
         lines.append(f"DynamoDB endpoint: {dynamodb_endpoint}")
+    if clock:  # the emulator clock (emulator.clock), whose route serve's /_emulator app has
+        where = "" if server.url == CLOCK_DEFAULT_URL else f" --url {server.url}"
+        lines.append(f"Clock: real time (to test expiry: python -m emulator clock advance 15m{where})")
     if startup_s is not None:
         lines.append(f"Started in {startup_s:.2f} s")
     if warm_functions:

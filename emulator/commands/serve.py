@@ -100,6 +100,10 @@ def register(subparsers: Any) -> None:
         help="the HTTP front: asyncio (default; the event-loop server, keep-alive, the fastest) or flask "
         "(the same gateway as a Flask app on Werkzeug's threaded server, as emulator.flask_app serves it)",
     )
+    parser.epilog = (
+        "To test expiry without waiting: `python -m emulator clock advance 15m` (or POST /_emulator/clock) "
+        "moves the functions' clock and the DynamoDB TTL sweep forward."
+    )
     parser.set_defaults(func=serve)
 
 
@@ -166,6 +170,7 @@ def _announce(core: EmulatorCore, server: ListeningAddress) -> None:
         dynamodb_endpoint=core.dynamodb_endpoint,
         startup_s=startup_s,
         warm_functions=core.prewarm_all(),
+        clock=core.gateway is not None and core.gateway.emulator_app is not None,
     )
 
 

@@ -35,6 +35,7 @@ class Stack:
     root_url: str
     base_url: str
     aws_endpoint: str
+    banner: str
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     log_path = tmp_path_factory.mktemp("clock") / "serve.log"
     with run_serve(STACK_ARGV, log_path=log_path, cwd=ROOT) as running:
         aws_endpoint = re.search(r"^AWS endpoint: (\S+)$", running.banner, re.MULTILINE).group(1)
-        yield Stack(running.root_url, f"{running.root_url}/prod", aws_endpoint)
+        yield Stack(running.root_url, f"{running.root_url}/prod", aws_endpoint, running.banner)
 
 
 @pytest.fixture
@@ -159,3 +160,18 @@ def test_the_cli_takes_the_stage_url_as_the_other_commands_do(stack, clock):
     assert refused.returncode == 2
     assert "not a duration" in refused.stderr
     assert "(real time;" in cli("reset").stdout
+
+
+def test_the_banner_and_serve_help_point_to_the_clock(stack):
+    assert (
+        f"Clock: real time (to test expiry: python -m emulator clock advance 15m --url {stack.root_url})"
+        in (stack.banner)
+    )
+    help_text = subprocess.run(
+        [sys.executable, "-m", "emulator", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    ).stdout
+    assert "emulator clock advance 15m" in " ".join(help_text.split())
