@@ -64,5 +64,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(answer.get("error", {}).get("message", answer)))
     if status != 200 or not isinstance(answer, dict) or "offsetSeconds" not in answer:
         raise UserError(f"{url}: HTTP {status}; is this the emulator's URL (a deployed stack has no clock)?")
-    print(f"Emulator clock: {answer['now']} ({answer['offset']}; real time {answer['realNow']})")
+    if answer["offsetSeconds"]:
+        print(f"Emulator clock: {answer['now']} ({answer['offset']} ahead of real time, {answer['realNow']})")
+    else:
+        print(f"Emulator clock: {answer['now']} (real time)")
     return 0
