@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 READY_LINE = re.compile(r"^Ready on (?P<url>https?://\S+)\s*$")
+AWS_ENDPOINT_LINE = re.compile(r"^AWS endpoint: (?P<url>https?://\S+)", re.MULTILINE)
 STARTUP_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 20.0
 
@@ -36,6 +37,12 @@ class RunningServe:
     banner: str  # what serve printed on stdout before the Ready line
     log_path: Path  # serve's stderr
     pid: int
+
+    @property
+    def aws_endpoint(self) -> str | None:
+        """The embedded AWS endpoint's URL, as the banner's ``AWS endpoint:`` line gives it."""
+        match = AWS_ENDPOINT_LINE.search(self.banner)
+        return match.group("url") if match else None
 
 
 def serve_argv(*options: str, python: str | None = None) -> list[str]:

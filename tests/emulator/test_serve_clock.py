@@ -9,19 +9,17 @@ time is swept at once. No sleep anywhere: the clock moves, real time does not ha
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
-from emulator.launcher import run_serve, serve_argv
+from emulator.launcher import RunningServe, run_serve, serve_argv
 from tests.emulator.aws.helpers import client
 from tests.integration.api import Api, assert_unauthorized
 
@@ -32,26 +30,17 @@ STACK_ARGV = serve_argv(
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Stack:
-    root_url: str
-    base_url: str
-    aws_endpoint: str
-    banner: str
-
-
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServe]:
     tmp = tmp_path_factory.mktemp("clock")
     # A data dir, so that the endpoint restarted by a test keeps the tables (as under make up).
     argv = [*STACK_ARGV, "--data-dir", str(tmp / "data")]
     with run_serve(argv, log_path=tmp / "serve.log", cwd=ROOT) as running:
-        aws_endpoint = re.search(r"^AWS endpoint: (\S+)$", running.banner, re.MULTILINE).group(1)
-        yield Stack(running.root_url, f"{running.root_url}/prod", aws_endpoint, running.banner)
+        yield running
 
 
 @pytest.fixture
-def clock(stack: Stack) -> Iterator[str]:
+def clock(stack: RunningServe) -> Iterator[str]:
     """The clock's URL; back to real time after each test."""
     url = f"{stack.root_url}/_emulator/clock"
     yield url
@@ -59,8 +48,8 @@ def clock(stack: Stack) -> Iterator[str]:
 
 
 @pytest.fixture
-def api(stack: Stack) -> Iterator[Api]:
-    client_ = Api(stack.base_url)
+def api(stack: RunningServe) -> Iterator[Api]:
+    client_ = Api(f"{stack.root_url}/prod")
     yield client_
     client_.close()
 
@@ -148,7 +137,7 @@ def test_bad_requests_get_a_400_and_move_nothing(stack, clock, body):
 def test_the_cli_takes_the_stage_url_as_the_other_commands_do(stack, clock):
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "emulator", "clock", *args, "--url", stack.base_url],
+            [sys.executable, "-m", "emulator", "clock", *args, "--url", f"{stack.root_url}/prod"],
             capture_output=True,
             text=True,
             cwd=ROOT,

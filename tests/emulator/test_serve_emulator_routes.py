@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -43,8 +42,7 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
     data_dir = tmp / "data"
     argv = serve_argv("--port", "0", "--template", str(TEMPLATE), "--data-dir", str(data_dir), "--no-reload")
     with run_serve(argv, log_path=tmp / "serve.log", cwd=ROOT) as running:
-        aws_endpoint = re.search(r"^AWS endpoint: (\S+)$", running.banner, re.MULTILINE).group(1)
-        yield Serve(running.root_url, aws_endpoint, data_dir, running.log_path)
+        yield Serve(running.root_url, running.aws_endpoint, data_dir, running.log_path)
 
 
 # -- emails ----------------------------------------------------------------------------------------

@@ -101,23 +101,20 @@ class Table:
 
     def query(self, **request: Any) -> Iterator[dict[str, Any]]:
         """Every item a Query matches, following ``LastEvaluatedKey`` page by page."""
-        request = {"TableName": self.name, **request}
-        while True:
-            page = CLIENT.query(**wire_request(request))
-            yield from (from_wire(item) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return
-            request["ExclusiveStartKey"] = from_wire(page["LastEvaluatedKey"])
+        return self._pages(CLIENT.query, request)
 
     def scan(self, **request: Any) -> Iterator[dict[str, Any]]:
         """Every item a Scan returns, page by page (admin tools only: a Scan reads the whole table)."""
-        request = {"TableName": self.name, **request}
+        return self._pages(CLIENT.scan, request)
+
+    def _pages(self, operation: Any, request: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        pending = {"TableName": self.name, **request}
         while True:
-            page = CLIENT.scan(**wire_request(request))
+            page = operation(**wire_request(pending))
             yield from (from_wire(item) for item in page.get("Items", []))
             if "LastEvaluatedKey" not in page:
                 return
-            request["ExclusiveStartKey"] = from_wire(page["LastEvaluatedKey"])
+            pending["ExclusiveStartKey"] = from_wire(page["LastEvaluatedKey"])
 
     def delete_items(self, keys: Sequence[Mapping[str, Any]]) -> None:
         """Delete many items with BatchWriteItem, 25 at a time, resending unprocessed ones."""
