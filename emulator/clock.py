@@ -8,7 +8,9 @@ real time keeps running from there (an offset, not a frozen instant). Who follow
   (:mod:`emulator.lambda_runtime.bootstrap`), so PyJWT's ``exp`` checks see it too;
 - the embedded AWS endpoint: its DynamoDB TTL sweep (told by :class:`emulator.aws.EmbeddedAws`,
   which sweeps at once);
-- the local identity providers, whose tokens the functions check against their shifted clock.
+- the local identity providers, whose tokens the functions check against their shifted clock;
+- API Gateway's Lambda authorizer caches (``ReauthorizeEvery``) and HTTP API JWT authorizers'
+  ``exp``/``nbf``/``iat`` checks (:class:`emulator.apigateway.gateway.ApiGateway`'s ``clock``).
 
 Only the emulator has it: a deployed stack has no such route. The offset lives in serve's memory
 and is back to zero when serve restarts.
@@ -87,6 +89,10 @@ class EmulatorClock:
 
     def now(self) -> float:
         return time.time() + self.offset_s
+
+    def monotonic(self) -> float:
+        """``time.monotonic()`` plus the offset: for TTLs that the clock should age (caches)."""
+        return time.monotonic() + self.offset_s
 
     def follow(self, follower: Callable[[float], None]) -> None:
         self._followers.append(follower)

@@ -171,6 +171,7 @@ class EmulatorCore:
             emulator_app=emulator_app,
             integration_timeout_s=options.integration_timeout,
             availability=watchdog,
+            clock=self.clock,
         )
         self._aws.wait_until_ready()
         watchdog.start()

@@ -47,6 +47,7 @@ from emulator.apigateway.request import GatewayRequest
 from emulator.apigateway.routing import ResourceTree, RouteMatch, Router, StagedApi
 from emulator.apigateway.throttling import StageThrottle
 from emulator.apigateway.wsgi_bridge import WsgiApp, call_wsgi
+from emulator.clock import EmulatorClock
 from emulator.lambda_runtime.api import InvocationResult, LambdaRuntime
 from emulator.template.model import RestApiSpec, SamApp
 
@@ -63,7 +64,9 @@ _ACCESS = logging.getLogger(log.ACCESS)
 class ApiStage:
     """One REST API's deployed stage: its event builder, binary types, CORS, throttle, authorizers."""
 
-    def __init__(self, spec: RestApiSpec, app: SamApp, tree: ResourceTree, runtime: LambdaRuntime) -> None:
+    def __init__(
+        self, spec: RestApiSpec, app: SamApp, tree: ResourceTree, runtime: LambdaRuntime, clock: EmulatorClock
+    ) -> None:
         self.spec = spec
         self.binary_media_types = BinaryMediaTypes(spec.binary_media_types)
         self.events = ProxyEventBuilder(
@@ -86,7 +89,7 @@ class ApiStage:
         if spec.cors and default in spec.authorizers and spec.add_default_authorizer_to_cors_preflight:
             self.preflight_authorizer = spec.default_authorizer
         if spec.authorizers:
-            self.authorizers = LambdaAuthorizers(spec, runtime, app.functions)
+            self.authorizers = LambdaAuthorizers(spec, runtime, app.functions, clock=clock.monotonic)
 
 
 class ApiGateway:
@@ -109,7 +112,11 @@ class ApiGateway:
         integration_timeout_s: float | None = None,
         blocking_threads: int = 8,
         availability: Availability | None = None,
+        clock: EmulatorClock | None = None,
     ) -> None:
+        """``clock``: the emulator clock, by which the authorizer caches age and JWTs expire (default:
+        real time)."""
+        clock = clock or EmulatorClock()
         self.app = app
         self.availability = availability  # serve's AWS endpoint, which may be restarting
         self.runtime = runtime
@@ -121,10 +128,10 @@ class ApiGateway:
         for api_id, spec in app.apis.items():
             routes = [route for route in app.routes if route.api_id == api_id]
             tree = ResourceTree(api_id, routes, cors=spec.cors is not None)
-            self.stages[api_id] = ApiStage(spec, app, tree, runtime)
+            self.stages[api_id] = ApiStage(spec, app, tree, runtime, clock)
             staged.append(StagedApi(api_id, spec.stage_name, tree))
         self.router = Router(staged)
-        self.http_apis = HttpApis(app, runtime, self.integration_timeout_s)
+        self.http_apis = HttpApis(app, runtime, self.integration_timeout_s, clock)
 
     # -- the server's entry points ------------------------------------------------------------
     async def handle(self, request: GatewayRequest) -> GatewayResponse:

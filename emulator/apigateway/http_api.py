@@ -34,6 +34,7 @@ from emulator.apigateway.http_authorizers import (
 from emulator.apigateway.proxy_response import GatewayResponse, MalformedProxyResponse, translate
 from emulator.apigateway.request import GatewayRequest
 from emulator.apigateway.routing import ResourceTree, RouteMatch
+from emulator.clock import EmulatorClock
 from emulator.lambda_runtime.api import InvocationResult, LambdaRuntime
 from emulator.template.model import DEFAULT_ROUTE, HttpApiSpec, HttpCorsConfig, Route, SamApp
 
@@ -50,13 +51,16 @@ class HttpMatch:
 
 
 class HttpApiStage:
-    def __init__(self, spec: HttpApiSpec, app: SamApp, runtime: LambdaRuntime, jwks: JwksKeys) -> None:
+    def __init__(
+        self, spec: HttpApiSpec, app: SamApp, runtime: LambdaRuntime, jwks: JwksKeys, clock: EmulatorClock
+    ) -> None:
         self.spec = spec
+        self.clock = clock
         self.app = app
         routes = [route for route in app.routes if route.api_id == spec.logical_id]
         self.default_route = next((route for route in routes if route.path == DEFAULT_ROUTE), None)
         self.tree = ResourceTree(spec.logical_id, [route for route in routes if route.path != DEFAULT_ROUTE])
-        self.lambda_authorizers = LambdaHttpAuthorizers(runtime, app.functions)
+        self.lambda_authorizers = LambdaHttpAuthorizers(runtime, app.functions, cache_clock=clock.monotonic)
         self.jwks = jwks
         stage = spec.stage_name
         self.v1_events = ProxyEventBuilder(
@@ -87,9 +91,16 @@ class HttpApiStage:
 class HttpApis:
     """Every HTTP API of the app."""
 
-    def __init__(self, app: SamApp, runtime: LambdaRuntime, integration_timeout_s: float) -> None:
+    def __init__(
+        self,
+        app: SamApp,
+        runtime: LambdaRuntime,
+        integration_timeout_s: float,
+        clock: EmulatorClock | None = None,
+    ) -> None:
         jwks = JwksKeys()
-        self.stages = [HttpApiStage(spec, app, runtime, jwks) for spec in app.http_apis.values()]
+        clock = clock or EmulatorClock()
+        self.stages = [HttpApiStage(spec, app, runtime, jwks, clock) for spec in app.http_apis.values()]
         self.runtime = runtime
         self.integration_timeout_s = integration_timeout_s
 
@@ -216,7 +227,7 @@ class HttpApis:
     ) -> HttpAuthorization:
         authorizer = stage.spec.authorizers[str(route.authorizer)]
         if authorizer.kind == "JWT":
-            return await verify_jwt(authorizer, route, event, stage.jwks)
+            return await verify_jwt(authorizer, route, event, stage.jwks, now=stage.clock.now())
         route_arn = stage.route_arn(request.method, match.path)
         return await stage.lambda_authorizers.authorize(authorizer, route, event, route_arn, v1_event)
 

@@ -24,7 +24,7 @@ import json
 import logging
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,9 +103,30 @@ def _scopes(claims: Mapping[str, Any]) -> list[str]:
     return [str(s) for s in raw] if isinstance(raw, list) else str(raw).split()
 
 
+def _time_claims_problem(claims: Mapping[str, Any], now: float) -> str | None:
+    """``exp``, ``nbf`` and ``iat`` against ``now`` (the emulator clock), as PyJWT checks them
+    against real time: numbers of seconds; expired at ``exp``; not before ``nbf`` or ``iat``."""
+    for claim in ("exp", "nbf", "iat"):
+        value = claims.get(claim)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            return f"the {claim} claim must be a number"
+    if claims["exp"] <= now:
+        return "Signature has expired"
+    for claim in ("nbf", "iat"):
+        if claims.get(claim) is not None and claims[claim] > now:
+            return f"The token is not yet valid ({claim})"
+    return None
+
+
 async def verify_jwt(
-    authorizer: HttpAuthorizerSpec, route: Route, event: Mapping[str, Any], keys: JwksKeys
+    authorizer: HttpAuthorizerSpec,
+    route: Route,
+    event: Mapping[str, Any],
+    keys: JwksKeys,
+    *,
+    now: float | None = None,
 ) -> HttpAuthorization:
+    """``now``: the time the token's ``exp``, ``nbf`` and ``iat`` are checked at (default: real time)."""
     import jwt
 
     token = _token(authorizer, event)
@@ -124,12 +145,22 @@ async def verify_jwt(
             key,
             algorithms=[algorithm],
             issuer=authorizer.issuer,
-            options={"verify_aud": False, "require": ["exp", "iss"]},
+            # The time claims are checked below, at ``now``: PyJWT only knows real time.
+            options={
+                "verify_aud": False,
+                "verify_exp": False,
+                "verify_nbf": False,
+                "verify_iat": False,
+                "require": ["exp", "iss"],
+            },
         )
     except (OSError, ValueError, KeyError) as exc:
         return HttpAuthorization(401, reason=f"the issuer's keys cannot be fetched: {exc}")
     except jwt.PyJWTError as exc:
         return HttpAuthorization(401, reason=f"invalid token: {exc}")
+    problem = _time_claims_problem(claims, time.time() if now is None else now)
+    if problem is not None:
+        return HttpAuthorization(401, reason=f"invalid token: {problem}")
     audiences = claims.get("aud", [])
     audiences = [audiences] if isinstance(audiences, str) else list(audiences)
     if claims.get("client_id") is not None:
@@ -148,10 +179,16 @@ async def verify_jwt(
 class LambdaHttpAuthorizers:
     """The Lambda authorizers of one HTTP API."""
 
-    def __init__(self, runtime: LambdaRuntime, functions: Mapping[str, FunctionSpec]) -> None:
+    def __init__(
+        self,
+        runtime: LambdaRuntime,
+        functions: Mapping[str, FunctionSpec],
+        *,
+        cache_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._runtime = runtime
         self._functions = functions
-        self._cache = AuthorizerCache()
+        self._cache = AuthorizerCache(cache_clock)
 
     async def authorize(
         self,

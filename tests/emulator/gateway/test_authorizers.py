@@ -22,6 +22,7 @@ from emulator.apigateway.authorizers import (
     evaluate_policy,
     wildcard_match,
 )
+from emulator.clock import EmulatorClock
 from emulator.lambda_runtime.api import InvocationError, InvocationResult
 from emulator.template.model import AuthorizerSpec, FunctionSpec, RestApiSpec
 
@@ -102,7 +103,7 @@ def proxy_event(
 
 
 def make(
-    handler: Callable[[dict], Any], **authorizer: Any
+    handler: Callable[[dict], Any], *, clock: Callable[[], float] | None = None, **authorizer: Any
 ) -> tuple[LambdaAuthorizers, InProcessRuntime, FakeClock]:
     spec = AuthorizerSpec(
         name="Auth",
@@ -114,9 +115,9 @@ def make(
     api = RestApiSpec(logical_id="ServerlessRestApi", stage_name="prod", authorizers={"Auth": spec})
     function = FunctionSpec("AuthFn", "auth-fn", "auth.handler", "python3.12", Path("."))
     runtime = InProcessRuntime({"auth-fn": handler})
-    clock = FakeClock()
-    authorizers = LambdaAuthorizers(api, runtime, {"AuthFn": function}, clock=clock)
-    return authorizers, runtime, clock
+    fake_clock = FakeClock()
+    authorizers = LambdaAuthorizers(api, runtime, {"AuthFn": function}, clock=clock or fake_clock)
+    return authorizers, runtime, fake_clock
 
 
 def authorize(
@@ -300,6 +301,20 @@ def test_cached_policy_is_reused_and_reevaluated_against_each_method_arn():
     clock.now += 300
     authorize(authorizers, "Auth", proxy_event(headers), GET_ITEMS)
     assert len(runtime.events) == 3
+
+
+def test_a_cached_policy_ages_with_the_emulator_clock():
+    emulator_clock = EmulatorClock()  # serve's: the gateway hands the caches its monotonic()
+    authorizers, runtime, _ = make(
+        lambda event: policy("Allow", "*"), clock=emulator_clock.monotonic, reauthorize_every=300
+    )
+    headers = {"Authorization": "token-a"}
+    authorize(authorizers, "Auth", proxy_event(headers), GET_ITEMS)
+    authorize(authorizers, "Auth", proxy_event(headers), GET_ITEMS)
+    assert len(runtime.events) == 1
+    emulator_clock.advance(301)  # `python -m emulator clock advance 301s`: no real wait
+    authorize(authorizers, "Auth", proxy_event(headers), GET_ITEMS)
+    assert len(runtime.events) == 2
 
 
 def test_reauthorize_every_zero_invokes_every_time():

@@ -165,6 +165,27 @@ def test_jwt_authorizer_verifies_the_token_against_the_issuers_jwks(url: str, is
     assert event["stageVariables"] == {"colour": "green"}
 
 
+def test_jwt_time_claims_follow_the_emulator_clock(url: str, issuer: Issuer) -> None:
+    def status(token: str) -> int:
+        return _get(url, "/prod/me", headers={"Authorization": f"Bearer {token}"}).status_code
+
+    def advance(duration: str) -> None:
+        assert requests.post(f"{url}/_emulator/clock", json={"advance": duration}, timeout=30).ok
+
+    now = int(time.time())
+    five_minutes = issuer.token()
+    minted_an_hour_ahead = issuer.token(iat=now + 3600, exp=now + 3900)  # as after `clock advance 1h`
+    assert (status(five_minutes), status(minted_an_hour_ahead)) == (200, 401)
+    try:
+        advance("10m")
+        assert status(five_minutes) == 401  # expired on the emulator's clock, not yet on the wall's
+        advance("50m")
+        assert status(minted_an_hour_ahead) == 200
+    finally:
+        assert requests.post(f"{url}/_emulator/clock", json={"reset": True}, timeout=30).ok
+    assert status(five_minutes) == 200
+
+
 def test_jwt_route_scopes(url: str, issuer: Issuer) -> None:
     no_scope = _get(url, "/prod/admin", headers={"Authorization": issuer.token(scope="read")})
     assert (no_scope.status_code, no_scope.json()) == (403, {"message": "Forbidden"})
