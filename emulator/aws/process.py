@@ -171,8 +171,10 @@ class EmbeddedAws:
         """The emulator clock moved: the running child's TTL sweep follows (and sweeps at once);
         a child started later gets the offset on its command line."""
         self.clock_offset_s = offset_s
-        if self._endpoint_url is None or not self._ready:
+        if self._endpoint_url is None:
             return
+        # Even while a restarted child is starting: it may have been spawned with the old offset,
+        # and the request waits in the socket's backlog until it serves.
         from emulator.http_json import Unreachable, request_json
 
         try:

@@ -1,9 +1,9 @@
 """The program inside one Lambda execution environment (a warm worker process).
 
-Run as ``python bootstrap.py REQUEST_FD RESPONSE_FD FUNCTION_ARN [CLOCK_OFFSET_S]`` by :mod:`.worker`, with
-``cwd`` = the function's code directory and a Lambda-like environment (``LAMBDA_TASK_ROOT``,
-``_HANDLER``...). It plays the part of Lambda's Python runtime interface client: import the
-handler module once (the INIT phase), then serve invocations one at a time.
+Run as ``python bootstrap.py REQUEST_FD RESPONSE_FD FUNCTION_ARN [CLOCK_OFFSET_S]`` by
+:mod:`.worker`, with ``cwd`` = the function's code directory and a Lambda-like environment
+(``LAMBDA_TASK_ROOT``, ``_HANDLER``...). It plays the part of Lambda's Python runtime interface
+client: import the handler module once (the INIT phase), then serve invocations one at a time.
 
 Invocations arrive over a private pipe, not stdin/stdout, so that whatever the handler prints
 (print, ``logging``, Powertools' Logger) stays a plain stream that the parent forwards to the
@@ -452,8 +452,12 @@ class _ShiftedClock:
                     f"interpreter ({sys.executable}): it keeps real time, not the clock's +{offset_s:.0f} s\n"
                 )
                 return
-            self._travel = time_machine.travel(time.time() + offset_s, tick=True)
+            self._travel = time_machine.travel(0, tick=True)
             self._traveller = self._travel.start()
+            # Ticking starts at the first reading, so anchor it now and move the travel to real
+            # time + offset as of then: never behind the emulator's clock, at most microseconds ahead.
+            anchored = time.time()
+            self._traveller.shift(time_machine.escape_hatch.time.time() + offset_s - anchored)
         elif offset_s == 0.0:  # back to real time: unpatched again
             self._travel.stop()
             self._travel = self._traveller = None
