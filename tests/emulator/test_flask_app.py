@@ -106,6 +106,17 @@ def test_the_emulator_pages_are_the_apps_own(app: Flask) -> None:
     assert (missing.status_code, missing.json) == (404, {"message": "Not Found"})
 
 
+def test_the_clock_page_moves_the_cores_clock(app: Flask) -> None:
+    client = app.test_client()
+    core = app.emulator.core  # type: ignore[attr-defined]
+    try:
+        moved = client.post("/_emulator/clock", json={"advance": "1h"})
+        assert (moved.status_code, moved.json["offsetSeconds"]) == (200, 3600)
+        assert core.clock.offset_s == 3600  # the one the functions, the TTL sweep and the gateway follow
+    finally:
+        assert client.post("/_emulator/clock", json={"reset": True}).json["offsetSeconds"] == 0
+
+
 def test_the_apps_loopback_url_is_the_same_gateway(app: Flask) -> None:
     # GET /test/throttled allows a burst of 1 (MethodSettings): one state for both fronts.
     assert app.test_client().get("/test/throttled").status_code == 200
