@@ -77,10 +77,23 @@ def seed(base_url: str, users: Sequence[DemoUser] = DEMO_USERS) -> list[tuple[De
             )
         # Already there: check that the printed password still signs in.
         status, body = post_json(f"{base_url}/auth/login", {"email": user.email, "password": user.password})
-        results.append(
-            (user, "exists" if status == 200 else f"exists, but login answers {_error_code(body)}")
-        )
+        results.append((user, login_outcome(user.email, status, body)))
     return results
+
+
+# The refusals that `make unlock` clears (backend/auth_service/unlock.py): a locked account or a
+# per-IP limit hit from the simulator's loopback address, without wiping the data as `make reset` does.
+UNLOCKABLE_CODES = frozenset({"account_locked", "rate_limited"})
+
+
+def login_outcome(email: str, status: int, body: dict[str, object]) -> str:
+    """What `make seed` says of an existing demo user, given its login's answer."""
+    if status == 200:
+        return "exists"
+    code = _error_code(body)
+    if code in UNLOCKABLE_CODES:
+        return f"exists, but login answers {code}: make unlock EMAIL={email} clears it"
+    return f"exists, but login answers {code}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

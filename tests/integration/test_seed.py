@@ -41,3 +41,17 @@ def test_seed_against_nothing_is_a_one_line_error(seed_module, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: ")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("code", ["account_locked", "rate_limited"])
+def test_seed_points_a_locked_demo_user_to_make_unlock(seed_module, code):
+    body = {"error": {"code": code, "message": "Too many"}}
+    outcome = seed_module.login_outcome("demo@example.com", 429, body)
+    assert outcome == f"exists, but login answers {code}: make unlock EMAIL=demo@example.com clears it"
+
+
+def test_seed_names_other_refusals_without_a_remedy(seed_module):
+    body = {"error": {"code": "invalid_credentials", "message": "Wrong"}}
+    assert seed_module.login_outcome("demo@example.com", 401, body) == (
+        "exists, but login answers invalid_credentials"
+    )
