@@ -74,8 +74,13 @@ def wrong_current_password() -> ApiError:
     return ApiError(403, "invalid_credentials", "The password is incorrect.")
 
 
+# RFC 6750 §3: a refused bearer token's 401 carries the challenge; the template's UNAUTHORIZED
+# gateway response sends the same header and body when the authorizer refuses.
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
 def unauthorized() -> ApiError:
-    return ApiError(401, "unauthorized", "Authentication is required.")
+    return ApiError(401, "unauthorized", "Authentication is required.", headers=BEARER_CHALLENGE)
 
 
 def invalid_refresh_token() -> ApiError:

@@ -79,7 +79,7 @@ class ApiStage:
         )
         self.cors = CorsPreflight(spec.cors, tree.methods_by_path()) if spec.cors else None
         self.throttle = StageThrottle(spec.throttling)
-        self.gateway_responses = GatewayResponses(spec.gateway_responses)
+        self.gateway_responses = GatewayResponses(spec.gateway_responses, api=spec.logical_id)
         self.authorizers: LambdaAuthorizers | None = None
         # SAM puts the DefaultAuthorizer on its CORS OPTIONS method too, unless
         # AddDefaultAuthorizerToCorsPreflight is false: then a browser's preflight (which never

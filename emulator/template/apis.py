@@ -153,7 +153,7 @@ def _throttling(method_settings: Any, where: str) -> tuple[ThrottleSettings, ...
 
 
 def _gateway_responses(value: Any, where: str) -> dict[str, GatewayResponseSpec]:
-    """``GatewayResponses``: {TYPE: {ResponseParameters: {Headers: {...}}, StatusCode}}.
+    """``GatewayResponses``: {TYPE: {ResponseParameters: {Headers: {...}}, ResponseTemplates, StatusCode}}.
 
     Header values are mapping expressions in AWS ("'*'" is the literal *), hence the unquoting.
     """
@@ -176,8 +176,15 @@ def _gateway_responses(value: Any, where: str) -> dict[str, GatewayResponseSpec]
             raise TemplateError(
                 f"{where}: GatewayResponses.{response_type}.StatusCode must be a number"
             ) from None
+        templates = settings.get("ResponseTemplates") or {}
+        if not isinstance(templates, dict):
+            raise TemplateError(
+                f"{where}: GatewayResponses.{response_type}.ResponseTemplates must be a mapping"
+            )
         responses[str(response_type)] = GatewayResponseSpec(
-            headers={str(k): _unquote(v) for k, v in headers.items()}, status_code=status_code
+            headers={str(k): _unquote(v) for k, v in headers.items()},
+            status_code=status_code,
+            templates={str(k): str(v) for k, v in templates.items()},
         )
     return responses
 

@@ -56,6 +56,7 @@ class GatewayResponseSpec:
 
     headers: Mapping[str, str] = field(default_factory=dict)
     status_code: int | None = None
+    templates: Mapping[str, str] = field(default_factory=dict)  # ResponseTemplates: content type -> body
 
 
 @dataclass(frozen=True)

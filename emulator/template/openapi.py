@@ -214,7 +214,7 @@ def _read_method(path: str, verb: str, operation: Mapping[str, Any], lookup: Fun
     return draft
 
 
-def _gateway_responses(value: Any) -> dict[str, GatewayResponseSpec]:
+def read_gateway_responses(value: Any) -> dict[str, GatewayResponseSpec]:
     responses: dict[str, GatewayResponseSpec] = {}
     for response_type, settings in (value or {}).items() if _is_mapping(value) else ():
         if not _is_mapping(settings):
@@ -229,7 +229,12 @@ def _gateway_responses(value: Any) -> dict[str, GatewayResponseSpec]:
             status_code = None if status is None else int(str(status))
         except ValueError:
             status_code = None
-        responses[str(response_type)] = GatewayResponseSpec(headers=headers, status_code=status_code)
+        templates = settings.get("responseTemplates")
+        responses[str(response_type)] = GatewayResponseSpec(
+            headers=headers,
+            status_code=status_code,
+            templates={str(k): str(v) for k, v in templates.items()} if _is_mapping(templates) else {},
+        )
     return responses
 
 
@@ -272,7 +277,8 @@ def read_definition(
     binary = document.get("x-amazon-apigateway-binary-media-types")
     if isinstance(binary, list):
         definition.binary_media_types = [str(media_type) for media_type in binary]
-    definition.gateway_responses = _gateway_responses(document.get("x-amazon-apigateway-gateway-responses"))
+    responses = document.get("x-amazon-apigateway-gateway-responses")
+    definition.gateway_responses = read_gateway_responses(responses)
     return definition
 
 

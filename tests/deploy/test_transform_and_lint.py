@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ import pytest
 from deploy.lint import PLACEHOLDER_CODE, lint_template, transform
 from deploy.packaged import packaged_template
 from deploy.template_file import load_template
+from emulator.template import load_app
+from emulator.template.openapi import read_gateway_responses
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO_ROOT / "template.yaml"
@@ -112,3 +115,28 @@ def test_a_sam_mistake_is_reported_as_a_failed_transform(tmp_path: Path) -> None
     (problem,) = lint_template(broken)
     assert problem.startswith(f"{broken}: SAM transform failed: ")
     assert "HealthFunction" in problem
+
+
+def test_a_refused_bearer_token_gets_rfc6750_and_the_error_shape_on_aws_as_locally(
+    transformed: dict[str, Any],
+) -> None:
+    """What CloudFormation deploys (SAM's own translation) is what the emulator answers with."""
+    (api,) = _of_type(transformed, "AWS::ApiGateway::RestApi").values()
+    deployed = api["Properties"]["Body"]["x-amazon-apigateway-gateway-responses"]
+    unauthorized = deployed["UNAUTHORIZED"]
+    assert unauthorized["statusCode"] == "401"
+    assert unauthorized["responseParameters"]["gatewayresponse.header.WWW-Authenticate"] == (
+        "'Bearer error=\"invalid_token\"'"
+    )
+    assert json.loads(unauthorized["responseTemplates"]["application/json"]) == {
+        "error": {"code": "unauthorized", "message": "Authentication is required."}
+    }
+    as_deployed = read_gateway_responses(deployed)
+    local = load_app(TEMPLATE).apis["AuthApi"].gateway_responses
+    assert set(as_deployed) == set(local)
+    for response_type, spec in local.items():
+        assert as_deployed[response_type].status_code == spec.status_code, response_type
+        assert as_deployed[response_type].templates == spec.templates, response_type
+        assert as_deployed[response_type].headers.get("WWW-Authenticate") == spec.headers.get(
+            "WWW-Authenticate"
+        ), response_type

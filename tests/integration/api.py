@@ -271,8 +271,13 @@ def assert_error(
 
 
 def assert_unauthorized(response: requests.Response) -> None:
-    """401 from the authorizer (API Gateway's own ``{"message": "Unauthorized"}``) or the backend."""
+    """A refused bearer token: 401, RFC 6750's challenge and the API's one error shape, whether the
+    authorizer refused it (the template's UNAUTHORIZED gateway response) or the backend."""
     assert response.status_code == 401, f"expected 401, got {response.status_code}: {response.text}"
+    assert response.headers.get("WWW-Authenticate") == 'Bearer error="invalid_token"', response.headers
+    assert response.json() == {"error": {"code": "unauthorized", "message": "Authentication is required."}}, (
+        response.text
+    )
     assert_no_stack_trace(response)
 
 

@@ -34,6 +34,7 @@ def _protected_calls(api: Api, access: str) -> dict[str, object]:
 def assert_refused_everywhere(api: Api, access: str) -> None:
     for route, response in _protected_calls(api, access).items():
         assert response.status_code == 401, f"{route}: {response.status_code} {response.text}"
+        assert_unauthorized(response)
 
 
 def test_validate_returns_user_and_session(api: Api):

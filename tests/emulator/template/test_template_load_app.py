@@ -207,6 +207,8 @@ def test_gateway_responses_unquoted_with_status(write_template):
                   ResponseParameters:
                     Headers:
                       WWW-Authenticate: "'Bearer'"
+                  ResponseTemplates:
+                    application/json: '{"error":{"message":$context.error.messageString}}'
           Fn:
             Type: AWS::Serverless::Function
             Properties:
@@ -227,3 +229,7 @@ def test_gateway_responses_unquoted_with_status(write_template):
     assert responses["DEFAULT_4XX"].status_code is None
     assert responses["UNAUTHORIZED"].headers == {"WWW-Authenticate": "Bearer"}
     assert responses["UNAUTHORIZED"].status_code == 401
+    assert responses["UNAUTHORIZED"].templates == {
+        "application/json": '{"error":{"message":$context.error.messageString}}'
+    }
+    assert responses["DEFAULT_4XX"].templates == {}
