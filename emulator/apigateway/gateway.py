@@ -44,6 +44,7 @@ from emulator.apigateway.proxy_response import (
     translate,
 )
 from emulator.apigateway.request import GatewayRequest
+from emulator.apigateway.route_hints import RouteHints
 from emulator.apigateway.routing import ResourceTree, RouteMatch, Router, StagedApi
 from emulator.apigateway.throttling import StageThrottle
 from emulator.apigateway.wsgi_bridge import WsgiApp, call_wsgi
@@ -131,6 +132,9 @@ class ApiGateway:
             self.stages[api_id] = ApiStage(spec, app, tree, runtime, clock)
             staged.append(StagedApi(api_id, spec.stage_name, tree))
         self.router = Router(staged)
+        self.route_hints = RouteHints(
+            [api.tree.methods_by_path() for api in staged], [api.stage for api in staged]
+        )
         self.http_apis = HttpApis(app, runtime, self.integration_timeout_s, clock)
 
     # -- the server's entry points ------------------------------------------------------------
@@ -205,6 +209,7 @@ class ApiGateway:
             if not self._addresses_a_rest_stage(request.path):
                 return http_not_found()
         if match is None:
+            _LOG.info("%s", self.route_hints.line(request.method, request.path))
             return self._unrouted(missing_authentication_token(), request.path)
         stage = self.stages[match.api_id]
         response = await self._routed(request, request_id, match, stage)
