@@ -45,11 +45,36 @@ def snapshot(code_dir: Path) -> Snapshot:
     return files
 
 
+# Changed files named in the reload line; more are counted.
+_NAMED_FILES = 3
+
+
+def reload_line(code_dir: Path, changed: list[str], functions: list[str], took_s: float) -> str:
+    """``hot reload: app.py changed; reloaded A, B in 0.4 ms (...)``: one line per change."""
+    names = [os.path.relpath(path, code_dir) for path in changed[:_NAMED_FILES]]
+    if len(changed) > _NAMED_FILES:
+        names.append(f"{len(changed) - _NAMED_FILES} more")
+    what = ", ".join(names) or str(code_dir)
+    return (
+        f"hot reload: {what} changed; reloaded {', '.join(functions)} in {took_s * 1000:.1f} ms "
+        "(the next request imports the new code)"
+    )
+
+
+def changed_files(before: Snapshot, after: Snapshot) -> list[str]:
+    """The paths added, removed or modified between two snapshots, sorted."""
+    return sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+
+
 class CodeWatcher:
-    """Polls code directories and calls ``on_change(code_dir)`` when one changes."""
+    """Polls code directories and calls ``on_change(code_dir, changed_paths)`` when one changes."""
 
     def __init__(
-        self, code_dirs: Iterable[Path], on_change: Callable[[Path], None], *, interval_s: float = 0.5
+        self,
+        code_dirs: Iterable[Path],
+        on_change: Callable[[Path, list[str]], None],
+        *,
+        interval_s: float = 0.5,
     ) -> None:
         self._on_change = on_change
         self._interval_s = interval_s
@@ -69,16 +94,16 @@ class CodeWatcher:
 
     def poll(self) -> list[Path]:
         """Check every directory once; the ones that changed (their callbacks have run)."""
-        changed = []
+        changed: list[tuple[Path, list[str]]] = []
         with self._lock:
             for code_dir, before in self._snapshots.items():
                 after = snapshot(code_dir)
                 if after != before:
                     self._snapshots[code_dir] = after
-                    changed.append(code_dir)
-        for code_dir in changed:
-            self._on_change(code_dir)
-        return changed
+                    changed.append((code_dir, changed_files(before, after)))
+        for code_dir, paths in changed:
+            self._on_change(code_dir, paths)
+        return [code_dir for code_dir, _ in changed]
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval_s):

@@ -9,6 +9,7 @@ exit, segfault, hang) costs at most its own worker: the runtime and later reques
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import threading
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from emulator import log
 from emulator.clock import EmulatorClock
 from emulator.lambda_runtime.api import FunctionConfig, InvocationResult
 from emulator.lambda_runtime.invocation import Invocation, encode_event, failure, new_request_id
@@ -27,8 +29,10 @@ from emulator.lambda_runtime.limits import (
     REQUEST_TOO_LARGE_TYPE,
 )
 from emulator.lambda_runtime.pool import FunctionPool, PoolClosed
-from emulator.lambda_runtime.reload import CodeWatcher
+from emulator.lambda_runtime.reload import CodeWatcher, reload_line
 from emulator.lambda_runtime.worker import Worker
+
+_RELOAD_LOG = logging.getLogger(log.ROOT + ".reload")
 
 
 class UnknownFunctionError(LookupError):
@@ -184,12 +188,17 @@ class ProcessLambdaRuntime:
         with self._reloaded:
             return self._reloaded.wait_for(lambda: pool.generation > after_generation, timeout)
 
-    def _code_changed(self, code_dir: Path) -> None:
+    def _code_changed(self, code_dir: Path, changed: list[str]) -> None:
+        started = time.perf_counter()
+        reloaded = []
         with self._reloaded:
             for pool in self._pools.values():
                 if pool.config.code_dir.resolve() == code_dir:
                     pool.reload()
+                    reloaded.append(pool.config.name)
             self._reloaded.notify_all()
+        if reloaded:
+            _RELOAD_LOG.info("%s", reload_line(code_dir, changed, reloaded, time.perf_counter() - started))
 
     # -- introspection (tests, the gateway's health page) ----------------------------------------
 

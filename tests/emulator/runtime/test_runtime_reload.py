@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from emulator.lambda_runtime.reload import snapshot
+import re
+
+from emulator.lambda_runtime.reload import reload_line, snapshot
 
 from .conftest import function
 
@@ -108,3 +110,32 @@ def test_snapshot_ignores_bytecode_caches_and_virtualenvs(tmp_path):
         (tmp_path / skipped / "mod.py").write_text("y = 2\n")
 
     assert list(snapshot(tmp_path)) == [str(tmp_path / "app.py")]
+
+
+def test_a_reload_is_one_log_line_naming_the_file_the_functions_and_the_time(start_runtime, tmp_path, caplog):
+    (tmp_path / "a").mkdir()
+    write_handler(tmp_path / "a", "v1")
+    runtime = start_runtime(
+        function("A", "app.handler", code_dir=tmp_path / "a"),
+        function("A2", "app.handler", code_dir=tmp_path / "a"),
+        hot_reload=True,
+        reload_interval_s=0.05,
+    )
+    generation = runtime.code_generation("A")
+    with caplog.at_level("INFO", logger="emulator.reload"):
+        write_handler(tmp_path / "a", "v2-longer")
+        assert runtime.wait_for_reload("A", generation, timeout=30)
+    lines = [r.getMessage() for r in caplog.records if r.name == "emulator.reload"]
+    assert lines, "no reload line"
+    for line in lines:  # one per reload (a write the poll saw half done may make two)
+        assert re.fullmatch(
+            r"hot reload: app\.py changed; reloaded A, A2 in \d+\.\d ms "
+            r"\(the next request imports the new code\)",
+            line,
+        ), line
+
+
+def test_the_reload_line_counts_what_it_does_not_name(tmp_path):
+    changed = [str(tmp_path / f"m{i}.py") for i in range(5)]
+    line = reload_line(tmp_path, changed, ["Fn"], 0.0012)
+    assert line.startswith("hot reload: m0.py, m1.py, m2.py, 2 more changed; reloaded Fn in 1.2 ms")
