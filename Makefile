@@ -8,6 +8,8 @@ UV_VERSION := 0.13.8
 SYNCED := $(VENV)/.synced
 HOST ?= 127.0.0.1
 PORT ?= 3000
+# The embedded AWS endpoint's port: empty = serve's default (8000, or a free one if it is taken).
+AWS_PORT ?=
 DATA_DIR ?= .localdata
 ARGS ?=
 PYTEST_ARGS ?=
@@ -43,7 +45,7 @@ IP_LIMIT_PARAMETERS := LoginIpLimit RegisterIpLimit GoogleIpLimit AppleIpLimit R
 IP_LIMIT_OVERRIDES = $(if $(IP_LIMIT),--parameter-overrides $(foreach p,$(IP_LIMIT_PARAMETERS),$(p)=$(IP_LIMIT)))
 up: $(SYNCED)
 	$(BIN)/python -m emulator serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) \
-		--env-vars env.local.json $(IP_LIMIT_OVERRIDES) $(ARGS)
+		$(if $(AWS_PORT),--aws-port $(AWS_PORT)) --env-vars env.local.json $(IP_LIMIT_OVERRIDES) $(ARGS)
 
 # DEPLOY_ARTIFACT_CHECK=1: also run the packaged zip alone (+ boto3) through the integration suite.
 test: lint

@@ -49,6 +49,8 @@ def serve_command(port: int, data_dir: Path) -> list[str]:
         "127.0.0.1",
         "--port",
         str(port),
+        "--aws-port",
+        "0",
         "--data-dir",
         str(data_dir),
         "--env-vars",

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emulator import log
+from emulator.aws.stable_port import launch_on_stable_port, requested_port
 
 if TYPE_CHECKING:  # imported where they are used: the AWS endpoint is launched first
     from emulator.apigateway.gateway import ApiGateway
@@ -59,6 +60,8 @@ class EmulatorOptions:
     stage: str | None = None  # every API's stage name (default: the template's)
     data_dir: Path | None = None  # persist the AWS data here (default: memory)
     dynamodb_endpoint: str | None = None  # an external DynamoDB (DynamoDB Local, LocalStack, AWS)
+    aws_port: int = 0  # the embedded AWS endpoint's port (0: a free one)
+    aws_port_fallback: bool = False  # True: a taken aws_port gives a free one, with a warning line
     max_workers: int = 10
     queue_wait: float = 10.0
     hot_reload: bool = True
@@ -78,6 +81,8 @@ class EmulatorOptions:
             stage=args.stage,
             data_dir=args.data_dir,
             dynamodb_endpoint=args.dynamodb_endpoint,
+            aws_port=requested_port(args.aws_port, args.port),
+            aws_port_fallback=args.aws_port is None,  # serve's stable default (8000) may be taken
             max_workers=args.max_workers,
             queue_wait=args.queue_wait,
             hot_reload=not args.no_reload,
@@ -107,7 +112,8 @@ class EmulatorCore:
             data_dir=options.data_dir, ttl_sweep_interval_s=options.ttl_sweep_interval, keep_listening=True
         )
         self._fresh_start = not has_saved_state(options.data_dir)  # before the child creates DATA_DIR/aws
-        self._aws.launch()  # first: the longest step of the start-up, on the other core
+        # first: the longest step of the start-up, on the other core
+        launch_on_stable_port(self._aws, port=options.aws_port, fallback=options.aws_port_fallback)
         from emulator.clock import EmulatorClock
 
         # python -m emulator clock: the functions and the TTL sweep (the /_emulator app's route) follow it.

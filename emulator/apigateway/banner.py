@@ -9,6 +9,7 @@ import ipaddress
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+from emulator.aws.stable_port import cli_example
 from emulator.commands.clock import DEFAULT_URL as CLOCK_DEFAULT_URL
 from emulator.template.model import DEFAULT_ROUTE, SamApp
 
@@ -98,6 +99,7 @@ def print_banner(
     lines.append("  (the same paths also answer without the stage prefix)")
     if aws_endpoint:
         lines.append(f"AWS endpoint: {aws_endpoint}")
+        lines.append(cli_example(aws_endpoint, app.region))
     if dynamodb_endpoint:
         lines.append(f"DynamoDB endpoint: {dynamodb_endpoint}")
     if clock:  # the emulator clock (emulator.clock), whose route serve's /_emulator app has

@@ -5,9 +5,11 @@ environment (+ ``--env-vars``) and an AWS endpoint, prints the result JSON on st
 Lambda logs (START/END/REPORT and the handler's output) on stderr; exit 1 if the function failed
 (its error payload, as Lambda returns it, is printed instead of a result).
 
-AWS services: by default an in-memory embedded endpoint is started and the template's tables and
-secrets are created in it; ``--aws-endpoint URL`` uses a running one instead (e.g. the one
-``serve`` prints, to see its data); ``--no-aws`` leaves the AWS environment alone (real AWS).
+AWS services: by default the embedded endpoint of the stack running on ``.localdata`` (``make
+up``) if there is one, else an in-memory one started for the call, with the template's tables and
+secrets; a line on stderr says which. ``--aws-endpoint URL`` uses another running one (e.g. the
+one ``serve`` prints), ``--data-dir DIR`` starts one on that data dir, ``--no-aws`` leaves the AWS
+environment alone (real AWS).
 
 ``generate-event apigateway aws-proxy`` prints a complete REST API proxy event (payload 1.0), built
 by the gateway's own event builder, for ``invoke --event -``; ``authorizer`` and
@@ -115,6 +117,8 @@ def _aws_environment(args: argparse.Namespace, app: SamApp, stack: ExitStack) ->
     from emulator.aws import EmbeddedAws, provision, worker_environment
 
     endpoint = args.aws_endpoint
+    if endpoint is None and args.data_dir is None:
+        endpoint = _running_aws_endpoint()
     if endpoint is None:
         aws = stack.enter_context(EmbeddedAws(data_dir=args.data_dir, region=app.region))
         endpoint = aws.endpoint_url
@@ -123,6 +127,28 @@ def _aws_environment(args: argparse.Namespace, app: SamApp, stack: ExitStack) ->
     return worker_environment(
         endpoint_url=endpoint, dynamodb_endpoint_url=args.dynamodb_endpoint, region=app.region
     )
+
+
+def _running_aws_endpoint() -> str | None:
+    """The AWS endpoint of the stack running on ``make up``'s data dir, saying which is used."""
+    from emulator.aws.layout import DEFAULT_DATA_DIR
+    from emulator.aws.transfer import running_url
+
+    url = running_url(DEFAULT_DATA_DIR)
+    if url is not None:
+        print(
+            f"invoke: using the AWS endpoint of the stack running on {DEFAULT_DATA_DIR}/ ({url}); "
+            "--aws-endpoint URL, --data-dir DIR or --no-aws choose another",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"invoke: no stack runs on {DEFAULT_DATA_DIR}/, so the call gets a fresh in-memory AWS "
+            "endpoint with the template's tables; --aws-endpoint URL uses a running one "
+            "(serve's banner prints it)",
+            file=sys.stderr,
+        )
+    return url
 
 
 def _error_payload(result: Any) -> dict[str, Any]:

@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emulator import log
+from emulator.aws.stable_port import add_aws_port_option
 from emulator.commands.app_options import add_app_options
+from emulator.running_stack import advertise, withdraw
 
 if TYPE_CHECKING:  # imported where they are used: `serve` launches the AWS endpoint first
     from flask import Flask
@@ -45,6 +47,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--stage", default=None, help="stage name (default: the template's)")
     parser.add_argument("--data-dir", type=Path, default=None, help="persist data here (default: memory)")
     parser.add_argument("--dynamodb-endpoint", default=None, help="an external DynamoDB endpoint")
+    add_aws_port_option(parser)
     parser.add_argument("--max-workers", type=int, default=10, help="warm workers per function (default 10)")
     parser.add_argument("--no-reload", action="store_true", help="do not reload functions on code changes")
     parser.add_argument(
@@ -151,6 +154,7 @@ def serve(args: argparse.Namespace) -> int:
         pass
     finally:
         logging.getLogger(log.ROOT).info("Shutting down...")
+        withdraw(args.data_dir)
         if core is not None:
             at_once = server is not None and server.stopped_at_once  # a second Ctrl-C: no waiting
             core.close(wait=not at_once)
@@ -172,6 +176,9 @@ def _announce(core: EmulatorCore, server: ListeningAddress) -> None:
         warm_functions=core.prewarm_all(),
         clock=core.gateway is not None and core.gateway.emulator_app is not None,
     )
+    advertise(
+        core.options.data_dir, server.url, core.aws_endpoint
+    )  # for idp-token, invoke (running_stack.py)
 
 
 def _emulator_app(core: EmulatorCore) -> Flask | None:

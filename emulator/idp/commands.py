@@ -4,7 +4,9 @@
 ``--provider apple --nonce RAW`` prints, on one line, the JSON of ``/_emulator/idp/apple/authorize``
 (``identityToken``, ``authorizationCode``), what the app gets from ASAuthorizationAppleIDProvider.
 Both are minted by the running emulator (not locally) so that they are signed with the keys that
-the backend verifies against.
+the backend verifies against. The emulator is found as the other commands find it: ``--url`` (any
+URL of it: ``http://127.0.0.1:3000``, the stage URL ``.../prod``), else the ``serve`` running on
+``--data-dir`` (default ``.localdata``, as ``make up``), else ``http://127.0.0.1:3000``.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from __future__ import annotations
 import argparse
 import http
 import json
+from pathlib import Path
 from typing import Any
 
+from emulator.aws.layout import DEFAULT_DATA_DIR
 from emulator.errors import UserError
 from emulator.http_json import Unreachable, request_json
 from emulator.idp.blueprint import URL_PREFIX
+from emulator.running_stack import find_running_stack, root_url
 
 APPLE_URL_PREFIX = URL_PREFIX + "/apple"  # emulator.idp.apple.URL_PREFIX, without importing the provider
 
@@ -44,7 +49,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("email", metavar="EMAIL")
     parser.add_argument("--provider", choices=("google", "apple"), default="google", help="default: google")
     parser.add_argument(
-        "--url", default=DEFAULT_URL, help=f"the emulator's base URL (default: {DEFAULT_URL})"
+        "--url",
+        default=None,
+        help="the emulator's URL, with or without the stage (default: the serve running on --data-dir, "
+        f"else {DEFAULT_URL})",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help=f"find the running serve by its data dir (default: {DEFAULT_DATA_DIR}, as make up)",
     )
     parser.add_argument("--name", help="google: display name claim")
     parser.add_argument("--sub", help="override the subject (Firebase uid / Apple user id)")
@@ -117,7 +131,8 @@ def _post_json(url: str, body: dict[str, Any], *, base_url: str, timeout_s: floa
         status, payload = request_json(url, method="POST", body=body, timeout_s=timeout_s)
     except Unreachable as exc:
         raise UserError(
-            f"{url}: cannot reach the emulator ({exc}); is `python -m emulator serve` running?"
+            f"{url}: cannot reach the emulator ({exc}); start it with `make up`, or pass the URL of a "
+            "running one with --url (or its data dir with --data-dir)"
         ) from exc
     if status >= 400:
         raise UserError(f"{url}: HTTP {status}: {_error_message(status, payload)}")
@@ -137,12 +152,22 @@ def _error_message(status: int, payload: Any) -> str:
         return "error"
 
 
+def emulator_url(args: argparse.Namespace) -> str:
+    """``http://HOST:PORT`` of the emulator to ask: ``--url``, the running stack, or the default."""
+    if args.url is not None:
+        try:
+            return root_url(args.url)
+        except ValueError as exc:
+            raise UserError(f"--url: {exc}") from None
+    running = find_running_stack(args.data_dir)
+    return running.url if running is not None else DEFAULT_URL
+
+
 def run(args: argparse.Namespace) -> int:
     _check_provider_options(args)
+    url = emulator_url(args)
     if args.provider == "apple":
-        print(
-            json.dumps(request_apple_authorization(args.url, apple_request_body(args)), separators=(",", ":"))
-        )
+        print(json.dumps(request_apple_authorization(url, apple_request_body(args)), separators=(",", ":")))
     else:
-        print(request_token(args.url, token_request_body(args)))
+        print(request_token(url, token_request_body(args)))
     return 0
