@@ -93,8 +93,9 @@ def register(subparsers: Any) -> None:
         "--warm-containers",
         choices=("lazy", "eager"),
         default="lazy",
-        help="as sam local: lazy (default) starts a function's first worker on its first request; eager "
-        "starts one per function when the server is up (their cold starts then run before any request)",
+        help="lazy (default): once the server is up, one worker per function runs its INIT in turn (the "
+        "start-up check: a function that cannot start is one error line); eager, as sam local: all of them "
+        "at once when the server is up",
     )
     parser.add_argument(
         "--server",
@@ -176,9 +177,12 @@ def _announce(core: EmulatorCore, server: ListeningAddress) -> None:
         warm_functions=core.prewarm_all(),
         clock=core.gateway is not None and core.gateway.emulator_app is not None,
     )
-    advertise(
-        core.options.data_dir, server.url, core.aws_endpoint
-    )  # for idp-token, invoke (running_stack.py)
+    advertise(core.options.data_dir, server.url, core.aws_endpoint)  # for idp-token and invoke
+    from emulator.lambda_runtime.from_template import runnable_functions
+    from emulator.lambda_runtime.startup_check import check_functions_start
+
+    assert core.runtime is not None
+    check_functions_start(core.runtime, runnable_functions(core.app))  # one that cannot start: 1 line
 
 
 def _emulator_app(core: EmulatorCore) -> Flask | None:

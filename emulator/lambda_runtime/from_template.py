@@ -31,3 +31,16 @@ def function_config(
         region=app.region,
         account_id=app.account_id,
     )
+
+
+def runnable_functions(app: SamApp) -> list[tuple[str, str]]:
+    """``(function_name, "LogicalId (function_name)")`` of the functions that run here, for the
+    start-up check's lines (:mod:`.startup_check`); the logical id alone when it is the name."""
+    return [
+        (
+            spec.function_name,
+            logical_id if spec.function_name == logical_id else f"{logical_id} ({spec.function_name})",
+        )
+        for logical_id, spec in app.functions.items()
+        if spec.unavailable is None
+    ]

@@ -62,7 +62,7 @@ class FunctionPool:
                 return self._idle.pop()
             return None
 
-    def prewarm(self) -> None:
+    def prewarm(self) -> Worker | None:
         """Start one execution environment now, if the function has none; its INIT runs meanwhile.
 
         Like provisioned concurrency: the environment is initialised before any request needs
@@ -71,10 +71,18 @@ class FunctionPool:
         """
         with self._condition:
             if self._closed or self._workers or self._reserved or self.limit < 1:
-                return
+                return None
             self._reserved += 1
             generation = self._generation
-        self.release(self._start_worker(generation))
+        worker = self._start_worker(generation)
+        self.release(worker)
+        return worker
+
+    def first_worker(self) -> Worker | None:
+        """A worker of the function (to watch its INIT), started now if it has none."""
+        with self._condition:
+            worker = next(iter(self._workers), None)
+        return worker if worker is not None else self.prewarm()
 
     def acquire(self, deadline: float) -> Worker | None:
         """A warm idle worker, or a new one if under the limit; at the limit, the first one free

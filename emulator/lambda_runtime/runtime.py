@@ -21,7 +21,7 @@ from typing import Any
 
 from emulator import log
 from emulator.clock import EmulatorClock
-from emulator.lambda_runtime.api import FunctionConfig, InvocationResult
+from emulator.lambda_runtime.api import FunctionConfig, InvocationError, InvocationResult
 from emulator.lambda_runtime.invocation import Invocation, encode_event, failure, new_request_id
 from emulator.lambda_runtime.limits import (
     MAX_REQUEST_BYTES,
@@ -148,6 +148,21 @@ class ProcessLambdaRuntime:
         if self._closed:
             raise RuntimeError("the Lambda runtime is closed")
         self._pool(function_name).prewarm()
+
+    def init_error(self, function_name: str) -> InvocationError | None:
+        """Why the function cannot start (its INIT failed), or None: waits for one worker's INIT,
+        started now if the function has none (it then stays warm for the first request)."""
+        if self._closed:
+            return None
+        worker = self._pool(function_name).first_worker()
+        if worker is None:  # no worker may run (reserved concurrency 0), or closed meanwhile
+            return None
+        worker.init_done.wait()  # bounded: INIT times out after max(10 s, Timeout), as on Lambda
+        return None if self._closed else worker.init_error
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def close(self) -> None:
         """Kill every worker and reap it; pending invocations end as Crashed."""

@@ -80,6 +80,8 @@ class Worker:
         self._owner = owner
         self._current: Invocation | None = None  # the invocation in progress
         self._init_failure: InvocationResult | None = None
+        self._init_error: InvocationError | None = None  # why INIT failed, whoever was told
+        self.init_done = threading.Event()  # INIT ended, well or not (serve's start-up check)
         self._output = logs.LineAssembler()
         self._ready = False
         self._stopped = False
@@ -308,8 +310,19 @@ class Worker:
             else:
                 logs.write(text)
 
+    @property
+    def init_error(self) -> InvocationError | None:
+        """Why this worker's INIT failed (None while it runs or once it succeeded)."""
+        return self._init_error
+
     def _initialise(self) -> bool:
         """Wait for the INIT phase to end, then send the request that waited for it."""
+        try:
+            return self._run_init()
+        finally:
+            self.init_done.set()
+
+    def _run_init(self) -> bool:
         init_limit_s = max(INIT_TIMEOUT_S, self.config.timeout_s)
         frame = self._next_frame(self._started_at + init_limit_s)
         self._init_ms = (time.monotonic() - self._started_at) * 1000
@@ -350,10 +363,11 @@ class Worker:
     def _fail_init(
         self, kind: ErrorKind, error_type: str, message: str, *, status: str, trace: tuple[str, ...] = ()
     ) -> None:
+        self._init_error = InvocationError(kind, error_type, message, trace)
         with self._lock:
             invocation = self._current
             if invocation is None:  # answer the request that is about to come with this failure
-                error = InvocationError(kind, error_type, message, trace)
+                error = self._init_error
                 self._init_failure = InvocationResult("", None, error, 0.0, self._take_init_ms())
                 return
         self._finish_failed(invocation, kind, error_type, message, status=status, stack_trace=trace)
