@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make up      run the API locally on http://$(HOST):$(PORT)/prod (embedded DynamoDB, no Docker)"
 	@echo "make test    lint + the whole test suite"
-	@echo "make bench   benchmarks (figures printed and saved under .bench/)"
+	@echo "make bench   benchmarks (figures printed and saved under .bench/; installs serverless-offline from npm once)"
 	@echo "make load    Locust against the local stack (HTML report under loadtests/reports/)"
 	@echo "make package / plan STAGE=prod / deploy STAGE=prod / smoke URL=... / destroy STAGE=prod   promotion to AWS (README: Deploy to AWS)"
 	@echo "make test-targets   the integration suite against every reachable target (README: With Docker)"

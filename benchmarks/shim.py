@@ -34,6 +34,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from benchmarks.npm_install import npm_install_command, run_with_progress
 from emulator.launcher import run_serve, serve_argv
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -221,13 +222,12 @@ class ServerlessOffline:
     def start(self) -> str:
         SERVERLESS_DIR.mkdir(parents=True, exist_ok=True)
         if not (SERVERLESS_DIR / "node_modules" / "serverless-offline").is_dir():
-            print("  installing serverless-offline (once) ...", flush=True)
             (SERVERLESS_DIR / "package.json").write_text('{"name": "echo-bench", "private": true}\n')
-            subprocess.run(
-                ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", *SERVERLESS_PACKAGES],
+            run_with_progress(
+                npm_install_command(SERVERLESS_PACKAGES),
                 cwd=SERVERLESS_DIR,
-                check=True,
-                timeout=900,
+                what=f"the comparison's peer {' + '.join(SERVERLESS_PACKAGES)} "
+                "(BENCH_SHIM_SERVERLESS=0 skips it)",
             )
         shutil.copytree(self.src, SERVERLESS_DIR / "src", dirs_exist_ok=True)
         http_port = _free_port()
