@@ -42,6 +42,7 @@ from scripts.compose_topology import (  # noqa: E402
     compose_topology,
     run_integration_suite,
 )
+from tests.integration.limits import suite_limit_options  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def run_topology(suite_args: Sequence[str]) -> TargetResult:
             tempfile.TemporaryDirectory(prefix="compose-topology-") as scratch,
             compose_topology(Path(scratch) / "serve-stderr.log") as topology,
         ):
-            return run_integration_suite(topology.base_url, *suite_args)
+            return run_integration_suite(topology.base_url, *suite_limit_options(), *suite_args)
 
     return _timed("compose topology", run)
 
@@ -97,19 +98,9 @@ def template_limits(template: Path = REPO_ROOT / "template.yaml") -> list[str]:
     A given base URL (``docker compose up``, ``make up``, a stage deployed without overrides) runs
     the template's LoginIpLimit/RegisterIpLimit, not the suite's env.json ones.
     """
-    from emulator.template import load_app
+    from tests.integration.limits import limit_options, template_limit_variables
 
-    functions = list(load_app(template).functions.values())
-    env = next((f.environment for f in functions if "LOGIN_IP_LIMIT" in f.environment), {})
-    limits = {
-        "--login-ip-limit": env.get("LOGIN_IP_LIMIT"),
-        "--register-ip-limit": env.get("REGISTER_IP_LIMIT"),
-        "--google-ip-limit": env.get("GOOGLE_IP_LIMIT"),
-        "--reauth-ip-limit": env.get("REAUTH_IP_LIMIT"),
-        "--apple-ip-limit": env.get("APPLE_IP_LIMIT"),
-        "--password-reset-ip-limit": env.get("PASSWORD_RESET_IP_LIMIT"),
-    }
-    return [arg for option, value in limits.items() if value is not None for arg in (option, str(value))]
+    return limit_options(template_limit_variables(template))
 
 
 def run_base_url(base_url: str, suite_args: Sequence[str]) -> TargetResult:

@@ -20,6 +20,7 @@ from emulator.aws.secrets import secret_name
 from emulator.template import load_app
 from scripts.compose_file import REPO_ROOT
 from scripts.compose_topology import RunningTopology, SuiteResult, compose_topology, run_integration_suite
+from tests.integration.limits import suite_limit_options
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import compose_inspect
@@ -46,7 +47,7 @@ def _host(url: str) -> str:
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TopologyRun]:
     log_path = tmp_path_factory.mktemp("topology") / "serve-stderr.log"
     with compose_topology(log_path) as topology:
-        suite = run_integration_suite(topology.base_url)
+        suite = run_integration_suite(topology.base_url, *suite_limit_options())
         dynamodb_local = topology.stand_ins["dynamodb-local"]
         localstack = topology.stand_ins["localstack"]
         yield TopologyRun(

@@ -22,6 +22,7 @@ from tests.deploy.artifact_stack import (
     serve_artifact,
     unzip_next_to_template,
 )
+from tests.integration.limits import suite_limit_options
 
 
 @pytest.mark.artifact_check
@@ -61,6 +62,7 @@ def test_unzipped_artifact_passes_the_integration_suite(tmp_path: Path) -> None:
                 "no:cacheprovider",
                 "--sam-base-url",
                 f"{root_url}/prod",
+                *suite_limit_options(),  # the artifact's stack runs with the suite's env.json
             ],
             cwd=REPO_ROOT,
             capture_output=True,

@@ -8,9 +8,11 @@ Options (the plugin's, ``--sam-...``, and these):
   --idp-url URL|none     the local identity provider (default: the target's own /_emulator/idp;
                          "none" when it has none, e.g. a deployed stage: the Google sign-in tests
                          that need it are then not collected)
-  --login-ip-limit N     the target's per-IP login limit per window (default: env.json's)
-  --register-ip-limit N  the target's per-IP registration limit per window (default: env.json's)
-  --google-ip-limit N, --reauth-ip-limit N   likewise for Google sign-in and password re-entry
+  --login-ip-limit N     the target's per-IP login limit per window (default: env.json's for the
+                         embedded app; with --sam-base-url, the template's defaults, which
+                         `make up` and a stage deployed without overrides run)
+  --register-ip-limit N, --google-ip-limit N, --reauth-ip-limit N, --apple-ip-limit N,
+  --password-reset-ip-limit N   likewise (tests/integration/limits.py)
 
 Tests that cannot run against a target are deselected (and counted as such), never skipped:
 ``embedded_only`` (needs the emulator's log), ``local_idp`` (needs the IdP), ``distinct_ips``
@@ -20,35 +22,43 @@ use ``sam_aws`` or ``sam_logs``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from emulator.sam_fixtures import SamApi
 from tests.integration.api import Api, LoopbackAddresses, SecretsLedger, is_loopback_url
+from tests.integration.limits import LIMIT_OPTIONS, suite_limit_variables, template_limit_variables
 from tests.integration.mailbox import Mailbox
 
 IDP_PREFIX = "/_emulator/idp"
-ENV_JSON = Path(__file__).resolve().parent / "env.json"
-
-_ENV_DEFAULTS: dict[str, str] = json.loads(ENV_JSON.read_text())["Parameters"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("integration", "integration suite target")
     group.addoption("--idp-url", default=None, help="local identity provider URL, or 'none'")
-    group.addoption("--login-ip-limit", type=int, default=int(_ENV_DEFAULTS["LOGIN_IP_LIMIT"]))
-    group.addoption("--register-ip-limit", type=int, default=int(_ENV_DEFAULTS["REGISTER_IP_LIMIT"]))
-    group.addoption("--google-ip-limit", type=int, default=int(_ENV_DEFAULTS["GOOGLE_IP_LIMIT"]))
-    group.addoption("--reauth-ip-limit", type=int, default=int(_ENV_DEFAULTS["REAUTH_IP_LIMIT"]))
-    group.addoption("--apple-ip-limit", type=int, default=int(_ENV_DEFAULTS["APPLE_IP_LIMIT"]))
-    group.addoption(
-        "--password-reset-ip-limit", type=int, default=int(_ENV_DEFAULTS["PASSWORD_RESET_IP_LIMIT"])
-    )
+    for option in LIMIT_OPTIONS.values():
+        group.addoption(
+            option,
+            type=int,
+            default=None,
+            help="default: env.json's for the embedded app; with --sam-base-url, the template's defaults "
+            "(what `make up` and a stage deployed without overrides run)",
+        )
+
+
+def _limits(config: pytest.Config) -> dict[str, int]:
+    """The target's per-IP limits: as given, else the embedded app's (env.json), else, for a given
+    base URL, the template's defaults (``make up`` changes none of them)."""
+    given_url = config.getoption("--sam-base-url") is not None
+    defaults = template_limit_variables() if given_url else suite_limit_variables()
+    limits = {}
+    for variable, option in LIMIT_OPTIONS.items():
+        given = config.getoption(option)
+        limits[variable.lower()] = given if given is not None else int(defaults[variable])
+    return limits
 
 
 def _idp_url(config: pytest.Config) -> str | None:
@@ -115,12 +125,7 @@ def target(request: pytest.FixtureRequest, sam_api: SamApi) -> Target:
         base_url=sam_api.base_url,
         idp_url=f"{sam_api.root_url}{IDP_PREFIX}" if given_idp is None else _idp_url(config),
         loopback=is_loopback_url(sam_api.base_url),
-        login_ip_limit=config.getoption("--login-ip-limit"),
-        register_ip_limit=config.getoption("--register-ip-limit"),
-        google_ip_limit=config.getoption("--google-ip-limit"),
-        reauth_ip_limit=config.getoption("--reauth-ip-limit"),
-        apple_ip_limit=config.getoption("--apple-ip-limit"),
-        password_reset_ip_limit=config.getoption("--password-reset-ip-limit"),
+        **_limits(config),
     )
 
 

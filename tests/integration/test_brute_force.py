@@ -119,7 +119,7 @@ def test_a_wrong_current_password_is_403_not_401(api: Api):
     assert api.validate(tokens.access).status_code == 200  # the session is untouched
 
 
-def test_password_re_entry_is_guarded_per_user(api: Api):
+def test_password_re_entry_is_guarded_per_user(api: Api, target):
     account = api.new_account("reauthburst")
     tokens = api.login(account)
 
@@ -130,7 +130,11 @@ def test_password_re_entry_is_guarded_per_user(api: Api):
     outcomes = _burst(api, change)
     checked = outcomes["403 invalid_credentials"]
     assert 1 <= checked <= MAX_CHECKED, outcomes
-    assert outcomes["429 account_locked"] == BURST - checked, outcomes
+    # From one address, a burst over the target's per-IP re-entry limit (make up: 20, the suite's
+    # own stack: 40) also meets that limit: refused unchecked too, as rate_limited.
+    over_ip_limit = outcomes["429 rate_limited"]
+    assert over_ip_limit <= max(0, BURST - target.reauth_ip_limit), outcomes
+    assert outcomes["429 account_locked"] == BURST - checked - over_ip_limit, outcomes
 
 
 @pytest.mark.distinct_ips
