@@ -28,7 +28,7 @@ import shlex
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -36,6 +36,7 @@ import requests
 import yaml
 
 from emulator.launcher import run_serve
+from tests.loadtests.test_ramp_summary import TINY_RAMP
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 README = REPO_ROOT / "README.md"
@@ -43,14 +44,6 @@ NOT_RUNNABLE = {"aws": "the AWS CLI against an AWS account"}
 # What the test puts in place of a file a README command names.
 FILES = {"mine.json": '{"Parameters": {"LOG_LEVEL": "DEBUG"}}\n'}
 FAIL_RATIO_ONLY = "max_fail_ratio = 0.0\n"  # no latency budget in a test (a loaded machine)
-TINY_RAMP = {
-    "RAMP_START": "1",
-    "RAMP_STEP": "1",
-    "RAMP_MAX": "2",
-    "RAMP_STEP_SECONDS": "2",
-    "RAMP_WARMUP_SECONDS": "0",
-    "RAMP_SPAWN_RATE": "5",
-}
 
 
 def readme_commands(text: str) -> list[str]:
@@ -238,28 +231,26 @@ def how_checked(command: str) -> str:
 @pytest.mark.parametrize("command", COMMANDS)
 def test_readme_command(command: str, tmp_path: Path) -> None:
     kind = how_checked(command)
-    if kind == "run: make up":
-        _check_make_up(command, tmp_path)
-    elif kind == "run: make reset":
-        _check_make_reset(command, tmp_path)
-    elif kind == "run: make load":
-        _check_make_load(command, tmp_path)
-    elif kind == "static: make -n":
-        _check_make_statically(command)
-    elif kind == "collect: pytest":
-        _check_pytest(command)
-    elif kind == "static: emulator parser":
-        _check_emulator_command(command)
-    elif kind == "static: script --help":
-        _check_script(command)
-    elif kind == "static: docker compose":
-        _check_docker_compose(command)
-    elif kind == "static: .env line":
-        _check_env_line(command)
-    elif kind == "static: cp .env":
-        _check_cp_env(command)
-    else:
-        assert kind.startswith("not runnable here: "), f"README command nobody checks: {command!r}"
+    if kind.startswith("not runnable here: "):
+        return  # named in NOT_RUNNABLE, with the reason
+    assert kind in CHECKS, f"README command nobody checks: {command!r}"
+    check, needs_tmp = CHECKS[kind]
+    check(command, tmp_path) if needs_tmp else check(command)
+
+
+# kind -> (check, whether it takes the test's tmp_path)
+CHECKS: dict[str, tuple[Callable[..., None], bool]] = {
+    "run: make up": (_check_make_up, True),
+    "run: make reset": (_check_make_reset, True),
+    "run: make load": (_check_make_load, True),
+    "static: make -n": (_check_make_statically, False),
+    "collect: pytest": (_check_pytest, False),
+    "static: emulator parser": (_check_emulator_command, False),
+    "static: script --help": (_check_script, False),
+    "static: docker compose": (_check_docker_compose, False),
+    "static: .env line": (_check_env_line, False),
+    "static: cp .env": (_check_cp_env, False),
+}
 
 
 def test_the_readme_has_the_commands_this_test_knows() -> None:

@@ -9,13 +9,13 @@ import os
 import signal
 import threading
 import time
-from pathlib import Path
 
 from emulator.apigateway.gateway import ApiGateway
 from emulator.apigateway.request import GatewayRequest
 from emulator.aws import EmbeddedAws
 from emulator.aws.watchdog import EndpointWatchdog
 from emulator.template.model import RestApiSpec, Route, SamApp
+from tests.emulator.fixtures import gateway_request, rest_app
 
 from .helpers import client, create_table
 
@@ -76,26 +76,8 @@ def test_an_endpoint_that_cannot_come_back_is_given_up_and_the_gateway_answers_5
 
 
 def _app() -> SamApp:
-    return SamApp(
-        template_path=Path("template.yaml"),
-        stack_name="local",
-        region="us-east-1",
-        account_id="123456789012",
-        parameters={},
-        functions={},
-        apis={"Api": RestApiSpec(logical_id="Api", stage_name="prod")},
-        routes=(Route("Api", "/a", "GET", "Fn", "E"),),
-        resources={},
-    )
+    return rest_app(RestApiSpec(logical_id="Api", stage_name="prod"), (Route("Api", "/a", "GET", "Fn", "E"),))
 
 
 def _get(path: str) -> GatewayRequest:
-    return GatewayRequest(
-        method="GET",
-        path=path,
-        query_string="",
-        headers={},
-        body=b"",
-        source_ip="127.0.0.1",
-        protocol="HTTP/1.1",
-    )
+    return gateway_request("GET", path)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from emulator.apigateway.gateway import ApiGateway
@@ -18,8 +17,8 @@ from emulator.apigateway.proxy_response import (
     request_too_large,
     too_many_requests,
 )
-from emulator.apigateway.request import GatewayRequest
-from emulator.template.model import RestApiSpec, Route, SamApp
+from emulator.template.model import RestApiSpec, Route
+from tests.emulator.fixtures import gateway_request, rest_app
 
 
 @dataclass(frozen=True)
@@ -73,29 +72,10 @@ def test_unknown_path_gets_the_apis_gateway_response_headers() -> None:
     api = ApiWithResponses(
         logical_id="Api", stage_name="prod", gateway_responses={"DEFAULT_4XX": ResponseSpec(CORS)}
     )
-    app = SamApp(
-        template_path=Path("template.yaml"),
-        stack_name="local",
-        region="us-east-1",
-        account_id="123456789012",
-        parameters={},
-        functions={},
-        apis={"Api": api},
-        routes=(Route("Api", "/a", "GET", "Fn", "E"),),
-        resources={},
-    )
+    app = rest_app(api, (Route("Api", "/a", "GET", "Fn", "E"),))
     runtime: Any = None  # never reached: nothing is invoked for an unknown path
     gateway = ApiGateway(app, runtime)
-    request = GatewayRequest(
-        method="GET",
-        path="/prod/nope",
-        query_string="",
-        headers={},
-        body=b"",
-        source_ip="127.0.0.1",
-        protocol="HTTP/1.1",
-    )
-    response = asyncio.run(gateway.handle(request))
+    response = asyncio.run(gateway.handle(gateway_request("GET", "/prod/nope")))
     assert response.status == 403
     assert response.header("Access-Control-Allow-Origin") == "https://app.example"
 

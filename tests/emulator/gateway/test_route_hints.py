@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 
 import pytest
 
 from emulator import log
 from emulator.apigateway.gateway import ApiGateway
-from emulator.apigateway.request import GatewayRequest
 from emulator.apigateway.route_hints import RouteHints
-from emulator.template.model import RestApiSpec, Route, SamApp
+from emulator.template.model import RestApiSpec, Route
+from tests.emulator.fixtures import gateway_request, rest_app
 
 ROUTES = (
     Route("Api", "/auth/login", "POST", "Login", "E1"),
@@ -24,17 +23,7 @@ ROUTES = (
 
 
 def _gateway() -> ApiGateway:
-    app = SamApp(
-        template_path=Path("template.yaml"),
-        stack_name="local",
-        region="us-east-1",
-        account_id="123456789012",
-        parameters={},
-        functions={},
-        apis={"Api": RestApiSpec(logical_id="Api", stage_name="prod")},
-        routes=ROUTES,
-        resources={},
-    )
+    app = rest_app(RestApiSpec(logical_id="Api", stage_name="prod"), ROUTES)
     runtime = None  # never reached: nothing is invoked for an unknown route
     return ApiGateway(app, runtime)  # type: ignore[arg-type]
 
@@ -72,15 +61,7 @@ def test_nothing_close_says_how_to_list_the_routes() -> None:
 
 
 def test_an_unknown_route_is_still_a_403_and_is_logged_with_the_hint(caplog) -> None:
-    request = GatewayRequest(
-        method="POST",
-        path="/prod/auth/signin",
-        query_string="",
-        headers={},
-        body=b"",
-        source_ip="127.0.0.1",
-        protocol="HTTP/1.1",
-    )
+    request = gateway_request("POST", "/prod/auth/signin")
     with caplog.at_level(logging.INFO, logger=log.GATEWAY):
         response = asyncio.run(_gateway().handle(request))
     assert response.status == 403
