@@ -13,6 +13,9 @@ AWS_PORT ?=
 DATA_DIR ?= .localdata
 ARGS ?=
 PYTEST_ARGS ?=
+# make test's pytest-xdist processes: one per core, at most 4 (each runs its own copy of the
+# stack); TEST_WORKERS= (empty) runs the tests one after the other.
+TEST_WORKERS ?= -n auto --maxprocesses 4
 
 .PHONY: help venv up test lint format bench clean reset seed unlock
 
@@ -49,7 +52,7 @@ up: $(SYNCED)
 
 # DEPLOY_ARTIFACT_CHECK=1: also run the packaged zip alone (+ boto3) through the integration suite.
 test: lint
-	DEPLOY_ARTIFACT_CHECK=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DEPLOY_ARTIFACT_CHECK=1 $(BIN)/python -m pytest $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(SYNCED)
 	$(BIN)/ruff check .
