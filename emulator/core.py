@@ -193,7 +193,7 @@ class EmulatorCore:
         if emulator_app is not None:
             from emulator.emulator_app import publish_to_aws
 
-            publish_to_aws(emulator_app, self.aws_endpoint, app.region)
+            publish_to_aws(emulator_app, self.aws_endpoint, app.region, external=self.external_aws)
         logging.getLogger(log.SERVE).info(
             "template %.2f s, AWS endpoint up at %.2f s, provisioned at %.2f s",
             loaded_at - self.started_at,
@@ -252,10 +252,13 @@ class EmulatorCore:
 
 
 def _load_app(options: EmulatorOptions, base_url: str, scratch: Path) -> SamApp:
+    from emulator.aws.account import external_endpoint_account_id
     from emulator.commands.app_options import load_template_app
     from emulator.commands.check import report_notes
 
-    app = load_template_app(options, base_url=base_url, scratch=scratch)
+    # An external endpoint (LocalStack) may act in another account than the loader's default.
+    account_id = external_endpoint_account_id()
+    app = load_template_app(options, base_url=base_url, scratch=scratch, account_id=account_id)
     report_notes(app)  # what the template has that is not emulated, one warning line each
     if options.stage:
         apis = {key: dataclasses.replace(api, stage_name=options.stage) for key, api in app.apis.items()}
@@ -326,6 +329,7 @@ class _Provisioning:
                     endpoint_url=endpoint_url,
                     dynamodb_endpoint_url=dynamodb_endpoint,
                     invoke=lambda fn_id, event: runtime.invoke(app.functions[fn_id].function_name, event),
+                    external=bool(os.environ.get("AWS_ENDPOINT_URL")),
                 )
             except BaseException as exc:  # re-raised on the main thread by result()
                 self._error = exc

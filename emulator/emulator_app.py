@@ -80,8 +80,10 @@ def emails_blueprint(source: SentEmails) -> Blueprint:
     return bp
 
 
-def publish_to_aws(app: Any, endpoint_url: str, region: str) -> None:
-    """Publish the Apple developer key of serve's ``/_emulator`` app; a failure is a warning, not a stop."""
+def publish_to_aws(app: Any, endpoint_url: str, region: str, *, external: bool = False) -> None:
+    """Publish the Apple developer key of serve's ``/_emulator`` app; a failure is a warning, not a stop.
+
+    ``external``: as for provisioning, sign with this process's credentials (the functions' account)."""
     apple: AppleProvider | None = getattr(app, "extensions", {}).get(APPLE_EXTENSION)
     if apple is None:
         return
@@ -92,7 +94,7 @@ def publish_to_aws(app: Any, endpoint_url: str, region: str) -> None:
 
     logger = logging.getLogger(log.AWS)
     try:
-        secretsmanager = aws_client("secretsmanager", endpoint_url, region, embedded=True)
+        secretsmanager = aws_client("secretsmanager", endpoint_url, region, embedded=not external)
         publish_developer_key(secretsmanager, apple.developer_key, log=logger.info)
     except (BotoCoreError, ClientError) as exc:
         logger.warning(

@@ -1,7 +1,8 @@
 """The compose topology without Docker: every service of docker-compose.yml as a loopback process.
 
 - ``dynamodb-local`` and ``localstack``: each one embedded AWS endpoint (``EmbeddedAws``, its own
-  process) on a port picked at run time;
+  process) on a port picked at run time, unless the caller runs the real one (``running``: the
+  ``localstack`` target of ``make test-targets`` runs LocalStack itself, scripts/localstack_process.py);
 - ``api``: ``python -m emulator serve`` as its own process, run with the api service's command and
   **exactly** its environment from docker-compose.yml, where each URL on another service
   (``http://dynamodb-local:8000``) is rewritten to that service's stand-in, as Docker's DNS would
@@ -91,15 +92,18 @@ def compose_topology(
     compose_path: Path = COMPOSE_FILE,
     env_vars_file: Path = INTEGRATION_ENV_JSON,
     stage: str = "prod",
+    running: Mapping[str, str] | None = None,
 ) -> Iterator[RunningTopology]:
+    """``running``: services already up (name -> endpoint URL), e.g. the real LocalStack as a
+    process; every other service the api environment names gets an embedded endpoint."""
     compose = load_compose(compose_path)
     api_env = environment(compose["services"][API_SERVICE])
     addresses = service_addresses(compose, api_env)
     if not addresses:
         raise TopologyError("docker-compose.yml: the api environment names no other service")
     with contextlib.ExitStack() as stack:
-        stand_ins: dict[str, str] = {}
-        for service in sorted({service for service, _ in addresses.values()}):
+        stand_ins: dict[str, str] = dict(running or {})
+        for service in sorted({service for service, _ in addresses.values()} - set(stand_ins)):
             endpoint = stack.enter_context(EmbeddedAws(port=0, ttl_sweep_interval_s=0))
             stand_ins[service] = endpoint.endpoint_url
         mapped = map_to_stand_ins(api_env, addresses, stand_ins)

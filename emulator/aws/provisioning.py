@@ -29,8 +29,13 @@ def provision(
     endpoint_url: str,
     dynamodb_endpoint_url: str | None = None,
     invoke: Callable[[str, Mapping[str, Any]], InvocationResult] | None = None,
+    external: bool = False,
 ) -> None:
-    """Tables, then secrets (each rotated once, if it has a schedule, with ``invoke``)."""
+    """Tables, then secrets (each rotated once, if it has a schedule, with ``invoke``).
+
+    ``external``: ``endpoint_url`` is not the embedded endpoint but one the user configured
+    (LocalStack): its clients sign with this process's credentials, the ones the functions get,
+    because LocalStack keeps each access key's account apart (emulator/aws/account.py)."""
     from emulator.aws.secrets import provision_secrets
     from emulator.aws.ses_identities import EMAIL_IDENTITY_TYPE, provision_email_identities
 
@@ -41,10 +46,10 @@ def provision(
         ensure_table(dynamodb, spec)
     identities = app.resources_of_type(EMAIL_IDENTITY_TYPE)
     if identities:
-        ses = aws_client("ses", endpoint_url, app.region, embedded=True)
+        ses = aws_client("ses", endpoint_url, app.region, embedded=not external)
         provision_email_identities(ses, identities)
     provision_secrets(
-        app, aws_client("secretsmanager", endpoint_url, app.region, embedded=True), invoke=invoke
+        app, aws_client("secretsmanager", endpoint_url, app.region, embedded=not external), invoke=invoke
     )
 
 

@@ -102,16 +102,22 @@ def substituted_env_vars_file(path: Path, base_url: str, scratch: Path, *, index
 
 
 def load_template_app(
-    args: TemplateOptions, *, base_url: str | None = None, scratch: Path | None = None
+    args: TemplateOptions,
+    *,
+    base_url: str | None = None,
+    scratch: Path | None = None,
+    account_id: str | None = None,
 ) -> SamApp:
     """The template loaded with the overrides, checked, with the env-vars files applied in order.
 
     With ``base_url`` (and a ``scratch`` directory for the env-vars copies), ``{{emulator.url}}``
-    is replaced by it."""
+    is replaced by it. ``account_id``: ``AWS::AccountId`` (default: the loader's)."""
     from emulator.template import apply_env_vars_files, load_app, validate_app
 
     app = load_app(
-        args.template, parameter_overrides=parse_parameter_overrides(args.parameter_overrides, base_url)
+        args.template,
+        parameter_overrides=parse_parameter_overrides(args.parameter_overrides, base_url),
+        **({"account_id": account_id} if account_id else {}),
     )
     validate_app(app)
     env_vars_files = list(args.env_vars)

@@ -101,6 +101,7 @@ def test_under_compose_emails_are_read_from_localstack_and_a_dead_endpoint_is_a_
             # The stand-in is no Secrets Manager: serve says so and serves on.
             log = running.log_path.read_text()
             assert f"warning: could not publish the Apple developer key as secret {SECRET_NAME}" in log
+            assert f"warning: {localstack.url} did not say which account it acts in" in log  # nor an STS
     finally:
         localstack.__exit__()
 
