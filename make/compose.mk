@@ -6,11 +6,14 @@
 BASE_URL ?=
 SUITE_ARGS ?=
 COMPOSE ?= docker compose
+# Only a BASE_URL given on the command line or in the environment is a target (not the Makefile's
+# default for `make seed`).
+_GIVEN_BASE_URL := $(if $(filter command line environment environment override,$(origin BASE_URL)),$(BASE_URL))
 
 .PHONY: test-targets compose-check compose-up compose-dev compose-down compose-reset compose-inspect
 
 test-targets: $(SYNCED)
-	$(BIN)/python scripts/test_targets.py $(if $(BASE_URL),--base-url '$(BASE_URL)') \
+	$(BIN)/python scripts/test_targets.py $(if $(_GIVEN_BASE_URL),--base-url '$(_GIVEN_BASE_URL)') \
 		$(if $(SUITE_ARGS),--suite-args '$(SUITE_ARGS)')
 
 # Static checks of docker-compose.yml / Dockerfile (compose-spec validation, environment, ports,

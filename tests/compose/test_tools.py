@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 
 import pytest
 
@@ -123,3 +124,13 @@ def test_a_given_target_is_held_to_the_template_limits(tmp_path) -> None:
         "        Variables: {LOGIN_IP_LIMIT: !Ref LoginIpLimit, REGISTER_IP_LIMIT: '3'}\n"
     )
     assert test_targets.template_limits(template) == ["--login-ip-limit", "7", "--register-ip-limit", "3"]
+
+
+def test_make_test_targets_runs_a_base_url_only_when_one_is_given() -> None:
+    def dry_run(*args: str) -> str:
+        return subprocess.run(
+            ["make", "-n", "test-targets", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout
+
+    assert "--base-url" not in dry_run()  # not the Makefile's default BASE_URL (that is `make seed`'s)
+    assert "--base-url 'http://localhost:3000/prod'" in dry_run("BASE_URL=http://localhost:3000/prod")
