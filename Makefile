@@ -82,5 +82,5 @@ reset: $(SYNCED)
 	$(BIN)/python -m emulator reset --data-dir $(DATA_DIR)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-localstack .pytest_cache .ruff_cache
 -include make/*.mk

@@ -1,7 +1,9 @@
 # docker-compose: the same handlers on DynamoDB Local + LocalStack (see the README, "With Docker").
 # `make test-targets` runs the integration suite against every target it can reach and prints a
 # target x result table: the embedded stack, the compose topology (its services as loopback
-# processes, no Docker needed), and each BASE_URL given (comma-separated), e.g.
+# processes, no Docker needed), the same with the real LocalStack as a process (its venv,
+# .venv-localstack, is built on first use: `make localstack-venv`; Python 3.12 or 3.13 needed),
+# and each BASE_URL given (comma-separated), e.g.
 #   make test-targets BASE_URL=http://localhost:3000/prod
 BASE_URL ?=
 SUITE_ARGS ?=
@@ -10,11 +12,14 @@ COMPOSE ?= docker compose
 # default for `make seed`).
 _GIVEN_BASE_URL := $(if $(filter command line environment environment override,$(origin BASE_URL)),$(BASE_URL))
 
-.PHONY: test-targets compose-check compose-up compose-dev compose-down compose-reset compose-inspect
+.PHONY: test-targets localstack-venv compose-check compose-up compose-dev compose-down compose-reset compose-inspect
 
 test-targets: $(SYNCED)
 	$(BIN)/python scripts/test_targets.py $(if $(_GIVEN_BASE_URL),--base-url '$(_GIVEN_BASE_URL)') \
 		$(if $(SUITE_ARGS),--suite-args '$(SUITE_ARGS)')
+
+localstack-venv: $(SYNCED)
+	$(BIN)/python scripts/localstack_venv.py
 
 # Static checks of docker-compose.yml / Dockerfile (compose-spec validation, environment, ports,
 # locked dependencies); also `docker-compose config -q` when a Compose CLI is installed.

@@ -5,6 +5,9 @@ Targets, one after the other (each is a whole stack; in parallel they would figh
 - ``embedded``: the suite starts the app itself (the emulator's pytest plugin, in its process);
 - ``compose topology``: docker-compose.yml's services as loopback processes (two embedded AWS
   endpoints for dynamodb-local and localstack, serve with the api service's environment);
+- ``localstack``: the same, with the real LocalStack (docker-compose.yml's version) as a process
+  in its own venv, built on first use (scripts/localstack_target.py; needs Python 3.12 or 3.13,
+  and the row says how to get one when there is none);
 - each ``--base-url`` given (e.g. ``BASE_URL=http://localhost:3000/prod`` for a ``docker compose up``
   stack, or a deployed stage). A target that does not answer ``GET {base}/health`` is reported
   unreachable, not run. One without the emulator's ``/_emulator/health`` (a deployed stage) is run
@@ -13,15 +16,20 @@ Targets, one after the other (each is a whole stack; in parallel they would figh
   ``--suite-args`` gives ``--login-ip-limit``/``--register-ip-limit``.
 
     python scripts/test_targets.py [--base-url URL ...] [--skip-embedded] [--skip-topology]
-                                   [--suite-args "ARGS"]
+                                   [--skip-localstack] [--suite-args "ARGS"]
 
-Exit status: 0 when every target that ran passed.
+The table gives each target's start-up (until the stack answered; the embedded suite starts its
+stack itself, inside the suite's time) and the suite's duration; failures are listed by test
+under it. Exit status: 0 when every target that ran passed.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import re
 import shlex
+import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +50,12 @@ from scripts.compose_topology import (  # noqa: E402
     compose_topology,
     run_integration_suite,
 )
+from scripts.localstack_process import LocalStackError  # noqa: E402
+from scripts.localstack_target import run_localstack_target  # noqa: E402
+from scripts.localstack_venv import NoSuitablePython  # noqa: E402
 from tests.integration.limits import suite_limit_options  # noqa: E402
+
+FAILED_LINE = re.compile(r"^(?P<kind>FAILED|ERROR) (?P<test>\S+)")
 
 
 @dataclass(frozen=True)
@@ -50,7 +63,9 @@ class TargetResult:
     target: str
     result: str  # PASS, FAIL, UNREACHABLE, ERROR
     summary: str
-    seconds: float
+    seconds: float  # the suite (or the attempt, for an ERROR)
+    startup_s: float | None = None  # until the stack answered, when the target starts one
+    failures: tuple[str, ...] = ()  # FAILED/ERROR lines of pytest's short summary, or what went wrong
 
 
 def answers(url: str, timeout_s: float = 5.0) -> bool:
@@ -74,7 +89,19 @@ def _timed(target: str, run: Callable[[], SuiteResult]) -> TargetResult:
     elapsed = time.perf_counter() - started
     if not suite.passed:
         print(suite.output[-4000:], flush=True)
-    return TargetResult(target, "PASS" if suite.passed else "FAIL", suite.summary, elapsed)
+    return TargetResult(
+        target,
+        "PASS" if suite.passed else "FAIL",
+        suite.summary,
+        elapsed,
+        failures=failed_tests(suite.output),
+    )
+
+
+def failed_tests(output: str) -> tuple[str, ...]:
+    """``FAILED``/``ERROR`` lines of pytest's short test summary (``-ra``), without the message."""
+    found = (FAILED_LINE.match(line) for line in output.splitlines())
+    return tuple(f"{m.group('kind')} {m.group('test')}" for m in found if m)
 
 
 def run_embedded(suite_args: Sequence[str]) -> TargetResult:
@@ -82,14 +109,50 @@ def run_embedded(suite_args: Sequence[str]) -> TargetResult:
 
 
 def run_topology(suite_args: Sequence[str]) -> TargetResult:
+    startup: list[float] = []
+
     def run() -> SuiteResult:
+        started = time.perf_counter()
         with (
             tempfile.TemporaryDirectory(prefix="compose-topology-") as scratch,
             compose_topology(Path(scratch) / "serve-stderr.log") as topology,
         ):
+            startup.append(time.perf_counter() - started)
             return run_integration_suite(topology.base_url, *suite_limit_options(), *suite_args)
 
-    return _timed("compose topology", run)
+    result = _timed("compose topology", run)
+    if not startup:
+        return result
+    return dataclasses.replace(result, seconds=result.seconds - startup[0], startup_s=startup[0])
+
+
+def run_localstack(suite_args: Sequence[str]) -> TargetResult:
+    print("--- localstack: running the integration suite ...", flush=True)
+    started = time.perf_counter()
+    try:
+        run = run_localstack_target(suite_args)
+    except NoSuitablePython as exc:
+        print(exc, flush=True)
+        return TargetResult("localstack", "ERROR", str(exc), 0.0)
+    except (LocalStackError, TopologyError, OSError, subprocess.CalledProcessError) as exc:
+        print(exc, flush=True)
+        lines = [line for line in str(exc).splitlines() if line.strip()] or ["?"]
+        return TargetResult("localstack", "ERROR", lines[0][:160], time.perf_counter() - started)
+    if not run.suite.passed:
+        print(run.suite.output[-4000:], flush=True)
+    passed = run.suite.passed and not run.problems
+    summary = (
+        f"{run.suite.summary}; LocalStack {run.version} (Python {run.python}) "
+        f"ready in {run.localstack_startup_s:.1f} s"
+    )
+    return TargetResult(
+        "localstack",
+        "PASS" if passed else "FAIL",
+        summary,
+        run.suite_s,
+        startup_s=run.startup_s,
+        failures=(*failed_tests(run.suite.output), *run.problems),
+    )
 
 
 def template_limits(template: Path = REPO_ROOT / "template.yaml") -> list[str]:
@@ -115,14 +178,26 @@ def run_base_url(base_url: str, suite_args: Sequence[str]) -> TargetResult:
 
 
 def format_table(results: Sequence[TargetResult]) -> str:
-    rows = [("target", "result", "time", "summary")]
-    rows += [(r.target, r.result, f"{r.seconds:.0f} s", r.summary) for r in results]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    rows = [("target", "result", "start-up", "suite", "summary")]
+    rows += [
+        (
+            r.target,
+            r.result,
+            "-" if r.startup_s is None else f"{r.startup_s:.1f} s",
+            f"{r.seconds:.0f} s",
+            r.summary,
+        )
+        for r in results
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
-        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]}".rstrip()
+        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]:>{widths[3]}}  "
+        f"{row[4]}".rstrip()
         for row in rows
     ]
     lines.insert(1, "-" * max(len(line) for line in lines))
+    for r in results:
+        lines += [f"{r.target}: {failure}" for failure in r.failures]
     return "\n".join(lines)
 
 
@@ -131,6 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--base-url", action="append", default=[], help="a running stack, with the stage")
     parser.add_argument("--skip-embedded", action="store_true")
     parser.add_argument("--skip-topology", action="store_true")
+    parser.add_argument("--skip-localstack", action="store_true")
     parser.add_argument("--suite-args", default="", help="extra pytest arguments, e.g. '-x -k login'")
     args = parser.parse_args(argv)
     suite_args = shlex.split(args.suite_args)
@@ -140,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.append(run_embedded(suite_args))
     if not args.skip_topology:
         results.append(run_topology(suite_args))
+    if not args.skip_localstack:
+        results.append(run_localstack(suite_args))
     for base_url in (url for given in args.base_url for url in given.split(",") if url):
         results.append(run_base_url(base_url, suite_args))
     print()
