@@ -83,7 +83,7 @@ def run_serve(
         root_url, banner = _wait_for_ready(proc, lines, log_path, startup_timeout_s)
         yield RunningServe(root_url=root_url, banner=banner, log_path=log_path, pid=proc.pid)
     finally:
-        _stop(proc)
+        stop_process_group(proc)
 
 
 def _pump(proc: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
@@ -125,12 +125,13 @@ def tail(path: Path, max_chars: int = 4000) -> str:
         return "(no stderr captured)"
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
+def stop_process_group(proc: subprocess.Popen[str]) -> None:
+    """SIGTERM, a wait, then SIGKILL of the process group ``proc`` leads (``start_new_session``)."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=STOP_TIMEOUT_S)
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)  # whatever serve left in the group it leads
+        os.killpg(proc.pid, signal.SIGKILL)  # whatever it left in the group it leads
     if proc.poll() is None:
         proc.wait(timeout=STOP_TIMEOUT_S)

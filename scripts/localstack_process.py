@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
-import signal
 import socket
 import subprocess
 import threading
@@ -35,12 +34,12 @@ from pathlib import Path
 from localstack_client.config import get_service_endpoint
 
 from emulator.http_json import Unreachable, request_json
+from emulator.launcher import stop_process_group, tail
 from scripts.compose_file import environment, load_compose
 
 SERVICE = "localstack"
 READY_LINE = "Ready."  # localstack.constants.READY_MARKER_OUTPUT
 STARTUP_TIMEOUT_S = 90.0
-STOP_TIMEOUT_S = 15.0  # SIGTERM takes 2.5-4 s
 PORT_ATTEMPTS = 3
 _PROCESS_BASICS = ("PATH", "LANG", "LC_ALL")
 HOST_SETTINGS = {
@@ -124,7 +123,7 @@ def run_localstack(
         process = _spawn(python, env, log_path)
         try:
             if not _wait_for_ready(process, log_path, startup_timeout_s):
-                failures.append(_tail(log_path))
+                failures.append(tail(log_path))
                 continue
             startup_s = time.perf_counter() - started
             localstack_host = f"127.0.0.1:{port}"
@@ -141,7 +140,7 @@ def run_localstack(
             )
             return
         finally:
-            _stop(process)
+            stop_process_group(process)
     raise LocalStackError(f"LocalStack exited before it was ready; its output:\n{failures[-1]}")
 
 
@@ -169,7 +168,7 @@ def _wait_for_ready(process: subprocess.Popen[str], log_path: Path, timeout_s: f
         except queue.Empty:
             raise LocalStackError(
                 f"LocalStack printed no {READY_LINE!r} within {timeout_s:.0f} s; "
-                f"its output:\n{_tail(log_path)}"
+                f"its output:\n{tail(log_path)}"
             ) from None
         if line is None:
             process.wait()
@@ -199,21 +198,3 @@ def _check_health(endpoint_url: str, wanted: tuple[str, ...]) -> str:
     if missing:
         raise LocalStackError(f"LocalStack at {endpoint_url} does not serve {', '.join(missing)}: {health}")
     return str(health.get("version", "?"))
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=STOP_TIMEOUT_S)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    if process.poll() is None:
-        process.wait(timeout=STOP_TIMEOUT_S)
-
-
-def _tail(path: Path, max_chars: int = 3000) -> str:
-    try:
-        return path.read_text(errors="replace")[-max_chars:]
-    except OSError:
-        return "(no output captured)"
