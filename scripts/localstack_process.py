@@ -16,6 +16,8 @@ container needs:
 It says ``Ready.`` on stdout once it serves. Then the set-up checks it the way a user's tools
 find it: ``localstack-client`` from ``LOCALSTACK_HOST`` (it ignores ``EDGE_PORT``: the port goes
 in the host), and LocalStack's ``/_localstack/health`` must list every service of ``SERVICES``.
+Stopping is the launcher's: SIGTERM, which LocalStack takes 2.5-4 s to honour once it has served
+requests (stopped before any, it was seen to hang), then SIGKILL of its process group.
 """
 
 from __future__ import annotations
@@ -146,7 +148,7 @@ def run_localstack(
 
 def _spawn(python: Path, env: dict[str, str], log_path: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [str(python), "-m", "localstack.runtime.main"],
+        [str(python.absolute()), "-m", "localstack.runtime.main"],  # run in its scratch HOME
         env=env,
         cwd=env["HOME"],
         stdin=subprocess.DEVNULL,
