@@ -5,14 +5,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from emulator.aws import EmbeddedAws, provision
+from emulator.aws.environment import DUMMY_ACCESS_KEY_ID
 from emulator.errors import UserError
 from emulator.lambda_runtime.api import InvocationError, InvocationResult
 from emulator.log import AWS
@@ -334,3 +337,62 @@ def test_the_projects_template_provisions(dynamodb_local):
     secrets = client("secretsmanager", dynamodb_local)
     for secret in app.resources_of_type("AWS::SecretsManager::Secret"):
         assert secrets.describe_secret(SecretId=secret.physical_name)["ARN"] == secret.physical_name
+
+
+# -- the credentials provisioning signs with ------------------------------------------------------
+class _Recorder(BaseHTTPRequestHandler):
+    """Answers Secrets Manager's DescribeSecret (not found) and CreateSecret; records who signed."""
+
+    signers: list[str]  # set per server below
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        authorization = self.headers.get("Authorization", "")
+        self.signers.append(authorization.split("Credential=", 1)[-1].split("/", 1)[0])
+        target = self.headers.get("X-Amz-Target", "")
+        if target.endswith(".DescribeSecret"):
+            status, body = 400, {"__type": "ResourceNotFoundException", "message": "not found"}
+        else:
+            status, body = 200, {"ARN": "arn:aws:secretsmanager:us-east-1:1:secret:s-AbCdEf", "Name": "s"}
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[str, list[str]]]:
+    signers: list[str] = []
+    handler = type("Recorder", (_Recorder,), {"signers": signers})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", signers
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(("external", "signer"), [(True, "111122223333"), (False, DUMMY_ACCESS_KEY_ID)])
+def test_an_external_endpoint_is_provisioned_with_the_functions_credentials(
+    recorder: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch, external: bool, signer: str
+) -> None:
+    # A 12-digit key is an account to LocalStack: provisioning must create the secrets in the
+    # account the functions (given this process's credentials) will look in.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "111122223333")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    url, signers = recorder
+    provision(
+        _app([ResourceSpec("S", "AWS::SecretsManager::Secret", "s", {"SecretString": "{}"})]),
+        endpoint_url=url,
+        dynamodb_endpoint_url=url,
+        external=external,
+    )
+    assert signers
+    assert set(signers) == {signer}
