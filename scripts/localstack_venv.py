@@ -29,6 +29,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # run as a script: the repo's packages are importable
+    sys.path.insert(0, str(REPO_ROOT))
+
+from scripts.uv_venv import create_venv  # noqa: E402
+
 VENV = REPO_ROOT / ".venv-localstack"
 CONSTRAINTS = REPO_ROOT / "scripts" / "localstack_constraints.txt"
 STAMP_NAME = ".synced"
@@ -163,22 +168,7 @@ def ensure_venv(venv: Path = VENV, constraints: Path = CONSTRAINTS, *, log: bool
         )
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
     uv = str(UV) if UV.exists() else "uv"
-    subprocess.run([uv, "venv", "--quiet", "--clear", "--python", python, str(venv)], check=True, env=env)
-    subprocess.run(
-        [
-            uv,
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(venv_python(venv)),
-            "-c",
-            str(constraints),
-            PACKAGE,
-        ],
-        check=True,
-        env=env,
-    )
+    create_venv(uv, python, venv, [PACKAGE], constraints=constraints, env=env)
     (venv / STAMP_NAME).write_text(constraints_digest(constraints) + "\n", encoding="utf-8")
     return venv_python(venv)
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from deploy.package import PackageSpec, build
 from deploy.requirements import find_uv, locked_runtime_sdk
 from emulator.launcher import run_serve, serve_argv
+from scripts.uv_venv import create_venv
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_RUNTIME = "3.12"
@@ -75,22 +76,7 @@ def unzip_next_to_template(zip_path: Path, app_dir: Path) -> Path:
 
 def sdk_only_venv(venv_dir: Path, python: WorkerPython) -> str:
     """A venv whose only packages are boto3 and its dependencies, at the locked versions."""
-    uv = find_uv()
-    subprocess.run([uv, "venv", "--quiet", "--python", python.path, str(venv_dir)], check=True)
-    venv_python = str(venv_dir / "bin" / "python")
-    subprocess.run(
-        [
-            uv,
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            venv_python,
-            *locked_runtime_sdk(REPO_ROOT / "uv.lock"),
-        ],
-        check=True,
-    )
-    return venv_python
+    return str(create_venv(find_uv(), python.path, venv_dir, locked_runtime_sdk(REPO_ROOT / "uv.lock")))
 
 
 @contextlib.contextmanager
