@@ -1,4 +1,5 @@
-"""A stand-in for LocalStack's ``GET /_aws/ses`` (LocalStack itself needs Docker, which tests do not have).
+"""A stand-in for LocalStack's ``GET /_aws/ses`` (LocalStack itself, on Python 3.12+, runs only in
+``make test-targets``' ``localstack`` target, which reads this endpoint after the suite).
 
 It answers what LocalStack's SES provider records for each sent message
 (``localstack/services/ses/provider.py``, ``save_for_retrospection``; LocalStack docs, "Simple Email
