@@ -5,8 +5,12 @@
 # .venv-localstack, is built on first use: `make localstack-venv`; Python 3.12 or 3.13 needed),
 # and each BASE_URL given (comma-separated), e.g.
 #   make test-targets BASE_URL=http://localhost:3000/prod
+# SKIP_TARGETS (comma-separated: embedded, topology, localstack) leaves targets out; CI leaves out
+# `embedded`, whose suite `make test` has just run against the same stack.
 BASE_URL ?=
 SUITE_ARGS ?=
+SKIP_TARGETS ?=
+_comma := ,
 COMPOSE ?= docker compose
 # Only a BASE_URL given on the command line or in the environment is a target (not the Makefile's
 # default for `make seed`).
@@ -16,7 +20,8 @@ _GIVEN_BASE_URL := $(if $(filter command line environment environment override,$
 
 test-targets: $(SYNCED)
 	$(BIN)/python scripts/test_targets.py $(if $(_GIVEN_BASE_URL),--base-url '$(_GIVEN_BASE_URL)') \
-		$(if $(SUITE_ARGS),--suite-args '$(SUITE_ARGS)')
+		$(if $(SUITE_ARGS),--suite-args '$(SUITE_ARGS)') \
+		$(foreach target,$(subst $(_comma), ,$(SKIP_TARGETS)),--skip-$(target))
 
 localstack-venv: $(SYNCED)
 	$(BIN)/python scripts/localstack_venv.py

@@ -128,11 +128,22 @@ def test_a_given_target_is_held_to_the_template_limits(tmp_path) -> None:
     assert test_targets.template_limits(template) == ["--login-ip-limit", "7", "--register-ip-limit", "3"]
 
 
-def test_make_test_targets_runs_a_base_url_only_when_one_is_given() -> None:
-    def dry_run(*args: str) -> str:
-        return subprocess.run(
-            ["make", "-n", "test-targets", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-        ).stdout
+def _make_test_targets_dry_run(*args: str) -> str:
+    return subprocess.run(
+        ["make", "-n", "test-targets", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout
 
-    assert "--base-url" not in dry_run()  # not the Makefile's default BASE_URL (that is `make seed`'s)
-    assert "--base-url 'http://localhost:3000/prod'" in dry_run("BASE_URL=http://localhost:3000/prod")
+
+def test_make_test_targets_runs_a_base_url_only_when_one_is_given() -> None:
+    # Not the Makefile's default BASE_URL (that is `make seed`'s).
+    assert "--base-url" not in _make_test_targets_dry_run()
+    given = _make_test_targets_dry_run("BASE_URL=http://localhost:3000/prod")
+    assert "--base-url 'http://localhost:3000/prod'" in given
+
+
+def test_make_test_targets_leaves_out_the_targets_named_in_skip_targets() -> None:
+    assert "--skip-" not in _make_test_targets_dry_run()
+    command = _make_test_targets_dry_run("SKIP_TARGETS=embedded,localstack")
+    assert "--skip-embedded" in command
+    assert "--skip-localstack" in command
+    assert "--skip-topology" not in command
