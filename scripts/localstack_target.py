@@ -14,6 +14,7 @@ secrets must be in LocalStack and its tables in the DynamoDB stand-in.
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from collections.abc import Sequence
@@ -30,6 +31,8 @@ from scripts.localstack_venv import ensure_venv, python_version
 from tests.integration.limits import suite_limit_options
 
 TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable")
+# A log line saying something went wrong: serve's and the functions' (JSON "level"), LocalStack's.
+PROBLEM_LINE = re.compile(r"\b(error|warning|warn|critical|exception|traceback|timed out)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class LocalStackRun:
     python: str
     version: str
     problems: list[str]  # what the stack holds that it should not, or lacks
+    diagnostics: list[str]  # when the suite failed: what serve's and LocalStack's logs said went wrong
 
 
 def template_resources(template: Path = REPO_ROOT / "template.yaml") -> tuple[set[str], set[str]]:
@@ -60,6 +64,15 @@ def placement_problems(
     if not contents.emails:
         problems.append("LocalStack's /_aws/ses lists no email although the suite mails codes")
     return problems
+
+
+def problem_lines(log_path: Path, limit: int = 30) -> list[str]:
+    """The last ``limit`` lines of a log that say something went wrong, each cut to 400 characters."""
+    try:
+        lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as exc:
+        return [f"{log_path}: {exc}"]
+    return [f"{log_path.name}: {line[:400]}" for line in lines if PROBLEM_LINE.search(line)][-limit:]
 
 
 def run_localstack_target(suite_args: Sequence[str]) -> LocalStackRun:
@@ -87,6 +100,10 @@ def run_localstack_target(suite_args: Sequence[str]) -> LocalStackRun:
             contents = compose_inspect.inspect(
                 topology.stand_ins["dynamodb-local"], localstack.localstack_host
             )
+        # The logs go with the scratch directory: what they said is kept when the suite failed.
+        diagnostics = (
+            [] if suite.passed else problem_lines(topology.log_path) + problem_lines(localstack.log_path)
+        )
         return LocalStackRun(
             suite=suite,
             startup_s=startup_s,
@@ -96,4 +113,5 @@ def run_localstack_target(suite_args: Sequence[str]) -> LocalStackRun:
             python=python_version(),
             version=localstack.version,
             problems=placement_problems(contents, *template_resources()),
+            diagnostics=diagnostics,
         )

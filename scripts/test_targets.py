@@ -140,6 +140,7 @@ def run_localstack(suite_args: Sequence[str]) -> TargetResult:
         return TargetResult("localstack", "ERROR", lines[0][:160], time.perf_counter() - started)
     if not run.suite.passed:
         print(run.suite.output[-4000:], flush=True)
+        print("\n".join(["--- localstack: what the logs said went wrong", *run.diagnostics]), flush=True)
     passed = run.suite.passed and not run.problems
     summary = (
         f"{run.suite.summary}; LocalStack {run.version} (Python {run.python}) "

@@ -15,7 +15,7 @@ import pytest
 from scripts import compose_inspect, test_targets
 from scripts.compose_file import COMPOSE_FILE, load_compose
 from scripts.localstack_process import HOST_SETTINGS, process_environment, service_environment
-from scripts.localstack_target import placement_problems, template_resources
+from scripts.localstack_target import placement_problems, problem_lines, template_resources
 from scripts.localstack_venv import (
     CONSTRAINTS,
     HOW_TO_GET_ONE,
@@ -161,3 +161,23 @@ def test_the_table_gives_start_up_suite_time_and_failures_by_test() -> None:
     assert lines[2].split()[:4] == ["embedded", "PASS", "-", "61"]
     assert lines[3].split()[:5] == ["localstack", "FAIL", "5.7", "s", "70"]
     assert lines[4:] == [f"localstack: {failure}" for failure in failures]
+
+
+def test_a_failed_run_keeps_what_the_logs_said_went_wrong(tmp_path: Path) -> None:
+    log = tmp_path / "serve-stderr.log"
+    log.write_text(
+        '{"level":"INFO","message":"request refused","code":"validation_error"}\n'
+        "Task timed out after 10.00 seconds\n"
+        '{"level":"ERROR","message":"unhandled error"}\n'
+        "2026-12-03T11:27:40.013  WARN --- [  MainThread] l.x : slow\n"
+        "Ready.\n"
+    )
+    assert problem_lines(log) == [
+        "serve-stderr.log: Task timed out after 10.00 seconds",
+        'serve-stderr.log: {"level":"ERROR","message":"unhandled error"}',
+        "serve-stderr.log: 2026-12-03T11:27:40.013  WARN --- [  MainThread] l.x : slow",
+    ]
+    assert problem_lines(log, limit=1) == [
+        "serve-stderr.log: 2026-12-03T11:27:40.013  WARN --- [  MainThread] l.x : slow"
+    ]
+    assert problem_lines(tmp_path / "missing.log")[0].startswith(str(tmp_path / "missing.log"))
