@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # imported where they are used: the AWS endpoint is launched 
     from emulator.apigateway.wsgi_bridge import WsgiApp
     from emulator.aws.watchdog import EndpointWatchdog
     from emulator.clock import EmulatorClock
+    from emulator.dashboard.history import RequestHistory
     from emulator.lambda_runtime import ProcessLambdaRuntime
     from emulator.template.model import SamApp
 
@@ -71,6 +72,9 @@ class EmulatorOptions:
     warm_containers: str = "lazy"
     # The front's: how long the requests in flight may take to finish at shutdown before they get 503.
     graceful_timeout: float = 10.0
+    dashboard: bool = True  # record requests for /_emulator/ (False: --no-dashboard, no pages either)
+    inspect_history: int = 1000  # how many requests the dashboard keeps (a ring buffer)
+    dashboard_allow_lan: bool = False  # the dashboard answers clients off loopback too
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> EmulatorOptions:
@@ -91,6 +95,9 @@ class EmulatorOptions:
             ttl_sweep_interval=args.ttl_sweep_interval,
             warm_containers=args.warm_containers,
             graceful_timeout=args.graceful_timeout,
+            dashboard=not args.no_dashboard,
+            inspect_history=args.inspect_history,
+            dashboard_allow_lan=args.dashboard_allow_lan,
         )
 
 
@@ -124,6 +131,7 @@ class EmulatorCore:
         self.external_aws = bool(os.environ.get("AWS_ENDPOINT_URL"))
         self.aws_endpoint = os.environ.get("AWS_ENDPOINT_URL") or self._aws.endpoint_url
         self.app: SamApp | None = None
+        self.url: str | None = None  # where the front serves (set by start): the dashboard's replays go there
         self.runtime: ProcessLambdaRuntime | None = None
         self.gateway: ApiGateway | None = None
         self._provisioning: _Provisioning | None = None
@@ -133,6 +141,11 @@ class EmulatorCore:
         self._closed = False
         self._reset_lock = threading.Lock()
         self._dynamodb: Any = None
+        self.history: RequestHistory | None = None
+        if options.dashboard:
+            from emulator.dashboard.history import RequestHistory
+
+            self.history = RequestHistory(options.inspect_history)
 
     @property
     def closed(self) -> bool:
@@ -160,6 +173,7 @@ class EmulatorCore:
         from emulator.aws.watchdog import EndpointWatchdog  # after the launch: asyncio's import is heavy
 
         options = self.options
+        self.url = base_url
         watchdog = self._watchdog = EndpointWatchdog(self._aws, on_give_up=on_aws_give_up or _nothing)
         self._scratch = tempfile.TemporaryDirectory(prefix="emulator-")
         app = self.app = _load_app(options, base_url, Path(self._scratch.name))
@@ -178,6 +192,7 @@ class EmulatorCore:
             integration_timeout_s=options.integration_timeout,
             availability=watchdog,
             clock=self.clock,
+            history=self.history,
         )
         self._aws.wait_until_ready()
         watchdog.start()
@@ -241,6 +256,8 @@ class EmulatorCore:
             self._provisioning.abandon()
         if self.gateway is not None:
             self.gateway.close()
+        if self.history is not None:
+            self.history.close()  # wakes the dashboard's live-list clients
         if self.runtime is not None:
             self.runtime.close()
         if self._watchdog is not None:

@@ -51,6 +51,7 @@ from emulator.apigateway.request import GatewayRequest
 from emulator.apigateway.server import GatewayServer
 from emulator.apigateway.wsgi_request import gateway_request, wsgi_headers
 from emulator.core import EmulatorCore, EmulatorOptions
+from emulator.dashboard.blueprint import register_dashboard
 from emulator.emulator_app import register_emulator_pages
 from emulator.loop_thread import LoopClosed, LoopThread
 
@@ -122,6 +123,7 @@ def app_for(
     register_emulator_pages(
         app, core.options.data_dir, core.aws_endpoint, external_aws=core.external_aws, clock=core.clock
     )
+    register_dashboard(app, core)
     emulator = FlaskEmulator(core, app, base_url=base_url, on_aws_give_up=on_aws_give_up)
     app.extensions[EXTENSION] = emulator
     app.emulator = emulator  # type: ignore[attr-defined]  # the documented handle: app.emulator.close()

@@ -26,7 +26,9 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from emulator import log
+from emulator.dashboard.history import AuthorizerTrace, current_record
 from emulator.lambda_runtime.api import LambdaRuntime
+from emulator.lambda_runtime.traces import InvocationTrace
 from emulator.template.model import AuthorizerSpec, FunctionSpec, RestApiSpec
 
 UNAUTHORIZED_BODY: dict[str, Any] = {"message": "Unauthorized"}
@@ -246,12 +248,22 @@ class LambdaAuthorizers:
     ) -> AuthorizationOutcome:
         """Authorize one request, awaiting the function's answer if the cache holds none."""
         authorizer = self._api.authorizers[authorizer_name]
+        record = current_record()
+        trace = None
+        if record is not None:  # the dashboard's: what the authorizer got, said and decided
+            trace = record.authorizer = AuthorizerTrace(authorizer_name)
         identity = identity_values(authorizer, proxy_event)
         if identity is None:
+            if trace is not None:
+                trace.reason = "an identity source is missing or empty: the function is not invoked"
             return _refused(401, UNAUTHORIZED_BODY)
         if authorizer.type == "TOKEN":
             token = identity[0]
             if authorizer.validation_expression and not self._token_is_valid(authorizer, token):
+                if trace is not None:
+                    trace.reason = (
+                        "the token does not match the ValidationExpression: the function is not invoked"
+                    )
                 return _refused(401, UNAUTHORIZED_BODY)
             event = build_token_event(token, method_arn)
         else:
@@ -261,9 +273,11 @@ class LambdaAuthorizers:
         cacheable = bool(identity) and authorizer.reauthorize_every > 0
         output = self._cache.get(authorizer.name, identity) if cacheable else None
         latency_ms = 0
+        if trace is not None:
+            trace.cached = output is not None
         if output is None:
             started = time.perf_counter()
-            result = await self._invoke(authorizer, event)
+            result = await self._invoke(authorizer, event, trace)
             latency_ms = round((time.perf_counter() - started) * 1000)
             if isinstance(result, AuthorizationOutcome):
                 return result
@@ -272,6 +286,9 @@ class LambdaAuthorizers:
                 self._cache.put(authorizer.name, identity, output, authorizer.reauthorize_every)
 
         decision = evaluate_policy(output.policy_document, method_arn)
+        if trace is not None:
+            trace.policy = output.policy_document
+            trace.reason = f"policy evaluated for {method_arn}: {decision}"
         if decision == "EXPLICIT_DENY":
             return _refused(403, EXPLICIT_DENY_BODY)
         if decision == "IMPLICIT_DENY":
@@ -288,13 +305,16 @@ class LambdaAuthorizers:
             return False
 
     async def _invoke(
-        self, authorizer: AuthorizerSpec, event: dict[str, Any]
+        self, authorizer: AuthorizerSpec, event: dict[str, Any], trace: AuthorizerTrace | None = None
     ) -> AuthorizerOutput | AuthorizationOutcome:
         function = self._functions.get(authorizer.function_id)
         if function is None:
             _LOG.warning("Authorizer %s: function %s does not exist", authorizer.name, authorizer.function_id)
             return _refused(500, CONFIGURATION_ERROR_BODY)
-        result = (await self._runtime.call_async(function.function_name, event)).result()
+        invocation = None
+        if trace is not None:  # the dashboard's: the event sent, the raw output, the log lines
+            invocation = trace.invocation = InvocationTrace()
+        result = (await self._runtime.call_async(function.function_name, event, trace=invocation)).result()
         if result.error is not None:
             # Lambda authorizers signal "no/invalid credentials" by failing with exactly this message.
             if result.error.error_message == "Unauthorized":
@@ -305,6 +325,8 @@ class LambdaAuthorizers:
                 result.error.error_type,
                 result.error.error_message,
             )
+            if trace is not None:
+                trace.reason = f"the function failed: {result.error.error_type}"
             return _refused(500, CONFIGURATION_ERROR_BODY)
         try:
             return parse_authorizer_output(result.payload)
@@ -312,4 +334,6 @@ class LambdaAuthorizers:
             _LOG.warning(
                 "Authorizer %s: Execution failed due to configuration error: %s", authorizer.name, exc
             )
+            if trace is not None:
+                trace.reason = f"malformed authorizer output: {exc}"
             return _refused(500, CONFIGURATION_ERROR_BODY)

@@ -72,6 +72,18 @@ def route_table(app: SamApp) -> list[str]:
     ]
 
 
+def dashboard_lines(server: ListeningAddress, *, allow_lan: bool) -> list[str]:
+    lines = [f"Dashboard: {server.url}/_emulator/"]
+    if server.host in ("0.0.0.0", "::", "") and not allow_lan:
+        lines.append(
+            "  (this machine only: LAN clients get 403 there, /_emulator/idp/ stays reachable; "
+            "--dashboard-allow-lan opens it)"
+        )
+    elif allow_lan:
+        lines.append("  (open to the LAN: --dashboard-allow-lan)")
+    return lines
+
+
 def print_banner(
     app: SamApp,
     server: ListeningAddress,
@@ -81,8 +93,11 @@ def print_banner(
     startup_s: float | None = None,
     warm_functions: int = 0,
     clock: bool = False,
+    dashboard_lan: bool | None = None,
     out: TextIO = sys.stdout,
 ) -> None:
+    """``dashboard_lan``: None without a dashboard (--no-dashboard), else whether clients off
+    loopback may see it (--dashboard-allow-lan)."""
     lines = [f"{app.template_path} (stack {app.stack_name}, {app.region})", ""]
     lines.extend(route_table(app))
     lines.append("")
@@ -105,6 +120,8 @@ def print_banner(
     if clock:  # the emulator clock (emulator.clock), whose route serve's /_emulator app has
         where = "" if server.url == CLOCK_DEFAULT_URL else f" --url {server.url}"
         lines.append(f"Clock: real time (to test expiry: python -m emulator clock advance 15m{where})")
+    if dashboard_lan is not None:
+        lines.extend(dashboard_lines(server, allow_lan=dashboard_lan))
     if startup_s is not None:
         lines.append(f"Started in {startup_s:.2f} s")
     if warm_functions:

@@ -49,7 +49,9 @@ from emulator.apigateway.routing import ResourceTree, RouteMatch, Router, Staged
 from emulator.apigateway.throttling import StageThrottle
 from emulator.apigateway.wsgi_bridge import WsgiApp, call_wsgi
 from emulator.clock import EmulatorClock
+from emulator.dashboard.history import CURRENT_RECORD, RequestHistory, RequestRecord, note_failure
 from emulator.lambda_runtime.api import InvocationResult, LambdaRuntime
+from emulator.lambda_runtime.traces import InvocationTrace
 from emulator.template.model import RestApiSpec, SamApp
 
 # API Gateway's default integration timeout for REST APIs (the most it allows unless raised by
@@ -114,11 +116,13 @@ class ApiGateway:
         blocking_threads: int = 8,
         availability: Availability | None = None,
         clock: EmulatorClock | None = None,
+        history: RequestHistory | None = None,
     ) -> None:
         """``clock``: the emulator clock, by which the authorizer caches age and JWTs expire (default:
         real time)."""
         clock = clock or EmulatorClock()
         self.app = app
+        self.history = history  # the dashboard's request records (None: --no-dashboard)
         self.availability = availability  # serve's AWS endpoint, which may be restarting
         self.runtime = runtime
         self.emulator_app = emulator_app
@@ -144,6 +148,11 @@ class ApiGateway:
         if request.path.startswith(EMULATOR_PREFIX):
             return await self._emulator(request)
         request_id = ids.request_id()
+        history = self.history
+        record = token = None
+        if history is not None:  # references only: the dashboard builds its dicts when asked
+            record = RequestRecord(request_id, request)
+            token = CURRENT_RECORD.set(record)
         try:
             if self.availability is not None and not await self.availability.wait_until_up(WAIT_S):
                 response = service_unavailable()
@@ -155,6 +164,10 @@ class ApiGateway:
             _LOG.exception("emulator error while handling the request:")
             response = internal_server_error(500)
         response.headers.append(("x-amzn-RequestId", request_id))
+        if record is not None:
+            CURRENT_RECORD.reset(token)  # type: ignore[arg-type]  # set with the record
+            record.answered(response, (time.perf_counter() - started) * 1000)
+            history.add(record)  # type: ignore[union-attr]  # there when record is
         self._log_access(request, response.status, started)
         return response
 
@@ -235,6 +248,9 @@ class ApiGateway:
             return too_many_requests()
 
         event = stage.events.build(request, match, request_id=request_id)
+        record = CURRENT_RECORD.get()
+        if record is not None:
+            record.api_id, record.route = match.api_id, match.resource_path
         if route is None:  # SAM's CORS MOCK: answered here, the function is never invoked
             assert stage.cors is not None
             if stage.preflight_authorizer:
@@ -256,6 +272,7 @@ class ApiGateway:
             # A deployment would have refused it; here the other routes run and this one is a 502.
             reason = f"{route.method} {route.path}: {route.failure}"
             _LOG.error("Execution failed due to configuration error (%s)", reason)
+            note_failure(f"Execution failed due to configuration error ({reason})")
             return internal_server_error(502)
 
         function = self.app.functions[route.function_id]
@@ -263,9 +280,16 @@ class ApiGateway:
             _LOG.error(
                 "Execution failed: function %s cannot run here: %s", function.logical_id, function.unavailable
             )
+            note_failure(f"function {function.logical_id} cannot run here: {function.unavailable}")
             return internal_server_error(502)
         function_name = function.function_name
-        future = await self.runtime.call_async(function_name, event, wait_s=self.integration_timeout_s)
+        trace = None
+        if record is not None:  # the dashboard's: the event sent, the raw result, the log lines
+            record.function = function_name
+            trace = record.invocation = InvocationTrace()
+        future = await self.runtime.call_async(
+            function_name, event, wait_s=self.integration_timeout_s, trace=trace
+        )
         response = self._translate(function_name, future, request, stage)
         response.headers.append(("x-amz-apigw-id", event["requestContext"]["extendedRequestId"]))
         return response
@@ -279,6 +303,14 @@ class ApiGateway:
             return internal_server_error(500)
         arn = stage.events.method_arn(match, request)
         outcome = await stage.authorizers.authorize(name, event, arn)
+        record = CURRENT_RECORD.get()
+        if record is not None and record.authorizer is not None:
+            trace = record.authorizer
+            trace.allowed, trace.status, trace.context = (
+                outcome.allowed,
+                outcome.status,
+                outcome.authorizer_context,
+            )
         if not outcome.allowed:
             status = outcome.status or 401
             body = outcome.body if outcome.body is not None else {"message": "Unauthorized"}
@@ -311,9 +343,13 @@ class ApiGateway:
                 function_name,
                 self.integration_timeout_s,
             )
+            note_failure(
+                f"Endpoint request timed out ({self.integration_timeout_s:.0f} s integration timeout)"
+            )
             return endpoint_timed_out()
         except Exception:
             _LOG.exception("Execution failed invoking %s:", function_name)
+            note_failure(f"Execution failed invoking {function_name} (emulator error, see the log)")
             return internal_server_error(502)
         if result.error is not None and result.error.kind == "RequestTooLarge":
             _LOG.warning(
@@ -322,6 +358,7 @@ class ApiGateway:
                 result.error.error_type,
                 result.error.error_message,
             )
+            note_failure(f"Lambda refused to invoke {function_name}: {result.error.error_type}")
             return error_response_for(result)
         if result.error is not None:
             _LOG.warning(
@@ -330,6 +367,7 @@ class ApiGateway:
                 result.error.kind,
                 describe_failure(result),
             )
+            note_failure(f"Lambda function error ({result.error.kind}): {result.error.error_type}")
             return error_response_for(result)
         try:
             return translate(
@@ -345,6 +383,7 @@ class ApiGateway:
                 exc,
                 _payload_shape(result.payload),
             )
+            note_failure(f"Malformed Lambda proxy response: {exc}")
             return internal_server_error(502)
 
 

@@ -35,7 +35,9 @@ from emulator.apigateway.proxy_response import GatewayResponse, MalformedProxyRe
 from emulator.apigateway.request import GatewayRequest
 from emulator.apigateway.routing import ResourceTree, RouteMatch
 from emulator.clock import EmulatorClock
+from emulator.dashboard.history import current_record, note_failure
 from emulator.lambda_runtime.api import InvocationResult, LambdaRuntime
+from emulator.lambda_runtime.traces import InvocationTrace
 from emulator.template.model import DEFAULT_ROUTE, HttpApiSpec, HttpCorsConfig, Route, SamApp
 
 _LOG = logging.getLogger(log.GATEWAY)
@@ -199,7 +201,14 @@ class HttpApis:
             return http_response.internal_server_error()
         function_name = function.function_name
         payload = v1_event if v1_event is not None else event
-        future = await self.runtime.call_async(function_name, payload, wait_s=self.integration_timeout_s)
+        record = current_record()
+        trace = None
+        if record is not None:  # the dashboard's: the event sent, the raw result, the log lines
+            record.api_id, record.route, record.function = stage.spec.logical_id, key, function_name
+            trace = record.invocation = InvocationTrace()
+        future = await self.runtime.call_async(
+            function_name, payload, wait_s=self.integration_timeout_s, trace=trace
+        )
         return self._translate(function_name, future, route)
 
     def _v1_event(self, request: GatewayRequest, request_id: str, match: HttpMatch) -> dict[str, Any]:
@@ -238,6 +247,7 @@ class HttpApis:
             result = future.result(timeout=0)
         except FutureTimeout:
             _LOG.warning("%s: integration timed out after %.0f s", function_name, self.integration_timeout_s)
+            note_failure(f"integration timed out after {self.integration_timeout_s:.0f} s")
             return http_response.service_unavailable()
         except Exception:
             _LOG.exception("Execution failed invoking %s:", function_name)
@@ -246,6 +256,7 @@ class HttpApis:
             _LOG.warning(
                 "%s failed: %s: %s", function_name, result.error.error_type, result.error.error_message
             )
+            note_failure(f"Lambda function error ({result.error.kind}): {result.error.error_type}")
             return http_response.internal_server_error()
         try:
             if route.payload_format == "1.0":
@@ -253,6 +264,7 @@ class HttpApis:
             return http_response.translate_v2(result.payload)
         except MalformedProxyResponse as exc:
             _LOG.warning("Malformed Lambda response (%s): %s", function_name, exc)
+            note_failure(f"Malformed Lambda proxy response: {exc}")
             return http_response.internal_server_error()
 
 

@@ -108,7 +108,36 @@ def register(subparsers: Any) -> None:
         "To test expiry without waiting: `python -m emulator clock advance 15m` (or POST /_emulator/clock) "
         "moves the functions' clock and the DynamoDB TTL sweep forward."
     )
+    add_dashboard_options(parser)
     parser.set_defaults(func=serve)
+
+
+def add_dashboard_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-dashboard",
+        action="store_true",
+        help="do not record requests and do not serve the dashboard's pages and API under /_emulator/",
+    )
+    parser.add_argument(
+        "--inspect-history",
+        type=_positive_int,
+        default=1000,
+        metavar="N",
+        help="how many requests the dashboard keeps, the oldest dropped first (default 1000)",
+    )
+    parser.add_argument(
+        "--dashboard-allow-lan",
+        action="store_true",
+        help="let clients off loopback see the dashboard (by default only this machine can, even with "
+        "--host 0.0.0.0; /_emulator/idp/ stays reachable from the LAN)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 class _Terminated(Exception):
@@ -176,6 +205,7 @@ def _announce(core: EmulatorCore, server: ListeningAddress) -> None:
         startup_s=startup_s,
         warm_functions=core.prewarm_all(),
         clock=core.gateway is not None and core.gateway.emulator_app is not None,
+        dashboard_lan=core.options.dashboard_allow_lan if core.history is not None else None,
     )
     advertise(core.options.data_dir, server.url, core.aws_endpoint)  # for idp-token and invoke
     from emulator.lambda_runtime.from_template import runnable_functions
@@ -186,11 +216,15 @@ def _announce(core: EmulatorCore, server: ListeningAddress) -> None:
 
 
 def _emulator_app(core: EmulatorCore) -> Flask | None:
-    """A small Flask app for ``/_emulator/...`` (identity providers, sent emails, the clock), if present."""
+    """A small Flask app for ``/_emulator/...`` (identity providers, sent emails, the clock, the
+    dashboard), if present."""
     try:
+        from emulator.dashboard.blueprint import register_dashboard
         from emulator.emulator_app import build_emulator_app
     except ModuleNotFoundError:
         return None
-    return build_emulator_app(
+    app = build_emulator_app(
         core.options.data_dir, core.aws_endpoint, external_aws=core.external_aws, clock=core.clock
     )
+    register_dashboard(app, core)
+    return app

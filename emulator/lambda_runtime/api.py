@@ -13,7 +13,10 @@ from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from emulator.lambda_runtime.traces import InvocationTrace
 
 ErrorKind = Literal[
     "Unhandled",  # the handler raised: Lambda's "Unhandled" function error
@@ -65,6 +68,7 @@ class LambdaRuntime(Protocol):
         *,
         wait_s: float | None = None,
         request_id: str | None = None,
+        trace: InvocationTrace | None = None,
     ) -> Future[InvocationResult]:
         """Invoke, awaiting the answer on the caller's event loop for at most ``wait_s``: the
         future is done unless that passed (the function then runs on to its own Timeout)."""

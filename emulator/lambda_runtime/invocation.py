@@ -12,6 +12,7 @@ import orjson
 
 from emulator import ids
 from emulator.lambda_runtime.api import ErrorKind, InvocationError, InvocationResult
+from emulator.lambda_runtime.traces import InvocationTrace
 
 
 @dataclass(eq=False)
@@ -24,6 +25,7 @@ class Invocation:
     sent_at: float = 0.0
     sent: bool = False
     on_loop: bool = False  # the caller's loop reads the answer (set by the worker it was sent to)
+    trace: InvocationTrace | None = None  # its event, result and log text, when kept (see .traces)
 
 
 def failure(

@@ -30,6 +30,7 @@ from emulator.lambda_runtime.limits import (
 )
 from emulator.lambda_runtime.pool import FunctionPool, PoolClosed
 from emulator.lambda_runtime.reload import CodeWatcher, reload_line
+from emulator.lambda_runtime.traces import InvocationTrace
 from emulator.lambda_runtime.worker import Worker
 
 _RELOAD_LOG = logging.getLogger(log.ROOT + ".reload")
@@ -98,9 +99,11 @@ class ProcessLambdaRuntime:
         *,
         wait_s: float | None = None,
         request_id: str | None = None,
+        trace: InvocationTrace | None = None,
     ) -> Future[InvocationResult]:
         """Invoke, awaiting the answer on the caller's event loop for at most ``wait_s``: the
         future is done unless that passed (the function then runs on to its own Timeout).
+        ``trace`` keeps the event, the raw result and the log text (the dashboard's).
 
         On a warm idle worker the loop itself writes the request and waits for the answer on
         the worker's pipe: no thread hand-off at all (the shim's hot path). Anything that may
@@ -111,7 +114,7 @@ class ProcessLambdaRuntime:
         if self._closed:
             raise RuntimeError("the Lambda runtime is closed")
         pool = self._pool(function_name)
-        invocation = self._invocation(function_name, event, request_id)
+        invocation = self._invocation(function_name, event, request_id, trace)
         future = invocation.future
         if len(invocation.event) > MAX_REQUEST_BYTES:  # Lambda refuses it before any function runs
             _resolve(
@@ -227,14 +230,25 @@ class ProcessLambdaRuntime:
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _invocation(self, function_name: str, event: Mapping[str, Any], request_id: str | None) -> Invocation:
+    def _invocation(
+        self,
+        function_name: str,
+        event: Mapping[str, Any],
+        request_id: str | None,
+        trace: InvocationTrace | None = None,
+    ) -> Invocation:
         future: Future[InvocationResult] = Future()
         future.set_running_or_notify_cancel()  # it cannot be cancelled: the function runs on
+        request_id = request_id or new_request_id()
+        encoded = encode_event(event)
+        if trace is not None:
+            trace.sent(request_id, encoded)
         return Invocation(
-            request_id or new_request_id(),
-            encode_event(event),
+            request_id,
+            encoded,
             future,
             wait_deadline=time.monotonic() + self._wait_s[function_name],
+            trace=trace,
         )
 
     def _pool(self, function_name: str) -> FunctionPool:

@@ -42,6 +42,7 @@ from emulator.lambda_runtime.limits import (
     RESPONSE_TOO_LARGE_TYPE,
 )
 from emulator.lambda_runtime.loop_reading import LoopReader
+from emulator.lambda_runtime.traces import InvocationTrace
 
 BOOTSTRAP_PATH = Path(bootstrap.__file__).resolve()
 # Lambda gives the INIT phase (imports, module-level code) 10 seconds on demand.
@@ -92,6 +93,7 @@ class Worker:
         self._loop_reading = False  # a caller's loop is reading the pipes (one reader at a time)
         self._reader_ident: int | None = None  # the thread of that loop
         self._pending_start = ""  # START, written with the invocation's first other log text
+        self._trace: InvocationTrace | None = None  # the current invocation's, when kept
         self._init_ms: float | None = None
         self._memory_mb = 0
         self._warned_memory = False  # once per worker
@@ -295,6 +297,7 @@ class Worker:
         except OSError:
             return False
         invocation.sent = True
+        self._trace = invocation.trace
         # Written with the invocation's first output or its END/REPORT: one log write per
         # invocation in the common case (the log is shared and locked).
         self._pending_start = logs.start_line(invocation.request_id)
@@ -305,6 +308,8 @@ class Worker:
         if self._pending_start:
             text, self._pending_start = self._pending_start + text, ""
         if text:
+            if self._trace is not None:
+                self._trace.chunks.append(text)
             if self._log_later is not None:
                 self._log_later(logs.write, text)
             else:
@@ -357,7 +362,9 @@ class Worker:
             self._current = None
         # It exited right after INIT: the request never reached it, another worker takes it.
         self._stop_and_discard()
-        self._owner.redispatch(Invocation(invocation.request_id, invocation.event, invocation.future))
+        self._owner.redispatch(
+            Invocation(invocation.request_id, invocation.event, invocation.future, trace=invocation.trace)
+        )
         return False
 
     def _fail_init(
@@ -394,6 +401,8 @@ class Worker:
         self._memory_mb = meta["mem"]
         error = meta.get("err")
         self._log_end(invocation, duration_ms, init_ms, extra=self._memory_warning())
+        if invocation.trace is not None:
+            invocation.trace.answered(body, duration_ms, init_ms)
         if error is None and len(body) > MAX_RESPONSE_BYTES:  # Lambda's 6 MB: a function error
             error = {"errorType": RESPONSE_TOO_LARGE_TYPE, "errorMessage": RESPONSE_TOO_LARGE_MESSAGE}
         if error is None:
@@ -408,6 +417,8 @@ class Worker:
                 duration_ms,
                 init_ms,
             )
+        if invocation.trace is not None:
+            invocation.trace.error = result.error
         self._current = None
         # Free the worker before answering, so that the caller's next request finds it warm.
         self._owner.release(self)
@@ -497,8 +508,12 @@ class Worker:
         duration_ms = (time.monotonic() - started) * 1000 if invocation.sent else 0.0
         if not invocation.sent:
             self._pending_start = logs.start_line(invocation.request_id)
+            self._trace = invocation.trace
         self._log_end(invocation, duration_ms, init_ms, status=status, error_type=error_type)
         error = InvocationError(kind, error_type, message, stack_trace)
+        if invocation.trace is not None:
+            invocation.trace.answered(b"", duration_ms, init_ms)
+            invocation.trace.error = error
         _resolve(
             invocation.future, InvocationResult(invocation.request_id, None, error, duration_ms, init_ms)
         )

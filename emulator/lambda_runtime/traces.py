@@ -1,0 +1,66 @@
+"""What one invocation sent and got, and its log text: kept when the caller asks for it.
+
+The dashboard shows the exact event a function got, its raw result and its log lines, START to
+REPORT. The runtime already has them as bytes and text: given a trace (``call_async(...,
+trace=...)``), the invocation keeps references to them there (the encoded event, the result's
+JSON as the worker sent it, one ``append`` per log write) instead of dropping them. Bytes and
+strings are not tracked by Python's garbage collector: a full history of them does not make the
+gateway's collections slower.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from emulator.lambda_runtime.api import InvocationError
+
+# Bytes kept of an event, a result or a body (the dashboard shows this much; the size says the rest).
+KEPT_BYTES = 64 * 1024
+
+
+def kept(data: bytes) -> bytes:
+    return data if len(data) <= KEPT_BYTES else data[:KEPT_BYTES]
+
+
+class InvocationTrace:
+    __slots__ = (
+        "chunks",
+        "duration_ms",
+        "error",
+        "event",
+        "event_size",
+        "init_ms",
+        "request_id",
+        "result",
+        "result_size",
+    )
+
+    def __init__(self) -> None:
+        self.request_id: str | None = None  # the Lambda request id (context.aws_request_id)
+        self.event = b""
+        self.event_size = 0
+        self.chunks: list[str] = []  # the log text, as written
+        self.result: bytes | None = None  # the handler's JSON-encoded return value
+        self.result_size = 0
+        self.duration_ms: float | None = None  # None: no answer (yet)
+        self.init_ms: float | None = None  # set on a cold start
+        self.error: InvocationError | None = None
+
+    def sent(self, request_id: str, event: bytes) -> None:
+        self.request_id = request_id
+        self.event = kept(event)
+        self.event_size = len(event)
+
+    def answered(self, body: bytes, duration_ms: float, init_ms: float | None) -> None:
+        self.result = kept(body)
+        self.result_size = len(body)
+        self.duration_ms = duration_ms
+        self.init_ms = init_ms
+
+    @property
+    def cold(self) -> bool | None:
+        return None if self.duration_ms is None else self.init_ms is not None
+
+    def log_lines(self) -> list[str]:
+        return "".join(list(self.chunks)).splitlines()

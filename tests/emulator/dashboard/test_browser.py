@@ -1,0 +1,171 @@
+"""The dashboard's pages in a real browser: headless Chromium driven by Playwright, against
+``serve`` over HTTP. No sleeps: Playwright's ``expect`` waits for the page's own state.
+
+The browser: ``$PLAYWRIGHT_CHROMIUM_EXECUTABLE`` if set, else Debian's ``/usr/bin/chromium``
+(what CI installs: Playwright's own download is not reachable there), else Playwright's own
+(``playwright install chromium``, e.g. on a Mac). Screenshots of the main pages go to
+``docs/images/`` (the README shows them).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from emulator.launcher import run_serve, serve_argv
+from tests.emulator.fixtures import template
+
+ROOT = Path(__file__).resolve().parents[3]
+IMAGES = ROOT / "docs" / "images"
+DASHBOARD_APP = template("dashboard_app")
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+# Headless, and nothing that reaches out to the network (CI's is closed).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_executable() -> str | None:
+    """None: Playwright's own Chromium."""
+    chosen = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE")
+    if chosen:
+        return chosen
+    return str(DEBIAN_CHROMIUM) if DEBIAN_CHROMIUM.exists() else None
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("dashboard-browser")
+    argv = serve_argv("--port", "0", "--template", str(DASHBOARD_APP), "--no-reload")
+    with run_serve(argv, log_path=tmp / "serve.log", cwd=ROOT) as running:
+        yield running.root_url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_a_request_appears_in_the_open_list_without_a_reload(url: str, page: Page) -> None:
+    page.goto(f"{url}/_emulator/requests")
+    expect(page.get_by_role("heading", name="Requests")).to_be_visible()
+    first_load = page.evaluate("performance.timeOrigin")
+    sent = requests.get(f"{url}/dev/echo?from=requests", timeout=10)
+    row = page.locator(f'tr[data-request-id="{sent.headers["x-amzn-RequestId"]}"]')
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("/dev/echo")
+    expect(row).to_contain_text("EchoFunction")
+    expect(row).to_contain_text("200")
+    assert page.evaluate("performance.timeOrigin") == first_load  # the same document: no reload
+    favicon = requests.get(f"{url}/_emulator/api/requests", params={"path": "favicon"}, timeout=10)
+    assert favicon.json()["requests"] == []  # the pages ask the gateway for nothing of their own
+    requests.post(f"{url}/dev/login", json={"email": "ann@example.com", "password": "pw"}, timeout=10)
+    requests.get(f"{url}/dev/secure", headers={"Authorization": "Bearer allow-ann"}, timeout=10)
+    last = requests.get(f"{url}/dev/respond/not-a-dict", timeout=10)
+    expect(page.locator(f'tr[data-request-id="{last.headers["x-amzn-RequestId"]}"]')).to_be_visible()
+    page.screenshot(path=str(IMAGES / "dashboard-requests.png"), animations="disabled")
+
+
+def test_the_list_filters_by_status_class(url: str, page: Page) -> None:
+    failed = requests.get(f"{url}/dev/respond/raise", timeout=10).headers["x-amzn-RequestId"]
+    page.goto(f"{url}/_emulator/requests")
+    page.get_by_label("Status").select_option("5xx")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator(f'tr[data-request-id="{failed}"]')).to_be_visible()
+    expect(page.locator("#requests tbody tr")).not_to_have_count(0)
+    for status in page.locator("#requests tbody td.status").all_text_contents():
+        assert status.startswith("5")
+    ok = requests.get(f"{url}/dev/echo?filtered=out", timeout=10).headers["x-amzn-RequestId"]
+    newer_failure = requests.get(f"{url}/dev/respond/raise", timeout=10).headers["x-amzn-RequestId"]
+    expect(page.locator(f'tr[data-request-id="{newer_failure}"]')).to_be_visible()
+    expect(page.locator(f'tr[data-request-id="{ok}"]')).to_have_count(0)
+
+
+def test_the_detail_page_shows_the_event_and_the_report_line(url: str, page: Page) -> None:
+    sent = requests.get(f"{url}/dev/secure", headers={"Authorization": "Bearer allow-ann"}, timeout=10)
+    request_id = sent.headers["x-amzn-RequestId"]
+    page.goto(f"{url}/_emulator/requests")
+    page.locator(f'tr[data-request-id="{request_id}"] a').click()
+    expect(page.locator("#request-id")).to_have_text(request_id)
+    expect(page.locator("#event")).to_contain_text('"requestContext"')
+    expect(page.locator("#event")).to_contain_text(f'"requestId": "{request_id}"')
+    expect(page.locator("#function-logs")).to_contain_text("REPORT RequestId: ")
+    expect(page.get_by_role("heading", name="Authorizer TokenAuth: allow")).to_be_visible()
+    page.screenshot(path=str(IMAGES / "dashboard-request.png"), full_page=True, animations="disabled")
+
+
+def test_replay_creates_a_new_request(url: str, page: Page) -> None:
+    sent = requests.post(f"{url}/dev/echo", data="replay me", timeout=10)
+    original = sent.headers["x-amzn-RequestId"]
+    page.goto(f"{url}/_emulator/requests/{original}")
+    page.get_by_role("button", name="Replay").focus()
+    page.keyboard.press("Enter")  # keyboard-usable
+    replayed = page.locator("#replayed")
+    expect(replayed).to_contain_text("Replayed: 200")
+    replayed.click()
+    expect(page.locator("#request-id")).not_to_have_text(original)
+    new_id = page.locator("#request-id").inner_text()
+    expect(page.get_by_role("link", name=original)).to_be_visible()  # "Replay of"
+    detail = requests.get(f"{url}/_emulator/api/requests/{new_id}", timeout=10).json()
+    assert (detail["replayOf"], detail["event"]["body"]) == (original, "replay me")
+
+
+def test_a_502_from_a_malformed_result_shows_the_reason(url: str, page: Page) -> None:
+    sent = requests.get(f"{url}/dev/respond/body-not-string", timeout=10)
+    assert sent.status_code == 502
+    page.goto(f"{url}/_emulator/requests/{sent.headers['x-amzn-RequestId']}")
+    expect(page.get_by_role("heading", name="Why API Gateway answered 502")).to_be_visible()
+    expect(page.locator("#failure")).to_contain_text("Malformed Lambda proxy response: body must be a string")
+    expect(page.locator("#function-result")).to_contain_text('"a": 1')
+
+
+def test_masked_values_stay_masked_until_revealed(url: str, browser: Browser) -> None:
+    sent = requests.post(
+        f"{url}/dev/login",
+        json={"email": "ann@example.com", "password": "hunter2"},
+        headers={"Authorization": "Bearer sekret-token"},
+        timeout=10,
+    )
+    access_token = sent.json()["accessToken"]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/_emulator/requests/{sent.headers['x-amzn-RequestId']}")
+        main = page.locator("main")
+        expect(main).to_contain_text("ann@example.com")
+        expect(main).to_contain_text("Bearer ••••••••")
+        for secret in ("hunter2", "sekret-token", access_token):
+            expect(main).not_to_contain_text(secret)
+        page.screenshot(path=str(IMAGES / "dashboard-request-dark.png"), animations="disabled")
+        page.get_by_role("link", name="Reveal secrets").click()
+        for secret in ("hunter2", "sekret-token", access_token):
+            expect(main).to_contain_text(secret)
+        page.get_by_role("link", name="Mask secrets").click()
+        expect(main).not_to_contain_text("hunter2")
+    finally:
+        context.close()
