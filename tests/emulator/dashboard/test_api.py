@@ -144,6 +144,10 @@ def test_bodies_are_capped_and_binary_ones_shown_as_base64(url: str) -> None:
     sent = requests.post(f"{url}/dev/echo", data=large, headers={"Content-Type": "text/plain"}, timeout=10)
     body = _detail(url, sent.headers["x-amzn-RequestId"])["request"]["body"]
     assert (body["size"], body["truncated"], len(body["text"])) == (BODY_CAP + 10, True, BODY_CAP)
+    # Kept in part: it cannot be sent again as it was.
+    refused = requests.post(f"{url}{API}/{sent.headers['x-amzn-RequestId']}/replay", timeout=10)
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "replay_failed"
 
 
 def test_replay_sends_the_same_request_again(url: str) -> None:

@@ -116,6 +116,12 @@ def test_the_detail_page_shows_the_event_and_the_report_line(url: str, page: Pag
     expect(page.locator("#event")).to_contain_text(f'"requestId": "{request_id}"')
     expect(page.locator("#function-logs")).to_contain_text("REPORT RequestId: ")
     expect(page.get_by_role("heading", name="Authorizer TokenAuth: allow")).to_be_visible()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    page.get_by_role("button", name="Copy as curl").click()
+    expect(page.locator("#action-status")).to_have_text("Copied.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(f"curl -i -X GET {url}/dev/secure")
+    assert "-H 'Authorization: Bearer ••••••••'" in copied  # masked as the page is
     page.screenshot(path=str(IMAGES / "dashboard-request.png"), full_page=True, animations="disabled")
 
 
@@ -162,6 +168,8 @@ def test_masked_values_stay_masked_until_revealed(url: str, browser: Browser) ->
         for secret in ("hunter2", "sekret-token", access_token):
             expect(main).not_to_contain_text(secret)
         page.screenshot(path=str(IMAGES / "dashboard-request-dark.png"), animations="disabled")
+        # prefers-color-scheme: dark gives the dark palette
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(13, 17, 23)"
         page.get_by_role("link", name="Reveal secrets").click()
         for secret in ("hunter2", "sekret-token", access_token):
             expect(main).to_contain_text(secret)
