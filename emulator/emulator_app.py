@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from emulator import log
 from emulator.aws.emails import listing_filter
@@ -30,6 +30,8 @@ from emulator.idp.apple.provider import AppleProvider
 from emulator.idp.blueprint import error_response
 
 APPLE_EXTENSION = "emulator.idp.apple"
+# The dashboard's emails page (emulator.dashboard): a browser asking for HTML gets it instead of JSON.
+EMAILS_PAGE = "emulator.dashboard.emails_page"
 
 
 def build_emulator_app(
@@ -73,6 +75,12 @@ def emails_blueprint(source: SentEmails) -> Blueprint:
             listed = source.list(to)
         except SentEmailsError as exc:
             return error_response(exc.status, "aws_endpoint_unavailable", str(exc))
+        page = current_app.extensions.get(EMAILS_PAGE)  # the dashboard's, for a browser
+        if (
+            page is not None
+            and request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+        ):
+            return page(listed)
         response = jsonify(listed)
         response.headers["Cache-Control"] = "no-store"
         return response

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from flask import Blueprint, Flask, Response, abort, jsonify, render_template, r
 from emulator.dashboard import views
 from emulator.dashboard.history import RequestHistory
 from emulator.dashboard.replay import ReplayError, replay
+from emulator.emulator_app import EMAILS_PAGE
 from emulator.idp.blueprint import error_response
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 EVENTS_WAIT_S = 2.0
 EVENTS_RETRY_MS = 100
 DEFAULT_LIMIT = 100
+SIX_DIGITS = re.compile(r"(?<!\d)\d{6}(?!\d)")
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 LAN_REFUSED = (
     "the dashboard answers only this machine (loopback); start serve with --dashboard-allow-lan to "
@@ -85,6 +88,28 @@ def register_dashboard(app: Flask, core: EmulatorCore) -> None:
         allow_lan=core.options.dashboard_allow_lan,
     )
     app.register_blueprint(dashboard_blueprint(source))
+    app.extensions[EMAILS_PAGE] = emails_page(source)
+
+
+def emails_page(source: DashboardSource) -> Any:
+    """``GET /_emulator/emails`` for a browser (the emails blueprint asks): each email rendered,
+    its HTML in a sandboxed iframe (no scripts, no same-origin), a 6-digit code shown large."""
+
+    def render(listed: list[dict[str, Any]]) -> Response | str:
+        if not (source.allow_lan or _is_loopback(request.remote_addr)):
+            return error_response(403, "dashboard_loopback_only", LAN_REFUSED)
+        emails = [{**email, "codes": _codes(email)} for email in reversed(listed)]
+        return render_template("dashboard/emails.html", emails=emails, to=request.args.get("to", ""))
+
+    return render
+
+
+def _codes(email: dict[str, Any]) -> list[str]:
+    """The 6-digit codes in an email's subject and text (its HTML's text when it has no text)."""
+    text = " ".join(str(email.get(key) or "") for key in ("subject", "text"))
+    if not email.get("text") and email.get("html"):
+        text += " " + re.sub(r"<[^>]+>", " ", str(email["html"]))
+    return list(dict.fromkeys(SIX_DIGITS.findall(text)))
 
 
 def dashboard_blueprint(source: DashboardSource) -> Blueprint:

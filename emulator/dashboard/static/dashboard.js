@@ -87,8 +87,10 @@ async function copyText(button) {
     await navigator.clipboard.writeText(text);
     status.textContent = "Copied.";
   } catch (error) {
-    status.textContent = "Copying was refused: the curl command is shown below.";
-    document.getElementById(button.dataset.target).closest("details").open = true;
+    const shown = document.getElementById(button.dataset.target);
+    const folded = shown.closest("details");
+    if (folded) folded.open = true;
+    status.textContent = "Copying was refused: select the text instead.";
   }
 }
 

@@ -10,7 +10,10 @@ The browser: ``$PLAYWRIGHT_CHROMIUM_EXECUTABLE`` if set, else Debian's ``/usr/bi
 from __future__ import annotations
 
 import os
+import re
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from emulator.launcher import run_serve, serve_argv
+from tests.emulator.aws.helpers import client
 from tests.emulator.fixtures import template
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -44,12 +48,25 @@ def chromium_executable() -> str | None:
     return str(DEBIAN_CHROMIUM) if DEBIAN_CHROMIUM.exists() else None
 
 
+@dataclass(frozen=True)
+class Serve:
+    url: str
+    aws_endpoint: str
+
+
 @pytest.fixture(scope="module")
-def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
     tmp = tmp_path_factory.mktemp("dashboard-browser")
     argv = serve_argv("--port", "0", "--template", str(DASHBOARD_APP), "--no-reload")
     with run_serve(argv, log_path=tmp / "serve.log", cwd=ROOT) as running:
-        yield running.root_url
+        aws_endpoint = re.search(r"^AWS endpoint: (\S+)$", running.banner, re.MULTILINE)
+        assert aws_endpoint is not None
+        yield Serve(running.root_url, aws_endpoint.group(1))
+
+
+@pytest.fixture(scope="module")
+def url(serve: Serve) -> str:
+    return serve.url
 
 
 @pytest.fixture(scope="module")
@@ -177,3 +194,39 @@ def test_masked_values_stay_masked_until_revealed(url: str, browser: Browser) ->
         expect(main).not_to_contain_text("hunter2")
     finally:
         context.close()
+
+
+def test_an_email_sent_through_ses_is_shown_with_its_code(serve: Serve, page: Page) -> None:
+    to = f"{uuid.uuid4().hex[:8]}@example.com"
+    client("sesv2", serve.aws_endpoint).send_email(
+        FromEmailAddress="App <noreply@app.example>",
+        Destination={"ToAddresses": [to]},
+        Content={
+            "Simple": {
+                "Subject": {"Data": "Your sign-in code"},
+                "Body": {
+                    "Text": {"Data": "Your code is 482913. It expires in 10 minutes."},
+                    "Html": {
+                        "Data": "<p>Your code is <b>482913</b>.</p><script>document.title='ran'</script>"
+                    },
+                },
+            }
+        },
+    )
+    page.goto(f"{serve.url}/_emulator/emails?to={to}")
+    email = page.get_by_role("article").filter(has_text="Your sign-in code")
+    expect(email).to_be_visible()
+    expect(email.get_by_label("Code")).to_have_text("482913")
+    expect(email.locator("pre")).to_contain_text("expires in 10 minutes")
+    frame = email.locator("iframe")
+    expect(frame).to_have_attribute("sandbox", "")  # no scripts, no same origin
+    expect(page.frame_locator("iframe.email-html").locator("b")).to_have_text("482913")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=serve.url)
+    email.get_by_role("button", name="Copy code").click()
+    expect(page.locator("#action-status")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == "482913"
+    page.screenshot(path=str(IMAGES / "dashboard-emails.png"), animations="disabled")
+    # Scripts, the JSON: the same URL answers JSON to anything but a browser asking for HTML.
+    listed = requests.get(f"{serve.url}/_emulator/emails", params={"to": to}, timeout=10)
+    assert listed.headers["Content-Type"] == "application/json"
+    assert listed.json()[0]["subject"] == "Your sign-in code"

@@ -41,7 +41,11 @@ def test_the_dashboard_answers_only_loopback_clients_by_default(app: Flask) -> N
         assert refused.status_code == 403, path
         assert refused.json["error"]["code"] == "dashboard_loopback_only"
     assert client.get(API).status_code == 200
-    # A phone on the LAN still reaches the API and the local identity providers.
+    as_page = {"Accept": "text/html"}
+    assert client.get("/_emulator/emails", headers=as_page, environ_base=LAN_CLIENT).status_code == 403
+    assert client.get("/_emulator/emails", headers=as_page).content_type.startswith("text/html")
+    # A phone on the LAN still reaches the API, the emails' JSON and the local identity providers.
+    assert client.get("/_emulator/emails", environ_base=LAN_CLIENT).json == []
     assert client.get("/_emulator/idp/jwks.json", environ_base=LAN_CLIENT).status_code == 200
     assert client.get("/dev/echo", environ_base=LAN_CLIENT).status_code == 200
 
