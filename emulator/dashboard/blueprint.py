@@ -21,6 +21,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,9 +55,9 @@ class DashboardSource:
     def __init__(
         self,
         history: RequestHistory,
-        base_url: Any,
+        base_url: Callable[[], str | None],
         *,
-        function_names: Any,
+        function_names: Callable[[], list[str]],
         allow_lan: bool,
     ) -> None:
         self.history = history
@@ -91,7 +92,7 @@ def register_dashboard(app: Flask, core: EmulatorCore) -> None:
     app.extensions[EMAILS_PAGE] = emails_page(source)
 
 
-def emails_page(source: DashboardSource) -> Any:
+def emails_page(source: DashboardSource) -> Callable[[list[dict[str, Any]]], Response | str]:
     """``GET /_emulator/emails`` for a browser (the emails blueprint asks): each email rendered,
     its HTML in a sandboxed iframe (no scripts, no same-origin), a 6-digit code shown large."""
 
