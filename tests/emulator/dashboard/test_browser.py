@@ -10,7 +10,6 @@ The browser: ``$PLAYWRIGHT_CHROMIUM_EXECUTABLE`` if set, else Debian's ``/usr/bi
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,9 +58,8 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
     tmp = tmp_path_factory.mktemp("dashboard-browser")
     argv = serve_argv("--port", "0", "--template", str(DASHBOARD_APP), "--no-reload")
     with run_serve(argv, log_path=tmp / "serve.log", cwd=ROOT) as running:
-        aws_endpoint = re.search(r"^AWS endpoint: (\S+)$", running.banner, re.MULTILINE)
-        assert aws_endpoint is not None
-        yield Serve(running.root_url, aws_endpoint.group(1))
+        assert running.aws_endpoint is not None
+        yield Serve(running.root_url, running.aws_endpoint)
 
 
 @pytest.fixture(scope="module")
