@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import threading
-import time
 
 from emulator.apigateway.gateway import ApiGateway
 from emulator.apigateway.request import GatewayRequest
@@ -16,15 +15,9 @@ from emulator.aws import EmbeddedAws
 from emulator.aws.watchdog import EndpointWatchdog
 from emulator.template.model import RestApiSpec, Route, SamApp
 from tests.emulator.fixtures import gateway_request, rest_app
+from tests.waiting import until
 
 from .helpers import client, create_table
-
-
-def _until(condition, timeout_s: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
 
 
 def test_a_killed_endpoint_comes_back_on_the_same_port_with_its_data(tmp_path):
@@ -41,7 +34,7 @@ def test_a_killed_endpoint_comes_back_on_the_same_port_with_its_data(tmp_path):
         items = client("dynamodb", url).scan(TableName=table)["Items"]
 
         assert items == [{"pk": {"S": "acknowledged"}}]
-        _until(lambda: watchdog.restarts == 1 and watchdog.state == "up")
+        until(lambda: watchdog.restarts == 1 and watchdog.state == "up")
         status, health = watchdog.health()
         assert status == 200
         assert health["aws"]["pid"] == aws.pid != first_pid

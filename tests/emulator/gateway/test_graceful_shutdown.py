@@ -21,6 +21,7 @@ import requests
 from emulator.launcher import serve_argv
 from tests.emulator.fixtures import template
 from tests.emulator.gateway.conftest import FRONTS
+from tests.waiting import until
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -48,7 +49,7 @@ class Serve:
             for n in range(count)
         ]
         pool.shutdown(wait=False)
-        _until(lambda: len(list(self.markers.iterdir())) >= count)
+        until(lambda: len(list(self.markers.iterdir())) >= count)
         return futures
 
 
@@ -78,13 +79,6 @@ def start(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
         if serve.process.poll() is None:
             os.killpg(serve.process.pid, signal.SIGKILL)
             serve.process.wait()
-
-
-def _until(condition, timeout_s: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
 
 
 def _idle_keep_alive_connection(serve: Serve) -> socket.socket:
@@ -117,7 +111,7 @@ def test_the_requests_in_flight_finish_with_200(start, how: str) -> None:
 
     assert idle.recv(1) == b""  # an idle keep-alive connection is closed at once
     idle.close()
-    _until(lambda: "Shutting down: waiting for 3 requests in flight" in serve.log_text())
+    until(lambda: "Shutting down: waiting for 3 requests in flight" in serve.log_text())
     host, port = serve.url.removeprefix("http://").rsplit(":", 1)
     with pytest.raises(ConnectionRefusedError):  # no new connection is accepted meanwhile
         socket.create_connection((host, int(port)), timeout=30)
@@ -147,7 +141,7 @@ def test_a_second_ctrl_c_stops_at_once(start) -> None:
     [request_in_flight] = serve.in_flight(1, seconds=8)
 
     os.killpg(serve.process.pid, signal.SIGINT)
-    _until(lambda: "Ctrl-C again to stop now" in serve.log_text())
+    until(lambda: "Ctrl-C again to stop now" in serve.log_text())
     os.killpg(serve.process.pid, signal.SIGINT)
 
     assert request_in_flight.result().status_code == 503  # not the function's 200, 8 s later

@@ -23,6 +23,7 @@ from emulator.launcher import serve_argv
 from tests.emulator.fixtures import template
 from tests.emulator.gateway.conftest import server_in_this_process
 from tests.emulator.gateway.test_server import PathGateway
+from tests.waiting import until
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -97,7 +98,7 @@ def test_the_server_raises_its_soft_descriptor_limit_and_says_when_accept_fails(
         for _ in range(hard):  # more connections than serve has descriptors for
             clients.append(socket.create_connection(("127.0.0.1", port), timeout=30))
         marker = "[gateway] cannot accept a connection: Too many open files"
-        _until(lambda: marker in log_path.read_text())
+        until(lambda: marker in log_path.read_text(), interval_s=0.05)
         assert "this process may open 64 files" in log_path.read_text()
 
         for sock in clients:  # descriptors free again: a new client is served
@@ -115,10 +116,3 @@ def _open_files_limits(limits: str) -> tuple[int, int]:
     line = next(line for line in limits.splitlines() if line.startswith("Max open files"))
     soft, hard = line.split()[3:5]
     return int(soft), int(hard)
-
-
-def _until(condition, timeout_s: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
