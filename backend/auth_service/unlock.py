@@ -58,23 +58,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = load_settings()
     if not settings.is_local and args.allow_stage != settings.stage:
-        print(
-            f"error: refusing to unlock on STAGE={settings.stage} (not local); pass --allow-stage "
-            f"{settings.stage} if that is what you mean",
-            file=sys.stderr,
+        parser.error(
+            f"refusing to unlock on STAGE={settings.stage} (not local); pass --allow-stage "
+            f"{settings.stage} if that is what you mean"
         )
-        return 2
     if not settings.rate_limits_table or not settings.identities_table:
-        print(
-            "error: RATE_LIMITS_TABLE and IDENTITIES_TABLE must be set (a function's environment)",
-            file=sys.stderr,
-        )
-        return 2
+        parser.error("RATE_LIMITS_TABLE and IDENTITIES_TABLE must be set (a function's environment)")
     try:
         email = email_field(args.email)
     except errors.ApiError as exc:
-        print(f"error: {args.email!r}: {exc.message}", file=sys.stderr)
-        return 2
+        parser.error(f"{args.email!r}: {exc.message}")
     user_id = UsersRepository(settings.users_table, settings.identities_table).user_id_for_claim(
         email_claim(email)
     )

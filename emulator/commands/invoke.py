@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Mapping
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from emulator import log
 from emulator.commands.app_options import add_app_options, load_template_app
 from emulator.errors import UserError
 from emulator.template.model import FunctionSpec, Route, SamApp
@@ -135,18 +137,19 @@ def _running_aws_endpoint() -> str | None:
     from emulator.aws.transfer import running_url
 
     url = running_url(DEFAULT_DATA_DIR)
+    logger = logging.getLogger(log.AWS)
     if url is not None:
-        print(
-            f"invoke: using the AWS endpoint of the stack running on {DEFAULT_DATA_DIR}/ ({url}); "
+        logger.info(
+            "invoke: using the AWS endpoint of the stack running on %s/ (%s); "
             "--aws-endpoint URL, --data-dir DIR or --no-aws choose another",
-            file=sys.stderr,
+            DEFAULT_DATA_DIR,
+            url,
         )
     else:
-        print(
-            f"invoke: no stack runs on {DEFAULT_DATA_DIR}/, so the call gets a fresh in-memory AWS "
-            "endpoint with the template's tables; --aws-endpoint URL uses a running one "
-            "(serve's banner prints it)",
-            file=sys.stderr,
+        logger.info(
+            "invoke: no stack runs on %s/, so the call gets a fresh in-memory AWS endpoint with the "
+            "template's tables; --aws-endpoint URL uses a running one (serve's banner prints it)",
+            DEFAULT_DATA_DIR,
         )
     return url
 
