@@ -155,7 +155,9 @@ def test_a_template_that_does_not_start_is_one_clear_error(project: pytest.Pytes
             """
         )
     )
-    result = _run(project)  # template.yaml in the working directory: the default
+    # template.yaml in the working directory: the default. -rN: no short summary, whose copy of the reason
+    # is cut to the terminal's width (so present or not depending on the machine running the tests).
+    result = _run(project, "-rN")
     result.assert_outcomes(errors=1)
     output = result.stdout.str()
     reason = "function Broken: Runtime is missing"
