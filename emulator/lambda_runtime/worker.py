@@ -309,7 +309,7 @@ class Worker:
             text, self._pending_start = self._pending_start + text, ""
         if text:
             if self._trace is not None:
-                self._trace.chunks.append(text)
+                self._trace.logged(text)
             if self._log_later is not None:
                 self._log_later(logs.write, text)
             else:

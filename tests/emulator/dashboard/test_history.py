@@ -54,8 +54,8 @@ def test_a_reader_with_nothing_new_gets_nothing_once_the_history_closes() -> Non
 def test_an_invocation_trace_keeps_the_event_the_result_and_the_log_lines() -> None:
     trace = InvocationTrace()
     trace.sent("a", b'{"path": "/a"}')
-    trace.chunks.append("START RequestId: a Version: $LATEST\nhello\n")
-    trace.chunks.append("END RequestId: a\nREPORT RequestId: a\tDuration: 1.00 ms\n")
+    trace.logged("START RequestId: a Version: $LATEST\nhello\n")
+    trace.logged("END RequestId: a\nREPORT RequestId: a\tDuration: 1.00 ms\n")
     assert trace.cold is None  # no answer yet
     trace.answered(b'{"statusCode": 200}', 1.0, 150.0)
     assert (trace.request_id, trace.event, trace.result, trace.cold) == (
