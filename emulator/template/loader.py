@@ -12,6 +12,7 @@ from emulator.template.apis import build_api
 from emulator.template.coverage import review_event, review_properties, review_resource_types
 from emulator.template.definitions import api_definition, function_lookup, read_document
 from emulator.template.documents import read_template
+from emulator.template.foreach import expand_for_each
 from emulator.template.functions import build_function
 from emulator.template.globals_merge import apply_globals
 from emulator.template.http_apis import HttpApiEvent, build_http_api, events_by_api, implicit_http_api_needed
@@ -70,21 +71,17 @@ class _TemplateReader:
         self.source = str(template_path)
         self.template_dir = template_path.resolve().parent
         document = read_template(template_path)
+        ref_values, self.parameter_text = resolve_parameters(
+            document.get("Parameters"), parameter_overrides, self.source
+        )
+        document = self.document = expand_for_each(document, ref_values, self.source)
         raw_resources = document.get("Resources")
         if not isinstance(raw_resources, dict) or not raw_resources:
             raise TemplateError(f"{self.source}: the template has no Resources section")
         for logical_id, resource in raw_resources.items():
-            if str(logical_id).startswith("Fn::ForEach::"):
-                raise TemplateError(
-                    f"{self.source}: resource {logical_id}: Fn::ForEach (AWS::LanguageExtensions) is not "
-                    "supported locally yet; write the resources out"
-                )
             if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
                 raise TemplateError(f"{self.source}: resource {logical_id} must be a mapping with a Type")
         self.globals = _mapping(document.get("Globals"), "Globals", self.source)
-        ref_values, self.parameter_text = resolve_parameters(
-            document.get("Parameters"), parameter_overrides, self.source
-        )
         self.catalog = ResourceCatalog(
             {},
             self._name_property,

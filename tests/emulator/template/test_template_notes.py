@@ -106,16 +106,3 @@ def test_shapes_not_emulated_yet_are_named(write_template):
     assert "AWS::ApiGateway::RestApi is not emulated: Rest" in warnings
     assert "AWS::Serverless::Application is not emulated: Child" in warnings
     assert "AWS::Serverless::LayerVersion is not emulated: Layer" in warnings
-
-
-def test_fn_foreach_is_one_clear_error(write_template):
-    text = """
-    Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]
-    Resources:
-      Fn::ForEach::Topics:
-        - Name
-        - [A, B]
-        - Topic${Name}: {Type: AWS::SNS::Topic}
-    """
-    with pytest.raises(TemplateError, match="Fn::ForEach::Topics: Fn::ForEach"):
-        load_app(write_template(text))
