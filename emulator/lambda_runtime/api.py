@@ -41,6 +41,8 @@ class FunctionConfig:
     reserved_concurrency: int | None = None
     region: str = "us-east-1"
     account_id: str = "123456789012"
+    # Layers' directories in the function's order (what Lambda extracts into /opt, one by one).
+    layer_dirs: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -542,6 +542,9 @@ def main(argv: list[str]) -> int:
     os.set_inheritable(response_fd, False)
     task_root = os.environ["LAMBDA_TASK_ROOT"]
     sys.path[0] = task_root  # the handler's directory comes first, as /var/task on Lambda
+    # then the layers' /opt/python directories (environment.layer_import_paths)
+    layer_paths = os.environ.pop("_EMULATOR_LAYER_PATHS", "")
+    sys.path[1:1] = [path for path in layer_paths.split(os.pathsep) if path]
     _STATIC.update(
         function_name=os.environ["AWS_LAMBDA_FUNCTION_NAME"],
         function_version=os.environ["AWS_LAMBDA_FUNCTION_VERSION"],

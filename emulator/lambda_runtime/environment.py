@@ -19,6 +19,9 @@ from emulator.lambda_runtime.api import FunctionConfig
 
 FUNCTION_VERSION = "$LATEST"
 
+# The layers' import paths, for the bootstrap (which removes it from the handler's environment).
+LAYER_PATHS_VARIABLE = "_EMULATOR_LAYER_PATHS"
+
 # Host variables a Python interpreter may need to start at all (shared-library builds of
 # CPython, pyenv, Homebrew). Users may override PATH/LANG/TZ in their template, as on Lambda.
 _HOST_VARIABLES = ("PATH", "LANG", "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "SYSTEMROOT")
@@ -71,4 +74,22 @@ def process_environment(
             "AWS_SAM_LOCAL": "true",
         }
     )
+    if config.layer_dirs:
+        environment[LAYER_PATHS_VARIABLE] = os.pathsep.join(layer_import_paths(config))
     return environment
+
+
+def layer_import_paths(config: FunctionConfig) -> list[str]:
+    """Where the layers' modules are imported from, first match first.
+
+    Lambda extracts each layer into /opt in the function's order, a later layer's file replacing
+    an earlier one's, and its Python runtime searches ``/var/task``, then
+    ``/opt/python/lib/python3.X/site-packages``, then ``/opt/python`` (AWS Lambda docs, "Working
+    with layers for Python Lambda functions" and "Dependency search path"). Layers stay in their
+    own directories here, so the later layer comes first in each group: a module in two layers
+    is taken from the later one, as on Lambda (a package split across two layers is not merged).
+    """
+    version = config.runtime.removeprefix("python")
+    newest_first = [d.resolve() for d in reversed(config.layer_dirs)]
+    site_packages = [str(d / "python" / "lib" / f"python{version}" / "site-packages") for d in newest_first]
+    return [*site_packages, *(str(d / "python") for d in newest_first)]

@@ -30,6 +30,7 @@ def function_config(
         else reserved_concurrency,
         region=app.region,
         account_id=app.account_id,
+        layer_dirs=spec.layers,
     )
 
 

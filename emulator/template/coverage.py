@@ -34,6 +34,8 @@ EMULATED_TYPES = frozenset(
         "AWS::SecretsManager::Secret",
         "AWS::SecretsManager::RotationSchedule",
         "AWS::SES::EmailIdentity",
+        "AWS::Serverless::LayerVersion",  # local content: on the functions' sys.path (layers.py)
+        "AWS::Lambda::LayerVersion",
     }
 )
 
@@ -67,6 +69,7 @@ _HANDLED: Mapping[str, frozenset[str]] = {
             "Handler",
             "ImageUri",
             "InlineCode",
+            "Layers",
             "MemorySize",
             "PackageType",
             "ReservedConcurrentExecutions",
@@ -95,7 +98,24 @@ _HANDLED = {
         {"Auth", "CorsConfiguration", "DefinitionBody", "DefinitionUri", "StageName", "StageVariables"}
     ),
 }
+_LAYER_NO_LOCAL_EFFECT = frozenset(
+    {
+        "CompatibleArchitectures",
+        "CompatibleRuntimes",
+        "Description",
+        "LayerName",
+        "LicenseInfo",
+        "RetentionPolicy",
+    }
+)
+_HANDLED = {
+    **_HANDLED,
+    "AWS::Serverless::LayerVersion": frozenset({"ContentUri"}),
+    "AWS::Lambda::LayerVersion": frozenset({"Content"}),
+}
 _NO_LOCAL_EFFECT: Mapping[str, frozenset[str]] = {
+    "AWS::Serverless::LayerVersion": _LAYER_NO_LOCAL_EFFECT,
+    "AWS::Lambda::LayerVersion": _LAYER_NO_LOCAL_EFFECT,
     SERVERLESS_HTTP_API: frozenset(
         {"AccessLogSettings", "Description", "FailOnWarnings", "Name", "PropagateTags", "Tags"}
     ),

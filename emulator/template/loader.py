@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from emulator.template.functions import build_function
 from emulator.template.globals_merge import apply_globals
 from emulator.template.http_apis import HttpApiEvent, build_http_api, events_by_api, implicit_http_api_needed
 from emulator.template.intrinsics import IntrinsicError, IntrinsicResolver
+from emulator.template.layers import LAYER_TYPES, function_layers, local_layers
 from emulator.template.model import (
     IMPLICIT_API_ID,
     IMPLICIT_HTTP_API_ID,
@@ -113,6 +115,14 @@ class _TemplateReader:
         self._add_sam_implicit_resources()
         self.notes = TemplateNotes()
         review_resource_types(self.resources, self.notes)
+        self.local_layers = local_layers(
+            self.resources,
+            properties_of=self._resolved_properties,
+            ref_of=self.catalog.ref,
+            template_dir=self.template_dir,
+            source=self.source,
+            notes=self.notes,
+        )
 
     def _properties(self, logical_id: str) -> dict[str, Any]:
         properties = self.resources[logical_id].get("Properties") or {}
@@ -163,13 +173,17 @@ class _TemplateReader:
             review_properties(logical_id, SERVERLESS_FUNCTION, properties, self.notes)
             with _resolving(f"{self.source}: function {logical_id}"):
                 function_name = self.catalog.name(logical_id)
-            functions[logical_id] = build_function(
+            spec = build_function(
                 logical_id,
                 properties,
                 function_name=function_name,
                 template_dir=self.template_dir,
                 source=self.source,
             )
+            layers = function_layers(
+                logical_id, properties.get("Layers"), self.local_layers, source=self.source, notes=self.notes
+            )
+            functions[logical_id] = dataclasses.replace(spec, layers=layers)
             raw_events = properties.get("Events") or {}
             if not isinstance(raw_events, dict):
                 raise TemplateError(f"{self.source}: function {logical_id}: Events must be a mapping")
@@ -287,7 +301,7 @@ class _TemplateReader:
         for logical_id, resource in self.resources.items():
             if resource["Type"] in (SERVERLESS_FUNCTION, SERVERLESS_API, SERVERLESS_HTTP_API):
                 continue
-            if resource["Type"] in API_TYPES:
+            if resource["Type"] in API_TYPES or resource["Type"] in LAYER_TYPES:
                 continue
             properties = self._resolved_properties(logical_id)
             with _resolving(f"{self.source}: resource {logical_id}"):

@@ -173,6 +173,7 @@ class FunctionSpec:
     reserved_concurrency: int | None = None
     architectures: tuple[str, ...] = ("x86_64",)
     unavailable: str | None = None  # why it cannot run here (a container image...): its routes answer 502
+    layers: tuple[Path, ...] = ()  # its local layers' directories, in the function's order
 
 
 @dataclass(frozen=True)

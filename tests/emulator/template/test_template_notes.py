@@ -99,10 +99,13 @@ def test_shapes_not_emulated_yet_are_named(write_template):
         Properties: {Location: child.yaml}
       Layer:
         Type: AWS::Serverless::LayerVersion
-        Properties: {ContentUri: layer/}
+        Properties: {ContentUri: s3://bucket/layer.zip}
     """
     warnings = load_app(write_template(text)).notes.warnings()
     assert "AWS::Lambda::Function is not emulated: Plain" in warnings
     assert "AWS::ApiGateway::RestApi is not emulated: Rest" in warnings
     assert "AWS::Serverless::Application is not emulated: Child" in warnings
-    assert "AWS::Serverless::LayerVersion is not emulated: Layer" in warnings
+    assert (
+        "ContentUri of AWS::Serverless::LayerVersion in S3 is not on this machine (layer not loaded): Layer"
+        in warnings
+    )
