@@ -36,6 +36,8 @@ EMULATED_TYPES = frozenset(
         "AWS::SES::EmailIdentity",
         "AWS::Serverless::LayerVersion",  # local content: on the functions' sys.path (layers.py)
         "AWS::Lambda::LayerVersion",
+        "AWS::Serverless::Application",  # a local template: served with the parent (nested.py)
+        "AWS::CloudFormation::Stack",
     }
 )
 
@@ -113,7 +115,15 @@ _HANDLED = {
     "AWS::Serverless::LayerVersion": frozenset({"ContentUri"}),
     "AWS::Lambda::LayerVersion": frozenset({"Content"}),
 }
+_HANDLED = {
+    **_HANDLED,
+    "AWS::Serverless::Application": frozenset({"Location", "Parameters"}),
+    "AWS::CloudFormation::Stack": frozenset({"TemplateURL", "Parameters"}),
+}
+_NESTED_NO_LOCAL_EFFECT = frozenset({"NotificationARNs", "Tags", "TimeoutInMinutes"})
 _NO_LOCAL_EFFECT: Mapping[str, frozenset[str]] = {
+    "AWS::Serverless::Application": _NESTED_NO_LOCAL_EFFECT,
+    "AWS::CloudFormation::Stack": _NESTED_NO_LOCAL_EFFECT,
     "AWS::Serverless::LayerVersion": _LAYER_NO_LOCAL_EFFECT,
     "AWS::Lambda::LayerVersion": _LAYER_NO_LOCAL_EFFECT,
     SERVERLESS_HTTP_API: frozenset(

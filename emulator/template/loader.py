@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,14 @@ from emulator.template.model import (
     Route,
     SamApp,
     TemplateNotes,
+)
+from emulator.template.nested import (
+    MAX_DEPTH,
+    NESTED_TYPES,
+    ChildStack,
+    StackReferences,
+    load_children,
+    merge_child,
 )
 from emulator.template.parameters import partition_for, pseudo_parameters, resolve_parameters
 from emulator.template.physical import API_TYPES, ResourceCatalog
@@ -68,6 +76,7 @@ class _TemplateReader:
         region: str,
         account_id: str,
         stack_name: str,
+        load_child: Callable[[ChildStack], SamApp],
     ) -> None:
         self.path = template_path
         self.source = str(template_path)
@@ -93,12 +102,13 @@ class _TemplateReader:
             partition=partition_for(region),
         )
         self.absent_resources: set[str] = set()
+        self.references = StackReferences(self.catalog)
         self.resolver = IntrinsicResolver(
             parameters=ref_values,
             pseudo_parameters=pseudo_parameters(region=region, account_id=account_id, stack_name=stack_name),
             mappings=_mapping(document.get("Mappings"), "Mappings", self.source),
             conditions=_mapping(document.get("Conditions"), "Conditions", self.source),
-            resources=self.catalog,
+            resources=self.references,
             absent_resources=self.absent_resources,
         )
         # Resources whose Condition is false are not created, as in CloudFormation.
@@ -119,6 +129,15 @@ class _TemplateReader:
             self.resources,
             properties_of=self._resolved_properties,
             ref_of=self.catalog.ref,
+            template_dir=self.template_dir,
+            source=self.source,
+            notes=self.notes,
+        )
+        self.children = load_children(
+            self.resources,
+            properties_of=self._resolved_properties,
+            load=load_child,
+            references=self.references,
             template_dir=self.template_dir,
             source=self.source,
             notes=self.notes,
@@ -296,12 +315,26 @@ class _TemplateReader:
             routes.extend(api_routes)
         return specs, routes
 
+    def outputs(self) -> dict[str, Any]:
+        """The template's Outputs whose value resolves locally (a nested stack's parent reads them)."""
+        outputs: dict[str, Any] = {}
+        for name, output in _mapping(self.document.get("Outputs"), "Outputs", self.source).items():
+            if not isinstance(output, dict) or "Value" not in output:
+                continue
+            try:
+                if "Condition" in output and not self.resolver.condition(str(output["Condition"])):
+                    continue
+                outputs[str(name)] = self.resolver.resolve(output["Value"])
+            except IntrinsicError:
+                continue  # e.g. an attribute no local resource has: an error only where it is used
+        return outputs
+
     def other_resources(self) -> dict[str, ResourceSpec]:
         others: dict[str, ResourceSpec] = {}
         for logical_id, resource in self.resources.items():
             if resource["Type"] in (SERVERLESS_FUNCTION, SERVERLESS_API, SERVERLESS_HTTP_API):
                 continue
-            if resource["Type"] in API_TYPES or resource["Type"] in LAYER_TYPES:
+            if resource["Type"] in (*API_TYPES, *LAYER_TYPES, *NESTED_TYPES):
                 continue
             properties = self._resolved_properties(logical_id)
             with _resolving(f"{self.source}: resource {logical_id}"):
@@ -331,15 +364,33 @@ def load_app(
     region: str = "us-east-1",
     account_id: str = "123456789012",
     stack_name: str | None = None,
+    nesting: tuple[Path, ...] = (),
 ) -> SamApp:
-    """Read a SAM template and resolve it as the deployed stack would be resolved."""
+    """Read a SAM template and resolve it as the deployed stack would be resolved.
+
+    ``nesting``: the templates of the stacks this one is nested in (see nested.py)."""
     stack = stack_name or DEFAULT_STACK_NAME
+    path = Path(template_path)
+    if len(nesting) >= MAX_DEPTH or path.resolve() in nesting:
+        raise TemplateError(f"{path}: nested stacks more than {MAX_DEPTH} deep, or a template nesting itself")
+
+    def load_child(child: ChildStack) -> SamApp:
+        return load_app(
+            child.template,
+            parameter_overrides=child.parameters,
+            region=region,
+            account_id=account_id,
+            stack_name=f"{stack}-{child.logical_id}",
+            nesting=(*nesting, path.resolve()),
+        )
+
     reader = _TemplateReader(
-        Path(template_path),
+        path,
         parameter_overrides=parameter_overrides,
         region=region,
         account_id=account_id,
         stack_name=stack,
+        load_child=load_child,
     )
     functions, events = reader.functions_and_events()
     declared_apis, api_auth, definitions = reader.apis(functions, events)
@@ -347,7 +398,7 @@ def load_app(
         events, declared_apis, api_auth, definitions, source=reader.source, notes=reader.notes
     )
     http_apis, http_routes = reader.http_apis(functions)
-    return SamApp(
+    app = SamApp(
         template_path=reader.path.resolve(),
         stack_name=stack,
         region=region,
@@ -359,4 +410,9 @@ def load_app(
         resources=reader.other_resources(),
         notes=reader.notes,
         http_apis=http_apis,
+        outputs=reader.outputs(),
+        source_files=(reader.path.resolve(),),
     )
+    for child_id, child in reader.children:
+        app = merge_child(app, child_id, child)
+    return app

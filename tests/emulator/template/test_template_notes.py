@@ -96,7 +96,8 @@ def test_shapes_not_emulated_yet_are_named(write_template):
         Type: AWS::ApiGateway::RestApi
       Child:
         Type: AWS::Serverless::Application
-        Properties: {Location: child.yaml}
+        Properties:
+          Location: {ApplicationId: "arn:aws:serverlessrepo:us-east-1:1:applications/x", SemanticVersion: 1}
       Layer:
         Type: AWS::Serverless::LayerVersion
         Properties: {ContentUri: s3://bucket/layer.zip}
@@ -104,7 +105,9 @@ def test_shapes_not_emulated_yet_are_named(write_template):
     warnings = load_app(write_template(text)).notes.warnings()
     assert "AWS::Lambda::Function is not emulated: Plain" in warnings
     assert "AWS::ApiGateway::RestApi is not emulated: Rest" in warnings
-    assert "AWS::Serverless::Application is not emulated: Child" in warnings
+    assert (
+        "Location of AWS::Serverless::Application that is not a local file is not served: Child" in warnings
+    )
     assert (
         "ContentUri of AWS::Serverless::LayerVersion in S3 is not on this machine (layer not loaded): Layer"
         in warnings
