@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # imported where they are used: the AWS endpoint is launched 
     from emulator.dashboard.history import RequestHistory
     from emulator.lambda_runtime import ProcessLambdaRuntime
     from emulator.template.model import SamApp
+    from emulator.template_reload import FileWatcher, ReloadableGateway
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,9 @@ class EmulatorCore:
         self._closed = False
         self._reset_lock = threading.Lock()
         self._dynamodb: Any = None
+        self._serving: ReloadableGateway | None = None  # with hot reload: what the front serves
+        self._template_watcher: FileWatcher | None = None
+        self._reload_lock = threading.Lock()
         self.history: RequestHistory | None = None
         if options.dashboard:
             from emulator.dashboard.history import RequestHistory
@@ -162,14 +166,15 @@ class EmulatorCore:
         *,
         emulator_app: WsgiApp | None,
         on_aws_give_up: Callable[[], None] | None = None,
-    ) -> ApiGateway:
+    ) -> ApiGateway | ReloadableGateway:
         """Load the template (``{{emulator.url}}`` is ``base_url``), start the runtime, provision,
         build the gateway (``emulator_app`` answers ``/_emulator/...``); returns it ready to serve.
 
         From then on a watchdog restarts the embedded AWS endpoint if it dies (the gateway holds
         requests meanwhile, see :mod:`emulator.apigateway.availability`); ``on_aws_give_up`` is the
         front's reaction when it keeps dying (serve stops; without one, requests answer 503 and
-        ``/_emulator/health`` says ``failed``)."""
+        ``/_emulator/health`` says ``failed``). With hot reload, what is returned answers with the
+        app of the template as last loaded (:mod:`emulator.template_reload`)."""
         from emulator.aws.watchdog import EndpointWatchdog  # after the launch: asyncio's import is heavy
 
         options = self.options
@@ -215,7 +220,75 @@ class EmulatorCore:
             aws_at - self.started_at,
             time.perf_counter() - self.started_at,
         )
-        return self.gateway
+        if not options.hot_reload:
+            return self.gateway
+        from emulator.template_reload import FileWatcher, ReloadableGateway
+
+        self._serving = ReloadableGateway(self.gateway)
+        self._template_watcher = FileWatcher(self._watched_files(app), self.reload_template)
+        self._template_watcher.start()
+        return self._serving
+
+    def _watched_files(self, app: SamApp) -> list[Path]:
+        return [*app.source_files, *(Path(path).resolve() for path in self.options.env_vars)]
+
+    def reload_template(self) -> bool:
+        """The template changed: a new app (runtime, tables, gateway) replaces the running one, or,
+        when it no longer loads, one ``error:`` line and the running one goes on. True if reloaded."""
+        from emulator.apigateway.gateway import ApiGateway
+        from emulator.errors import UserError
+
+        with self._reload_lock:
+            serving, old_gateway, old_runtime = self._serving, self.gateway, self.runtime
+            if serving is None or self._closed or old_gateway is None or old_runtime is None:
+                return False
+            assert self._scratch is not None
+            assert self.url is not None
+            assert self._template_watcher is not None
+            started = time.perf_counter()
+            try:
+                app = _load_app(self.options, self.url, Path(self._scratch.name))
+            except UserError as exc:
+                logging.getLogger(log.TEMPLATE).error(
+                    "error: %s (the previous template goes on serving)", exc
+                )
+                return False
+            self._template_watcher.watch(self._watched_files(app))
+            runtime = _start_runtime(app, self.options, self.aws_endpoint, self.dynamodb_endpoint, self.clock)
+            try:
+                if app.resources:
+                    _Provisioning(app, runtime, self.aws_endpoint, self.dynamodb_endpoint).result()
+            except Exception as exc:
+                runtime.close()
+                reason = exc if isinstance(exc, UserError) else f"provisioning failed: {exc!r}"
+                logging.getLogger(log.TEMPLATE).error(
+                    "error: %s (the previous template goes on serving)", reason
+                )
+                return False
+            gateway = ApiGateway(
+                app,
+                runtime,
+                emulator_app=old_gateway.emulator_app,
+                integration_timeout_s=self.options.integration_timeout,
+                availability=self._watchdog,
+                clock=self.clock,
+                history=self.history,
+            )
+            self.app, self.runtime, self.gateway = app, runtime, gateway
+
+            def retire_old() -> None:
+                old_gateway.close()
+                old_runtime.close()
+
+            serving.swap(gateway, retire_old)
+            logging.getLogger(log.SERVE).info(
+                "Reloaded %s: %d routes, %d functions (%.2f s)",
+                self.options.template,
+                len(app.routes),
+                len(app.functions),
+                time.perf_counter() - started,
+            )
+            return True
 
     def prewarm_all(self) -> int:
         """``--warm-containers eager``: one worker per function starts now; how many."""
@@ -254,6 +327,12 @@ class EmulatorCore:
             self._closed = True
         if self._provisioning is not None:
             self._provisioning.abandon()
+        if self._template_watcher is not None:
+            self._template_watcher.stop()
+        with self._reload_lock:  # a reload under way ends first; none starts after this
+            pass
+        if self._serving is not None:
+            self._serving.retire_all()
         if self.gateway is not None:
             self.gateway.close()
         if self.history is not None:

@@ -44,7 +44,8 @@ from typing import Any
 from flask import Flask, Response, request
 
 from emulator import log
-from emulator.apigateway.gateway import EMULATOR_PREFIX, ApiGateway
+from emulator.apigateway.api import Gateway
+from emulator.apigateway.gateway import EMULATOR_PREFIX
 from emulator.apigateway.lifecycle import SHUTTING_DOWN_MESSAGE
 from emulator.apigateway.proxy_response import GatewayResponse
 from emulator.apigateway.request import GatewayRequest
@@ -157,7 +158,7 @@ class FlaskEmulator:
                 self._server = GatewayServer("127.0.0.1", 0, graceful_timeout_s=core.options.graceful_timeout)
                 base_url = self._server.url
             self.url: str = base_url.rstrip("/")
-            self.gateway: ApiGateway = core.start(self.url, emulator_app=app, on_aws_give_up=on_aws_give_up)
+            self.gateway: Gateway = core.start(self.url, emulator_app=app, on_aws_give_up=on_aws_give_up)
             if self._server is not None:
                 self._serving = self._loop.submit(self._server.serve(self.gateway))
         except BaseException:

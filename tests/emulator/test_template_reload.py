@@ -1,0 +1,132 @@
+"""Template reload with a real serve process: editing template.yaml while serve runs brings new
+routes, environment and tables (old data kept); a template that no longer loads keeps the old app
+serving and says why in one ``error:`` line."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+
+from emulator.launcher import RunningServe, run_serve, serve_argv
+from emulator.template_reload import FileWatcher
+from tests.waiting import until
+
+ROOT = Path(__file__).resolve().parents[2]
+HANDLER = """
+import os
+
+def handler(event, context):
+    return {"statusCode": 200, "body": f"{os.environ.get('GREETING', '-')} from {event['path']}"}
+"""
+TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Notes:
+    Type: AWS::Serverless::SimpleTable
+{tables}
+  HelloFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Environment: {{Variables: {{GREETING: {greeting}}}}}
+      Events:
+{events}
+"""
+HELLO = "        Hello: {Type: Api, Properties: {Path: /hello, Method: get}}"
+BYE = "        Bye: {Type: Api, Properties: {Path: /bye, Method: get}}"
+EXTRA_TABLE = "  Extra:\n    Type: AWS::Serverless::SimpleTable"
+
+
+def write_template(
+    path: Path, *, greeting: str = "hello", events: tuple[str, ...] = (HELLO,), tables: str = ""
+) -> None:
+    """Written beside and renamed into place, as editors save: the watcher never reads half a file."""
+    staging = path.with_suffix(".tmp")
+    staging.write_text(TEMPLATE.format(greeting=greeting, events="\n".join(events), tables=tables))
+    os.replace(staging, path)
+
+
+def answers(url: str, text: str) -> bool:
+    response = requests.get(url, timeout=30)
+    return response.status_code == 200 and response.text == text
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[RunningServe, Path]]:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(textwrap.dedent(HANDLER))
+    template = tmp_path / "template.yaml"
+    write_template(template)
+    argv = serve_argv("--port", "0", "--template", str(template))
+    with run_serve(argv, log_path=tmp_path / "serve.log", cwd=ROOT, env=dict(os.environ)) as serve:
+        assert answers(serve.root_url + "/Prod/hello", "hello from /hello")
+        yield serve, template
+
+
+def error_lines(serve: RunningServe) -> list[str]:
+    return [line for line in serve.log_path.read_text().splitlines() if line.startswith("error: ")]
+
+
+def test_a_new_route_and_a_changed_environment_variable_are_served(served: tuple[RunningServe, Path]) -> None:
+    serve, template = served
+    write_template(template, events=(HELLO, BYE))
+    until(lambda: answers(serve.root_url + "/Prod/bye", "hello from /bye"))
+    write_template(template, greeting="bonjour", events=(HELLO, BYE))
+    until(lambda: answers(serve.root_url + "/Prod/hello", "bonjour from /hello"))
+    assert error_lines(serve) == []
+
+
+def test_a_broken_template_keeps_the_old_routes_and_says_why(served: tuple[RunningServe, Path]) -> None:
+    serve, template = served
+    template.write_text(template.read_text().replace("Handler: app.handler", "Handler: [not, a, string"))
+    until(lambda: error_lines(serve))
+    [line] = error_lines(serve)
+    assert line.startswith(f"error: {template}: invalid YAML at line")
+    assert line.endswith("(the previous template goes on serving)")
+    assert answers(serve.root_url + "/Prod/hello", "hello from /hello")
+    write_template(template, greeting="fixed")  # and a good template is loaded again
+    until(lambda: answers(serve.root_url + "/Prod/hello", "fixed from /hello"))
+
+
+def test_a_new_table_is_created_and_existing_data_kept(served: tuple[RunningServe, Path]) -> None:
+    serve, template = served
+    dynamodb = boto3.client(
+        "dynamodb",
+        endpoint_url=serve.aws_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    dynamodb.put_item(TableName="local-Notes", Item={"id": {"S": "kept"}})
+    write_template(template, greeting="again", tables=EXTRA_TABLE)
+    until(lambda: answers(serve.root_url + "/Prod/hello", "again from /hello"))
+    assert "local-Extra" in dynamodb.list_tables()["TableNames"]
+    assert dynamodb.get_item(TableName="local-Notes", Key={"id": {"S": "kept"}})["Item"] == {
+        "id": {"S": "kept"}
+    }
+
+
+def test_the_watcher_reports_a_change_of_any_watched_file_once_it_settled(tmp_path: Path) -> None:
+    parent, child = tmp_path / "template.yaml", tmp_path / "child.yaml"
+    parent.write_text("a")
+    child.write_text("b")
+    changes: list[int] = []
+    watcher = FileWatcher([parent, child], lambda: changes.append(1))
+    assert not watcher.poll()
+    child.write_text("bb")
+    assert not watcher.poll()  # changed: read at the next poll if it stays so
+    assert watcher.poll()
+    assert changes == [1]
+    assert not watcher.poll()
+    watcher.watch([parent])  # a reload dropped the child
+    child.write_text("bbb")
+    assert not watcher.poll()
+    assert not watcher.poll()
