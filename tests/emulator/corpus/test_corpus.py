@@ -22,6 +22,7 @@ class Call:
     status: int
     body_contains: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    answer_headers: dict[str, str] = field(default_factory=dict)  # each must be in the answer
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,28 @@ CASES = {
         calls=(Call("GET", "/Prod/hello", 502, "Internal server error"),),
         errors=("error: function HelloWorldFunction: container image functions (PackageType: Image)",),
     ),
+    "nested_stack_sample": Case(
+        # Two nested SAM applications; the Product one gets AllowedOrigin from the parent, which
+        # reaches its functions' environment and its API's Cors.
+        calls=(
+            Call("GET", "/Prod/product/42", 200, '"productId": "42"'),
+            Call("GET", "/Prod/product", 200, '"products": []'),
+            Call(
+                "OPTIONS",
+                "/Prod/product",
+                200,
+                headers={"Origin": "http://localhost:8080", "Access-Control-Request-Method": "GET"},
+                answer_headers={"Access-Control-Allow-Origin": "http://localhost:8080"},
+            ),
+        ),
+        template="template.yml",
+        warnings=("AWS::Cognito::UserPool is not emulated: Auth/CognitoUserPool",),
+    ),
+    "sam_docs_foreach": Case(
+        # Fn::ForEach makes three functions (no events in the example: nothing to route).
+        calls=(Call("GET", "/Prod/users", 403, "Missing Authentication Token"),),
+        log_contains=("0 routes: no function has an Api event",),
+    ),
     "mapping_template_include": Case(
         calls=(Call("GET", "/dev/", 502, "Internal server error"),),
         warnings=("RestApi ANY /: aws integrations are not emulated",),
@@ -71,6 +94,8 @@ def test_corpus_template(name: str, tmp_path: Path) -> None:
             )
             assert response.status_code == call.status, (call, response.text)
             assert call.body_contains in response.text, (call, response.text)
+            for name, value in call.answer_headers.items():
+                assert response.headers.get(name) == value, (call, dict(response.headers))
     lines = log.read_text().splitlines()
     warnings = [line for line in lines if line.startswith("warning: ")]
     for expected in case.warnings:

@@ -4,6 +4,7 @@ and ...-foreach-example-outputs.html, ...-foreach-example-conditions.html."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -213,3 +214,11 @@ def test_load_app_serves_functions_made_by_a_loop(write_template) -> None:
     assert sorted(app.functions) == ["aFunction", "bFunction", "cFunction"]
     assert app.functions["bFunction"].environment == {"RESOURCE": "b"}
     assert sorted(r.path for r in app.routes) == ["/a", "/b", "/c"]
+
+
+def test_the_sam_guides_example_makes_one_function_per_service() -> None:
+    corpus = Path(__file__).resolve().parents[1] / "corpus" / "sam_docs_foreach"
+    app = load_app(corpus / "template.yaml")
+    assert {lid: spec.code_uri for lid, spec in app.functions.items()} == {
+        f"{name}Function": corpus / "services" / name for name in ("Users", "Orders", "Products")
+    }
