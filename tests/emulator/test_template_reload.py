@@ -4,6 +4,7 @@ serving and says why in one ``error:`` line."""
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from tests.waiting import until
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLER = """
+import json
 import os
 
 def handler(event, context):
@@ -130,3 +132,16 @@ def test_the_watcher_reports_a_change_of_any_watched_file_once_it_settled(tmp_pa
     child.write_text("bbb")
     assert not watcher.poll()
     assert not watcher.poll()
+
+
+def test_an_edit_of_an_env_vars_file_reaches_the_handler(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(textwrap.dedent(HANDLER))
+    template, env_vars = tmp_path / "template.yaml", tmp_path / "env.json"
+    write_template(template)
+    env_vars.write_text(json.dumps({"HelloFunction": {"GREETING": "from-file"}}))
+    argv = serve_argv("--port", "0", "--template", str(template), "--env-vars", str(env_vars))
+    with run_serve(argv, log_path=tmp_path / "serve.log", cwd=ROOT, env=dict(os.environ)) as serve:
+        assert answers(serve.root_url + "/Prod/hello", "from-file from /hello")
+        env_vars.write_text(json.dumps({"HelloFunction": {"GREETING": "edited"}}))
+        until(lambda: answers(serve.root_url + "/Prod/hello", "edited from /hello"))

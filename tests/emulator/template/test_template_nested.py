@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from emulator.errors import TemplateError
-from emulator.template import load_app
+from emulator.template import apply_env_vars, load_app
 from tests.emulator.fixtures import template
 
 CONFLICT = (
@@ -79,3 +79,10 @@ def test_a_missing_child_template_is_an_error(write_template) -> None:
     """
     with pytest.raises(TemplateError, match=r"nested stack Child: Location nowhere/template\.yaml: no such"):
         load_app(write_template(text))
+
+
+def test_env_vars_files_name_a_nested_function_by_its_path(tmp_path) -> None:
+    env_vars = tmp_path / "env.json"
+    env_vars.write_text('{"UsersApp/UsersFunction": {"GREETING": "from the file"}}')
+    app = apply_env_vars(load_app(template("nested")), env_vars)
+    assert app.functions["UsersApp/UsersFunction"].environment["GREETING"] == "from the file"
