@@ -13,7 +13,7 @@ Every resource type and every property of the resources it serves falls in one o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any
 
 from emulator.template.model import TemplateNotes
@@ -218,6 +218,22 @@ def review_properties(
             notes.no_local_effect(f"{_short_type(resource_type)}.{name}", logical_id)
         else:
             notes.ignore(f"{name} of {resource_type} is not emulated", logical_id)
+
+
+def reviewed_resources(
+    resources: Mapping[str, Mapping[str, Any]],
+    types: Collection[str],
+    properties_of: Callable[[str], Mapping[str, Any]],
+    notes: TemplateNotes,
+) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """``(logical id, type, properties)`` of each resource of ``types``, in template order, its
+    properties resolved (when reached: a later one may depend on an earlier one) and reviewed."""
+    for logical_id, resource in resources.items():
+        resource_type = str(resource.get("Type"))
+        if resource_type in types:
+            properties = properties_of(logical_id)
+            review_properties(logical_id, resource_type, properties, notes)
+            yield logical_id, resource_type, properties
 
 
 def review_event(function_id: str, event_name: str, event: Any, notes: TemplateNotes) -> bool:

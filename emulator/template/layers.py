@@ -18,7 +18,7 @@ from typing import Any
 
 from emulator.errors import TemplateError
 from emulator.template.code import zip_directory
-from emulator.template.coverage import review_properties
+from emulator.template.coverage import reviewed_resources
 from emulator.template.model import TemplateNotes
 
 SERVERLESS_LAYER = "AWS::Serverless::LayerVersion"
@@ -59,15 +59,12 @@ def local_layers(
 ) -> dict[str, Path]:
     """``{what Ref of the layer gives: its directory}`` for every layer with local content."""
     layers: dict[str, Path] = {}
-    for logical_id, resource in resources.items():
-        resource_type = resource.get("Type")
-        if resource_type not in LAYER_TYPES:
-            continue
-        properties = properties_of(logical_id)
-        review_properties(logical_id, str(resource_type), properties, notes)
-        directory = _layer_directory(logical_id, str(resource_type), properties, template_dir, source)
+    for logical_id, resource_type, properties in reviewed_resources(
+        resources, LAYER_TYPES, properties_of, notes
+    ):
+        directory = _layer_directory(logical_id, resource_type, properties, template_dir, source)
         if directory is None:
-            prop = _CONTENT_PROPERTY[str(resource_type)]
+            prop = _CONTENT_PROPERTY[resource_type]
             notes.ignore(
                 f"{prop} of {resource_type} in S3 is not on this machine (layer not loaded)", logical_id
             )

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.errors import TemplateError
-from emulator.template.coverage import review_properties
+from emulator.template.coverage import reviewed_resources
 from emulator.template.intrinsics import IntrinsicError, ResourceReferences
 from emulator.template.model import (
     AuthorizerSpec,
@@ -39,6 +39,7 @@ from emulator.template.model import (
     SamApp,
     TemplateNotes,
 )
+from emulator.template.parameters import parameter_text
 
 SERVERLESS_APPLICATION = "AWS::Serverless::Application"
 CLOUDFORMATION_STACK = "AWS::CloudFormation::Stack"
@@ -83,14 +84,6 @@ class StackReferences:
         return self._resources.get_att(logical_id, attribute)
 
 
-def _parameter_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ",".join(_parameter_text(item) for item in value)
-    return str(value)
-
-
 def child_stack(
     logical_id: str,
     resource_type: str,
@@ -121,7 +114,7 @@ def child_stack(
     parameters = properties.get("Parameters") or {}
     if not isinstance(parameters, dict):
         raise TemplateError(f"{where}: Parameters must be a mapping")
-    return ChildStack(logical_id, template, {str(k): _parameter_text(v) for k, v in parameters.items()})
+    return ChildStack(logical_id, template, {str(k): parameter_text(v) for k, v in parameters.items()})
 
 
 def _prefixed(child: str, logical_id: str) -> str:
@@ -219,12 +212,9 @@ def load_children(
     """Each local nested stack loaded in template order, its outputs then known to the parent's
     resolver (so a later child's Parameters may use an earlier one's ``Outputs``)."""
     loaded: list[tuple[str, SamApp]] = []
-    for logical_id, resource in resources.items():
-        resource_type = str(resource.get("Type"))
-        if resource_type not in NESTED_TYPES:
-            continue
-        properties = properties_of(logical_id)
-        review_properties(logical_id, resource_type, properties, notes)
+    for logical_id, resource_type, properties in reviewed_resources(
+        resources, NESTED_TYPES, properties_of, notes
+    ):
         child = child_stack(
             logical_id, resource_type, properties, template_dir=template_dir, source=source, notes=notes
         )

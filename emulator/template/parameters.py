@@ -11,11 +11,12 @@ from emulator.errors import TemplateError
 # As with `sam local`, overrides for parameters the template does not declare are ignored.
 
 
-def _as_text(value: Any) -> str:
+def parameter_text(value: Any) -> str:
+    """A parameter value as CloudFormation passes it: lists comma-joined, booleans lower case."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ",".join(_as_text(v) for v in value)
+        return ",".join(parameter_text(v) for v in value)
     return str(value)
 
 
@@ -38,7 +39,7 @@ def _check_constraints(name: str, spec: Mapping[str, Any], text: str, source: st
                 raise TemplateError(f"{where}: '{item}' is not a number (Type {param_type})")
     allowed = spec.get("AllowedValues")
     if isinstance(allowed, list):
-        allowed_text = [_as_text(v) for v in allowed]
+        allowed_text = [parameter_text(v) for v in allowed]
         for item in items:
             if item not in allowed_text:
                 raise TemplateError(f"{where}: '{item}' is not one of the AllowedValues {allowed_text}")
@@ -78,9 +79,9 @@ def resolve_parameters(
         if not isinstance(spec, dict):
             raise TemplateError(f"{source}: parameter {name} must be a mapping with a Type")
         if name in overrides:
-            text = _as_text(overrides[name])
+            text = parameter_text(overrides[name])
         elif "Default" in spec:
-            text = _as_text(spec["Default"])
+            text = parameter_text(spec["Default"])
         else:
             raise TemplateError(
                 f"{source}: parameter {name} has no Default and no value was given "

@@ -7,9 +7,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import boto3
 import requests
 
+from emulator.aws.provisioning import aws_client
 from emulator.launcher import run_serve, serve_argv
 from tests.emulator.fixtures import template
 
@@ -29,13 +29,8 @@ def test_serve_answers_the_routes_of_nested_stacks(tmp_path: Path) -> None:
         }
         assert requests.get(serve.root_url + "/v2/hello", timeout=30).json()["WHO"] == "orders"
         assert requests.get(serve.root_url + "/Prod/hello", timeout=30).json()["WHO"] == "root"
-        dynamodb = boto3.client(
-            "dynamodb",
-            endpoint_url=serve.aws_endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
+        assert serve.aws_endpoint is not None
+        dynamodb = aws_client("dynamodb", serve.aws_endpoint, "us-east-1", embedded=True)
         tables = dynamodb.list_tables()["TableNames"]
         assert {"local-Table", "local-UsersApp-UsersTable"} <= set(tables)
     assert "warning: GET /Prod/hello is also a route of ServerlessRestApi" in log.read_text()

@@ -10,10 +10,10 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 import requests
 
+from emulator.aws.provisioning import aws_client
 from emulator.launcher import RunningServe, run_serve, serve_argv
 from emulator.template_reload import FileWatcher
 from tests.waiting import until
@@ -100,13 +100,8 @@ def test_a_broken_template_keeps_the_old_routes_and_says_why(served: tuple[Runni
 
 def test_a_new_table_is_created_and_existing_data_kept(served: tuple[RunningServe, Path]) -> None:
     serve, template = served
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=serve.aws_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    assert serve.aws_endpoint is not None
+    dynamodb = aws_client("dynamodb", serve.aws_endpoint, "us-east-1", embedded=True)
     dynamodb.put_item(TableName="local-Notes", Item={"id": {"S": "kept"}})
     write_template(template, greeting="again", tables=EXTRA_TABLE)
     until(lambda: answers(serve.root_url + "/Prod/hello", "again from /hello"))

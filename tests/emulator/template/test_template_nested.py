@@ -59,25 +59,23 @@ def test_a_missing_output_is_an_error_naming_it(write_template) -> None:
         load_app(write_template(text))
 
 
-def test_a_template_nesting_itself_is_an_error(write_template) -> None:
-    text = """
-    Resources:
-      Me:
-        Type: AWS::Serverless::Application
-        Properties: {Location: template.yaml}
-    """
-    with pytest.raises(TemplateError, match="a template nesting itself"):
-        load_app(write_template(text))
-
-
-def test_a_missing_child_template_is_an_error(write_template) -> None:
-    text = """
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        ("template.yaml", "a template nesting itself"),
+        ("nowhere/template.yaml", r"nested stack Child: Location nowhere/template\.yaml: no such template"),
+    ],
+)
+def test_a_child_template_that_cannot_be_loaded_is_an_error(
+    write_template, location: str, message: str
+) -> None:
+    text = f"""
     Resources:
       Child:
         Type: AWS::Serverless::Application
-        Properties: {Location: nowhere/template.yaml}
+        Properties: {{Location: {location}}}
     """
-    with pytest.raises(TemplateError, match=r"nested stack Child: Location nowhere/template\.yaml: no such"):
+    with pytest.raises(TemplateError, match=message):
         load_app(write_template(text))
 
 
