@@ -93,9 +93,9 @@ class ReloadableGateway:
         self._retiring: dict[int, Callable[[], None]] = {}  # id(old gateway) -> closes its app
 
     async def handle(self, request: GatewayRequest) -> GatewayResponse:
-        gateway = self.current
-        key = id(gateway)
-        with self._lock:
+        with self._lock:  # read and counted at once: a swap cannot retire it in between
+            gateway = self.current
+            key = id(gateway)
             self._in_flight[key] = self._in_flight.get(key, 0) + 1
         try:
             return await gateway.handle(request)

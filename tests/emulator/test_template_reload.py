@@ -4,9 +4,11 @@ serving and says why in one ``error:`` line."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import textwrap
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,12 +17,11 @@ import requests
 
 from emulator.aws.provisioning import aws_client
 from emulator.launcher import RunningServe, run_serve, serve_argv
-from emulator.template_reload import FileWatcher
+from emulator.template_reload import FileWatcher, ReloadableGateway
 from tests.waiting import until
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLER = """
-import json
 import os
 
 def handler(event, context):
@@ -140,3 +141,36 @@ def test_an_edit_of_an_env_vars_file_reaches_the_handler(tmp_path: Path) -> None
         assert answers(serve.root_url + "/Prod/hello", "from-file from /hello")
         env_vars.write_text(json.dumps({"HelloFunction": {"GREETING": "edited"}}))
         until(lambda: answers(serve.root_url + "/Prod/hello", "edited from /hello"))
+
+
+class _HeldGateway:
+    """Answers once ``release`` is set: a request in flight for as long as the test wants."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def handle(self, request: object) -> object:
+        self.started.set()
+        await self.release.wait()
+        return request
+
+    def payload_too_large(self, request: object) -> object:
+        return request
+
+
+def test_the_old_app_is_retired_once_its_requests_finished() -> None:
+    async def scenario() -> None:
+        old, new = _HeldGateway(), _HeldGateway()
+        serving = ReloadableGateway(old)  # type: ignore[arg-type]
+        retired = threading.Event()
+        in_flight = asyncio.ensure_future(serving.handle("first"))  # type: ignore[arg-type]
+        await old.started.wait()  # it is now answered by the old app
+        serving.swap(new, retired.set)  # type: ignore[arg-type]
+        assert serving.current is new
+        assert not retired.is_set()  # the old app still answers a request
+        old.release.set()
+        assert await in_flight == "first"
+        assert await asyncio.to_thread(retired.wait, 30)
+
+    asyncio.run(scenario())
