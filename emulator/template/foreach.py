@@ -14,10 +14,12 @@ intrinsic-function-reference-foreach.html)::
   can make a logical id); ``{"Ref": "Identifier"}`` becomes the item itself;
 - the loop's name is not in the result, and a key produced twice is an error.
 
-Why not a library: SAM CLI expands loops in its own code (aws/aws-sam-cli#8637, since v1.160),
-not in ``aws-sam-translator``, which fails on them (aws/serverless-application-model#3641);
-cfn-lint's ``language_extension`` transform is built for linting: it uses parameter defaults
-only (never ``--parameter-overrides``) and invents random values for what it cannot resolve.
+Why not a library: SAM CLI expands loops in its own package ``samcli.lib.cfn_language_extensions``
+(aws/aws-sam-cli#8637, since v1.160; the whole CLI would be the dependency), not through
+``aws-sam-translator``, which fails on them (aws/serverless-application-model#3641); cfn-lint's
+``cfnlint.template.transforms._language_extensions`` (private) is built for linting: a ``Ref``
+collection takes the parameter's default, never ``--parameter-overrides``, and what it cannot
+resolve becomes random strings.
 """
 
 from __future__ import annotations
