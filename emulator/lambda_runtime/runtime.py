@@ -214,9 +214,11 @@ class ProcessLambdaRuntime:
                 if pool.config.code_dir.resolve() == code_dir:
                     pool.reload()
                     reloaded.append(pool.config.name)
+            if reloaded:  # said before the waiters wake: who saw the reload can read its line
+                _RELOAD_LOG.info(
+                    "%s", reload_line(code_dir, changed, reloaded, time.perf_counter() - started)
+                )
             self._reloaded.notify_all()
-        if reloaded:
-            _RELOAD_LOG.info("%s", reload_line(code_dir, changed, reloaded, time.perf_counter() - started))
 
     # -- introspection (tests, the gateway's health page) ----------------------------------------
 
