@@ -386,6 +386,7 @@ def _start_runtime(
         queue_wait_s=options.queue_wait,
         python=options.lambda_python or sys.executable,
         clock=clock,
+        count_invocations=options.dashboard,  # its functions page (nothing with --no-dashboard)
     )
 
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Flask, Response, abort, jsonify, render_template, request
 
 from emulator.dashboard import views
+from emulator.dashboard.functions import FunctionsSource, add_function_routes
 from emulator.dashboard.history import RequestHistory
 from emulator.dashboard.replay import ReplayError, replay
 from emulator.emulator_app import EMAILS_PAGE
@@ -59,11 +60,13 @@ class DashboardSource:
         *,
         function_names: Callable[[], list[str]],
         allow_lan: bool,
+        functions: FunctionsSource | None = None,
     ) -> None:
         self.history = history
         self._base_url = base_url
         self._function_names = function_names
         self.allow_lan = allow_lan
+        self.functions = functions  # /_emulator/functions (none: not served)
 
     @property
     def base_url(self) -> str | None:
@@ -87,6 +90,7 @@ def register_dashboard(app: Flask, core: EmulatorCore) -> None:
         lambda: core.url,
         function_names=function_names,
         allow_lan=core.options.dashboard_allow_lan,
+        functions=FunctionsSource(lambda: core.app.functions if core.app else {}, lambda: core.runtime),
     )
     app.register_blueprint(dashboard_blueprint(source))
     app.extensions[EMAILS_PAGE] = emails_page(source)
@@ -212,6 +216,8 @@ def dashboard_blueprint(source: DashboardSource) -> Blueprint:
         shown = views.detail(record, reveal=reveal)
         return render_template("dashboard/request.html", r=shown, reveal=reveal, as_json=views.as_json)
 
+    if source.functions is not None:
+        add_function_routes(bp, source.functions)
     return bp
 
 

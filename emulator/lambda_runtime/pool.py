@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from emulator.lambda_runtime.api import FunctionConfig
 from emulator.lambda_runtime.invocation import Invocation
+from emulator.lambda_runtime.stats import FunctionStats
 from emulator.lambda_runtime.worker import Worker
 
 SpawnWorker = Callable[["FunctionPool", int], Worker]
@@ -29,9 +30,18 @@ class PoolClosed(Exception):
 class FunctionPool:
     """Warm workers of one function: idle ones reused last-in first-out (the warmest)."""
 
-    def __init__(self, config: FunctionConfig, *, limit: int, spawn: SpawnWorker, dispatch: Dispatch) -> None:
+    def __init__(
+        self,
+        config: FunctionConfig,
+        *,
+        limit: int,
+        spawn: SpawnWorker,
+        dispatch: Dispatch,
+        stats: FunctionStats | None = None,
+    ) -> None:
         self.config = config
         self.limit = limit
+        self.stats = stats  # its invocations' outcomes since start, when counted (the dashboard's)
         self._spawn = spawn
         self._dispatch = dispatch
         self._condition = threading.Condition()
@@ -54,6 +64,12 @@ class FunctionPool:
     def worker_pids(self) -> list[int]:
         with self._condition:
             return [worker.pid for worker in self._workers]
+
+    def occupancy(self) -> dict[str, int]:
+        """Its execution environments now: warm (alive), busy (in an invocation), starting."""
+        with self._condition:
+            warm, idle = len(self._workers), len(self._idle)
+            return {"warm": warm, "busy": warm - idle, "starting": self._reserved, "limit": self.limit}
 
     def try_acquire_idle(self) -> Worker | None:
         """A warm idle worker, or None: never starts one (that would block an event loop)."""

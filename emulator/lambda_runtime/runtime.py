@@ -30,6 +30,7 @@ from emulator.lambda_runtime.limits import (
 )
 from emulator.lambda_runtime.pool import FunctionPool, PoolClosed
 from emulator.lambda_runtime.reload import CodeWatcher, reload_line
+from emulator.lambda_runtime.stats import FunctionStats
 from emulator.lambda_runtime.traces import InvocationTrace
 from emulator.lambda_runtime.worker import Worker
 
@@ -54,8 +55,10 @@ class ProcessLambdaRuntime:
         python: str = sys.executable,
         reload_interval_s: float = 0.5,
         clock: EmulatorClock | None = None,
+        count_invocations: bool = False,
     ) -> None:
-        """``clock``: the emulator clock whose offset the functions' time follows (none: real time)."""
+        """``clock``: the emulator clock whose offset the functions' time follows (none: real time).
+        ``count_invocations``: keep each function's counters and recent durations (:meth:`stats`)."""
         functions = list(functions)
         self._python = python
         self._clock = clock
@@ -76,7 +79,11 @@ class ProcessLambdaRuntime:
                 raise ValueError(f"two functions are named {config.name!r}")
             limit = max_workers if config.reserved_concurrency is None else config.reserved_concurrency
             self._pools[config.name] = FunctionPool(
-                config, limit=limit, spawn=self._spawn, dispatch=self._dispatch
+                config,
+                limit=limit,
+                spawn=self._spawn,
+                dispatch=self._dispatch,
+                stats=FunctionStats() if count_invocations else None,
             )
         # Threads that start a worker process or wait for a free one when a function is at its
         # limit (the hot path never uses them); reused, so no thread is created per request.
@@ -116,6 +123,8 @@ class ProcessLambdaRuntime:
         pool = self._pool(function_name)
         invocation = self._invocation(function_name, event, request_id, trace)
         future = invocation.future
+        if pool.stats is not None:
+            future.add_done_callback(pool.stats.record)
         if len(invocation.event) > MAX_REQUEST_BYTES:  # Lambda refuses it before any function runs
             _resolve(
                 invocation,
@@ -229,6 +238,15 @@ class ProcessLambdaRuntime:
     def worker_pids(self, function_name: str | None = None) -> list[int]:
         pools = self._pools.values() if function_name is None else [self._pool(function_name)]
         return [pid for pool in pools for pid in pool.worker_pids()]
+
+    def workers(self, function_name: str) -> dict[str, int]:
+        """The function's execution environments now: ``warm``, ``busy``, ``starting``, ``limit``."""
+        return self._pool(function_name).occupancy()
+
+    def stats(self, function_name: str) -> dict[str, Any] | None:
+        """Its invocations, errors, throttles and p50/p99 durations since start (None: not counted)."""
+        stats = self._pool(function_name).stats
+        return None if stats is None else stats.snapshot()
 
     # -- internals -------------------------------------------------------------------------------
 

@@ -1,50 +1,25 @@
-"""The dashboard's pages in a real browser: headless Chromium driven by Playwright, against
-``serve`` over HTTP. No sleeps: Playwright's ``expect`` waits for the page's own state.
-
-The browser: ``$PLAYWRIGHT_CHROMIUM_EXECUTABLE`` if set, else Debian's ``/usr/bin/chromium``
-(what CI installs: Playwright's own download is not reachable there), else Playwright's own
-(``playwright install chromium``, e.g. on a Mac). Screenshots of the main pages go to
+"""The dashboard's pages in a real browser: headless Chromium driven by Playwright (the
+``browser`` and ``page`` fixtures: conftest.py), against ``serve`` over HTTP. No sleeps:
+Playwright's ``expect`` waits for the page's own state. Screenshots of the main pages go to
 ``docs/images/`` (the README shows them).
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from emulator.launcher import run_serve, serve_argv
 from tests.emulator.aws.helpers import client
+from tests.emulator.dashboard.browsing import IMAGES, ROOT
 from tests.emulator.fixtures import template
 
-ROOT = Path(__file__).resolve().parents[3]
-IMAGES = ROOT / "docs" / "images"
 DASHBOARD_APP = template("dashboard_app")
-DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
-# Headless, and nothing that reaches out to the network (CI's is closed).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium_executable() -> str | None:
-    """None: Playwright's own Chromium."""
-    chosen = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE")
-    if chosen:
-        return chosen
-    return str(DEBIAN_CHROMIUM) if DEBIAN_CHROMIUM.exists() else None
 
 
 @dataclass(frozen=True)
@@ -65,25 +40,6 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
 @pytest.fixture(scope="module")
 def url(serve: Serve) -> str:
     return serve.url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_a_request_appears_in_the_open_list_without_a_reload(url: str, page: Page) -> None:
