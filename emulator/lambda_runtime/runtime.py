@@ -123,8 +123,6 @@ class ProcessLambdaRuntime:
         pool = self._pool(function_name)
         invocation = self._invocation(function_name, event, request_id, trace)
         future = invocation.future
-        if pool.stats is not None:
-            future.add_done_callback(pool.stats.record)
         if len(invocation.event) > MAX_REQUEST_BYTES:  # Lambda refuses it before any function runs
             _resolve(
                 invocation,
@@ -135,18 +133,18 @@ class ProcessLambdaRuntime:
                     REQUEST_TOO_LARGE_MESSAGE,
                 ),
             )
-            return future
+            return _counted(pool, future)
         worker = pool.try_acquire_idle()
         if worker is not None and worker.invoke(invocation, asyncio.get_running_loop()):
             if invocation.on_loop:
                 await worker.read_on_loop(invocation, wait_s)
-                return future
+                return _counted(pool, future)
         elif not future.done():
             self._dispatch(pool, invocation)
         if not future.done():
             # asyncio.wait, not wait_for: giving up must not cancel the invocation's future.
             await asyncio.wait([asyncio.wrap_future(future)], timeout=wait_s)
-        return future
+        return _counted(pool, future)
 
     def invoke(
         self, function_name: str, event: Mapping[str, Any], *, request_id: str | None = None
@@ -315,6 +313,18 @@ class ProcessLambdaRuntime:
                 ),
             )
             return
+
+
+def _counted(pool: FunctionPool, future: Future[InvocationResult]) -> Future[InvocationResult]:
+    """``future``, its outcome counted in the function's stats when they are kept: now if it is
+    in (before the caller answers anyone), else when the function ends."""
+    stats = pool.stats
+    if stats is not None:
+        if future.done():
+            stats.record(future.result())
+        else:
+            stats.record_future_later(future)
+    return future
 
 
 def _resolve(invocation: Invocation, result: InvocationResult) -> None:

@@ -4,11 +4,12 @@ p50/p99. Real worker processes; the counters are read after the caller got its a
 
 from __future__ import annotations
 
-from concurrent.futures import Future
+import asyncio
 
 from emulator.lambda_runtime.api import InvocationResult
 from emulator.lambda_runtime.limits import MAX_REQUEST_BYTES
 from emulator.lambda_runtime.stats import FunctionStats, percentile
+from tests.waiting import until
 
 from .conftest import function
 
@@ -48,6 +49,16 @@ def test_each_outcome_is_counted_by_kind(start_runtime):
     assert (closed["invocations"], closed["errors"], closed["throttles"]) == (0, 0, 1)
 
 
+def test_an_invocation_that_outlives_its_caller_is_counted_when_it_ends(start_runtime):
+    runtime = start_runtime(function("M", "misbehaving.handler", timeout_s=1.0), count_invocations=True)
+    left = asyncio.run(runtime.call_async("M", {"do": "sleep"}, wait_s=0.05))  # API Gateway gave up
+    assert not left.done()
+    assert runtime.stats("M")["invocations"] == 0
+    assert left.result(timeout=30).error.kind == "TimedOut"
+    until(lambda: runtime.stats("M")["timeouts"] == 1, timeout_s=10)  # the callback runs after
+    assert runtime.stats("M")["invocations"] == 1
+
+
 def test_workers_say_how_many_are_warm_and_busy(start_runtime):
     runtime = start_runtime(function("E", "echo.handler"), max_workers=3, count_invocations=True)
     assert runtime.workers("E") == {"warm": 0, "busy": 0, "starting": 0, "limit": 3}
@@ -67,9 +78,7 @@ def test_the_recent_durations_are_bounded_and_percentiles_are_nearest_rank():
     assert percentile([float(n) for n in range(1, 101)], 99) == 99.0
     stats = FunctionStats(recent=3)
     for duration in (100.0, 1.0, 2.0, 3.0, 4.0):  # the 100 ms one is no longer among the recent
-        answered: Future[InvocationResult] = Future()
-        answered.set_result(InvocationResult("id", {}, None, duration))
-        stats.record(answered)
+        stats.record(InvocationResult("id", {}, None, duration))
     snapshot = stats.snapshot()
     assert snapshot["invocations"] == 5
     assert snapshot["durationMs"] == {"p50": 3.0, "p99": 4.0, "samples": 3}
