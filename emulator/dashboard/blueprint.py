@@ -31,6 +31,7 @@ from emulator.dashboard import views
 from emulator.dashboard.functions import FunctionsSource, add_function_routes
 from emulator.dashboard.history import RequestHistory
 from emulator.dashboard.replay import ReplayError, replay
+from emulator.dashboard.secrets import SecretsSource, add_secret_routes
 from emulator.emulator_app import EMAILS_PAGE
 from emulator.idp.blueprint import error_response
 
@@ -61,12 +62,14 @@ class DashboardSource:
         function_names: Callable[[], list[str]],
         allow_lan: bool,
         functions: FunctionsSource | None = None,
+        secrets: SecretsSource | None = None,
     ) -> None:
         self.history = history
         self._base_url = base_url
         self._function_names = function_names
         self.allow_lan = allow_lan
         self.functions = functions  # /_emulator/functions (none: not served)
+        self.secrets = secrets  # /_emulator/secrets (none: not served)
 
     @property
     def base_url(self) -> str | None:
@@ -91,6 +94,7 @@ def register_dashboard(app: Flask, core: EmulatorCore) -> None:
         function_names=function_names,
         allow_lan=core.options.dashboard_allow_lan,
         functions=FunctionsSource(lambda: core.app.functions if core.app else {}, lambda: core.runtime),
+        secrets=SecretsSource(core.aws_client, lambda: core.aws_endpoint),
     )
     app.register_blueprint(dashboard_blueprint(source))
     app.extensions[EMAILS_PAGE] = emails_page(source)
@@ -218,6 +222,8 @@ def dashboard_blueprint(source: DashboardSource) -> Blueprint:
 
     if source.functions is not None:
         add_function_routes(bp, source.functions)
+    if source.secrets is not None:
+        add_secret_routes(bp, source.secrets)
     return bp
 
 
