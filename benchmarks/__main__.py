@@ -12,7 +12,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-SUITES: tuple[str, ...] = ("startup", "runtime", "shim", "plugin", "dynamodb", "backend", "package")
+SUITES: tuple[str, ...] = (
+    "startup",
+    "runtime",
+    "function_stats",
+    "shim",
+    "plugin",
+    "dynamodb",
+    "backend",
+    "package",
+)
 RESULTS_DIR = Path(".bench")
 
 

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -320,10 +321,12 @@ def _counted(pool: FunctionPool, future: Future[InvocationResult]) -> Future[Inv
     in (before the caller answers anyone), else when the function ends."""
     stats = pool.stats
     if stats is not None:
-        if future.done():
-            stats.record(future.result())
-        else:
+        try:
+            result = future.result(timeout=0)
+        except FutureTimeout:
             stats.record_future_later(future)
+        else:
+            stats.record(result)
     return future
 
 
