@@ -35,10 +35,17 @@ from emulator.apigateway.proxy_response import GatewayResponse, MalformedProxyRe
 from emulator.apigateway.request import GatewayRequest
 from emulator.apigateway.routing import ResourceTree, RouteMatch
 from emulator.clock import EmulatorClock
-from emulator.dashboard.history import current_record, note_failure
+from emulator.dashboard.history import AuthorizerTrace, current_record, note_failure
 from emulator.lambda_runtime.api import InvocationResult, LambdaRuntime
 from emulator.lambda_runtime.traces import InvocationTrace
-from emulator.template.model import DEFAULT_ROUTE, HttpApiSpec, HttpCorsConfig, Route, SamApp
+from emulator.template.model import (
+    DEFAULT_ROUTE,
+    HttpApiSpec,
+    HttpAuthorizerSpec,
+    HttpCorsConfig,
+    Route,
+    SamApp,
+)
 
 _LOG = logging.getLogger(log.GATEWAY)
 _NO_BINARY = BinaryMediaTypes(())
@@ -235,10 +242,22 @@ class HttpApis:
         match: HttpMatch,
     ) -> HttpAuthorization:
         authorizer = stage.spec.authorizers[str(route.authorizer)]
+        record = current_record()
+        trace = None
+        if record is not None:  # the dashboard's: what the authorizer got, said and decided
+            trace = record.authorizer = AuthorizerTrace(authorizer.name)
         if authorizer.kind == "JWT":
-            return await verify_jwt(authorizer, route, event, stage.jwks, now=stage.clock.now())
-        route_arn = stage.route_arn(request.method, match.path)
-        return await stage.lambda_authorizers.authorize(authorizer, route, event, route_arn, v1_event)
+            outcome = await verify_jwt(authorizer, route, event, stage.jwks, now=stage.clock.now())
+        else:
+            route_arn = stage.route_arn(request.method, match.path)
+            outcome = await stage.lambda_authorizers.authorize(
+                authorizer, route, event, route_arn, v1_event, trace=trace
+            )
+        if trace is not None:
+            trace.allowed, trace.status = outcome.status is None, outcome.status
+            trace.context = outcome.context
+            trace.reason = outcome.reason or trace.reason or _allowed_because(authorizer)
+        return outcome
 
     def _translate(
         self, function_name: str, future: Future[InvocationResult], route: Route
@@ -266,6 +285,12 @@ class HttpApis:
             _LOG.warning("Malformed Lambda response (%s): %s", function_name, exc)
             note_failure(f"Malformed Lambda proxy response: {exc}")
             return http_response.internal_server_error()
+
+
+def _allowed_because(authorizer: HttpAuthorizerSpec) -> str:
+    if authorizer.kind == "JWT":
+        return f"the token verified against {authorizer.issuer}: its claims are in the context"
+    return "the function's answer allows the route"
 
 
 def _refusal(status: int) -> GatewayResponse:

@@ -35,7 +35,9 @@ from emulator.apigateway.authorizers import (
     evaluate_policy,
     parse_authorizer_output,
 )
+from emulator.dashboard.history import AuthorizerTrace
 from emulator.lambda_runtime.api import LambdaRuntime
+from emulator.lambda_runtime.traces import InvocationTrace
 from emulator.template.model import FunctionSpec, HttpAuthorizerSpec, Route
 
 _LOG = logging.getLogger(log.GATEWAY)
@@ -197,17 +199,26 @@ class LambdaHttpAuthorizers:
         event_v2: dict[str, Any],
         route_arn: str,
         event_v1: dict[str, Any] | None,
+        *,
+        trace: AuthorizerTrace | None = None,
     ) -> HttpAuthorization:
+        """``trace``: the dashboard's record of it (the event, the function's output and log, the policy)."""
         values = [identity_value(source, event_v2) for source in authorizer.identity_sources]
         if any(not value for value in values):
-            return HttpAuthorization(401, reason="an identity source is missing")
+            return HttpAuthorization(401, reason="an identity source is missing: the function is not invoked")
         identity = tuple(str(value) for value in values)
         cached = self._cache.get(authorizer.name, identity) if authorizer.ttl_s > 0 else None
         output = cached
+        if trace is not None:
+            trace.cached = cached is not None
         if output is None:
             payload = self._event(authorizer, event_v2, event_v1, route_arn, list(identity))
             function = self._functions[authorizer.function_id]
-            result = (await self._runtime.call_async(function.function_name, payload)).result()
+            invocation = None
+            if trace is not None:
+                invocation = trace.invocation = InvocationTrace()
+            answer = await self._runtime.call_async(function.function_name, payload, trace=invocation)
+            result = answer.result()
             if result.error is not None:
                 status = 401 if result.error.error_message == "Unauthorized" else 500
                 return HttpAuthorization(
@@ -216,6 +227,8 @@ class LambdaHttpAuthorizers:
             output = result.payload
             if authorizer.ttl_s > 0:
                 self._cache.put(authorizer.name, identity, output, authorizer.ttl_s)
+        if trace is not None and isinstance(output, dict):
+            trace.policy = output.get("policyDocument")  # an IAM policy answer's (none: a simple response)
         return self._decide(authorizer, route, output, route_arn)
 
     @staticmethod

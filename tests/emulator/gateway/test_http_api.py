@@ -226,3 +226,40 @@ def test_cors_headers_on_the_answers_for_an_allowed_origin_only(url: str) -> Non
     assert allowed.headers["Access-Control-Expose-Headers"] == "x-trace"
     other = _get(url, "/prod/open", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def _authorizer_shown(url: str, response: requests.Response) -> dict[str, object]:
+    """The dashboard's record of the request's authorizer (``GET /_emulator/api/requests/<id>``)."""
+    request_id = response.headers["apigw-requestid"]
+    detail = requests.get(f"{url}/_emulator/api/requests/{request_id}", timeout=30).json()
+    listed = requests.get(f"{url}/_emulator/api/requests", timeout=30).json()["requests"]
+    assert (
+        next(row for row in listed if row["requestId"] == request_id)["authorizer"]
+        == (detail["authorizer"]["decision"])
+    )
+    return detail["authorizer"]
+
+
+def test_the_dashboard_shows_a_jwt_authorizers_decision_and_claims(url: str, issuer: Issuer) -> None:
+    allowed = _authorizer_shown(url, _get(url, "/prod/me", headers={"Authorization": issuer.token()}))
+    assert (allowed["name"], allowed["decision"], allowed["status"]) == ("Jwt", "allow", None)
+    assert allowed["context"]["jwt"]["claims"]["sub"] == "user-7"
+    assert issuer.url in allowed["reason"]
+    expired = issuer.token(exp=int(time.time()) - 10)
+    refused = _authorizer_shown(url, _get(url, "/prod/me", headers={"Authorization": f"Bearer {expired}"}))
+    assert (refused["decision"], refused["context"]) == ("deny 401", None)
+    assert refused["reason"] == "invalid token: Signature has expired"
+
+
+def test_the_dashboard_shows_a_lambda_authorizers_event_output_and_policy(url: str) -> None:
+    simple = _authorizer_shown(url, _get(url, "/prod/simple", headers={"X-Token": "allow"}))
+    assert (simple["name"], simple["decision"], simple["cached"]) == ("Simple", "allow", False)
+    assert simple["event"]["version"] == "2.0"
+    assert simple["output"] == {"isAuthorized": True, "context": {"tier": "gold"}}
+    assert simple["context"] == {"lambda": {"tier": "gold"}}
+    assert simple["logs"][-1].startswith("REPORT RequestId: ")
+    denied = _authorizer_shown(url, _get(url, "/prod/policy", headers={"X-Token": "nope"}))
+    assert (denied["decision"], denied["reason"]) == ("deny 403", "the policy does not allow the route")
+    assert denied["policy"]["Statement"][0]["Effect"] == "Deny"
+    missing = _authorizer_shown(url, _get(url, "/prod/simple"))
+    assert (missing["decision"], missing["event"]) == ("deny 401", None)  # the function is not invoked
