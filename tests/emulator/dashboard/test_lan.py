@@ -36,6 +36,8 @@ def test_on_all_interfaces_the_dashboard_answers_only_loopback(tmp_path: Path) -
         assert refused.status_code == 403
         assert refused.json()["error"]["code"] == "dashboard_loopback_only"
         assert requests.get(f"{lan}/_emulator/requests", timeout=10).status_code == 403
+        for page in ("functions", "api/functions", "secrets", "api/secrets?reveal=1"):
+            assert requests.get(f"{lan}/_emulator/{page}", timeout=10).status_code == 403, page
         assert requests.get(f"{lan}/_emulator/idp/jwks.json", timeout=10).status_code == 200
         assert requests.get(f"{lan}/dev/echo", timeout=10).status_code == 200
         assert requests.get(f"{running.root_url}/_emulator/api/requests", timeout=10).status_code == 200
