@@ -1,4 +1,4 @@
-"""Where the dashboard's browser tests find a browser and put their screenshots.
+"""The dashboard tests' serve, and where the browser tests find a browser and put their screenshots.
 
 The browser: ``$PLAYWRIGHT_CHROMIUM_EXECUTABLE`` if set, else Debian's ``/usr/bin/chromium``
 (what CI installs: Playwright's own download is not reachable there), else Playwright's own
@@ -8,8 +8,13 @@ The browser: ``$PLAYWRIGHT_CHROMIUM_EXECUTABLE`` if set, else Debian's ``/usr/bi
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
+
+from emulator.launcher import RunningServe, run_serve, serve_argv
+from tests.emulator.fixtures import template
 
 ROOT = Path(__file__).resolve().parents[3]
 IMAGES = ROOT / "docs" / "images"
@@ -32,3 +37,12 @@ def chromium_executable() -> str | None:
     if chosen:
         return chosen
     return str(DEBIAN_CHROMIUM) if DEBIAN_CHROMIUM.exists() else None
+
+
+@contextlib.contextmanager
+def serving(app: str, scratch: Path, *options: str) -> Iterator[RunningServe]:
+    """``serve`` on the fixture template ``app``, on a free port, its log in ``scratch``."""
+    argv = serve_argv("--port", "0", "--template", str(template(app)), "--no-reload", *options)
+    with run_serve(argv, log_path=scratch / "serve.log", cwd=ROOT) as running:
+        assert running.aws_endpoint is not None
+        yield running

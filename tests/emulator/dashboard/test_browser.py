@@ -14,12 +14,8 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from emulator.launcher import run_serve, serve_argv
 from tests.emulator.aws.helpers import client
-from tests.emulator.dashboard.browsing import IMAGES, ROOT
-from tests.emulator.fixtures import template
-
-DASHBOARD_APP = template("dashboard_app")
+from tests.emulator.dashboard.browsing import IMAGES, serving
 
 
 @dataclass(frozen=True)
@@ -30,11 +26,8 @@ class Serve:
 
 @pytest.fixture(scope="module")
 def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
-    tmp = tmp_path_factory.mktemp("dashboard-browser")
-    argv = serve_argv("--port", "0", "--template", str(DASHBOARD_APP), "--no-reload")
-    with run_serve(argv, log_path=tmp / "serve.log", cwd=ROOT) as running:
-        assert running.aws_endpoint is not None
-        yield Serve(running.root_url, running.aws_endpoint)
+    with serving("dashboard_app", tmp_path_factory.mktemp("dashboard-browser")) as running:
+        yield Serve(running.root_url, str(running.aws_endpoint))
 
 
 @pytest.fixture(scope="module")

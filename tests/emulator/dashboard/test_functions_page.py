@@ -13,20 +13,15 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from emulator.launcher import run_serve, serve_argv
-from tests.emulator.dashboard.browsing import IMAGES, ROOT
-from tests.emulator.fixtures import template
+from tests.emulator.dashboard.browsing import IMAGES, serving
 from tests.waiting import until
 
-FUNCTIONS_APP = template("functions_app")
 API = "/_emulator/api/functions"
 
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("dashboard-functions")
-    argv = serve_argv("--port", "0", "--template", str(FUNCTIONS_APP), "--no-reload")
-    with run_serve(argv, log_path=tmp / "serve.log", cwd=ROOT) as running:
+    with serving("functions_app", tmp_path_factory.mktemp("dashboard-functions")) as running:
         yield running.root_url
 
 

@@ -25,18 +25,19 @@ from emulator.dashboard.masking import MASK
 from emulator.dashboard.secrets import SecretsSource
 from emulator.launcher import run_serve, serve_argv
 from tests.emulator.aws.helpers import client
-from tests.emulator.dashboard.browsing import IMAGES, ROOT
+from tests.emulator.dashboard.browsing import IMAGES, ROOT, serving
 from tests.emulator.fixtures import template
 
-FUNCTIONS_APP = template("functions_app")  # it declares one secret, pages/app-secret
+FUNCTIONS_APP = "functions_app"  # it declares one secret, pages/app-secret
 API = "/_emulator/api/secrets"
 TEMPLATE_SECRET = "template-secret-value"
 
 
 @dataclass(frozen=True)
 class Stored:
-    """What a test put on the endpoint: names and the values that must stay masked."""
+    """serve's URL, and what the tests put on its AWS endpoint: names, values that must stay masked."""
 
+    url: str
     secret: str
     current: str
     previous: str
@@ -51,10 +52,11 @@ class Stored:
         return (TEMPLATE_SECRET, self.current, self.previous, self.secure_value, self.plain_value)
 
 
-def _store(endpoint: str) -> Stored:
+def _store(url: str, endpoint: str) -> Stored:
     """A secret with two versions (AWSCURRENT, AWSPREVIOUS), a binary one, and two parameters."""
     tag = uuid.uuid4().hex[:8]
     stored = Stored(
+        url=url,
         secret=f"app/{tag}/signing",
         current=f"current-{tag}",
         previous=f"previous-{tag}",
@@ -74,19 +76,10 @@ def _store(endpoint: str) -> Stored:
     return stored
 
 
-@dataclass(frozen=True)
-class Serve:
-    url: str
-    stored: Stored
-
-
 @pytest.fixture(scope="module")
-def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
-    tmp = tmp_path_factory.mktemp("dashboard-secrets")
-    argv = serve_argv("--port", "0", "--template", str(FUNCTIONS_APP), "--no-reload")
-    with run_serve(argv, log_path=tmp / "serve.log", cwd=ROOT) as running:
-        assert running.aws_endpoint is not None
-        yield Serve(running.root_url, _store(running.aws_endpoint))
+def stored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stored]:
+    with serving(FUNCTIONS_APP, tmp_path_factory.mktemp("dashboard-secrets")) as running:
+        yield _store(running.root_url, str(running.aws_endpoint))
 
 
 def _listed(url: str, **params: str) -> requests.Response:
@@ -99,9 +92,8 @@ def _by_name(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {entry["name"]: entry for entry in entries}
 
 
-def test_names_and_stages_are_listed_with_every_value_masked(serve: Serve) -> None:
-    stored = serve.stored
-    answer = _listed(serve.url)
+def test_names_and_stages_are_listed_with_every_value_masked(stored: Stored) -> None:
+    answer = _listed(stored.url)
     assert answer.status_code == 200, answer.text
     for value in stored.values:
         assert value not in answer.text
@@ -121,32 +113,30 @@ def test_names_and_stages_are_listed_with_every_value_masked(serve: Serve) -> No
     assert {parameters[stored.secure]["value"], parameters[stored.plain]["value"]} == {MASK}
 
 
-def test_reveal_shows_one_value_the_current_version_of_a_secret(serve: Serve) -> None:
-    stored = serve.stored
-    answer = _listed(serve.url, reveal="1", secret=stored.secret)
+def test_reveal_shows_one_value_the_current_version_of_a_secret(stored: Stored) -> None:
+    answer = _listed(stored.url, reveal="1", secret=stored.secret)
     assert answer.status_code == 200, answer.text
     (signing,) = answer.json()["secrets"]
     assert (signing["value"], signing["masked"], signing["encoding"]) == (stored.current, False, "text")
     assert answer.json()["parameters"] == []
     assert stored.previous not in answer.text
-    (blob,) = _listed(serve.url, reveal="1", secret=stored.binary).json()["secrets"]
+    (blob,) = _listed(stored.url, reveal="1", secret=stored.binary).json()["secrets"]
     assert (blob["value"], blob["encoding"]) == ("AP9iaW5hcnk=", "base64")
-    (secure,) = _listed(serve.url, reveal="1", parameter=stored.secure).json()["parameters"]
+    (secure,) = _listed(stored.url, reveal="1", parameter=stored.secure).json()["parameters"]
     assert secure["value"] == stored.secure_value  # decrypted
-    (masked,) = _listed(serve.url, parameter=stored.secure).json()["parameters"]
+    (masked,) = _listed(stored.url, parameter=stored.secure).json()["parameters"]
     assert masked["value"] == MASK  # without reveal=1, one value is masked too
 
 
-def test_an_unknown_name_is_a_404(serve: Serve) -> None:
+def test_an_unknown_name_is_a_404(stored: Stored) -> None:
     for params in ({"secret": "no/such/secret"}, {"parameter": "/no/such", "reveal": "1"}):
-        answer = _listed(serve.url, **params)
+        answer = _listed(stored.url, **params)
         assert answer.status_code == 404
         assert answer.json()["error"]["code"] == "not_found"
 
 
-def test_a_value_stays_masked_in_the_page_until_revealed(serve: Serve, page: Page) -> None:
-    stored = serve.stored
-    page.goto(f"{serve.url}/_emulator/secrets")
+def test_a_value_stays_masked_in_the_page_until_revealed(stored: Stored, page: Page) -> None:
+    page.goto(f"{stored.url}/_emulator/secrets")
     expect(page.get_by_role("heading", name="Secrets", exact=True)).to_be_visible()
     html = page.content()
     for value in stored.values:
@@ -175,7 +165,7 @@ def test_an_external_endpoint_given_by_aws_endpoint_url_is_read(tmp_path: Any) -
         secret = f"external/{uuid.uuid4().hex[:8]}"
         client("secretsmanager", external.endpoint_url).create_secret(Name=secret, SecretString="far-away")
         env = {**os.environ, "AWS_ENDPOINT_URL": external.endpoint_url}
-        argv = serve_argv("--port", "0", "--template", str(FUNCTIONS_APP), "--no-reload")
+        argv = serve_argv("--port", "0", "--template", str(template(FUNCTIONS_APP)), "--no-reload")
         with run_serve(argv, log_path=tmp_path / "serve.log", cwd=ROOT, env=env) as running:
             listing = _listed(running.root_url).json()
             assert listing["endpoint"] == external.endpoint_url
