@@ -222,10 +222,9 @@ class ProcessLambdaRuntime:
                 if pool.config.code_dir.resolve() == code_dir:
                     pool.reload()
                     reloaded.append(pool.config.name)
-            if reloaded:  # said before the waiters wake: who saw the reload can read its line
-                _RELOAD_LOG.info(
-                    "%s", reload_line(code_dir, changed, reloaded, time.perf_counter() - started)
-                )
+            if reloaded:  # said before the waiters wake: wait_for_reload returns after the line
+                took_s = time.perf_counter() - started
+                _RELOAD_LOG.info("%s", reload_line(code_dir, changed, reloaded, took_s))
             self._reloaded.notify_all()
 
     # -- introspection (tests, the gateway's health page) ----------------------------------------
