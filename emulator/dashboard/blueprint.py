@@ -32,6 +32,8 @@ from emulator.dashboard.functions import FunctionsSource, add_function_routes
 from emulator.dashboard.history import RequestHistory
 from emulator.dashboard.replay import ReplayError, replay
 from emulator.dashboard.secrets import SecretsSource, add_secret_routes
+from emulator.dashboard.tables import TableBrowser, template_table_names
+from emulator.dashboard.tables_routes import add_table_routes
 from emulator.emulator_app import EMAILS_PAGE
 from emulator.idp.blueprint import error_response
 
@@ -96,7 +98,10 @@ def register_dashboard(app: Flask, core: EmulatorCore) -> None:
         functions=FunctionsSource(lambda: core.app.functions if core.app else {}, lambda: core.runtime),
         secrets=SecretsSource(core.aws_client, lambda: core.aws_endpoint),
     )
-    app.register_blueprint(dashboard_blueprint(source))
+    bp = dashboard_blueprint(source)
+    tables = TableBrowser(lambda: core.aws_client("dynamodb"), lambda: template_table_names(core.app))
+    add_table_routes(bp, tables)  # /_emulator/tables and /_emulator/api/tables
+    app.register_blueprint(bp)
     app.extensions[EMAILS_PAGE] = emails_page(source)
 
 
