@@ -179,9 +179,17 @@ def test_a_query_by_partition_key_takes_a_sort_condition_on_the_table_or_an_inde
 
 def test_secrets_are_masked_until_revealed_but_keys_never(served: Served) -> None:
     pk = uuid.uuid4().hex
+    jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.c2lnbmF0dXJl"
     _put(
         served,
-        {"pk": pk, "sk": "profile", "passwordHash": "pbkdf2$abc", "refreshToken": "r-1", "name": "Ann"},
+        {
+            "pk": pk,
+            "sk": "profile",
+            "passwordHash": "pbkdf2$abc",
+            "refreshToken": "r-1",
+            "name": "Ann",
+            "note": f"sent {jwt}",
+        },
         format="plain",
     )
     masked = _get(served, "/accounts/item", key=_key(pk))
@@ -189,6 +197,7 @@ def test_secrets_are_masked_until_revealed_but_keys_never(served: Served) -> Non
     assert masked["item"]["passwordHash"] == {"S": MASK}
     assert masked["item"]["refreshToken"] == {"S": MASK}
     assert (masked["item"]["pk"], masked["item"]["name"]) == ({"S": pk}, {"S": "Ann"})
+    assert masked["item"]["note"] == {"S": f"sent {MASK}"}  # a JWT anywhere
     listed = _get(served, "/accounts/items", pk=pk, format="plain")["items"]
     assert listed[0]["passwordHash"] == MASK
     revealed = _get(served, "/accounts/item", key=_key(pk), reveal="1")["item"]
@@ -345,3 +354,10 @@ def test_it_works_on_another_dynamodb_endpoint(tmp_path: Path) -> None:
             own_tables = client("dynamodb", running.aws_endpoint).list_tables()["TableNames"]
             assert "accounts" not in own_tables  # serve's embedded endpoint was not used
             assert _get(served, "/counters/item", key='{"id": {"N": "7"}}')["item"] == {"id": {"N": "7"}}
+            external.stop()  # the endpoint gone: a 503 that says so, no exception text
+            down = requests.get(served.api("/accounts/items"), timeout=60)
+            assert down.status_code == 503, down.text
+            assert down.json()["error"] == {
+                "code": "dynamodb_unavailable",
+                "message": "the DynamoDB endpoint did not answer",
+            }
