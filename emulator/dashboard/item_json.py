@@ -68,10 +68,12 @@ def scalar(text: str, attribute_type: str, name: str) -> dict[str, Any]:
 def _serialized(name: str, value: Any) -> dict[str, Any]:
     try:
         return _SERIALIZER.serialize(value)
+    except (decimal.Overflow, decimal.Underflow, decimal.Clamped):  # before Inexact: their subclasses
+        raise ItemError(f"{name}: a number is out of DynamoDB's range (1E-130 to 1E+126)") from None
     except (decimal.Inexact, decimal.Rounded):
         raise ItemError(f"{name}: a number has more than 38 significant digits") from None
     except decimal.DecimalException:
-        raise ItemError(f"{name}: a number is out of DynamoDB's range") from None
+        raise ItemError(f"{name}: not a number DynamoDB can hold") from None
     except (TypeError, ValueError):
         raise ItemError(f"{name}: this value has no DynamoDB type") from None
 
