@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.emulator.dashboard.browsing import CHROMIUM_ARGS, IMAGES, chromium_executable
+from tests.emulator.dashboard.tables_app import ServedTables, serve_tables_app
 
 
 @pytest.fixture(scope="module")
@@ -27,3 +28,10 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedTables]:
+    """``serve`` of the tables browser's fixture app, one per test module."""
+    with serve_tables_app(tmp_path_factory.mktemp("tables")) as served:
+        yield served

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,52 +14,29 @@ import requests
 from emulator.aws import EmbeddedAws
 from emulator.dashboard.masking import MASK
 from emulator.dashboard.tables import COUNT_CAP
-from emulator.launcher import run_serve, serve_argv
 from tests.emulator.aws.helpers import client
-from tests.emulator.fixtures import template
-
-ROOT = Path(__file__).resolve().parents[3]
-TABLES_APP = template("tables_app")
-API = "/_emulator/api/tables"
-
-
-@dataclass(frozen=True)
-class Served:
-    url: str
-    dynamodb: Any  # boto3, on the endpoint serve's functions use
-
-    def api(self, path: str = "") -> str:
-        return f"{self.url}{API}{path}"
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    tmp = tmp_path_factory.mktemp("tables-api")
-    argv = serve_argv("--port", "0", "--template", str(TABLES_APP), "--no-reload")
-    with run_serve(argv, log_path=tmp / "serve.log", cwd=ROOT) as running:
-        assert running.aws_endpoint is not None
-        yield Served(running.root_url, client("dynamodb", running.aws_endpoint))
+from tests.emulator.dashboard.tables_app import ServedTables, serve_tables_app
 
 
 def _key(pk: str, sk: str = "profile") -> str:
     return json.dumps({"pk": {"S": pk}, "sk": {"S": sk}})
 
 
-def _get(served: Served, path: str, status: int = 200, **params: str) -> dict[str, Any]:
+def _get(served: ServedTables, path: str, status: int = 200, **params: str) -> dict[str, Any]:
     answer = requests.get(served.api(path), params=params, timeout=30)
     assert answer.status_code == status, answer.text
     assert answer.headers["Cache-Control"] == "no-store"
     return answer.json()
 
 
-def _put(served: Served, body: Any, status: int = 200, **params: str) -> dict[str, Any]:
+def _put(served: ServedTables, body: Any, status: int = 200, **params: str) -> dict[str, Any]:
     text = body if isinstance(body, str) else json.dumps(body)
     answer = requests.put(served.api("/accounts/item"), params=params, data=text, timeout=30)
     assert answer.status_code == status, answer.text
     return answer.json()
 
 
-def test_the_tables_are_listed_with_keys_indexes_ttl_and_a_count(served: Served) -> None:
+def test_the_tables_are_listed_with_keys_indexes_ttl_and_a_count(served: ServedTables) -> None:
     before = _get(served, "/accounts")["itemCount"]["count"]
     pk = uuid.uuid4().hex
     for sk in ("a", "b", "c"):
@@ -93,7 +68,7 @@ def test_the_tables_are_listed_with_keys_indexes_ttl_and_a_count(served: Served)
     assert counters["ttl"]["attribute"] is None
 
 
-def test_an_item_put_in_dynamodb_json_is_stored_exactly(served: Served) -> None:
+def test_an_item_put_in_dynamodb_json_is_stored_exactly(served: ServedTables) -> None:
     pk = uuid.uuid4().hex
     item = {
         "pk": {"S": pk},
@@ -115,7 +90,7 @@ def test_an_item_put_in_dynamodb_json_is_stored_exactly(served: Served) -> None:
     assert read == item
 
 
-def test_plain_json_goes_through_boto3s_type_serializer(served: Served) -> None:
+def test_plain_json_goes_through_boto3s_type_serializer(served: ServedTables) -> None:
     pk = uuid.uuid4().hex
     _put(
         served,
@@ -139,7 +114,7 @@ def test_plain_json_goes_through_boto3s_type_serializer(served: Served) -> None:
     }
 
 
-def test_items_are_paged_with_an_opaque_cursor(served: Served) -> None:
+def test_items_are_paged_with_an_opaque_cursor(served: ServedTables) -> None:
     pk = uuid.uuid4().hex
     for n in range(5):
         served.dynamodb.put_item(TableName="accounts", Item={"pk": {"S": pk}, "sk": {"S": f"s{n}"}})
@@ -158,7 +133,9 @@ def test_items_are_paged_with_an_opaque_cursor(served: Served) -> None:
     assert (scanned["count"], scanned["cursor"] is not None) == (1, True)  # a scan pages the same way
 
 
-def test_a_query_by_partition_key_takes_a_sort_condition_on_the_table_or_an_index(served: Served) -> None:
+def test_a_query_by_partition_key_takes_a_sort_condition_on_a_table_or_index(
+    served: ServedTables,
+) -> None:
     pk, email = uuid.uuid4().hex, f"{uuid.uuid4().hex[:8]}@example.com"
     for sk, created in (("order#1", "10"), ("order#2", "20"), ("profile", "30")):
         served.dynamodb.put_item(
@@ -177,7 +154,7 @@ def test_a_query_by_partition_key_takes_a_sort_condition_on_the_table_or_an_inde
     assert sks(index="byCreatedAt", pk=pk, sk_op="eq", sk="30") == ["profile"]
 
 
-def test_secrets_are_masked_until_revealed_but_keys_never(served: Served) -> None:
+def test_secrets_are_masked_until_revealed_but_keys_never(served: ServedTables) -> None:
     pk = uuid.uuid4().hex
     jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.c2lnbmF0dXJl"
     _put(
@@ -204,7 +181,7 @@ def test_secrets_are_masked_until_revealed_but_keys_never(served: Served) -> Non
     assert revealed["passwordHash"] == {"S": "pbkdf2$abc"}
 
 
-def test_a_changed_key_is_refused_and_nothing_changes(served: Served) -> None:
+def test_a_changed_key_is_refused_and_nothing_changes(served: ServedTables) -> None:
     pk = uuid.uuid4().hex
     _put(served, {"pk": pk, "sk": "profile", "name": "Ann"}, format="plain")
     refused = _put(
@@ -239,7 +216,7 @@ def test_a_changed_key_is_refused_and_nothing_changes(served: Served) -> None:
     }  # the same key: replaced
 
 
-def test_an_item_is_deleted_by_its_key(served: Served) -> None:
+def test_an_item_is_deleted_by_its_key(served: ServedTables) -> None:
     pk = uuid.uuid4().hex
     _put(served, {"pk": pk, "sk": "profile"}, format="plain")
     answer = requests.delete(served.api("/accounts/item"), params={"key": _key(pk)}, timeout=30)
@@ -308,7 +285,7 @@ def test_an_item_is_deleted_by_its_key(served: Served) -> None:
     ],
 )
 def test_bad_input_is_a_4xx_json_error(
-    served: Served,
+    served: ServedTables,
     method: str,
     path: str,
     params: dict[str, str],
@@ -332,32 +309,23 @@ def _fill_counters(dynamodb: Any, count: int) -> None:
 def test_it_works_on_another_dynamodb_endpoint(tmp_path: Path) -> None:
     """``--dynamodb-endpoint``: a second embedded endpoint (its own process) standing in for DynamoDB
     Local or LocalStack; the browser reads and writes there, not on serve's own endpoint."""
-    with EmbeddedAws(ttl_sweep_interval_s=0) as external:
-        argv = serve_argv(
-            "--port",
-            "0",
-            "--template",
-            str(TABLES_APP),
-            "--no-reload",
-            "--dynamodb-endpoint",
-            external.endpoint_url,
-        )
-        with run_serve(argv, log_path=tmp_path / "serve.log", cwd=ROOT) as running:
-            assert running.aws_endpoint is not None
-            served = Served(running.root_url, client("dynamodb", external.endpoint_url))
-            _fill_counters(served.dynamodb, COUNT_CAP + 1)
-            counted = _get(served, "/counters")["itemCount"]
-            assert (counted["count"], counted["moreThan"]) == (COUNT_CAP, True)
-            _put(served, {"pk": "external", "sk": "profile", "name": "Ann"}, format="plain")
-            stored = served.dynamodb.get_item(TableName="accounts", Key=json.loads(_key("external")))["Item"]
-            assert stored["name"] == {"S": "Ann"}
-            own_tables = client("dynamodb", running.aws_endpoint).list_tables()["TableNames"]
-            assert "accounts" not in own_tables  # serve's embedded endpoint was not used
-            assert _get(served, "/counters/item", key='{"id": {"N": "7"}}')["item"] == {"id": {"N": "7"}}
-            external.stop()  # the endpoint gone: a 503 that says so, no exception text
-            down = requests.get(served.api("/accounts/items"), timeout=60)
-            assert down.status_code == 503, down.text
-            assert down.json()["error"] == {
-                "code": "dynamodb_unavailable",
-                "message": "the DynamoDB endpoint did not answer",
-            }
+    with (
+        EmbeddedAws(ttl_sweep_interval_s=0) as external,
+        serve_tables_app(tmp_path, dynamodb_endpoint=external.endpoint_url) as served,
+    ):
+        _fill_counters(served.dynamodb, COUNT_CAP + 1)
+        counted = _get(served, "/counters")["itemCount"]
+        assert (counted["count"], counted["moreThan"]) == (COUNT_CAP, True)
+        _put(served, {"pk": "external", "sk": "profile", "name": "Ann"}, format="plain")
+        stored = served.dynamodb.get_item(TableName="accounts", Key=json.loads(_key("external")))["Item"]
+        assert stored["name"] == {"S": "Ann"}
+        own_tables = client("dynamodb", served.aws_endpoint).list_tables()["TableNames"]
+        assert "accounts" not in own_tables  # serve's embedded endpoint was not used
+        assert _get(served, "/counters/item", key='{"id": {"N": "7"}}')["item"] == {"id": {"N": "7"}}
+        external.stop()  # the endpoint gone: a 503 that says so, no exception text
+        down = requests.get(served.api("/accounts/items"), timeout=60)
+        assert down.status_code == 503, down.text
+        assert down.json()["error"] == {
+            "code": "dynamodb_unavailable",
+            "message": "the DynamoDB endpoint did not answer",
+        }

@@ -6,53 +6,20 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from emulator.dashboard.masking import MASK
-from emulator.launcher import run_serve, serve_argv
-from tests.emulator.aws.helpers import client
-from tests.emulator.dashboard.browsing import IMAGES, ROOT
-from tests.emulator.fixtures import template
-
-TABLES_APP = template("tables_app")
-
-
-@dataclass(frozen=True)
-class Served:
-    url: str
-    dynamodb: Any
-
-    def table_page(self, name: str = "accounts") -> str:
-        return f"{self.url}/_emulator/tables/{name}"
-
-    def put(self, pk: str, sk: str = "profile", **attributes: str) -> None:
-        item = {"pk": {"S": pk}, "sk": {"S": sk}} | {name: {"S": value} for name, value in attributes.items()}
-        self.dynamodb.put_item(TableName="accounts", Item=item)
-
-    def get(self, pk: str, sk: str = "profile") -> dict[str, Any] | None:
-        key = {"pk": {"S": pk}, "sk": {"S": sk}}
-        return self.dynamodb.get_item(TableName="accounts", Key=key, ConsistentRead=True).get("Item")
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    tmp = tmp_path_factory.mktemp("tables-browser")
-    argv = serve_argv("--port", "0", "--template", str(TABLES_APP), "--no-reload")
-    with run_serve(argv, log_path=tmp / "serve.log", cwd=ROOT) as running:
-        assert running.aws_endpoint is not None
-        yield Served(running.root_url, client("dynamodb", running.aws_endpoint))
+from tests.emulator.dashboard.browsing import IMAGES
+from tests.emulator.dashboard.tables_app import ServedTables
 
 
 def _row(page: Page, pk: str, sk: str = "profile") -> Any:
     return page.locator("#items tbody tr").filter(has_text=pk).filter(has_text=sk)
 
 
-def test_a_table_item_edited_in_the_page_is_read_back_through_boto3(served: Served, page: Page) -> None:
+def test_a_table_item_edited_in_the_page_is_read_back_through_boto3(served: ServedTables, page: Page) -> None:
     pk = uuid.uuid4().hex
     served.put(pk, name="Ann", email="ann@example.com")
     page.goto(f"{served.table_page()}?pk={pk}")
@@ -89,7 +56,7 @@ def test_a_table_item_edited_in_the_page_is_read_back_through_boto3(served: Serv
     assert served.get(pk, "moved") is None
 
 
-def test_an_item_added_in_the_page_is_in_the_table(served: Served, page: Page) -> None:
+def test_an_item_added_in_the_page_is_in_the_table(served: ServedTables, page: Page) -> None:
     pk = uuid.uuid4().hex
     page.goto(f"{served.table_page()}?pk={pk}")
     expect(page.locator("#empty")).to_be_visible()
@@ -103,7 +70,7 @@ def test_an_item_added_in_the_page_is_in_the_table(served: Served, page: Page) -
     assert served.get(pk, "new") == {"pk": {"S": pk}, "sk": {"S": "new"}, "tags": {"SS": ["a", "b"]}}
 
 
-def test_delete_needs_a_confirmation(served: Served, page: Page) -> None:
+def test_delete_needs_a_confirmation(served: ServedTables, page: Page) -> None:
     pk = uuid.uuid4().hex
     served.put(pk, name="Bob")
     page.goto(f"{served.table_page()}?pk={pk}")
@@ -124,7 +91,7 @@ def test_delete_needs_a_confirmation(served: Served, page: Page) -> None:
     assert served.get(pk) is None
 
 
-def test_a_query_by_partition_key_on_a_gsi_shows_the_item(served: Served, page: Page) -> None:
+def test_a_query_by_partition_key_on_a_gsi_shows_the_item(served: ServedTables, page: Page) -> None:
     email = f"{uuid.uuid4().hex[:8]}@example.com"
     pk = uuid.uuid4().hex
     served.dynamodb.put_item(
@@ -143,7 +110,7 @@ def test_a_query_by_partition_key_on_a_gsi_shows_the_item(served: Served, page: 
     assert [header.split()[0] for header in headers[:4]] == ["pk", "sk", "email", "createdAt"]
 
 
-def test_paging_shows_the_next_page(served: Served, page: Page) -> None:
+def test_paging_shows_the_next_page(served: ServedTables, page: Page) -> None:
     pk = uuid.uuid4().hex
     for sk in ("s1", "s2", "s3"):
         served.put(pk, sk)
@@ -159,7 +126,7 @@ def test_paging_shows_the_next_page(served: Served, page: Page) -> None:
 
 
 def test_the_tables_list_and_a_tables_page_with_secrets_masked_until_revealed(
-    served: Served, browser: Browser
+    served: ServedTables, browser: Browser
 ) -> None:
     pk = uuid.uuid4().hex
     served.dynamodb.put_item(
