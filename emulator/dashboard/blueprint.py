@@ -5,6 +5,8 @@
 - ``GET /_emulator/api/requests[?status=4xx&path=...&function=...&limit=N]``: newest first;
   ``GET /_emulator/api/requests/<requestId>``; ``POST .../<requestId>/replay`` -> the new id;
   ``GET /_emulator/api/events``: Server-Sent Events, one ``request`` event per new request.
+- ``/_emulator/tables[/<name>]`` and ``/_emulator/api/tables/...``: the DynamoDB tables browser
+  (:mod:`.tables_routes`).
 - Secrets are masked unless ``?reveal=1`` (:mod:`.masking`).
 - Only loopback clients are answered unless ``allow_lan`` (``serve --dashboard-allow-lan``): with
   ``--host 0.0.0.0`` for a phone, the LAN reaches the API and ``/_emulator/idp/``, not this.
