@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -78,9 +79,20 @@ def locust_command(
             command += ["--reset-stats"]
     if args.processes:
         command += ["--processes", str(args.processes)]
+        if not any(option.startswith(("--master-port", "--master-bind-port")) for option in extra):
+            # Locust's master listens on 5557 unless told otherwise: two runs on one machine (or
+            # a port already taken) would collide; a port the kernel picks now is free.
+            port = str(_free_port())
+            command += ["--master-port", port, "--master-bind-port", port]
     if emails_url:
         command += ["--emails-url", emails_url]  # the journeys that read a mailed code
     return command + extra
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @contextlib.contextmanager

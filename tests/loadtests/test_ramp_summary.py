@@ -4,14 +4,18 @@ Two stairs of two seconds (1 then 2 users, no warm-up), run by a Locust master a
 processes: the master judges the stairs on its aggregated figures and writes the summary. Asserted:
 the console's last line is the summary's path, and the page has the stairs, the plot with the knee
 (not reached: the test's budgets file has the fail ratio only, so no latency is judged) and every
-endpoint of the run. No figure is asserted.
+endpoint of the run. No figure is asserted. Locust's default master port (5557) is held by the test
+meanwhile: a distributed run takes a port of its own, so two runs on one machine do not collide.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from loadtests.stack import REPO_ROOT, LocalStack
@@ -25,6 +29,18 @@ TINY_RAMP = {
     "RAMP_SPAWN_RATE": "5",
 }
 
+LOCUST_DEFAULT_MASTER_PORT = 5557
+
+
+@contextlib.contextmanager
+def _port_taken(port: int) -> Iterator[None]:
+    """``port`` unavailable meanwhile: held here, or already taken by another process."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        with contextlib.suppress(OSError):  # taken already: just as unavailable to Locust
+            holder.bind(("", port))
+            holder.listen()
+        yield
+
 
 def test_a_distributed_ramp_writes_one_summary_with_the_stairs_and_the_knee(
     stack: LocalStack, tmp_path: Path
@@ -34,9 +50,9 @@ def test_a_distributed_ramp_writes_one_summary_with_the_stairs_and_the_knee(
     command = [sys.executable, "-m", "loadtests", "--ramp", "--host", stack.base_url, "--processes", "2"]
     command += ["--budgets", str(budgets), "--reports-dir", str(tmp_path / "reports")]
     command += ["--think-time-scale", "0.05"]  # to Locust: requests in a two-second stair
-    done = subprocess.run(
-        command, cwd=REPO_ROOT, env={**os.environ, **TINY_RAMP}, capture_output=True, text=True, timeout=180
-    )
+    with _port_taken(LOCUST_DEFAULT_MASTER_PORT):
+        env = {**os.environ, **TINY_RAMP}
+        done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=180)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-4000:]
     (report_dir,) = (tmp_path / "reports").iterdir()
