@@ -17,6 +17,12 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any
 
 from emulator.template.model import TemplateNotes
+from emulator.template.raw_coverage import (
+    RAW_HANDLED,
+    RAW_NO_LOCAL_EFFECT,
+    RAW_NO_LOCAL_EFFECT_TYPES,
+    RAW_TYPES,
+)
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
@@ -24,39 +30,44 @@ SERVERLESS_API = "AWS::Serverless::Api"
 SERVERLESS_HTTP_API = "AWS::Serverless::HttpApi"
 
 # Types served or created by serve (or read by another resource that is).
-EMULATED_TYPES = frozenset(
-    {
-        SERVERLESS_FUNCTION,
-        SERVERLESS_API,
-        SERVERLESS_HTTP_API,
-        "AWS::DynamoDB::Table",
-        "AWS::Serverless::SimpleTable",
-        "AWS::SecretsManager::Secret",
-        "AWS::SecretsManager::RotationSchedule",
-        "AWS::SES::EmailIdentity",
-        "AWS::Serverless::LayerVersion",  # local content: on the functions' sys.path (layers.py)
-        "AWS::Lambda::LayerVersion",
-        "AWS::Serverless::Application",  # a local template: served with the parent (nested.py)
-        "AWS::CloudFormation::Stack",
-    }
+EMULATED_TYPES = (
+    frozenset(
+        {
+            SERVERLESS_FUNCTION,
+            SERVERLESS_API,
+            SERVERLESS_HTTP_API,
+            "AWS::DynamoDB::Table",
+            "AWS::Serverless::SimpleTable",
+            "AWS::SecretsManager::Secret",
+            "AWS::SecretsManager::RotationSchedule",
+            "AWS::SES::EmailIdentity",
+            "AWS::Serverless::LayerVersion",  # local content: on the functions' sys.path (layers.py)
+            "AWS::Lambda::LayerVersion",
+            "AWS::Serverless::Application",  # a local template: served with the parent (nested.py)
+            "AWS::CloudFormation::Stack",
+        }
+    )
+    | RAW_TYPES
 )
 
 # Types that only matter to a deployment: permissions, logging, the deployment plumbing of API
 # Gateway, CDK's bookkeeping. Locally every function may call every resource and logs go to stderr.
-NO_LOCAL_EFFECT_TYPES = frozenset(
-    {
-        "AWS::IAM::Role",
-        "AWS::IAM::Policy",
-        "AWS::IAM::ManagedPolicy",
-        "AWS::IAM::InstanceProfile",
-        "AWS::Lambda::Permission",
-        "AWS::Logs::LogGroup",
-        "AWS::ApiGateway::Account",
-        "AWS::ApiGateway::Deployment",
-        "AWS::CDK::Metadata",
-        "AWS::CloudWatch::Alarm",
-        "AWS::CloudWatch::Dashboard",
-    }
+NO_LOCAL_EFFECT_TYPES = (
+    frozenset(
+        {
+            "AWS::IAM::Role",
+            "AWS::IAM::Policy",
+            "AWS::IAM::ManagedPolicy",
+            "AWS::IAM::InstanceProfile",
+            "AWS::Lambda::Permission",
+            "AWS::Logs::LogGroup",
+            "AWS::ApiGateway::Account",
+            "AWS::CDK::Metadata",
+            "AWS::CloudWatch::Alarm",
+            "AWS::CloudWatch::Dashboard",
+        }
+    )
+    | RAW_NO_LOCAL_EFFECT_TYPES
 )
 
 # Properties per served type. Those not listed (in either set) are not emulated: a warning.
@@ -99,6 +110,7 @@ _HANDLED = {
     SERVERLESS_HTTP_API: frozenset(
         {"Auth", "CorsConfiguration", "DefinitionBody", "DefinitionUri", "StageName", "StageVariables"}
     ),
+    **RAW_HANDLED,
 }
 _LAYER_NO_LOCAL_EFFECT = frozenset(
     {
@@ -181,6 +193,8 @@ _NO_LOCAL_EFFECT: Mapping[str, frozenset[str]] = {
         }
     ),
 }
+
+_NO_LOCAL_EFFECT = {**_NO_LOCAL_EFFECT, **RAW_NO_LOCAL_EFFECT}
 
 # The event types of a function that serve answers; the others (queues, schedules...) are
 # never triggered locally.

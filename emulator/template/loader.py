@@ -18,6 +18,7 @@ from emulator.template.functions import build_function
 from emulator.template.globals_merge import apply_globals
 from emulator.template.http_apis import HttpApiEvent, build_http_api, events_by_api, implicit_http_api_needed
 from emulator.template.intrinsics import IntrinsicError, IntrinsicResolver
+from emulator.template.lambda_functions import build_lambda_functions
 from emulator.template.layers import LAYER_TYPES, function_layers, local_layers
 from emulator.template.model import (
     IMPLICIT_API_ID,
@@ -40,6 +41,9 @@ from emulator.template.nested import (
 )
 from emulator.template.parameters import partition_for, pseudo_parameters, resolve_parameters
 from emulator.template.physical import API_TYPES, ResourceCatalog
+from emulator.template.raw_apis import build_raw_apis
+from emulator.template.raw_coverage import RAW_TYPES
+from emulator.template.raw_template import RawTemplate
 from emulator.template.rest_routes import ApiDefinition, ApiEvent, build_rest_routes
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
@@ -133,6 +137,9 @@ class _TemplateReader:
             source=self.source,
             notes=self.notes,
         )
+        self.raw = RawTemplate(
+            self.resources, self.resolver, self.catalog.ref, self.template_dir, self.source, self.notes
+        )
         self.children = load_children(
             self.resources,
             properties_of=self._resolved_properties,
@@ -219,6 +226,8 @@ class _TemplateReader:
                         self.http_events.append(HttpApiEvent(logical_id, str(event_name), event_properties))
                     else:
                         events.append(ApiEvent(logical_id, str(event_name), event_properties))
+        with _resolving(self.source):
+            functions.update(build_lambda_functions(self.raw, self.catalog.name))
         _refuse_duplicate_names(functions, self.source)
         return functions, events
 
@@ -334,7 +343,7 @@ class _TemplateReader:
         for logical_id, resource in self.resources.items():
             if resource["Type"] in (SERVERLESS_FUNCTION, SERVERLESS_API, SERVERLESS_HTTP_API):
                 continue
-            if resource["Type"] in (*API_TYPES, *LAYER_TYPES, *NESTED_TYPES):
+            if resource["Type"] in (*API_TYPES, *LAYER_TYPES, *NESTED_TYPES, *RAW_TYPES):
                 continue
             properties = self._resolved_properties(logical_id)
             with _resolving(f"{self.source}: resource {logical_id}"):
@@ -398,6 +407,9 @@ def load_app(
         events, declared_apis, api_auth, definitions, source=reader.source, notes=reader.notes
     )
     http_apis, http_routes = reader.http_apis(functions)
+    raw = build_raw_apis(reader.raw, functions)
+    apis.update(raw.rest_apis)
+    http_apis.update(raw.http_apis)
     app = SamApp(
         template_path=reader.path.resolve(),
         stack_name=stack,
@@ -406,7 +418,7 @@ def load_app(
         parameters=reader.parameter_text,
         functions=functions,
         apis=apis,
-        routes=(*routes, *http_routes),
+        routes=(*routes, *http_routes, *raw.routes),
         resources=reader.other_resources(),
         notes=reader.notes,
         http_apis=http_apis,

@@ -1,0 +1,190 @@
+"""Plain ``AWS::Lambda::Function`` code shapes and raw API Gateway resources read by ``load_app``
+(what they serve over HTTP: tests/emulator/gateway/test_raw_rest.py and test_raw_http.py)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from emulator.errors import TemplateError
+from emulator.template import load_app
+
+HANDLER = "def handler(event, context):\n    return {}\n"
+
+
+def _function(code: str, runtime: str = "python3.12", extra: str = "") -> str:
+    return f"""
+    Resources:
+      Fn:
+        Type: AWS::Lambda::Function
+        {extra}
+        Properties:
+          Handler: app.handler
+          Runtime: {runtime}
+          Role: arn:aws:iam::123456789012:role/r
+          Code: {code}
+    """
+
+
+def test_code_a_local_directory(write_template) -> None:
+    path = write_template(_function("./src"), modules={"src/app.py": HANDLER})
+    spec = load_app(path).functions["Fn"]
+    assert (spec.code_uri, spec.unavailable) == (path.parent / "src", None)
+
+
+def test_code_a_local_zip(write_template, tmp_path: Path) -> None:
+    with zipfile.ZipFile(tmp_path / "app.zip", "w") as archive:
+        archive.writestr("app.py", HANDLER)
+    spec = load_app(write_template(_function("app.zip"))).functions["Fn"]
+    assert (spec.code_uri / "app.py").read_text() == HANDLER
+
+
+def test_code_s3_is_unavailable_and_says_how_to_fix_it(write_template) -> None:
+    spec = load_app(write_template(_function("{S3Bucket: b, S3Key: k/app.zip}"))).functions["Fn"]
+    assert spec.unavailable is not None
+    assert spec.unavailable.startswith("Code is in S3 (s3://b/k/app.zip), not on this machine")
+
+
+def test_code_s3_with_cdk_asset_metadata_is_the_asset_directory(write_template) -> None:
+    metadata = "Metadata: {aws:asset:path: asset.abc123, aws:asset:property: Code}"
+    text = _function("{S3Bucket: cdk-bucket, S3Key: abc123.zip}", extra=metadata)
+    path = write_template(text, modules={"asset.abc123/app.py": HANDLER})
+    spec = load_app(path).functions["Fn"]
+    assert (spec.code_uri, spec.unavailable) == (path.parent / "asset.abc123", None)
+
+
+def test_code_s3_with_the_serverless_package_next_to_the_template(write_template, tmp_path: Path) -> None:
+    with zipfile.ZipFile(tmp_path / "svc.zip", "w") as archive:
+        archive.writestr("app.py", HANDLER)
+    text = _function("{S3Bucket: {Ref: AWS::Region}, S3Key: serverless/svc/dev/1700000000000/svc.zip}")
+    spec = load_app(write_template(text)).functions["Fn"]
+    assert spec.unavailable is None
+    assert (spec.code_uri / "app.py").is_file()
+
+
+def test_a_node_function_is_unavailable_and_the_others_load(write_template) -> None:
+    spec = load_app(
+        write_template(_function('{ZipFile: "exports.handler = 1"}', runtime="nodejs20.x"))
+    ).functions
+    assert spec["Fn"].unavailable == "runtime nodejs20.x does not run here (only python3.x)"
+
+
+def test_code_is_required(write_template) -> None:
+    text = """
+    Resources:
+      Fn:
+        Type: AWS::Lambda::Function
+        Properties: {Handler: app.handler, Runtime: python3.12, Role: r}
+    """
+    with pytest.raises(TemplateError, match="function Fn: Code is required"):
+        load_app(write_template(text))
+
+
+def _rest(resources: str) -> str:
+    return f"""
+    Resources:
+      Fn:
+        Type: AWS::Lambda::Function
+        Properties: {{Handler: index.handler, Runtime: python3.12, Role: r, Code: {{ZipFile: "x"}}}}
+      Api:
+        Type: AWS::ApiGateway::RestApi
+        Properties: {{Name: a}}
+{resources}
+    """
+
+
+def test_a_resource_whose_parent_is_unknown_is_an_error(write_template) -> None:
+    text = _rest("""
+      Child:
+        Type: AWS::ApiGateway::Resource
+        Properties: {RestApiId: {Ref: Api}, ParentId: nowhere, PathPart: x}
+      Get:
+        Type: AWS::ApiGateway::Method
+        Properties: {RestApiId: {Ref: Api}, ResourceId: {Ref: Child}, HttpMethod: GET}
+    """)
+    with pytest.raises(
+        TemplateError, match="resource Child: ParentId: 'nowhere' is not a Resource of the API Api"
+    ):
+        load_app(write_template(text))
+
+
+def test_an_api_without_a_stage_is_served_under_local_with_a_warning(write_template) -> None:
+    text = _rest("""
+      Get:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: {Ref: Api}
+          ResourceId: {"Fn::GetAtt": [Api, RootResourceId]}
+          HttpMethod: GET
+          Integration: {Type: AWS_PROXY, Uri: {"Fn::GetAtt": [Fn, Arn]}}
+    """)
+    app = load_app(write_template(text))
+    assert [(r.method, r.path, r.function_id) for r in app.routes] == [("GET", "/", "Fn")]
+    assert app.apis["Api"].stage_name == "local"
+    assert any(w.startswith("REST APIs without a Stage") for w in app.notes.warnings())
+
+
+def test_the_deployments_stage_name_is_the_stage(write_template) -> None:
+    text = _rest("""
+      Deployment:
+        Type: AWS::ApiGateway::Deployment
+        Properties: {RestApiId: {Ref: Api}, StageName: dev, StageDescription: {Variables: {a: b}}}
+    """)
+    api = load_app(write_template(text)).apis["Api"]
+    assert (api.stage_name, api.stage_variables) == ("dev", {"a": "b"})
+
+
+def test_a_rest_api_body_is_its_definition(write_template) -> None:
+    body = {
+        "swagger": "2.0",
+        "paths": {
+            "/from-body": {
+                "get": {
+                    "x-amazon-apigateway-integration": {
+                        "type": "aws_proxy",
+                        "uri": {"Fn::GetAtt": ["Fn", "Arn"]},
+                    }
+                }
+            }
+        },
+    }
+    text = _rest(f"""
+      Body:
+        Type: AWS::ApiGateway::RestApi
+        Properties: {{Body: {json.dumps(body)}}}
+    """)
+    app = load_app(write_template(text))
+    assert [(r.api_id, r.path) for r in app.routes] == [("Body", "/from-body")]
+
+
+def test_an_http_lambda_integration_needs_a_payload_format_version(write_template) -> None:
+    text = """
+    Resources:
+      Api:
+        Type: AWS::ApiGatewayV2::Api
+        Properties: {ProtocolType: HTTP}
+      Integration:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties: {ApiId: {Ref: Api}, IntegrationType: AWS_PROXY, IntegrationUri: x}
+    """
+    with pytest.raises(TemplateError, match="resource Integration: PayloadFormatVersion is required"):
+        load_app(write_template(text))
+
+
+def test_an_http_api_quick_create(write_template) -> None:
+    text = """
+    Resources:
+      Fn:
+        Type: AWS::Lambda::Function
+        Properties: {Handler: index.handler, Runtime: python3.12, Role: r, Code: {ZipFile: "x"}}
+      Api:
+        Type: AWS::ApiGatewayV2::Api
+        Properties: {ProtocolType: HTTP, Target: {"Fn::GetAtt": [Fn, Arn]}}
+    """
+    app = load_app(write_template(text))
+    assert [(r.method, r.path, r.payload_format) for r in app.routes] == [("ANY", "$default", "2.0")]
+    assert app.http_apis["Api"].stage_name == "$default"
+    assert app.notes.warnings() == []
