@@ -195,3 +195,12 @@ def test_generate_authorizer_events(capsys):
     assert request_event["queryStringParameters"] == {"t": "1"}
     assert set(request_event["requestContext"]) == CONTEXT_KEYS
     assert "body" not in request_event
+
+
+def test_invoke_a_plain_lambda_function_with_inline_code():
+    raw_rest = str(template("raw_rest_app"))
+    proc = emulator(
+        "invoke", "inline-fn", "--event", "-", "--template", raw_rest, "--no-aws", stdin='{"resource": "/r"}'
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(json.loads(proc.stdout)["body"]) == {"inline": True, "input": "/r"}
