@@ -27,7 +27,7 @@ from emulator.template.cdk_assets import asset_path, packaged_zip
 from emulator.template.coverage import review_properties
 from emulator.template.functions import build_function
 from emulator.template.model import FunctionSpec
-from emulator.template.raw_template import RawTemplate
+from emulator.template.raw_template import RawTemplate, present
 
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
 _PYTHON_RUNTIME = re.compile(r"python3\.\d+")
@@ -70,7 +70,7 @@ def build_lambda_functions(raw: RawTemplate, name_of: Callable[[str], str]) -> d
     functions: dict[str, FunctionSpec] = {}
     for logical_id in raw.ids_of_type(LAMBDA_FUNCTION):
         properties = raw.properties(logical_id)
-        review_properties(logical_id, LAMBDA_FUNCTION, properties, raw.notes)
+        review_properties(logical_id, LAMBDA_FUNCTION, present(properties), raw.notes)
         if "Code" not in properties:
             raise TemplateError(f"{raw.source}: function {logical_id}: Code is required")
         code_properties, unavailable = _code_properties(logical_id, properties.pop("Code"), raw)

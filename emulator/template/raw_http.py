@@ -27,7 +27,7 @@ from emulator.template.http_apis import build_http_api
 from emulator.template.model import DEFAULT_ROUTE, HttpApiSpec, Route
 from emulator.template.openapi import ANY_METHOD
 from emulator.template.raw_coverage import HTTP_API, HTTP_AUTHORIZER, HTTP_INTEGRATION, HTTP_ROUTE, HTTP_STAGE
-from emulator.template.raw_template import RawTemplate, children_by_api, text
+from emulator.template.raw_template import RawTemplate, children_by_api, present, text
 
 Children = dict[str, list[tuple[str, dict[str, Any]]]]
 _TARGET_PREFIX = "integrations/"
@@ -191,7 +191,7 @@ def build_raw_http_apis(
         own = raw.raw_properties(api_id)
         body, location = own.pop("Body", None), own.pop("BodyS3Location", None)
         properties = raw.resolve(own, api_id)
-        review_properties(api_id, HTTP_API, properties, raw.notes)
+        review_properties(api_id, HTTP_API, present(properties), raw.notes)
         document, _ = read_document(
             body,
             location,

@@ -37,7 +37,7 @@ from emulator.template.raw_coverage import (
     REST_RESOURCE,
     REST_STAGE,
 )
-from emulator.template.raw_template import RawTemplate, children_by_api, text
+from emulator.template.raw_template import RawTemplate, children_by_api, present, text
 from emulator.template.rest_routes import ApiDefinition, build_rest_routes
 
 NO_STAGE_NAME = "local"
@@ -276,7 +276,7 @@ def build_raw_rest_apis(
         own = raw.raw_properties(api_id)
         body, location = own.pop("Body", None), own.pop("BodyS3Location", None)
         properties = raw.resolve(own, api_id)
-        review_properties(api_id, REST_API, properties, raw.notes)
+        review_properties(api_id, REST_API, present(properties), raw.notes)
         stage = _stage(api_id, children, raw)
         binary = [str(t).replace("~1", "/") for t in properties.get("BinaryMediaTypes") or []]
         api = build_api(

@@ -58,6 +58,12 @@ class RawTemplate:
         return f"{self.source}: resource {logical_id}"
 
 
+def present(properties: Mapping[str, Any]) -> dict[str, Any]:
+    """The properties that say something: generated templates write empty ones (``RequestParameters:
+    {}``, ``Policy: ""``) that mean the default, so they are not warned about."""
+    return {key: value for key, value in properties.items() if value not in (None, "", {}, [])}
+
+
 def text(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -79,6 +85,6 @@ def children_by_api(
             )
             continue
         properties = raw.properties(logical_id)
-        review_properties(logical_id, resource_type, properties, raw.notes)
+        review_properties(logical_id, resource_type, present(properties), raw.notes)
         grouped.setdefault(api_id, []).append((logical_id, properties))
     return grouped

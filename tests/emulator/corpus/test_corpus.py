@@ -3,6 +3,8 @@ and what it says it ignores."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,6 +77,28 @@ CASES = {
         calls=(Call("GET", "/Prod/users", 403, "Missing Authentication Token"),),
         log_contains=("0 routes: no function has an Api event",),
     ),
+    "cdk_lambda_rest_api": Case(
+        # LambdaRestApi: ANY on the root and on {proxy+}; the code is the asset directory next to
+        # the template (aws:asset:path), as SAM CLI resolves it.
+        calls=(
+            Call("GET", "/prod/", 200, "You've hit /"),
+            Call("POST", "/prod/a/b", 200, "You've hit /a/b"),
+        ),
+        template="cdk.out/CdkRestStack.template.json",
+    ),
+    "cdk_http_api": Case(
+        calls=(
+            Call("GET", "/items/7", 200, '"route": "GET /items/{id}"'),
+            Call("GET", "/nothing", 404, '"message":"Not Found"'),
+        ),
+        template="cdk.out/CdkHttpStack.template.json",
+    ),
+    "serverless_output": Case(
+        # The zip that `serverless package` left next to the template is the code (S3Key's name).
+        calls=(Call("GET", "/dev/hello", 200, '"stage": "dev"'),),
+        template=".serverless/cloudformation-template-update-stack.json",
+        warnings=("AWS::Lambda::Version is not emulated", "AWS::S3::Bucket is not emulated"),
+    ),
     "mapping_template_include": Case(
         calls=(Call("GET", "/dev/", 502, "Internal server error"),),
         warnings=("RestApi ANY /: aws integrations are not emulated",),
@@ -104,3 +128,30 @@ def test_corpus_template(name: str, tmp_path: Path) -> None:
         assert any(line.startswith(expected) for line in lines), (expected, lines)
     for expected in case.log_contains:
         assert any(expected in line for line in lines), expected
+
+
+VALIDATE_ROUTES = {
+    "cdk_lambda_rest_api": ("ANY     /prod/          HelloHandler2E4FBA4D", "ANY     /prod/{proxy+}"),
+    "cdk_http_api": ("GET     /items/{id}  ItemsHandler1C9B2A3D",),
+    "serverless_output": ("GET     /dev/hello  sls-hello-dev-hello",),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VALIDATE_ROUTES))
+def test_validate_shows_the_routes_and_what_is_ignored(name: str) -> None:
+    case = CASES[name]
+    template = str(CORPUS / name / case.template)
+    proc = subprocess.run(
+        [sys.executable, "-m", "emulator", "validate", "--template", template],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for route in VALIDATE_ROUTES[name]:
+        assert route in proc.stdout, proc.stdout
+    warnings = [line for line in proc.stdout.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == len(case.warnings), warnings
+    for expected in case.warnings:
+        assert any(expected in line for line in warnings), warnings
