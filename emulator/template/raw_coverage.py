@@ -19,18 +19,18 @@ HTTP_INTEGRATION = "AWS::ApiGatewayV2::Integration"
 HTTP_STAGE = "AWS::ApiGatewayV2::Stage"
 HTTP_AUTHORIZER = "AWS::ApiGatewayV2::Authorizer"
 
-REST_TYPES = frozenset(
-    {
-        REST_API,
-        REST_RESOURCE,
-        REST_METHOD,
-        REST_STAGE,
-        REST_DEPLOYMENT,
-        REST_AUTHORIZER,
-        REST_GATEWAY_RESPONSE,
-    }
+# The resources that belong to an API, by its RestApiId / ApiId.
+REST_CHILD_TYPES = (
+    REST_RESOURCE,
+    REST_METHOD,
+    REST_STAGE,
+    REST_DEPLOYMENT,
+    REST_AUTHORIZER,
+    REST_GATEWAY_RESPONSE,
 )
-HTTP_TYPES = frozenset({HTTP_API, HTTP_ROUTE, HTTP_INTEGRATION, HTTP_STAGE, HTTP_AUTHORIZER})
+HTTP_CHILD_TYPES = (HTTP_ROUTE, HTTP_INTEGRATION, HTTP_STAGE, HTTP_AUTHORIZER)
+REST_TYPES = frozenset({REST_API, *REST_CHILD_TYPES})
+HTTP_TYPES = frozenset({HTTP_API, *HTTP_CHILD_TYPES})
 # Served (read into functions, APIs and routes), never created in the local AWS endpoint.
 RAW_TYPES = REST_TYPES | HTTP_TYPES | {LAMBDA_FUNCTION}
 RAW_NO_LOCAL_EFFECT_TYPES = frozenset({"AWS::ApiGatewayV2::Deployment"})

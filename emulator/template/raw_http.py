@@ -26,7 +26,14 @@ from emulator.template.definitions import function_lookup, read_document
 from emulator.template.http_apis import build_http_api
 from emulator.template.model import DEFAULT_ROUTE, HttpApiSpec, Route
 from emulator.template.openapi import ANY_METHOD
-from emulator.template.raw_coverage import HTTP_API, HTTP_AUTHORIZER, HTTP_INTEGRATION, HTTP_ROUTE, HTTP_STAGE
+from emulator.template.raw_coverage import (
+    HTTP_API,
+    HTTP_AUTHORIZER,
+    HTTP_CHILD_TYPES,
+    HTTP_INTEGRATION,
+    HTTP_ROUTE,
+    HTTP_STAGE,
+)
 from emulator.template.raw_template import RawTemplate, children_by_api, present, text
 
 Children = dict[str, list[tuple[str, dict[str, Any]]]]
@@ -183,8 +190,9 @@ def build_raw_http_apis(
                 "WebSocket APIs are not emulated (the API, its routes, integrations and stages)", api_id
             )
     http_ids = [api_id for api_id in api_ids if api_id not in websockets]
-    child_types = (HTTP_ROUTE, HTTP_INTEGRATION, HTTP_STAGE, HTTP_AUTHORIZER)
-    children = {kind: children_by_api(raw, kind, "ApiId", set(http_ids), websockets) for kind in child_types}
+    children = {
+        kind: children_by_api(raw, kind, "ApiId", set(http_ids), websockets) for kind in HTTP_CHILD_TYPES
+    }
     specs: dict[str, HttpApiSpec] = {}
     routes: list[Route] = []
     for api_id in http_ids:

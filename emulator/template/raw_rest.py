@@ -31,6 +31,7 @@ from emulator.template.openapi import ANY_METHOD, Definition, read_definition
 from emulator.template.raw_coverage import (
     REST_API,
     REST_AUTHORIZER,
+    REST_CHILD_TYPES,
     REST_DEPLOYMENT,
     REST_GATEWAY_RESPONSE,
     REST_METHOD,
@@ -261,15 +262,7 @@ def build_raw_rest_apis(
     api_ids = raw.ids_of_type(REST_API)
     if not api_ids:
         return {}, ()
-    child_types = (
-        REST_RESOURCE,
-        REST_METHOD,
-        REST_STAGE,
-        REST_DEPLOYMENT,
-        REST_AUTHORIZER,
-        REST_GATEWAY_RESPONSE,
-    )
-    children = {kind: children_by_api(raw, kind, "RestApiId", set(api_ids)) for kind in child_types}
+    children = {kind: children_by_api(raw, kind, "RestApiId", set(api_ids)) for kind in REST_CHILD_TYPES}
     apis: dict[str, RestApiSpec] = {}
     definitions: dict[str, ApiDefinition] = {}
     for api_id in api_ids:
