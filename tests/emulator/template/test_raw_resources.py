@@ -188,3 +188,61 @@ def test_an_http_api_quick_create(write_template) -> None:
     assert [(r.method, r.path, r.payload_format) for r in app.routes] == [("ANY", "$default", "2.0")]
     assert app.http_apis["Api"].stage_name == "$default"
     assert app.notes.warnings() == []
+
+
+def test_a_method_s_api_key_the_stage_s_throttling_and_what_is_not_emulated(write_template) -> None:
+    text = _rest("""
+      Get:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: {Ref: Api}
+          ResourceId: {"Fn::GetAtt": [Api, RootResourceId]}
+          HttpMethod: GET
+          ApiKeyRequired: true
+          RequestValidatorId: v
+          Integration:
+            Type: MOCK
+            RequestTemplates: {application/json: '{"statusCode": 200}'}
+            IntegrationResponses:
+              - StatusCode: "200"
+                ResponseTemplates: {application/json: '{"id": "$context.requestId"}'}
+      Stage:
+        Type: AWS::ApiGateway::Stage
+        Properties:
+          RestApiId: {Ref: Api}
+          StageName: v1
+          MethodSettings: [{ResourcePath: "/*", ThrottlingRateLimit: 5, ThrottlingBurstLimit: 2}]
+    """)
+    app = load_app(write_template(text))
+    (route,) = app.routes
+    assert (route.api_key_required, route.mock is not None) == (True, True)
+    assert [(t.rate_limit, t.burst_limit) for t in app.apis["Api"].throttling] == [(5.0, 2)]
+    warnings = app.notes.warnings()
+    assert "RequestValidatorId of AWS::ApiGateway::Method is not emulated: Get" in warnings
+    assert (
+        "VTL in MOCK response templates is not evaluated (the template is sent as written): Get" in warnings
+    )
+
+
+def test_a_local_body_s3_location(write_template, tmp_path: Path) -> None:
+    body = {
+        "openapi": "3.0.1",
+        "paths": {
+            "/file": {
+                "get": {
+                    "x-amazon-apigateway-integration": {
+                        "type": "aws_proxy",
+                        "uri": "arn:aws:lambda:us-east-1:1:function:Fn",
+                    }
+                }
+            }
+        },
+    }
+    (tmp_path / "api.json").write_text(json.dumps(body))
+    text = _rest("""
+      FromFile:
+        Type: AWS::ApiGateway::RestApi
+        Properties: {BodyS3Location: api.json}
+    """)
+    app = load_app(write_template(text))
+    assert [(r.api_id, r.path, r.function_id) for r in app.routes] == [("FromFile", "/file", "Fn")]
