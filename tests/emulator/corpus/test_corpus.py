@@ -83,6 +83,8 @@ CASES = {
         calls=(
             Call("GET", "/prod/", 200, "You've hit /"),
             Call("POST", "/prod/a/b", 200, "You've hit /a/b"),
+            # defaultCorsPreflightOptions: an OPTIONS MOCK method on each resource.
+            Call("OPTIONS", "/prod/a", 204, "", answer_headers={"Access-Control-Allow-Origin": "*"}),
         ),
         template="cdk.out/CdkRestStack.template.json",
     ),
@@ -131,7 +133,7 @@ def test_corpus_template(name: str, tmp_path: Path) -> None:
 
 
 VALIDATE_ROUTES = {
-    "cdk_lambda_rest_api": ("ANY     /prod/          HelloHandler2E4FBA4D", "ANY     /prod/{proxy+}"),
+    "cdk_lambda_rest_api": ("ANY      /prod/          HelloHandler2E4FBA4D", "OPTIONS  /prod/{proxy+}  (mock)"),
     "cdk_http_api": ("GET     /items/{id}  ItemsHandler1C9B2A3D",),
     "serverless_output": ("GET     /dev/hello  sls-hello-dev-hello",),
 }
