@@ -34,11 +34,9 @@ from emulator.template.raw_coverage import (
     HTTP_ROUTE,
     HTTP_STAGE,
 )
-from emulator.template.raw_template import RawTemplate, children_by_api, present, text
+from emulator.template.raw_template import Children, RawTemplate, children_by_api, is_true, present, text
 
-Children = dict[str, list[tuple[str, dict[str, Any]]]]
 _TARGET_PREFIX = "integrations/"
-_TRUE = ("true", "True", True)
 
 
 def _route_key(route_key: Any, where: str) -> tuple[str, str]:
@@ -91,7 +89,7 @@ def _authorizer_scheme(authorizer_id: str, properties: Mapping[str, Any], raw: R
         "identitySource": sources,
         "authorizerUri": text(properties.get("AuthorizerUri")),
         "authorizerPayloadFormatVersion": text(properties.get("AuthorizerPayloadFormatVersion") or "2.0"),
-        "enableSimpleResponses": properties.get("EnableSimpleResponses") in _TRUE,
+        "enableSimpleResponses": is_true(properties.get("EnableSimpleResponses")),
         "authorizerResultTtlInSeconds": int(properties.get("AuthorizerResultTtlInSeconds") or 0),
     }
     return {"type": "apiKey", "x-amazon-apigateway-authorizer": authorizer}

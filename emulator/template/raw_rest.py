@@ -38,25 +38,22 @@ from emulator.template.raw_coverage import (
     REST_RESOURCE,
     REST_STAGE,
 )
-from emulator.template.raw_template import RawTemplate, children_by_api, present, text
+from emulator.template.raw_template import Children, RawTemplate, children_by_api, is_true, present, text
 from emulator.template.rest_routes import ApiDefinition, build_rest_routes
 
 NO_STAGE_NAME = "local"
 IAM_SCHEME = "AWS_IAM"
 API_KEY_SCHEME = "api_key"
-_TRUE = ("true", "True", True)
 _INTEGRATION_HANDLED = frozenset({"Type", "Uri", "RequestTemplates", "IntegrationResponses"})
 _INTEGRATION_NO_LOCAL_EFFECT = frozenset(
     {"IntegrationHttpMethod", "Credentials", "PassthroughBehavior", "CacheKeyParameters", "CacheNamespace"}
 )
 _VTL_MARKS = ("$input", "$context", "$util", "$stageVariables", "#set", "#if", "#foreach")
 
-Children = dict[str, list[tuple[str, dict[str, Any]]]]
-
 
 def _integration(method_id: str, integration: Mapping[str, Any], raw: RawTemplate) -> dict[str, Any]:
     """A Method's ``Integration`` as ``x-amazon-apigateway-integration``."""
-    for key in integration:
+    for key in present(integration):
         if key in _INTEGRATION_NO_LOCAL_EFFECT:
             raw.notes.no_local_effect(f"ApiGateway::Method.Integration.{key}", method_id)
         elif key not in _INTEGRATION_HANDLED:
@@ -77,6 +74,13 @@ def _integration(method_id: str, integration: Mapping[str, Any], raw: RawTemplat
             raw.notes.ignore(
                 "VTL in MOCK response templates is not evaluated (the template is sent as written)", method_id
             )
+    requests = integration.get("RequestTemplates") or {}
+    if kind == "mock" and any(mark in str(t) for t in requests.values() for mark in _VTL_MARKS):
+        raw.notes.ignore(
+            "VTL in MOCK request templates is not evaluated (the status is the template's statusCode when it "
+            "is plain JSON, else 200)",
+            method_id,
+        )
     return {
         "type": kind,
         "uri": integration.get("Uri", ""),
@@ -158,7 +162,7 @@ def _method_operation(
         raise TemplateError(
             f"{where}: AuthorizationType {auth_type} is not one of NONE, CUSTOM, AWS_IAM, COGNITO_USER_POOLS"
         )
-    if properties.get("ApiKeyRequired") in _TRUE:
+    if is_true(properties.get("ApiKeyRequired")):
         requirement[API_KEY_SCHEME] = []
     if requirement:
         operation["security"] = [requirement]

@@ -58,6 +58,15 @@ class RawTemplate:
         return f"{self.source}: resource {logical_id}"
 
 
+# The resources of each API: API logical id -> [(logical id, resolved properties)].
+Children = dict[str, list[tuple[str, dict[str, Any]]]]
+
+
+def is_true(value: Any) -> bool:
+    """A CloudFormation boolean: ``true`` or the string ``"true"`` (any case)."""
+    return value is True or str(value).lower() == "true"
+
+
 def present(properties: Mapping[str, Any]) -> dict[str, Any]:
     """The properties that say something: generated templates write empty ones (``RequestParameters:
     {}``, ``Policy: ""``) that mean the default, so they are not warned about."""
@@ -70,11 +79,11 @@ def text(value: Any) -> str:
 
 def children_by_api(
     raw: RawTemplate, resource_type: str, api_key: str, api_ids: Collection[str], quiet: Collection[str] = ()
-) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+) -> Children:
     """The resources of a type that belong to an API (``RestApiId``/``ApiId``), properties resolved and
     reviewed, grouped by the API's logical id. One naming no API of the template gets a warning;
     those of an API in ``quiet`` (already warned about as a whole) are left out without one."""
-    grouped: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    grouped: Children = {}
     for logical_id in raw.ids_of_type(resource_type):
         api_id = text(raw.resolve(raw.raw_properties(logical_id).get(api_key), logical_id))
         if api_id in quiet:

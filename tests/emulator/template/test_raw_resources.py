@@ -246,3 +246,40 @@ def test_a_local_body_s3_location(write_template, tmp_path: Path) -> None:
     """)
     app = load_app(write_template(text))
     assert [(r.api_id, r.path, r.function_id) for r in app.routes] == [("FromFile", "/file", "Fn")]
+
+
+def test_an_http_api_body_and_its_route_resources_are_merged(write_template) -> None:
+    integration = {"type": "aws_proxy", "uri": {"Fn::GetAtt": ["Fn", "Arn"]}, "payloadFormatVersion": "1.0"}
+    body = {
+        "openapi": "3.0.1",
+        "paths": {"/from-body": {"get": {"x-amazon-apigateway-integration": integration}}},
+    }
+    text = f"""
+    Resources:
+      Fn:
+        Type: AWS::Lambda::Function
+        Properties: {{Handler: index.handler, Runtime: python3.12, Role: r, Code: {{ZipFile: "x"}}}}
+      Api:
+        Type: AWS::ApiGatewayV2::Api
+        Properties: {{Body: {json.dumps(body)}}}
+      Integration:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties:
+          ApiId: {{Ref: Api}}
+          IntegrationType: AWS_PROXY
+          IntegrationUri: {{"Fn::GetAtt": [Fn, Arn]}}
+          PayloadFormatVersion: "2.0"
+      Route:
+        Type: AWS::ApiGatewayV2::Route
+        Properties:
+          ApiId: {{Ref: Api}}
+          RouteKey: POST /from-route
+          Target: {{"Fn::Sub": "integrations/${{Integration}}"}}
+      Stage:
+        Type: AWS::ApiGatewayV2::Stage
+        Properties: {{ApiId: {{Ref: Api}}, StageName: v2}}
+    """
+    app = load_app(write_template(text))
+    routes = sorted((r.method, r.path, r.function_id, r.payload_format) for r in app.routes)
+    assert routes == [("GET", "/from-body", "Fn", "1.0"), ("POST", "/from-route", "Fn", "2.0")]
+    assert app.http_apis["Api"].stage_name == "v2"
