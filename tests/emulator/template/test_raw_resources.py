@@ -96,6 +96,17 @@ def _rest(resources: str) -> str:
     """
 
 
+# A GET method on the API's root; the test adds its other properties (indented 10 spaces).
+ROOT_GET = """
+      Get:
+        Type: AWS::ApiGateway::Method
+        Properties:
+          RestApiId: {Ref: Api}
+          ResourceId: {"Fn::GetAtt": [Api, RootResourceId]}
+          HttpMethod: GET
+"""
+
+
 def test_a_resource_whose_parent_is_unknown_is_an_error(write_template) -> None:
     text = _rest("""
       Child:
@@ -112,15 +123,12 @@ def test_a_resource_whose_parent_is_unknown_is_an_error(write_template) -> None:
 
 
 def test_an_api_without_a_stage_is_served_under_local_with_a_warning(write_template) -> None:
-    text = _rest("""
-      Get:
-        Type: AWS::ApiGateway::Method
-        Properties:
-          RestApiId: {Ref: Api}
-          ResourceId: {"Fn::GetAtt": [Api, RootResourceId]}
-          HttpMethod: GET
+    text = _rest(
+        ROOT_GET
+        + """
           Integration: {Type: AWS_PROXY, Uri: {"Fn::GetAtt": [Fn, Arn]}}
-    """)
+    """
+    )
     app = load_app(write_template(text))
     assert [(r.method, r.path, r.function_id) for r in app.routes] == [("GET", "/", "Fn")]
     assert app.apis["Api"].stage_name == "local"
@@ -191,13 +199,9 @@ def test_an_http_api_quick_create(write_template) -> None:
 
 
 def test_a_method_s_api_key_the_stage_s_throttling_and_what_is_not_emulated(write_template) -> None:
-    text = _rest("""
-      Get:
-        Type: AWS::ApiGateway::Method
-        Properties:
-          RestApiId: {Ref: Api}
-          ResourceId: {"Fn::GetAtt": [Api, RootResourceId]}
-          HttpMethod: GET
+    text = _rest(
+        ROOT_GET
+        + """
           ApiKeyRequired: true
           RequestValidatorId: v
           Integration:
@@ -212,7 +216,8 @@ def test_a_method_s_api_key_the_stage_s_throttling_and_what_is_not_emulated(writ
           RestApiId: {Ref: Api}
           StageName: v1
           MethodSettings: [{ResourcePath: "/*", ThrottlingRateLimit: 5, ThrottlingBurstLimit: 2}]
-    """)
+    """
+    )
     app = load_app(write_template(text))
     (route,) = app.routes
     assert (route.api_key_required, route.mock is not None) == (True, True)
