@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from emulator.errors import TemplateError
@@ -65,8 +66,13 @@ def _code_properties(logical_id: str, code: Any, raw: RawTemplate) -> tuple[dict
     raise TemplateError(f"{where}: Code needs ZipFile, S3Bucket and S3Key, or ImageUri")
 
 
-def build_lambda_functions(raw: RawTemplate, name_of: Callable[[str], str]) -> dict[str, FunctionSpec]:
-    """Every ``AWS::Lambda::Function`` of the template; ``name_of``: its physical name."""
+def build_lambda_functions(
+    raw: RawTemplate,
+    name_of: Callable[[str], str],
+    layers_of: Callable[[str, Any], tuple[Path, ...]],
+) -> dict[str, FunctionSpec]:
+    """Every ``AWS::Lambda::Function`` of the template; ``name_of``: its physical name;
+    ``layers_of(logical id, Layers)``: its local layers' directories, as for SAM functions."""
     functions: dict[str, FunctionSpec] = {}
     for logical_id in raw.ids_of_type(LAMBDA_FUNCTION):
         properties = raw.properties(logical_id)
@@ -88,7 +94,9 @@ def build_lambda_functions(raw: RawTemplate, name_of: Callable[[str], str]) -> d
             template_dir=raw.template_dir,
             source=raw.source,
         )
-        functions[logical_id] = (
-            spec if unavailable is None else dataclasses.replace(spec, unavailable=unavailable)
+        functions[logical_id] = dataclasses.replace(
+            spec,
+            layers=layers_of(logical_id, properties.get("Layers")),
+            unavailable=spec.unavailable if unavailable is None else unavailable,
         )
     return functions

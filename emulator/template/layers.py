@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.errors import TemplateError
+from emulator.template.cdk_assets import asset_path
 from emulator.template.code import zip_directory
 from emulator.template.coverage import reviewed_resources
 from emulator.template.model import TemplateNotes
@@ -62,7 +63,9 @@ def local_layers(
     for logical_id, resource_type, properties in reviewed_resources(
         resources, LAYER_TYPES, properties_of, notes
     ):
-        directory = _layer_directory(logical_id, resource_type, properties, template_dir, source)
+        # CDK output: the layer's asset directory next to the template (see cdk_assets.py).
+        asset = asset_path(resources[logical_id], _CONTENT_PROPERTY[resource_type], template_dir)
+        directory = asset or _layer_directory(logical_id, resource_type, properties, template_dir, source)
         if directory is None:
             prop = _CONTENT_PROPERTY[resource_type]
             notes.ignore(

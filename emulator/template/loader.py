@@ -227,9 +227,12 @@ class _TemplateReader:
                     else:
                         events.append(ApiEvent(logical_id, str(event_name), event_properties))
         with _resolving(self.source):
-            functions.update(build_lambda_functions(self.raw, self.catalog.name))
+            functions.update(build_lambda_functions(self.raw, self.catalog.name, self._layers))
         _refuse_duplicate_names(functions, self.source)
         return functions, events
+
+    def _layers(self, logical_id: str, layers: Any) -> tuple[Path, ...]:
+        return function_layers(logical_id, layers, self.local_layers, source=self.source, notes=self.notes)
 
     def apis(
         self, functions: Mapping[str, FunctionSpec], events: list[ApiEvent]

@@ -43,6 +43,7 @@ RAW_HANDLED: Mapping[str, frozenset[str]] = {
             "Environment",
             "FunctionName",
             "Handler",
+            "Layers",
             "MemorySize",
             "PackageType",
             "ReservedConcurrentExecutions",

@@ -288,3 +288,28 @@ def test_an_http_api_body_and_its_route_resources_are_merged(write_template) -> 
     routes = sorted((r.method, r.path, r.function_id, r.payload_format) for r in app.routes)
     assert routes == [("GET", "/from-body", "Fn", "1.0"), ("POST", "/from-route", "Fn", "2.0")]
     assert app.http_apis["Api"].stage_name == "v2"
+
+
+def test_a_plain_function_s_layers_and_a_cdk_layer_asset(write_template) -> None:
+    text = """
+    Resources:
+      Layer:
+        Type: AWS::Lambda::LayerVersion
+        Metadata: {aws:asset:path: asset.layer1, aws:asset:property: Content}
+        Properties: {Content: {S3Bucket: cdk-assets, S3Key: layer1.zip}, CompatibleRuntimes: [python3.12]}
+      Fn:
+        Type: AWS::Lambda::Function
+        Properties:
+          Handler: app.handler
+          Runtime: python3.12
+          Role: r
+          Code: src
+          Layers: [{Ref: Layer}, "arn:aws:lambda:us-east-1:123456789012:layer:published:3"]
+    """
+    path = write_template(text, modules={"src/app.py": HANDLER, "asset.layer1/python/shared.py": ""})
+    app = load_app(path)
+    assert app.functions["Fn"].layers == (path.parent / "asset.layer1",)
+    assert any(
+        w.startswith("Layers: arn:aws:lambda:us-east-1:123456789012:layer:published:3")
+        for w in app.notes.warnings()
+    )
