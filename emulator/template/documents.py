@@ -8,6 +8,9 @@ CloudFormation's YAML dialect writes intrinsic functions as local tags (``!Ref X
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +128,26 @@ def parse_template_text(text: str, source: str) -> dict[str, Any]:
     return document
 
 
+# The files one load reads (the template, its AWS::Include and DefinitionUri files): what serve
+# watches to reload the template. A nested stack's load records its own, merged into its parent's.
+_FILES_READ: ContextVar[list[Path] | None] = ContextVar("emulator_template_files_read", default=None)
+
+
+@contextmanager
+def recording_files_read() -> Iterator[list[Path]]:
+    """Within: every file :func:`read_template` reads is appended to the list yielded."""
+    files: list[Path] = []
+    token = _FILES_READ.set(files)
+    try:
+        yield files
+    finally:
+        _FILES_READ.reset(token)
+
+
 def read_template(path: Path) -> dict[str, Any]:
+    files = _FILES_READ.get()
+    if files is not None:
+        files.append(path.resolve())
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -12,7 +12,7 @@ from emulator.errors import TemplateError
 from emulator.template.apis import build_api
 from emulator.template.coverage import review_event, review_properties, review_resource_types
 from emulator.template.definitions import api_definition, function_lookup, read_document
-from emulator.template.documents import read_template
+from emulator.template.documents import read_template, recording_files_read
 from emulator.template.foreach import expand_for_each
 from emulator.template.functions import build_function
 from emulator.template.globals_merge import apply_globals
@@ -396,38 +396,39 @@ def load_app(
             nesting=(*nesting, path.resolve()),
         )
 
-    reader = _TemplateReader(
-        path,
-        parameter_overrides=parameter_overrides,
-        region=region,
-        account_id=account_id,
-        stack_name=stack,
-        load_child=load_child,
-    )
-    functions, events = reader.functions_and_events()
-    declared_apis, api_auth, definitions = reader.apis(functions, events)
-    routes, apis = build_rest_routes(
-        events, declared_apis, api_auth, definitions, source=reader.source, notes=reader.notes
-    )
-    http_apis, http_routes = reader.http_apis(functions)
-    raw = build_raw_apis(reader.raw, functions)
-    apis.update(raw.rest_apis)
-    http_apis.update(raw.http_apis)
-    app = SamApp(
-        template_path=reader.path.resolve(),
-        stack_name=stack,
-        region=region,
-        account_id=account_id,
-        parameters=reader.parameter_text,
-        functions=functions,
-        apis=apis,
-        routes=(*routes, *http_routes, *raw.routes),
-        resources=reader.other_resources(),
-        notes=reader.notes,
-        http_apis=http_apis,
-        outputs=reader.outputs(),
-        source_files=(reader.path.resolve(),),
-    )
-    for child_id, child in reader.children:
-        app = merge_child(app, child_id, child)
+    with recording_files_read() as files_read:  # the files to watch (a child's load records its own)
+        reader = _TemplateReader(
+            path,
+            parameter_overrides=parameter_overrides,
+            region=region,
+            account_id=account_id,
+            stack_name=stack,
+            load_child=load_child,
+        )
+        functions, events = reader.functions_and_events()
+        declared_apis, api_auth, definitions = reader.apis(functions, events)
+        routes, apis = build_rest_routes(
+            events, declared_apis, api_auth, definitions, source=reader.source, notes=reader.notes
+        )
+        http_apis, http_routes = reader.http_apis(functions)
+        raw = build_raw_apis(reader.raw, functions)
+        apis.update(raw.rest_apis)
+        http_apis.update(raw.http_apis)
+        app = SamApp(
+            template_path=reader.path.resolve(),
+            stack_name=stack,
+            region=region,
+            account_id=account_id,
+            parameters=reader.parameter_text,
+            functions=functions,
+            apis=apis,
+            routes=(*routes, *http_routes, *raw.routes),
+            resources=reader.other_resources(),
+            notes=reader.notes,
+            http_apis=http_apis,
+            outputs=reader.outputs(),
+            source_files=tuple(dict.fromkeys(files_read)),
+        )
+        for child_id, child in reader.children:
+            app = merge_child(app, child_id, child)
     return app

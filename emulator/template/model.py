@@ -231,7 +231,8 @@ class SamApp:
     notes: TemplateNotes = field(default_factory=TemplateNotes, compare=False)
     http_apis: Mapping[str, HttpApiSpec] = field(default_factory=dict)  # their routes are in ``routes``
     outputs: Mapping[str, Any] = field(default_factory=dict)  # the template's Outputs, values resolved
-    source_files: tuple[Path, ...] = ()  # the template files read: itself and its nested stacks'
+    # The files read (watched for reload): the template, its includes and definitions, its nested stacks'.
+    source_files: tuple[Path, ...] = ()
 
     def resources_of_type(self, *types: str) -> list[ResourceSpec]:
         return [r for r in self.resources.values() if r.type in types]

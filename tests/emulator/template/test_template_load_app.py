@@ -233,3 +233,16 @@ def test_gateway_responses_unquoted_with_status(write_template):
         "application/json": '{"error":{"message":$context.error.messageString}}'
     }
     assert responses["DEFAULT_4XX"].templates == {}
+
+
+def test_the_files_a_load_reads_are_its_source_files(fixtures_dir):
+    """What serve watches to reload the template: the template, and each file it reads through
+    ``AWS::Include`` or ``DefinitionUri`` (an edit of any of them reloads the app)."""
+    corpus = Path(__file__).resolve().parents[1] / "corpus" / "ses_openapi_include"
+    included = load_app(corpus / "template.yml")
+    expected = ((corpus / "template.yml").resolve(), (corpus / "src" / "api.yml").resolve())
+    assert included.source_files == expected
+    app_dir = fixtures_dir / "openapi_app"
+    by_uri = load_app(app_dir / "template.yaml")
+    assert by_uri.source_files[0] == (app_dir / "template.yaml").resolve()
+    assert (app_dir / "uri-api.json").resolve() in by_uri.source_files
