@@ -18,6 +18,7 @@ from typing import Any
 
 from emulator.template.model import TemplateNotes
 from emulator.template.raw_coverage import (
+    FUNCTION_PROPERTIES,
     RAW_HANDLED,
     RAW_NO_LOCAL_EFFECT,
     RAW_NO_LOCAL_EFFECT_TYPES,
@@ -72,24 +73,7 @@ NO_LOCAL_EFFECT_TYPES = (
 
 # Properties per served type. Those not listed (in either set) are not emulated: a warning.
 _HANDLED: Mapping[str, frozenset[str]] = {
-    SERVERLESS_FUNCTION: frozenset(
-        {
-            "Architectures",
-            "CodeUri",
-            "Environment",
-            "Events",
-            "FunctionName",
-            "Handler",
-            "ImageUri",
-            "InlineCode",
-            "Layers",
-            "MemorySize",
-            "PackageType",
-            "ReservedConcurrentExecutions",
-            "Runtime",
-            "Timeout",
-        }
-    ),
+    SERVERLESS_FUNCTION: FUNCTION_PROPERTIES | {"CodeUri", "Events", "ImageUri", "InlineCode"},
     SERVERLESS_API: frozenset(
         {
             "Auth",

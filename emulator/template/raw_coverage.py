@@ -35,22 +35,24 @@ HTTP_TYPES = frozenset({HTTP_API, *HTTP_CHILD_TYPES})
 RAW_TYPES = REST_TYPES | HTTP_TYPES | {LAMBDA_FUNCTION}
 RAW_NO_LOCAL_EFFECT_TYPES = frozenset({"AWS::ApiGatewayV2::Deployment"})
 
+# A function's properties that mean the same in AWS::Lambda::Function and AWS::Serverless::Function.
+FUNCTION_PROPERTIES = frozenset(
+    {
+        "Architectures",
+        "Environment",
+        "FunctionName",
+        "Handler",
+        "Layers",
+        "MemorySize",
+        "PackageType",
+        "ReservedConcurrentExecutions",
+        "Runtime",
+        "Timeout",
+    }
+)
+
 RAW_HANDLED: Mapping[str, frozenset[str]] = {
-    LAMBDA_FUNCTION: frozenset(
-        {
-            "Architectures",
-            "Code",
-            "Environment",
-            "FunctionName",
-            "Handler",
-            "Layers",
-            "MemorySize",
-            "PackageType",
-            "ReservedConcurrentExecutions",
-            "Runtime",
-            "Timeout",
-        }
-    ),
+    LAMBDA_FUNCTION: FUNCTION_PROPERTIES | {"Code"},
     REST_API: frozenset({"Body", "BodyS3Location", "BinaryMediaTypes"}),
     REST_RESOURCE: frozenset({"RestApiId", "ParentId", "PathPart"}),
     REST_METHOD: frozenset(
