@@ -281,6 +281,7 @@ class EmulatorCore:
                 old_runtime.close()
 
             serving.swap(gateway, retire_old)
+            self.prewarm_all()  # --warm-containers eager: the new app's functions warm, as at start
             logging.getLogger(log.SERVE).info(
                 "Reloaded %s: %d routes, %d functions (%.2f s)",
                 self.options.template,

@@ -143,6 +143,28 @@ def test_an_edit_of_an_env_vars_file_reaches_the_handler(tmp_path: Path) -> None
         until(lambda: answers(serve.root_url + "/Prod/hello", "edited from /hello"))
 
 
+def test_eager_functions_are_warm_again_after_a_reload(tmp_path: Path) -> None:
+    """--warm-containers eager: the new app's functions start their workers at the reload, as at
+    serve's start, before any request (read on the dashboard's functions API)."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(textwrap.dedent(HANDLER))
+    template = tmp_path / "template.yaml"
+    write_template(template)
+    argv = serve_argv("--port", "0", "--template", str(template), "--warm-containers", "eager")
+    with run_serve(argv, log_path=tmp_path / "serve.log", cwd=ROOT, env=dict(os.environ)) as serve:
+
+        def warm_workers() -> int:
+            listing = requests.get(serve.root_url + "/_emulator/api/functions", timeout=30).json()
+            (hello,) = [item for item in listing["functions"] if item["logicalId"] == "HelloFunction"]
+            return int(hello["workers"]["warm"])
+
+        until(lambda: warm_workers() == 1)
+        write_template(template, greeting="again")
+        until(lambda: "Reloaded " in serve.log_path.read_text())  # the new app serves from now on
+        until(lambda: warm_workers() == 1)  # and its function is warm, with no request yet
+        assert answers(serve.root_url + "/Prod/hello", "again from /hello")
+
+
 class _HeldGateway:
     """Answers once ``release`` is set: a request in flight for as long as the test wants."""
 
