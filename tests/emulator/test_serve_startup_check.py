@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-import time
 from pathlib import Path
 
 import requests
 
 from emulator.launcher import run_serve, serve_argv
+from tests.waiting import until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,16 +46,6 @@ LINE = (
 )
 
 
-def _log_once_it_has(path: Path, text: str, timeout_s: float = 60.0) -> str:
-    """serve's log as soon as it holds ``text`` (the check runs after Ready, on its own thread)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        log = path.read_text()
-        if text in log or time.monotonic() > deadline:
-            return log
-        time.sleep(0.05)  # polling the file for an event, not a fixed wait
-
-
 def test_a_function_that_cannot_start_is_one_line_at_start_up(tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "good.py").write_text(GOOD)
@@ -63,7 +53,8 @@ def test_a_function_that_cannot_start_is_one_line_at_start_up(tmp_path: Path) ->
     (tmp_path / "template.yaml").write_text(TEMPLATE)
     argv = serve_argv("--port", "0", "--template", str(tmp_path / "template.yaml"), "--no-reload")
     with run_serve(argv, log_path=tmp_path / "serve.log", cwd=ROOT) as serve:
-        log = _log_once_it_has(serve.log_path, LINE)
+        until(lambda: LINE in serve.log_path.read_text())  # the check runs after Ready, on its own thread
+        log = serve.log_path.read_text()
         assert [line for line in log.splitlines() if "cannot start" in line] == [LINE]
         assert requests.get(f"{serve.root_url}/Prod/good", timeout=30).text == "ok"
         assert requests.get(f"{serve.root_url}/Prod/insecure", timeout=30).status_code == 502
