@@ -51,7 +51,6 @@ from emulator.apigateway.wsgi_bridge import WsgiApp, call_wsgi
 from emulator.clock import EmulatorClock
 from emulator.dashboard.history import CURRENT_RECORD, RequestHistory, RequestRecord, note_failure
 from emulator.lambda_runtime.api import InvocationResult, LambdaRuntime
-from emulator.lambda_runtime.traces import InvocationTrace
 from emulator.template.model import RestApiSpec, SamApp
 
 # API Gateway's default integration timeout for REST APIs (the most it allows unless raised by
@@ -286,7 +285,7 @@ class ApiGateway:
         trace = None
         if record is not None:  # the dashboard's: the event sent, the raw result, the log lines
             record.function = function_name
-            trace = record.invocation = InvocationTrace()
+            trace = record.invoked()
         future = await self.runtime.call_async(
             function_name, event, wait_s=self.integration_timeout_s, trace=trace
         )

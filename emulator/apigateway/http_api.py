@@ -37,7 +37,6 @@ from emulator.apigateway.routing import ResourceTree, RouteMatch
 from emulator.clock import EmulatorClock
 from emulator.dashboard.history import AuthorizerTrace, current_record, note_failure
 from emulator.lambda_runtime.api import InvocationResult, LambdaRuntime
-from emulator.lambda_runtime.traces import InvocationTrace
 from emulator.template.model import (
     DEFAULT_ROUTE,
     HttpApiSpec,
@@ -212,7 +211,7 @@ class HttpApis:
         trace = None
         if record is not None:  # the dashboard's: the event sent, the raw result, the log lines
             record.api_id, record.route, record.function = stage.spec.logical_id, key, function_name
-            trace = record.invocation = InvocationTrace()
+            trace = record.invoked()
         future = await self.runtime.call_async(
             function_name, payload, wait_s=self.integration_timeout_s, trace=trace
         )

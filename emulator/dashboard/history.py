@@ -11,18 +11,20 @@ what they did on it without each signature carrying it.
 from __future__ import annotations
 
 import dataclasses
+import struct
 import threading
 import time
 from collections import deque
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from emulator.lambda_runtime.traces import KEPT_BYTES
+import orjson
+
+from emulator.lambda_runtime.traces import KEPT_BYTES, InvocationTrace
 
 if TYPE_CHECKING:
     from emulator.apigateway.proxy_response import GatewayResponse
     from emulator.apigateway.request import GatewayRequest
-    from emulator.lambda_runtime.traces import InvocationTrace
 
 DEFAULT_HISTORY = 1000
 
@@ -44,60 +46,166 @@ class AuthorizerTrace:
 
 
 class RequestRecord:
-    """What one request went through, filled as the pipeline runs.
+    """What one request went through: filled as the pipeline runs, sealed once in the history.
 
-    References only: the request and the response as the gateway had them (a body over
-    :data:`~emulator.lambda_runtime.traces.KEPT_BYTES` is kept in part), the function's
-    :class:`~emulator.lambda_runtime.traces.InvocationTrace` (its event, raw result, log lines).
+    While the request is in flight the record holds the gateway's own objects (the request, the
+    response, the function's :class:`~emulator.lambda_runtime.traces.InvocationTrace`). The
+    history then keeps it for the next thousand requests, so :meth:`seal` packs them into one
+    bytes object (their JSON parts and their bodies, :data:`KEPT_BYTES` of each at most).
+    Profiled with py-spy under ``make bench``'s load, the ~60 small objects a record used to keep
+    were the largest part of what recording cost: each freed a thousand requests later is a
+    cache miss, and hands the allocator a cold block for the next request's objects. The
+    properties below rebuild the gateway's objects when the dashboard asks.
     """
 
     __slots__ = (
+        "_request",
+        "_response",
+        "_sealed",
+        "_trace",
         "api_id",
         "authorizer",
         "duration_ms",
         "failure",
         "function",
-        "invocation",
         "received_at",
         "replay_of",
-        "request",
-        "request_body_size",
         "request_id",
-        "response",
-        "response_body_size",
         "route",
         "sequence",
+        "status",
     )
 
     def __init__(self, request_id: str, request: GatewayRequest) -> None:
         self.request_id = request_id
         self.received_at = time.time()
-        size = self.request_body_size = len(request.body)
-        self.request = (
-            request if size <= KEPT_BYTES else dataclasses.replace(request, body=request.body[:KEPT_BYTES])
-        )
-        self.response: GatewayResponse | None = None
-        self.response_body_size = 0
+        self._request: GatewayRequest | None = request
+        self._response: GatewayResponse | None = None
+        self._trace: InvocationTrace | None = None
+        self._sealed: bytes | None = None
+        self.status: int | None = None  # None: not answered (yet)
         self.duration_ms = 0.0
         self.sequence = 0  # its place in the history (the live list's event id)
         self.api_id: str | None = None
         self.route: str | None = None  # the resource ("/users/{id}") or the HTTP API's route key
         self.function: str | None = None
-        self.invocation: InvocationTrace | None = None  # the function's event, result and log
         self.failure: str | None = None  # why the gateway answered 5xx itself (e.g. a malformed result)
         self.authorizer: AuthorizerTrace | None = None
         self.replay_of: str | None = None
 
+    def invoked(self) -> InvocationTrace:
+        """The trace the function's invocation fills (its event, raw result and log)."""
+        trace = self._trace = InvocationTrace()
+        return trace
+
     def answered(self, response: GatewayResponse, duration_ms: float) -> None:
-        size = self.response_body_size = len(response.body)
-        if size > KEPT_BYTES:
-            response = dataclasses.replace(response, body=response.body[:KEPT_BYTES])
-        self.response = response
+        self._response = response
+        self.status = response.status
         self.duration_ms = duration_ms
 
+    def seal(self) -> None:
+        """Pack what the record holds into one bytes object (see the class): once it is answered
+        and its invocation, if any, is over (a function past the integration timeout runs on)."""
+        request, response, trace = self._request, self._response, self._trace
+        if request is None or response is None or (trace is not None and trace.duration_ms is None):
+            return
+        log = trace.log.encode() if trace is not None else b""
+        parts = [
+            request.body[:KEPT_BYTES],
+            response.body[:KEPT_BYTES],
+            trace.event if trace is not None else b"",
+            (trace.result or b"") if trace is not None else b"",
+            log,
+        ]
+        meta = orjson.dumps(
+            [
+                [len(part) for part in parts],
+                request.method,
+                request.path,
+                request.query_string,
+                request.source_ip,
+                request.protocol,
+                request.multi_headers
+                if request.multi_headers is not None
+                else {name: [value] for name, value in request.headers.items()},
+                len(request.body),
+                response.headers,
+                response.from_gateway,
+                response.gateway_response_type,
+                len(response.body),
+                None if trace is None else _trace_meta(trace),
+            ],
+            default=str,
+        )
+        self._sealed = b"".join([_LENGTH.pack(len(meta)), meta, *parts])
+        self._request = self._response = self._trace = None
+
+    def _unpacked(self) -> tuple[list[Any], list[bytes]]:
+        sealed = self._sealed
+        assert sealed is not None
+        (meta_size,) = _LENGTH.unpack_from(sealed)
+        offset = _LENGTH.size + meta_size
+        meta = orjson.loads(sealed[_LENGTH.size : offset])
+        parts = []
+        for size in meta[0]:
+            parts.append(sealed[offset : offset + size])
+            offset += size
+        return meta, parts
+
     @property
-    def status(self) -> int | None:
-        return self.response.status if self.response is not None else None
+    def request(self) -> GatewayRequest:
+        """The request as the gateway had it (the body: what was kept of it)."""
+        if self._request is not None:
+            return self._request
+        from emulator.apigateway.request import GatewayRequest
+
+        meta, parts = self._unpacked()
+        multi = meta[6]
+        return GatewayRequest(
+            method=meta[1],
+            path=meta[2],
+            query_string=meta[3],
+            headers={name: values[-1] for name, values in multi.items()},
+            body=parts[0],
+            source_ip=meta[4],
+            protocol=meta[5],
+            multi_headers=multi,
+        )
+
+    @property
+    def request_body_size(self) -> int:
+        return len(self._request.body) if self._request is not None else self._unpacked()[0][7]
+
+    @property
+    def response(self) -> GatewayResponse | None:
+        """The answer as the gateway sent it (None before; the body: what was kept of it)."""
+        if self._sealed is None:
+            return self._kept_part(self._response)
+        from emulator.apigateway.proxy_response import GatewayResponse
+
+        meta, parts = self._unpacked()
+        headers = [(name, value) for name, value in meta[8]]
+        return GatewayResponse(self.status or 0, headers, parts[1], meta[9], meta[10])
+
+    @property
+    def response_body_size(self) -> int:
+        if self._sealed is not None:
+            return int(self._unpacked()[0][11])
+        return len(self._response.body) if self._response is not None else 0
+
+    @property
+    def invocation(self) -> InvocationTrace | None:
+        """The function's event, raw result and log (None: no function was invoked)."""
+        if self._sealed is None:
+            return self._trace
+        meta, parts = self._unpacked()
+        return None if meta[12] is None else _trace_from(meta[12], parts[2], parts[3], parts[4])
+
+    @staticmethod
+    def _kept_part(response: GatewayResponse | None) -> GatewayResponse | None:
+        if response is None or len(response.body) <= KEPT_BYTES:
+            return response
+        return dataclasses.replace(response, body=response.body[:KEPT_BYTES])
 
     def header_pairs(self) -> list[tuple[str, str]]:
         """The request's headers as received, a repeated one once per value."""
@@ -105,6 +213,37 @@ class RequestRecord:
         if request.multi_headers is not None:
             return [(name, value) for name, values in request.multi_headers.items() for value in values]
         return list(request.headers.items())
+
+
+_LENGTH = struct.Struct("<I")
+
+
+def _trace_meta(trace: InvocationTrace) -> list[Any]:
+    error = trace.error
+    return [
+        trace.request_id,
+        trace.event_size,
+        trace.result is not None,
+        trace.result_size,
+        trace.duration_ms,
+        trace.init_ms,
+        None if error is None else [error.kind, error.error_type, error.error_message, error.stack_trace],
+    ]
+
+
+def _trace_from(meta: list[Any], event: bytes, result: bytes, log: bytes) -> InvocationTrace:
+    from emulator.lambda_runtime.api import InvocationError
+
+    trace = InvocationTrace()
+    trace.request_id, trace.event_size, has_result, trace.result_size = meta[:4]
+    trace.duration_ms, trace.init_ms, error = meta[4:]
+    trace.event = event
+    trace.result = result if has_result else None
+    trace.log = log.decode()
+    if error is not None:
+        kind, error_type, message, stack = error
+        trace.error = InvocationError(kind, error_type, message, tuple(stack))
+    return trace
 
 
 CURRENT_RECORD: ContextVar[RequestRecord | None] = ContextVar("emulator_request_record", default=None)
@@ -136,6 +275,7 @@ class RequestHistory:
     def add(self, record: RequestRecord) -> None:
         """On the gateway's loop (one thread adds): no lock unless a live-list client waits."""
         self._added = record.sequence = self._added + 1
+        record.seal()
         self._records.append(record)
         if self._waiting:
             with self._changed:

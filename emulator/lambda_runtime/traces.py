@@ -51,10 +51,10 @@ class InvocationTrace:
 
     def sent(self, request_id: str, event: bytes) -> None:
         self.request_id = request_id
-        # A copy, never the encoder's object: orjson's output keeps the whole buffer it was
-        # written in (tracemalloc: 8-16 KB behind a 1.4 KB API event), and a thousand of them
-        # kept were most of the history's memory and of its cost in CPU caches.
-        self.event = bytes(memoryview(event)[:KEPT_BYTES])
+        # The encoder's object (orjson's output holds the whole buffer it was written in: 8-16 KB
+        # behind a 1.4 KB API event), for as long as the request is in flight: the history
+        # keeps a compact copy (emulator.dashboard.history.RequestRecord.seal).
+        self.event = kept(event)
         self.event_size = len(event)
 
     def answered(self, body: bytes, duration_ms: float, init_ms: float | None) -> None:

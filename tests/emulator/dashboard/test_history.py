@@ -83,23 +83,65 @@ def test_a_large_event_or_result_is_kept_in_part() -> None:
     assert trace.cold is False
 
 
-def test_a_trace_keeps_no_more_memory_than_the_event_it_shows() -> None:
-    # The runtime encodes events with orjson, whose output holds the whole buffer it was written
-    # in: kept as is, a 1.4 KB API event held 8-16 KB in each of the history's thousand traces.
+def _invoked_record(event: bytes) -> RequestRecord:
+    headers = {"Host": "h", "Authorization": "Bearer t"}
+    multi = {name: [value] for name, value in headers.items()}
+    request = GatewayRequest("POST", "/p", "a=1", headers, b'{"x": 1}', "127.0.0.1", "HTTP/1.1", multi)
+    record = RequestRecord("id", request)
+    trace = record.invoked()
+    trace.sent("lambda-id", event)
+    trace.logged("START RequestId: lambda-id Version: $LATEST\nhello\n")
+    trace.answered(b'{"statusCode": 201, "body": "done"}', 2.5, 120.0)
+    record.answered(GatewayResponse(201, [("Content-Type", "text/plain"), ("X-A", "1")], b"done"), 3.0)
+    return record
+
+
+def test_a_record_in_the_history_is_one_bytes_object_as_small_as_what_it_shows() -> None:
+    # orjson's output (the runtime's encoded event) holds the whole buffer it was written in, and
+    # a request's objects are ~60 small ones: a record kept them all, a thousand times over.
     event = {"path": "/echo", "headers": {f"X-Header-{i}": "v" * 40 for i in range(25)}}
-    trace = InvocationTrace()
+    history = RequestHistory(2)
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
         encoded = encode_event(event)
         size = len(encoded)
-        trace.sent("a", encoded)
-        del encoded  # the runtime's reference: only the trace's is left
+        record = _invoked_record(encoded)
+        history.add(record)
+        del encoded, record  # the runtime's and the gateway's references: only the history's is left
         kept = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    assert len(trace.event) == size
-    assert kept < size + 256
+    assert kept < size + 1500  # the event, the request's and the response's parts, the record itself
+
+
+def test_a_sealed_record_shows_what_it_held_in_flight() -> None:
+    history = RequestHistory(2)
+    record = _invoked_record(b'{"path": "/p"}')
+    in_flight = (record.request, record.response, record.header_pairs(), vars_of(record.invocation))
+    history.add(record)
+    assert (record.request, record.response, record.header_pairs(), vars_of(record.invocation)) == in_flight
+    assert (record.request_body_size, record.response_body_size, record.status) == (8, 4, 201)
+    assert record.invocation is not None
+    assert record.invocation.log_lines()[1] == "hello"
+
+
+def vars_of(trace: InvocationTrace | None) -> dict[str, object]:
+    assert trace is not None
+    return {name: getattr(trace, name) for name in InvocationTrace.__slots__}
+
+
+def test_a_record_whose_function_runs_on_is_kept_as_it_is_until_it_ends() -> None:
+    request = GatewayRequest("GET", "/slow", "", {}, b"", "127.0.0.1", "HTTP/1.1")
+    record = RequestRecord("id", request)
+    trace = record.invoked()
+    trace.sent("lambda-id", b"{}")
+    record.answered(GatewayResponse(504, [], b'{"message": "Endpoint request timed out"}'), 29000.0)
+    RequestHistory(2).add(record)
+    assert record.invocation is trace  # the worker still fills it
+    trace.answered(b"null", 31000.0, None)
+    assert record.invocation is not None
+    assert record.invocation.duration_ms == 31000.0
 
 
 def test_a_record_keeps_a_large_body_in_part() -> None:
@@ -107,6 +149,7 @@ def test_a_record_keeps_a_large_body_in_part() -> None:
     request = GatewayRequest("POST", "/p", "", {"Host": "h"}, big, "127.0.0.1", "HTTP/1.1")
     record = RequestRecord("id", request)
     record.answered(GatewayResponse(200, [("Content-Type", "text/plain")], big + b"!"), 1.0)
+    RequestHistory(1).add(record)
     assert (len(record.request.body), record.request_body_size) == (KEPT_BYTES, KEPT_BYTES + 3)
     assert (len(record.response.body), record.response_body_size) == (KEPT_BYTES, KEPT_BYTES + 4)
     assert (record.request.path, record.status) == ("/p", 200)
