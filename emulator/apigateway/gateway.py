@@ -166,7 +166,9 @@ class ApiGateway:
         if record is not None:
             CURRENT_RECORD.reset(token)  # type: ignore[arg-type]  # set with the record
             record.answered(response, (time.perf_counter() - started) * 1000)
-            history.add(record)  # type: ignore[union-attr]  # there when record is
+            # Sealed and kept once the answer is on its way (the loop runs it before it reads
+            # the next request, as the access log line): a client's next request overlaps it.
+            asyncio.get_running_loop().call_soon(history.add, record)  # type: ignore[union-attr]
         self._log_access(request, response.status, started)
         return response
 

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve().parent
 EVENTS_WAIT_S = 2.0
 EVENTS_RETRY_MS = 100
+REPLAYED_RECORD_WAIT_S = 2.0  # its record is kept a moment after its answer left (history.wait_for)
 DEFAULT_LIMIT = 100
 SIX_DIGITS = re.compile(r"(?<!\d)\d{6}(?!\d)")
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
@@ -174,7 +175,7 @@ def dashboard_blueprint(source: DashboardSource) -> Blueprint:
             new_id, status = replay(record, source.base_url)
         except ReplayError as exc:
             return error_response(exc.status, "replay_failed", str(exc))
-        replayed = history.get(new_id)
+        replayed = history.wait_for(new_id, REPLAYED_RECORD_WAIT_S)
         if replayed is not None:
             replayed.replay_of = request_id
         response = jsonify({"requestId": new_id, "status": status, "replayOf": request_id})

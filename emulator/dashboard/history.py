@@ -287,6 +287,19 @@ class RequestHistory:
                 return record
         return None
 
+    def wait_for(self, request_id: str, timeout_s: float) -> RequestRecord | None:
+        """The record of ``request_id``, waiting up to ``timeout_s`` for it: the gateway keeps a
+        record once its answer is on the way, so a client in another thread may hold the answer
+        a moment before the history holds the record (a client over HTTP never does: its next
+        request is read after)."""
+        with self._changed:
+            self._waiting += 1
+            try:
+                self._changed.wait_for(lambda: self.get(request_id) is not None or self._closed, timeout_s)
+            finally:
+                self._waiting -= 1
+        return self.get(request_id)
+
     def newest_first(self) -> list[RequestRecord]:
         return list(reversed(self._records.copy()))
 

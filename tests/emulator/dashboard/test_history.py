@@ -46,6 +46,25 @@ def test_a_waiting_reader_gets_the_records_added_after_its_sequence() -> None:
     assert [record.request_id for record in records] == ["after"]
 
 
+def test_a_reader_in_another_thread_waits_for_a_record_being_added() -> None:
+    history = RequestHistory(3)
+    waiting = threading.Event()
+    found: list[RequestRecord | None] = []
+
+    def reader() -> None:
+        waiting.set()
+        found.append(history.wait_for("late", timeout_s=30))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    waiting.wait(timeout=10)
+    history.add(_record("early"))
+    history.add(_record("late"))
+    thread.join(timeout=30)
+    assert [record.request_id if record else None for record in found] == ["late"]
+    assert history.wait_for("never", timeout_s=0) is None
+
+
 def test_a_reader_with_nothing_new_gets_nothing_once_the_history_closes() -> None:
     history = RequestHistory(10)
     history.add(_record("only"))
