@@ -149,7 +149,7 @@ class ApiGateway:
         request_id = ids.request_id()
         history = self.history
         record = token = None
-        if history is not None:  # references only: the dashboard builds its dicts when asked
+        if history is not None:  # references until sealed: the dashboard builds its dicts when asked
             record = RequestRecord(request_id, request)
             token = CURRENT_RECORD.set(record)
         try:

@@ -1,8 +1,9 @@
 """The request history: what the gateway did with each request, kept in a bounded ring buffer.
 
-The gateway's hot path only stores references here (the request, the response, the
-invocation's trace): one small slotted object per request and one deque append. Dicts for the
-API and the pages are built from them later, when somebody asks (:mod:`emulator.dashboard.views`).
+While a request is in flight its record holds references (the request, the response, the
+invocation's trace); once the answer is on its way the record is sealed into one bytes object
+and appended to a deque (:meth:`RequestRecord.seal`). Dicts for the API and the pages are built
+from it later, when somebody asks (:mod:`emulator.dashboard.views`).
 The record being filled is the current task's
 (:data:`CURRENT_RECORD`): the pipeline's deeper steps (the authorizer, the integration) note
 what they did on it without each signature carrying it.
