@@ -119,7 +119,7 @@ class RequestRecord:
             log,
         ]
         meta = orjson.dumps(
-            [
+            [  # by position: view() reads it back in this order
                 [len(part) for part in parts],
                 request.method,
                 request.path,
@@ -141,9 +141,23 @@ class RequestRecord:
         self._sealed = b"".join([_LENGTH.pack(len(meta)), meta, *parts])
         self._request = self._response = self._trace = None
 
-    def _unpacked(self) -> tuple[list[Any], list[bytes]]:
+    def view(self) -> RecordView:
+        """What the record shows, the gateway's objects rebuilt once (one unpacking when sealed)."""
+        if self._sealed is None:
+            request = self._request
+            assert request is not None  # until sealed, the record holds it
+            response = self._response
+            return RecordView(
+                request=_kept_body(request),
+                response=None if response is None else _kept_body(response),
+                invocation=self._trace,
+                request_body_size=len(request.body),
+                response_body_size=0 if response is None else len(response.body),
+            )
+        from emulator.apigateway.proxy_response import GatewayResponse
+        from emulator.apigateway.request import GatewayRequest
+
         sealed = self._sealed
-        assert sealed is not None
         (meta_size,) = _LENGTH.unpack_from(sealed)
         offset = _LENGTH.size + meta_size
         meta = orjson.loads(sealed[_LENGTH.size : offset])
@@ -151,62 +165,52 @@ class RequestRecord:
         for size in meta[0]:
             parts.append(sealed[offset : offset + size])
             offset += size
-        return meta, parts
+        multi = meta[6]
+        return RecordView(
+            request=GatewayRequest(
+                method=meta[1],
+                path=meta[2],
+                query_string=meta[3],
+                headers={name: values[-1] for name, values in multi.items()},
+                body=parts[0],
+                source_ip=meta[4],
+                protocol=meta[5],
+                multi_headers=multi,
+            ),
+            response=GatewayResponse(
+                self.status or 0, [(name, value) for name, value in meta[8]], parts[1], meta[9], meta[10]
+            ),
+            invocation=None if meta[12] is None else _trace_from(meta[12], parts[2], parts[3], parts[4]),
+            request_body_size=meta[7],
+            response_body_size=meta[11],
+        )
 
+    # One-field reads (each rebuilds the view: a page reading several calls view() once).
     @property
     def request(self) -> GatewayRequest:
         """The request as the gateway had it (the body: what was kept of it)."""
-        if self._request is not None:
-            return self._request
-        from emulator.apigateway.request import GatewayRequest
-
-        meta, parts = self._unpacked()
-        multi = meta[6]
-        return GatewayRequest(
-            method=meta[1],
-            path=meta[2],
-            query_string=meta[3],
-            headers={name: values[-1] for name, values in multi.items()},
-            body=parts[0],
-            source_ip=meta[4],
-            protocol=meta[5],
-            multi_headers=multi,
-        )
-
-    @property
-    def request_body_size(self) -> int:
-        return len(self._request.body) if self._request is not None else self._unpacked()[0][7]
+        return self.view().request
 
     @property
     def response(self) -> GatewayResponse | None:
         """The answer as the gateway sent it (None before; the body: what was kept of it)."""
-        if self._sealed is None:
-            return self._kept_part(self._response)
-        from emulator.apigateway.proxy_response import GatewayResponse
-
-        meta, parts = self._unpacked()
-        headers = [(name, value) for name, value in meta[8]]
-        return GatewayResponse(self.status or 0, headers, parts[1], meta[9], meta[10])
-
-    @property
-    def response_body_size(self) -> int:
-        if self._sealed is not None:
-            return int(self._unpacked()[0][11])
-        return len(self._response.body) if self._response is not None else 0
+        return self.view().response
 
     @property
     def invocation(self) -> InvocationTrace | None:
         """The function's event, raw result and log (None: no function was invoked)."""
-        if self._sealed is None:
-            return self._trace
-        meta, parts = self._unpacked()
-        return None if meta[12] is None else _trace_from(meta[12], parts[2], parts[3], parts[4])
+        return self.view().invocation
 
-    @staticmethod
-    def _kept_part(response: GatewayResponse | None) -> GatewayResponse | None:
-        if response is None or len(response.body) <= KEPT_BYTES:
-            return response
-        return dataclasses.replace(response, body=response.body[:KEPT_BYTES])
+
+@dataclasses.dataclass(frozen=True)
+class RecordView:
+    """A record as the dashboard shows it: bodies as kept, with their sizes as received/sent."""
+
+    request: GatewayRequest
+    response: GatewayResponse | None  # None: not answered (yet)
+    invocation: InvocationTrace | None  # None: no function was invoked
+    request_body_size: int
+    response_body_size: int
 
     def header_pairs(self) -> list[tuple[str, str]]:
         """The request's headers as received, a repeated one once per value."""
@@ -214,6 +218,13 @@ class RequestRecord:
         if request.multi_headers is not None:
             return [(name, value) for name, values in request.multi_headers.items() for value in values]
         return list(request.headers.items())
+
+
+def _kept_body(message: Any) -> Any:
+    """A request or response with at most :data:`KEPT_BYTES` of its body."""
+    if len(message.body) <= KEPT_BYTES:
+        return message
+    return dataclasses.replace(message, body=message.body[:KEPT_BYTES])
 
 
 _LENGTH = struct.Struct("<I")

@@ -26,10 +26,11 @@ class ReplayError(Exception):
 
 def replay(record: RequestRecord, base_url: str) -> tuple[str, int]:
     """``(new request id, status)``; a body kept only in part cannot be replayed."""
-    request = record.request
-    if record.request_body_size > len(request.body):
+    view = record.view()
+    request = view.request
+    if view.request_body_size > len(request.body):
         raise ReplayError(
-            f"the body ({record.request_body_size} bytes) was kept only in part: it cannot be sent again", 409
+            f"the body ({view.request_body_size} bytes) was kept only in part: it cannot be sent again", 409
         )
     target = urlsplit(base_url)
     path = quote(request.path, safe="/!$&'()*+,;=:@-._~")
@@ -40,7 +41,7 @@ def replay(record: RequestRecord, base_url: str) -> tuple[str, int]:
     )
     try:
         connection.putrequest(request.method, path, skip_accept_encoding=True)
-        for name, value in replay_headers(record):
+        for name, value in replay_headers(view):
             connection.putheader(name, value.encode("latin-1", "replace"))
         if request.body or request.header("Content-Length") is not None:
             connection.putheader("Content-Length", str(len(request.body)))

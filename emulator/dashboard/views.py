@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from emulator.dashboard import masking
-from emulator.dashboard.history import AuthorizerTrace, RequestRecord
+from emulator.dashboard.history import AuthorizerTrace, RecordView, RequestRecord
 from emulator.lambda_runtime.api import InvocationError
 from emulator.lambda_runtime.traces import InvocationTrace
 
@@ -30,19 +30,20 @@ def status_class(status: int) -> str:
     return f"{status // 100}xx"
 
 
-def summary(record: RequestRecord) -> dict[str, Any]:
-    """One row of the live list."""
+def summary(record: RequestRecord, view: RecordView | None = None) -> dict[str, Any]:
+    """One row of the live list (``view``: the record's, when the caller has it already)."""
+    view = view or record.view()
     authorizer = record.authorizer
     return {
         "requestId": record.request_id,
         "time": _iso(record.received_at),
-        "method": record.request.method,
-        "path": record.request.path,
+        "method": view.request.method,
+        "path": view.request.path,
         "route": record.route,
         "status": record.status,
         "durationMs": round(record.duration_ms, 2),
         "function": record.function,
-        "cold": record.invocation.cold if record.invocation is not None else None,
+        "cold": view.invocation.cold if view.invocation is not None else None,
         "authorizer": _decision(authorizer) if authorizer is not None else None,
         "replayOf": record.replay_of,
     }
@@ -50,12 +51,13 @@ def summary(record: RequestRecord) -> dict[str, Any]:
 
 def detail(record: RequestRecord, *, reveal: bool) -> dict[str, Any]:
     """Everything about one request: as received, the event, the authorizer, the function, the answer."""
-    request, response = record.request, record.response
-    headers = record.header_pairs()
+    view = record.view()
+    request, response = view.request, view.response
+    headers = view.header_pairs()
     response_headers = list(response.headers) if response is not None else []
-    trace = record.invocation
+    trace = view.invocation
     return {
-        **summary(record),
+        **summary(record, view),
         "masked": not reveal,
         "request": {
             "method": request.method,
@@ -65,7 +67,7 @@ def detail(record: RequestRecord, *, reveal: bool) -> dict[str, Any]:
             "sourceIp": request.source_ip,
             "headers": headers if reveal else masking.mask_headers(headers),
             "body": body_view(
-                request.body, record.request_body_size, _header(headers, "Content-Type"), reveal=reveal
+                request.body, view.request_body_size, _header(headers, "Content-Type"), reveal=reveal
             ),
         },
         "event": _json_view(trace.event, trace.event_size, reveal=reveal) if trace is not None else None,
@@ -76,13 +78,13 @@ def detail(record: RequestRecord, *, reveal: bool) -> dict[str, Any]:
             "headers": response_headers if reveal else masking.mask_headers(response_headers),
             "body": body_view(
                 response.body if response is not None else b"",
-                record.response_body_size,
+                view.response_body_size,
                 _header(response_headers, "Content-Type"),
                 reveal=reveal,
             ),
         },
         "failure": record.failure,
-        "curl": curl_command(record, reveal=reveal),
+        "curl": curl_command(view, reveal=reveal),
     }
 
 
@@ -99,23 +101,23 @@ def body_view(body: bytes, size: int, content_type: str | None, *, reveal: bool)
     return view
 
 
-def replay_headers(record: RequestRecord) -> list[tuple[str, str]]:
+def replay_headers(view: RecordView) -> list[tuple[str, str]]:
     """The headers the client sent (API Gateway's own additions left out)."""
-    return [(name, value) for name, value in record.header_pairs() if name.lower() not in ADDED_HEADERS]
+    return [(name, value) for name, value in view.header_pairs() if name.lower() not in ADDED_HEADERS]
 
 
-def curl_command(record: RequestRecord, *, reveal: bool) -> str:
-    request = record.request
+def curl_command(view: RecordView, *, reveal: bool) -> str:
+    request = view.request
     host = request.header("Host") or "127.0.0.1"
     url = f"http://{host}{request.path}" + (f"?{request.query_string}" if request.query_string else "")
-    sent = replay_headers(record)
+    sent = replay_headers(view)
     if not reveal:
         sent = masking.mask_headers(sent)
     parts = ["curl", "-i", "-X", request.method, shlex.quote(url)]
     for name, value in sent:
         parts += ["-H", shlex.quote(f"{name}: {value}")]
-    if record.request_body_size:
-        text = body_view(request.body, record.request_body_size, None, reveal=reveal)
+    if view.request_body_size:
+        text = body_view(request.body, view.request_body_size, None, reveal=reveal)
         if text["encoding"] == "text" and not text["truncated"]:
             parts += ["--data-binary", shlex.quote(text["text"])]
         else:

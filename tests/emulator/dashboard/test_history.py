@@ -137,10 +137,15 @@ def test_a_record_in_the_history_is_one_bytes_object_as_small_as_what_it_shows()
 def test_a_sealed_record_shows_what_it_held_in_flight() -> None:
     history = RequestHistory(2)
     record = _invoked_record(b'{"path": "/p"}')
-    in_flight = (record.request, record.response, record.header_pairs(), vars_of(record.invocation))
+
+    def shown() -> tuple[object, ...]:
+        view = record.view()
+        return (view.request, view.response, view.header_pairs(), vars_of(view.invocation))
+
+    in_flight = shown()
     history.add(record)
-    assert (record.request, record.response, record.header_pairs(), vars_of(record.invocation)) == in_flight
-    assert (record.request_body_size, record.response_body_size, record.status) == (8, 4, 201)
+    assert shown() == in_flight
+    assert (record.view().request_body_size, record.view().response_body_size, record.status) == (8, 4, 201)
     assert record.invocation is not None
     assert record.invocation.log_lines()[1] == "hello"
 
@@ -169,6 +174,6 @@ def test_a_record_keeps_a_large_body_in_part() -> None:
     record = RequestRecord("id", request)
     record.answered(GatewayResponse(200, [("Content-Type", "text/plain")], big + b"!"), 1.0)
     RequestHistory(1).add(record)
-    assert (len(record.request.body), record.request_body_size) == (KEPT_BYTES, KEPT_BYTES + 3)
-    assert (len(record.response.body), record.response_body_size) == (KEPT_BYTES, KEPT_BYTES + 4)
+    assert (len(record.request.body), record.view().request_body_size) == (KEPT_BYTES, KEPT_BYTES + 3)
+    assert (len(record.response.body), record.view().response_body_size) == (KEPT_BYTES, KEPT_BYTES + 4)
     assert (record.request.path, record.status) == ("/p", 200)
