@@ -6,13 +6,16 @@ import json
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from emulator import ids
 from emulator.lambda_runtime.api import ErrorKind, InvocationError, InvocationResult
 from emulator.lambda_runtime.traces import InvocationTrace
+
+if TYPE_CHECKING:
+    from emulator.lambda_runtime.stats import FunctionStats
 
 
 @dataclass(eq=False)
@@ -26,6 +29,18 @@ class Invocation:
     sent: bool = False
     on_loop: bool = False  # the caller's loop reads the answer (set by the worker it was sent to)
     trace: InvocationTrace | None = None  # its event, result and log text, when kept (see .traces)
+    stats: FunctionStats | None = None  # its function's counters, when kept (see .stats)
+
+
+def resolve(invocation: Invocation, result: InvocationResult) -> None:
+    """Give ``invocation`` its outcome, counted in its function's stats (when kept): once, the
+    first one (a timeout racing the answer loses). Counted where the outcome is made, before the
+    caller can see it, whichever thread makes it: nothing to wait for afterwards."""
+    future = invocation.future
+    if not future.done():
+        if invocation.stats is not None:
+            invocation.stats.record(result)
+        future.set_result(result)
 
 
 def failure(

@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 from emulator import log
 from emulator.clock import EmulatorClock
 from emulator.lambda_runtime.api import FunctionConfig, InvocationError, InvocationResult
-from emulator.lambda_runtime.invocation import Invocation, encode_event, failure, new_request_id
+from emulator.lambda_runtime.invocation import Invocation, encode_event, failure, new_request_id, resolve
 from emulator.lambda_runtime.limits import (
     MAX_REQUEST_BYTES,
     REQUEST_TOO_LARGE_MESSAGE,
@@ -122,10 +121,10 @@ class ProcessLambdaRuntime:
         if self._closed:
             raise RuntimeError("the Lambda runtime is closed")
         pool = self._pool(function_name)
-        invocation = self._invocation(function_name, event, request_id, trace)
+        invocation = self._invocation(pool, event, request_id, trace)
         future = invocation.future
         if len(invocation.event) > MAX_REQUEST_BYTES:  # Lambda refuses it before any function runs
-            _resolve(
+            resolve(
                 invocation,
                 failure(
                     invocation.request_id,
@@ -134,18 +133,18 @@ class ProcessLambdaRuntime:
                     REQUEST_TOO_LARGE_MESSAGE,
                 ),
             )
-            return _counted(pool, future)
+            return future
         worker = pool.try_acquire_idle()
         if worker is not None and worker.invoke(invocation, asyncio.get_running_loop()):
             if invocation.on_loop:
                 await worker.read_on_loop(invocation, wait_s)
-                return _counted(pool, future)
+                return future
         elif not future.done():
             self._dispatch(pool, invocation)
         if not future.done():
             # asyncio.wait, not wait_for: giving up must not cancel the invocation's future.
             await asyncio.wait([asyncio.wrap_future(future)], timeout=wait_s)
-        return _counted(pool, future)
+        return future
 
     def invoke(
         self, function_name: str, event: Mapping[str, Any], *, request_id: str | None = None
@@ -250,7 +249,7 @@ class ProcessLambdaRuntime:
 
     def _invocation(
         self,
-        function_name: str,
+        pool: FunctionPool,
         event: Mapping[str, Any],
         request_id: str | None,
         trace: InvocationTrace | None = None,
@@ -265,8 +264,9 @@ class ProcessLambdaRuntime:
             request_id,
             encoded,
             future,
-            wait_deadline=time.monotonic() + self._wait_s[function_name],
+            wait_deadline=time.monotonic() + self._wait_s[pool.config.name],
             trace=trace,
+            stats=pool.stats,
         )
 
     def _pool(self, function_name: str) -> FunctionPool:
@@ -284,7 +284,7 @@ class ProcessLambdaRuntime:
         try:
             self._waiters.submit(self._invoke_when_free, pool, invocation)
         except RuntimeError:  # close() ran meanwhile
-            _resolve(invocation, _not_started(invocation, PoolClosed(pool.config.name)))
+            resolve(invocation, _not_started(invocation, PoolClosed(pool.config.name)))
 
     def _invoke_when_free(self, pool: FunctionPool, invocation: Invocation) -> None:
         """A warm or new worker, else the first one free before the invocation's wait deadline."""
@@ -292,7 +292,7 @@ class ProcessLambdaRuntime:
             try:
                 worker = pool.acquire(invocation.wait_deadline)
             except Exception as exc:  # spawning failed or the runtime closed meanwhile
-                _resolve(invocation, _not_started(invocation, exc))
+                resolve(invocation, _not_started(invocation, exc))
                 return
             if worker is None or worker.invoke(invocation):
                 break
@@ -303,7 +303,7 @@ class ProcessLambdaRuntime:
                 if pool.config.reserved_concurrency is None
                 else "ReservedFunctionConcurrentInvocationLimitExceeded"
             )
-            _resolve(
+            resolve(
                 invocation,
                 failure(
                     invocation.request_id,
@@ -313,25 +313,6 @@ class ProcessLambdaRuntime:
                 ),
             )
             return
-
-
-def _counted(pool: FunctionPool, future: Future[InvocationResult]) -> Future[InvocationResult]:
-    """``future``, its outcome counted in the function's stats when they are kept: now if it is
-    in (before the caller answers anyone), else when the function ends."""
-    stats = pool.stats
-    if stats is not None:
-        try:
-            result = future.result(timeout=0)
-        except FutureTimeout:
-            stats.record_future_later(future)
-        else:
-            stats.record(result)
-    return future
-
-
-def _resolve(invocation: Invocation, result: InvocationResult) -> None:
-    if not invocation.future.done():
-        invocation.future.set_result(result)
 
 
 def _not_started(invocation: Invocation, exc: Exception) -> InvocationResult:

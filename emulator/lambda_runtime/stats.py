@@ -6,9 +6,9 @@ counts every run of the function's code, successful or not, but not a throttled 
 refused before any code ran (an event over 6 MB); ``Errors`` counts the function's own errors
 and the runtime's (a timeout, a crash, a failed INIT); ``Throttles`` counts the throttled ones.
 
-On the hot path: one call per invocation once its answer is in (or a done callback when the
-caller stops waiting first), costing a lock, a few integer increments and one append to a
-bounded deque. Percentiles are computed
+On the hot path: one call per invocation where its outcome is made
+(:func:`emulator.lambda_runtime.invocation.resolve`), costing a lock, a few integer increments
+and one append to a bounded deque. Percentiles are computed
 only when someone asks (:meth:`FunctionStats.snapshot`, the dashboard's functions page).
 """
 
@@ -18,7 +18,6 @@ import math
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future
 from typing import Any
 
 from emulator.lambda_runtime.api import InvocationResult
@@ -44,10 +43,6 @@ class FunctionStats:
         self.throttles = 0
         self.by_kind: dict[str, int] = {}  # error kind -> count ("Unhandled", "TimedOut"...)
         self._durations: deque[float] = deque(maxlen=recent)
-
-    def record_future_later(self, future: Future[InvocationResult]) -> None:
-        """:meth:`record` once ``future`` is done: an invocation still running when its caller left."""
-        future.add_done_callback(lambda done: self.record(done.result()))
 
     def record(self, result: InvocationResult) -> None:
         """Count an invocation's outcome."""

@@ -25,7 +25,6 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,7 +34,7 @@ import orjson
 from emulator.clock import EmulatorClock
 from emulator.lambda_runtime import bootstrap, environment, exits, logs
 from emulator.lambda_runtime.api import ErrorKind, FunctionConfig, InvocationError, InvocationResult
-from emulator.lambda_runtime.invocation import Invocation, decode_payload, failure
+from emulator.lambda_runtime.invocation import Invocation, decode_payload, failure, resolve
 from emulator.lambda_runtime.limits import (
     MAX_RESPONSE_BYTES,
     RESPONSE_TOO_LARGE_MESSAGE,
@@ -162,7 +161,7 @@ class Worker:
         """
         with self._lock:
             if self._init_failure is not None:  # INIT failed before this request arrived
-                _resolve(invocation.future, replace(self._init_failure, request_id=invocation.request_id))
+                resolve(invocation, replace(self._init_failure, request_id=invocation.request_id))
                 return True
             if self._gone or self._stopped:
                 return False
@@ -280,7 +279,7 @@ class Worker:
     def _fail_reader(self, invocation: Invocation, exc: Exception) -> None:
         self._stop_and_discard()
         reason = f"emulator error: {exc!r}"
-        _resolve(invocation.future, failure(invocation.request_id, "Crashed", "Runtime.ExitError", reason))
+        resolve(invocation, failure(invocation.request_id, "Crashed", "Runtime.ExitError", reason))
 
     def _send(self, invocation: Invocation) -> bool:
         """Write the request; False if the process is gone (nothing was delivered)."""
@@ -309,7 +308,7 @@ class Worker:
             text, self._pending_start = self._pending_start + text, ""
         if text:
             if self._trace is not None:
-                self._trace.logged(text)
+                self._trace.log += text
             if self._log_later is not None:
                 self._log_later(logs.write, text)
             else:
@@ -363,7 +362,13 @@ class Worker:
         # It exited right after INIT: the request never reached it, another worker takes it.
         self._stop_and_discard()
         self._owner.redispatch(
-            Invocation(invocation.request_id, invocation.event, invocation.future, trace=invocation.trace)
+            Invocation(
+                invocation.request_id,
+                invocation.event,
+                invocation.future,
+                trace=invocation.trace,
+                stats=invocation.stats,
+            )
         )
         return False
 
@@ -422,7 +427,7 @@ class Worker:
         self._current = None
         # Free the worker before answering, so that the caller's next request finds it warm.
         self._owner.release(self)
-        _resolve(invocation.future, result)
+        resolve(invocation, result)
 
     def _next_frame(self, deadline: float) -> tuple[dict[str, Any], bytes] | object | None:
         """The next response frame; None if the process closed the pipe; _TIMED_OUT."""
@@ -514,9 +519,7 @@ class Worker:
         if invocation.trace is not None:
             invocation.trace.answered(b"", duration_ms, init_ms)
             invocation.trace.error = error
-        _resolve(
-            invocation.future, InvocationResult(invocation.request_id, None, error, duration_ms, init_ms)
-        )
+        resolve(invocation, InvocationResult(invocation.request_id, None, error, duration_ms, init_ms))
 
     def _log_end(
         self,
@@ -558,8 +561,3 @@ class Worker:
     def _stop_and_discard(self) -> None:
         self._owner.discard(self)
         self.stop()
-
-
-def _resolve(future: Future[InvocationResult], result: InvocationResult) -> None:
-    if not future.done():
-        future.set_result(result)
