@@ -147,9 +147,8 @@ class ApiGateway:
         if request.path.startswith(EMULATOR_PREFIX):
             return await self._emulator(request)
         request_id = ids.request_id()
-        history = self.history
         record = token = None
-        if history is not None:  # references until sealed: the dashboard builds its dicts when asked
+        if self.history is not None:  # references until sealed: the dashboard builds its dicts when asked
             record = RequestRecord(request_id, request)
             token = CURRENT_RECORD.set(record)
         try:
@@ -166,31 +165,34 @@ class ApiGateway:
         if record is not None:
             CURRENT_RECORD.reset(token)  # type: ignore[arg-type]  # set with the record
             record.answered(response, (time.perf_counter() - started) * 1000)
-            # Sealed and kept once the answer is on its way (the loop runs it before it reads
-            # the next request, as the access log line): a client's next request overlaps it.
-            asyncio.get_running_loop().call_soon(history.add, record)  # type: ignore[union-attr]
-        self._log_access(request, response.status, started)
+        line = _access_line(request, response.status, started)
+        # The record is kept and the access line written once the answer is on its way: the
+        # loop runs them before it reads the next request, so a client's next request overlaps
+        # them. One callback for both: asking asyncio for the running loop is a getpid() system
+        # call each time (its check for a forked process).
+        if line is not None:
+            asyncio.get_running_loop().call_soon(self._answered, record, line)
+        elif record is not None:
+            asyncio.get_running_loop().call_soon(self.history.add, record)  # type: ignore[union-attr]
         return response
+
+    def _answered(self, record: RequestRecord | None, access_line: str | None) -> None:
+        if record is not None:
+            self.history.add(record)  # type: ignore[union-attr]  # recorded: there is a history
+        if access_line is not None:
+            log.emit(_ACCESS, access_line)
 
     def payload_too_large(self, request: GatewayRequest) -> GatewayResponse:
         """API Gateway's 413 for a body over 10 MB (the server refuses it before reading it)."""
         response = self._unrouted(request_too_large(), request.path)
         response.headers.append(("x-amzn-RequestId", ids.request_id()))
-        self._log_access(request, response.status, time.perf_counter())
+        line = _access_line(request, response.status, time.perf_counter())
+        if line is not None:
+            asyncio.get_running_loop().call_soon(log.emit, _ACCESS, line)
         return response
 
     def close(self) -> None:
         self._blocking.shutdown(wait=False, cancel_futures=True)
-
-    def _log_access(self, request: GatewayRequest, status: int, started: float) -> None:
-        if not _ACCESS.isEnabledFor(logging.INFO):
-            return
-        line = (
-            f'{request.source_ip} "{request.method} {request.path} {request.protocol}" {status} '
-            f"{(time.perf_counter() - started) * 1000:.1f}ms"
-        )
-        # Written once the answer is sent (the loop runs it before reading the next request).
-        asyncio.get_running_loop().call_soon(log.emit, _ACCESS, line)
 
     async def _emulator(self, request: GatewayRequest) -> GatewayResponse:
         if request.path == "/_emulator/health":
@@ -394,3 +396,13 @@ def _payload_shape(payload: Any) -> str:
     if isinstance(payload, dict):
         return "{" + ", ".join(f"{key!r}: {type(value).__name__}" for key, value in payload.items()) + "}"
     return type(payload).__name__
+
+
+def _access_line(request: GatewayRequest, status: int, started: float) -> str | None:
+    """The access log's line for an answered request (None: the access log is off, ``--quiet``)."""
+    if not _ACCESS.isEnabledFor(logging.INFO):
+        return None
+    return (
+        f'{request.source_ip} "{request.method} {request.path} {request.protocol}" {status} '
+        f"{(time.perf_counter() - started) * 1000:.1f}ms"
+    )

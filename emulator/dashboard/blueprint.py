@@ -175,9 +175,8 @@ def dashboard_blueprint(source: DashboardSource) -> Blueprint:
             new_id, status = replay(record, source.base_url)
         except ReplayError as exc:
             return error_response(exc.status, "replay_failed", str(exc))
-        replayed = history.wait_for(new_id, REPLAYED_RECORD_WAIT_S)
-        if replayed is not None:
-            replayed.replay_of = request_id
+        if history.wait_for(new_id, REPLAYED_RECORD_WAIT_S) is not None:
+            history.note_replay(new_id, of=request_id)
         response = jsonify({"requestId": new_id, "status": status, "replayOf": request_id})
         response.status_code = 201
         return _no_store(response)

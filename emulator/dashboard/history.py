@@ -2,25 +2,25 @@
 
 While a request is in flight its record holds references (the request, the response, the
 invocation's trace); once the answer is on its way the record is sealed into one bytes object
-and appended to a deque (:meth:`RequestRecord.seal`). Dicts for the API and the pages are built
-from it later, when somebody asks (:mod:`emulator.dashboard.views`).
-The record being filled is the current task's
-(:data:`CURRENT_RECORD`): the pipeline's deeper steps (the authorizer, the integration) note
-what they did on it without each signature carrying it.
+and appended to a deque (:mod:`emulator.dashboard.sealed`). Dicts for the API and the pages
+are built from it later, when somebody asks (:mod:`emulator.dashboard.views`). The record being
+filled is the current task's (:data:`CURRENT_RECORD`): the pipeline's deeper steps (the
+authorizer, the integration) note what they did on it without each signature carrying it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import struct
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from emulator.dashboard import sealed
 from emulator.lambda_runtime.traces import KEPT_BYTES, InvocationTrace
 
 if TYPE_CHECKING:
@@ -47,22 +47,19 @@ class AuthorizerTrace:
 
 
 class RequestRecord:
-    """What one request went through: filled as the pipeline runs, sealed once in the history.
+    """What one request went through: filled as the pipeline runs, then kept sealed.
 
-    While the request is in flight the record holds the gateway's own objects (the request, the
-    response, the function's :class:`~emulator.lambda_runtime.traces.InvocationTrace`). The
-    history then keeps it for the next thousand requests, so :meth:`seal` packs them into one
-    bytes object (their JSON parts and their bodies, :data:`KEPT_BYTES` of each at most).
-    Profiled with py-spy under ``make bench``'s load, the ~60 small objects a record used to keep
-    were the largest part of what recording cost: each freed a thousand requests later is a
-    cache miss, and hands the allocator a cold block for the next request's objects. The
-    properties below rebuild the gateway's objects when the dashboard asks.
+    In flight the record holds the gateway's own objects (the request, the response, the
+    function's :class:`~emulator.lambda_runtime.traces.InvocationTrace`). The history keeps it as
+    one bytes object (:mod:`emulator.dashboard.sealed`: why) and gives its readers a record
+    unpacked from it (:meth:`unsealed`), which :meth:`view` reads as the in-flight one.
     """
 
     __slots__ = (
+        "_meta",
+        "_parts",
         "_request",
         "_response",
-        "_sealed",
         "_trace",
         "api_id",
         "authorizer",
@@ -77,13 +74,14 @@ class RequestRecord:
         "status",
     )
 
-    def __init__(self, request_id: str, request: GatewayRequest) -> None:
+    def __init__(self, request_id: str, request: GatewayRequest | None) -> None:
         self.request_id = request_id
         self.received_at = time.time()
-        self._request: GatewayRequest | None = request
+        self._request = request
         self._response: GatewayResponse | None = None
         self._trace: InvocationTrace | None = None
-        self._sealed: bytes | None = None
+        self._meta: list[Any] | None = None  # unpacked from the history (None: in flight)
+        self._parts: Sequence[bytes] = ()
         self.status: int | None = None  # None: not answered (yet)
         self.duration_ms = 0.0
         self.sequence = 0  # its place in the history (the live list's event id)
@@ -104,46 +102,85 @@ class RequestRecord:
         self.status = response.status
         self.duration_ms = duration_ms
 
-    def seal(self) -> None:
-        """Pack what the record holds into one bytes object (see the class): once it is answered
-        and its invocation, if any, is over (a function past the integration timeout runs on)."""
-        request, response, trace = self._request, self._response, self._trace
-        if request is None or response is None or (trace is not None and trace.duration_ms is None):
-            return
-        log = trace.log.encode() if trace is not None else b""
-        parts = [
-            request.body[:KEPT_BYTES],
-            response.body[:KEPT_BYTES],
-            trace.event if trace is not None else b"",
-            (trace.result or b"") if trace is not None else b"",
-            log,
-        ]
+    def seal(self) -> bytes | None:
+        """The record as the history keeps it (layout: :mod:`.sealed`), or None while it must
+        stay live: not answered, or a function of its runs on past the integration timeout (its
+        worker still fills the trace). On the gateway's loop once per request: written flat."""
+        request, response, trace, authorizer = self._request, self._response, self._trace, self.authorizer
+        if response is None or (trace is not None and trace.duration_ms is None):
+            return None
+        assert request is not None  # in flight, the record holds its request
+        parts = [request.body[:KEPT_BYTES], response.body[:KEPT_BYTES]]
+        if trace is not None:
+            parts += (trace.event, trace.result or b"", trace.log.encode())
+            error = trace.error
+            invoked = (
+                trace.request_id,
+                trace.event_size,
+                trace.result is not None,
+                trace.result_size,
+                trace.duration_ms,
+                trace.init_ms,
+                None if error is None else sealed.error_meta(error),
+            )
+        else:
+            invoked = None
+        if authorizer is not None:
+            allowing = authorizer.invocation
+            if allowing is not None:
+                if allowing.duration_ms is None:
+                    return None
+                parts += (allowing.event, allowing.result or b"", allowing.log.encode())
+            authorized = sealed.authorizer_meta(authorizer)
+        else:
+            authorized = None
+        multi = request.multi_headers
         meta = orjson.dumps(
-            [  # by position: view() reads it back in this order
-                [len(part) for part in parts],
+            (  # by position: sealed.REQUEST_ID and the others
+                self.request_id,
+                list(map(len, parts)),
+                self.received_at,
+                self.status,
+                self.duration_ms,
+                self.api_id,
+                self.route,
+                self.function,
+                self.failure,
                 request.method,
                 request.path,
                 request.query_string,
                 request.source_ip,
                 request.protocol,
-                request.multi_headers
-                if request.multi_headers is not None
-                else {name: [value] for name, value in request.headers.items()},
+                multi if multi is not None else {name: [value] for name, value in request.headers.items()},
                 len(request.body),
                 response.headers,
                 response.from_gateway,
                 response.gateway_response_type,
                 len(response.body),
-                None if trace is None else _trace_meta(trace),
-            ],
+                invoked,
+                authorized,
+            ),
             default=str,
         )
-        self._sealed = b"".join([_LENGTH.pack(len(meta)), meta, *parts])
-        self._request = self._response = self._trace = None
+        return b"".join([sealed.HEADER.pack(self.sequence, len(meta)), meta, *parts])
+
+    @classmethod
+    def unsealed(cls, kept: bytes) -> RequestRecord:
+        """A reader's record of what the history kept (see :mod:`emulator.dashboard.sealed`)."""
+        sequence, meta, parts = sealed.unpack(kept)
+        record = cls(meta[sealed.REQUEST_ID], None)
+        record.sequence, record._meta, record._parts = sequence, meta, parts
+        record.received_at, record.status, record.duration_ms = meta[2:5]
+        record.api_id, record.route, record.function, record.failure = meta[5:9]
+        authorizer = meta[sealed.AUTHORIZER]
+        if authorizer is not None:
+            record.authorizer = sealed.authorizer_from(authorizer, parts[-3:] if authorizer[-1] else [])
+        return record
 
     def view(self) -> RecordView:
-        """What the record shows, the gateway's objects rebuilt once (one unpacking when sealed)."""
-        if self._sealed is None:
+        """What the record shows, the gateway's objects rebuilt (when unpacked) or as held."""
+        meta = self._meta
+        if meta is None:
             request = self._request
             assert request is not None  # until sealed, the record holds it
             response = self._response
@@ -157,32 +194,30 @@ class RequestRecord:
         from emulator.apigateway.proxy_response import GatewayResponse
         from emulator.apigateway.request import GatewayRequest
 
-        sealed = self._sealed
-        (meta_size,) = _LENGTH.unpack_from(sealed)
-        offset = _LENGTH.size + meta_size
-        meta = orjson.loads(sealed[_LENGTH.size : offset])
-        parts = []
-        for size in meta[0]:
-            parts.append(sealed[offset : offset + size])
-            offset += size
-        multi = meta[6]
+        parts = self._parts
+        multi = meta[sealed.MULTI_HEADERS]
+        trace = meta[sealed.TRACE]
         return RecordView(
             request=GatewayRequest(
-                method=meta[1],
-                path=meta[2],
-                query_string=meta[3],
+                method=meta[sealed.METHOD],
+                path=meta[sealed.PATH],
+                query_string=meta[sealed.QUERY],
                 headers={name: values[-1] for name, values in multi.items()},
                 body=parts[0],
-                source_ip=meta[4],
-                protocol=meta[5],
+                source_ip=meta[sealed.SOURCE_IP],
+                protocol=meta[sealed.PROTOCOL],
                 multi_headers=multi,
             ),
             response=GatewayResponse(
-                self.status or 0, [(name, value) for name, value in meta[8]], parts[1], meta[9], meta[10]
+                self.status or 0,
+                [(name, value) for name, value in meta[sealed.RESPONSE_HEADERS]],
+                parts[1],
+                meta[sealed.FROM_GATEWAY],
+                meta[sealed.RESPONSE_TYPE],
             ),
-            invocation=None if meta[12] is None else _trace_from(meta[12], parts[2], parts[3], parts[4]),
-            request_body_size=meta[7],
-            response_body_size=meta[11],
+            invocation=None if trace is None else sealed.trace_from(trace, *parts[2:5]),
+            request_body_size=meta[sealed.REQUEST_SIZE],
+            response_body_size=meta[sealed.RESPONSE_SIZE],
         )
 
     # One-field reads (each rebuilds the view: a page reading several calls view() once).
@@ -227,37 +262,6 @@ def _kept_body(message: Any) -> Any:
     return dataclasses.replace(message, body=message.body[:KEPT_BYTES])
 
 
-_LENGTH = struct.Struct("<I")
-
-
-def _trace_meta(trace: InvocationTrace) -> list[Any]:
-    error = trace.error
-    return [
-        trace.request_id,
-        trace.event_size,
-        trace.result is not None,
-        trace.result_size,
-        trace.duration_ms,
-        trace.init_ms,
-        None if error is None else [error.kind, error.error_type, error.error_message, error.stack_trace],
-    ]
-
-
-def _trace_from(meta: list[Any], event: bytes, result: bytes, log: bytes) -> InvocationTrace:
-    from emulator.lambda_runtime.api import InvocationError
-
-    trace = InvocationTrace()
-    trace.request_id, trace.event_size, has_result, trace.result_size = meta[:4]
-    trace.duration_ms, trace.init_ms, error = meta[4:]
-    trace.event = event
-    trace.result = result if has_result else None
-    trace.log = log.decode()
-    if error is not None:
-        kind, error_type, message, stack = error
-        trace.error = InvocationError(kind, error_type, message, tuple(stack))
-    return trace
-
-
 CURRENT_RECORD: ContextVar[RequestRecord | None] = ContextVar("emulator_request_record", default=None)
 
 
@@ -270,33 +274,40 @@ class RequestHistory:
     """The last ``capacity`` records, oldest first; thread-safe.
 
     Filled on the gateway's loop, read by the dashboard's threads: a deque with a maximum length
-    (appending is atomic and drops the oldest; copying it is atomic too), and a condition that
-    wakes the live-list clients waiting for a new record -- taken only when one waits.
+    (appending is atomic and drops the oldest; copying it is atomic too) of sealed records
+    (:mod:`.sealed`), and a condition that wakes the live-list clients waiting for a new record
+    -- taken only when one waits. A reader gets records unpacked from them, its own.
     """
 
     def __init__(self, capacity: int = DEFAULT_HISTORY) -> None:
         if capacity < 1:
             raise ValueError("the request history keeps at least one request")
         self.capacity = capacity
-        self._records: deque[RequestRecord] = deque(maxlen=capacity)
+        # Sealed; or a record whose function runs on past the integration timeout, live.
+        self._records: deque[bytes | RequestRecord] = deque(maxlen=capacity)
         self._changed = threading.Condition(threading.Lock())
-        self._added = 0  # records added so far: the live list's event ids
+        self._added = 0  # records added so far: the newest one's sequence (the live list's event id)
         self._waiting = 0  # live-list clients waiting for a new record
+        self._replays: dict[str, str] = {}  # request id -> the request it replayed
         self._closed = False
 
     def add(self, record: RequestRecord) -> None:
         """On the gateway's loop (one thread adds): no lock unless a live-list client waits."""
         self._added = record.sequence = self._added + 1
-        record.seal()
-        self._records.append(record)
+        kept = record.seal()
+        self._records.append(record if kept is None else kept)
         if self._waiting:
             with self._changed:
                 self._changed.notify_all()
 
     def get(self, request_id: str) -> RequestRecord | None:
-        for record in reversed(self._records.copy()):
-            if record.request_id == request_id:
-                return record
+        quoted = sealed.quoted(request_id)
+        for kept in reversed(self._records.copy()):
+            if isinstance(kept, bytes):
+                if sealed.is_of(kept, quoted):
+                    return self._unsealed(kept)
+            elif kept.request_id == request_id:
+                return kept
         return None
 
     def wait_for(self, request_id: str, timeout_s: float) -> RequestRecord | None:
@@ -312,8 +323,15 @@ class RequestHistory:
                 self._waiting -= 1
         return self.get(request_id)
 
+    def note_replay(self, request_id: str, of: str) -> None:
+        """``request_id`` replayed ``of`` (shown with it while the history keeps it)."""
+        with self._changed:
+            self._replays[request_id] = of
+            while len(self._replays) > self.capacity:  # the oldest replays' records are gone too
+                del self._replays[next(iter(self._replays))]
+
     def newest_first(self) -> list[RequestRecord]:
-        return list(reversed(self._records.copy()))
+        return [self._unsealed(kept) for kept in reversed(self._records.copy())]
 
     @property
     def sequence(self) -> int:
@@ -327,7 +345,12 @@ class RequestHistory:
                 self._changed.wait_for(lambda: self._added > sequence or self._closed, timeout_s)
             finally:
                 self._waiting -= 1
-        newer = [record for record in self._records.copy() if record.sequence > sequence]
+        newer: list[RequestRecord] = []
+        for kept in reversed(self._records.copy()):
+            if (sealed.sequence_of(kept) if isinstance(kept, bytes) else kept.sequence) <= sequence:
+                break
+            newer.append(self._unsealed(kept))
+        newer.reverse()
         return (newer[-1].sequence if newer else sequence), newer
 
     def close(self) -> None:
@@ -335,6 +358,12 @@ class RequestHistory:
         with self._changed:
             self._closed = True
             self._changed.notify_all()
+
+    def _unsealed(self, kept: bytes | RequestRecord) -> RequestRecord:
+        record = RequestRecord.unsealed(kept) if isinstance(kept, bytes) else kept
+        if self._replays:
+            record.replay_of = self._replays.get(record.request_id)
+        return record
 
 
 def note_failure(reason: str) -> None:

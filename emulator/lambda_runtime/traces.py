@@ -21,10 +21,6 @@ if TYPE_CHECKING:
 KEPT_BYTES = 64 * 1024
 
 
-def kept(data: bytes) -> bytes:
-    return data if len(data) <= KEPT_BYTES else data[:KEPT_BYTES]
-
-
 class InvocationTrace:
     __slots__ = (
         "duration_ms",
@@ -42,7 +38,9 @@ class InvocationTrace:
         self.request_id: str | None = None  # the Lambda request id (context.aws_request_id)
         self.event = b""
         self.event_size = 0
-        self.log = ""  # the log text as written: one str, replaced whole on each write
+        # The log text as written: one str, added to by the worker (usually twice: START with the
+        # function's output, then END and REPORT).
+        self.log = ""
         self.result: bytes | None = None  # the handler's JSON-encoded return value
         self.result_size = 0
         self.duration_ms: float | None = None  # None: no answer (yet)
@@ -53,12 +51,12 @@ class InvocationTrace:
         self.request_id = request_id
         # The encoder's object (orjson's output holds the whole buffer it was written in: 8-16 KB
         # behind a 1.4 KB API event), for as long as the request is in flight: the history
-        # keeps a compact copy (emulator.dashboard.history.RequestRecord.seal).
-        self.event = kept(event)
+        # keeps a compact copy (emulator.dashboard.sealed).
+        self.event = event if len(event) <= KEPT_BYTES else event[:KEPT_BYTES]
         self.event_size = len(event)
 
     def answered(self, body: bytes, duration_ms: float, init_ms: float | None) -> None:
-        self.result = kept(body)
+        self.result = body if len(body) <= KEPT_BYTES else body[:KEPT_BYTES]
         self.result_size = len(body)
         self.duration_ms = duration_ms
         self.init_ms = init_ms
@@ -66,10 +64,6 @@ class InvocationTrace:
     @property
     def cold(self) -> bool | None:
         return None if self.duration_ms is None else self.init_ms is not None
-
-    def logged(self, text: str) -> None:
-        """One log write of the invocation's (usually one or two: START with its output, END and REPORT)."""
-        self.log += text
 
     def log_lines(self) -> list[str]:
         return self.log.splitlines()
