@@ -17,6 +17,7 @@ SUITES: tuple[str, ...] = (
     "runtime",
     "function_stats",
     "shim",
+    "recording",
     "plugin",
     "dynamodb",
     "backend",
