@@ -131,7 +131,7 @@ class RequestRecord:
                 if allowing.duration_ms is None:
                     return None
                 parts += (allowing.event, allowing.result or b"", allowing.log.encode())
-            authorized = sealed.authorizer_meta(authorizer)
+            authorized = _authorizer_meta(authorizer)
         else:
             authorized = None
         multi = request.multi_headers
@@ -174,7 +174,7 @@ class RequestRecord:
         record.api_id, record.route, record.function, record.failure = meta[5:9]
         authorizer = meta[sealed.AUTHORIZER]
         if authorizer is not None:
-            record.authorizer = sealed.authorizer_from(authorizer, parts[-3:] if authorizer[-1] else [])
+            record.authorizer = _authorizer_from(authorizer, parts[-3:] if authorizer[-1] else [])
         return record
 
     def view(self) -> RecordView:
@@ -260,6 +260,31 @@ def _kept_body(message: Any) -> Any:
     if len(message.body) <= KEPT_BYTES:
         return message
     return dataclasses.replace(message, body=message.body[:KEPT_BYTES])
+
+
+def _authorizer_from(meta: list[Any], parts: list[bytes]) -> AuthorizerTrace:
+    """The authorizer's trace (``parts``: its invocation's event, result and log, if invoked)."""
+    name, cached, allowed, status, context, policy, reason, invocation = meta
+    trace = AuthorizerTrace(name)
+    trace.cached, trace.allowed, trace.status = cached, allowed, status
+    trace.context, trace.policy, trace.reason = context, policy, reason
+    if invocation is not None:
+        trace.invocation = sealed.trace_from(invocation, *parts)
+    return trace
+
+
+def _authorizer_meta(trace: AuthorizerTrace) -> list[Any]:
+    invocation = trace.invocation
+    return [
+        trace.name,
+        trace.cached,
+        trace.allowed,
+        trace.status,
+        trace.context,
+        trace.policy,
+        trace.reason,
+        None if invocation is None else sealed.trace_meta(invocation),
+    ]
 
 
 CURRENT_RECORD: ContextVar[RequestRecord | None] = ContextVar("emulator_request_record", default=None)

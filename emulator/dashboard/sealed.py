@@ -24,7 +24,6 @@ import orjson
 from emulator.lambda_runtime.traces import InvocationTrace
 
 if TYPE_CHECKING:
-    from emulator.dashboard.history import AuthorizerTrace
     from emulator.lambda_runtime.api import InvocationError
 
 HEADER = struct.Struct("<QI")  # the record's sequence, the length of its meta
@@ -76,19 +75,6 @@ def trace_from(meta: list[Any], event: bytes, result: bytes, log: bytes) -> Invo
     return trace
 
 
-def authorizer_from(meta: list[Any], parts: list[bytes]) -> AuthorizerTrace:
-    """The authorizer's trace (``parts``: its invocation's event, result and log, if invoked)."""
-    from emulator.dashboard.history import AuthorizerTrace
-
-    name, cached, allowed, status, context, policy, reason, invocation = meta
-    trace = AuthorizerTrace(name)
-    trace.cached, trace.allowed, trace.status = cached, allowed, status
-    trace.context, trace.policy, trace.reason = context, policy, reason
-    if invocation is not None:
-        trace.invocation = trace_from(invocation, *parts)
-    return trace
-
-
 def error_meta(error: InvocationError) -> tuple[Any, ...]:
     return (error.kind, error.error_type, error.error_message, error.stack_trace)
 
@@ -105,17 +91,3 @@ def trace_meta(trace: InvocationTrace) -> tuple[Any, ...]:
         trace.init_ms,
         None if error is None else error_meta(error),
     )
-
-
-def authorizer_meta(trace: AuthorizerTrace) -> list[Any]:
-    invocation = trace.invocation
-    return [
-        trace.name,
-        trace.cached,
-        trace.allowed,
-        trace.status,
-        trace.context,
-        trace.policy,
-        trace.reason,
-        None if invocation is None else trace_meta(invocation),
-    ]
