@@ -36,14 +36,9 @@ def serve(args: argparse.Namespace) -> int:
         Persistence(args.data_dir, compact_every=args.compact_every) if args.data_dir is not None else None
     )
     # Imported here so that `python -m emulator --help` does not pay for moto (~1 s).
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
-
     from emulator.aws.endpoint import EmbeddedEndpointApp
+    from emulator.aws.http_handler import EndpointRequestHandler
     from emulator.aws.ttl import TtlSweeper
-
-    class QuietRequestHandler(MotoRequestHandler):
-        def log_request(self, code: Any = "-", size: Any = "-") -> None:
-            pass  # one line per request would drown the shim's own log
 
     app = EmbeddedEndpointApp(persistence=persistence)
     # A parent that bound the socket itself (EmbeddedAws) passes it: connections made meanwhile
@@ -51,7 +46,7 @@ def serve(args: argparse.Namespace) -> int:
     listen_fd: int | None = getattr(args, "listen_fd", None)
     try:  # bound (and listening) before the data is loaded: a port conflict fails fast
         server: BaseWSGIServer = make_server(
-            args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler, fd=listen_fd
+            args.host, args.port, app, threaded=True, request_handler=EndpointRequestHandler, fd=listen_fd
         )
         if listen_fd is not None:
             os.close(listen_fd)  # werkzeug serves a duplicate of it
