@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socketserver
+import threading
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -25,6 +29,19 @@ def client(service: str, endpoint_url: str, **config: Any) -> Any:
         aws_secret_access_key="test-secret",
         config=Config(retries={"max_attempts": 1}, **config),
     )
+
+
+@contextlib.contextmanager
+def serving(server: socketserver.BaseServer) -> Iterator[str]:
+    """``server`` (bound to a loopback port) answering on a thread: its URL; shut down after."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 def create_table(dynamodb: Any, name: str | None = None, *, range_key: bool = False) -> str:

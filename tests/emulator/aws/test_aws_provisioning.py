@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import threading
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +20,7 @@ from emulator.lambda_runtime.api import InvocationError, InvocationResult
 from emulator.log import AWS
 from emulator.template.model import FunctionSpec, ResourceSpec, SamApp
 
-from .helpers import client
+from .helpers import client, serving
 
 ACCOUNT = "123456789012"
 
@@ -369,14 +368,8 @@ class _Recorder(BaseHTTPRequestHandler):
 def recorder() -> Iterator[tuple[str, list[str]]]:
     signers: list[str] = []
     handler = type("Recorder", (_Recorder,), {"signers": signers})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", signers
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url:
+        yield url, signers
 
 
 @pytest.mark.parametrize(("external", "signer"), [(True, "111122223333"), (False, DUMMY_ACCESS_KEY_ID)])

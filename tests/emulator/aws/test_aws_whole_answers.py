@@ -19,10 +19,12 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import make_server
 
 from emulator.aws.endpoint import EmbeddedEndpointApp
 from emulator.aws.http_handler import EndpointRequestHandler
+
+from .helpers import serving
 
 # The backend's client settings (backend/auth_service/repositories/clients.py).
 _BACKEND_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
@@ -82,17 +84,9 @@ def endpoint() -> Iterator[tuple[str, _Kill]]:
                 kill.done.set()
             super().setup()
 
-    server: BaseWSGIServer = make_server(
-        "127.0.0.1", 0, EmbeddedEndpointApp(), threaded=True, request_handler=Handler
-    )
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}", kill
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    server = make_server("127.0.0.1", 0, EmbeddedEndpointApp(), threaded=True, request_handler=Handler)
+    with serving(server) as url:
+        yield url, kill
 
 
 @pytest.mark.parametrize("sends_before_the_kill", [0, 1], ids=["before-the-answer", "after-one-send"])
