@@ -113,16 +113,7 @@ class RequestRecord:
         parts = [request.body[:KEPT_BYTES], response.body[:KEPT_BYTES]]
         if trace is not None:
             parts += (trace.event, trace.result or b"", trace.log.encode())
-            error = trace.error
-            invoked = (
-                trace.request_id,
-                trace.event_size,
-                trace.result is not None,
-                trace.result_size,
-                trace.duration_ms,
-                trace.init_ms,
-                None if error is None else sealed.error_meta(error),
-            )
+            invoked = sealed.trace_meta(trace)
         else:
             invoked = None
         if authorizer is not None:

@@ -1,14 +1,14 @@
 """A request record as the history keeps it: one bytes object, unpacked when a page asks.
 
-Profiled with py-spy under ``make bench``'s load (8 connections, ``wrk``), what recording costs
-was mostly memory, not work: a record kept a thousand requests long holds objects that no CPU
-cache holds any more when the ring drops it, and each one freed then is a handful of cache
-misses (its reference count, its type, its allocator's pool), about 0.3 us each. A record that
-kept the gateway's own objects (the request, its header dicts, the response, the trace) was ~60
-of them, 7.8 us a request; the history now keeps **one** bytes object per request, nothing else,
-so dropping the oldest is one ``free``.
+A record kept a thousand requests long is freed when no CPU cache holds it any more, and each
+object freed then is a handful of cache misses (its reference count, its type, its allocator's
+pool): a record that kept the gateway's own objects (the request, its header dicts, the
+response, the trace) was ~60 of them, 7.8 us a request under ``make bench``'s load (py-spy). The
+history keeps **one** bytes object per request, nothing else. Packing it is work of its own:
+about 20,000 instructions a request on the bench's echo (valgrind's callgrind, ``make bench``'s
+``recording`` suite), of which orjson's ~9,000 and the join's ~3,000, the rest Python's.
 
-Layout: :data:`_HEADER` (the record's sequence, the length of its meta), the meta (orjson, a
+Layout: :data:`HEADER` (the record's sequence, the length of its meta), the meta (orjson, a
 list read back by position: the request id first, so a lookup by id reads no more than the
 header and the id), then the bodies, event, result and log text back to back, each at most
 :data:`~emulator.lambda_runtime.traces.KEPT_BYTES`, their lengths in the meta.
@@ -24,7 +24,7 @@ import orjson
 from emulator.lambda_runtime.traces import InvocationTrace
 
 if TYPE_CHECKING:
-    from emulator.lambda_runtime.api import InvocationError
+    pass
 
 HEADER = struct.Struct("<QI")  # the record's sequence, the length of its meta
 
@@ -75,12 +75,8 @@ def trace_from(meta: list[Any], event: bytes, result: bytes, log: bytes) -> Invo
     return trace
 
 
-def error_meta(error: InvocationError) -> tuple[Any, ...]:
-    return (error.kind, error.error_type, error.error_message, error.stack_trace)
-
-
 def trace_meta(trace: InvocationTrace) -> tuple[Any, ...]:
-    """By position: :func:`trace_from` reads it (``RequestRecord.seal`` writes the function's inline)."""
+    """By position: :func:`trace_from` reads it."""
     error = trace.error
     return (
         trace.request_id,
@@ -89,5 +85,5 @@ def trace_meta(trace: InvocationTrace) -> tuple[Any, ...]:
         trace.result_size,
         trace.duration_ms,
         trace.init_ms,
-        None if error is None else error_meta(error),
+        None if error is None else (error.kind, error.error_type, error.error_message, error.stack_trace),
     )
