@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from benchmarks.shim import REPO_ROOT, _write_app
+from benchmarks.shim import REPO_ROOT, write_echo_app
 from emulator.launcher import run_serve, serve_argv
 
 WARM_UP = 300  # requests before counting: cold starts, first-use caches
@@ -42,7 +42,7 @@ def run() -> dict[str, Any]:
     figures: dict[str, Any] = {"requests": REQUESTS}
     with tempfile.TemporaryDirectory(prefix="bench-recording-") as scratch:
         root = Path(scratch)
-        template = _write_app(root)
+        template = write_echo_app(root)
         for name, options in CASES:
             started = time.perf_counter()
             print(f"  {name}: serve under callgrind, {WARM_UP} + {REQUESTS} requests ...", flush=True)

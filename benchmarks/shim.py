@@ -133,7 +133,7 @@ PY_LOADGEN = textwrap.dedent(
 )
 
 
-def _write_app(root: Path) -> Path:
+def write_echo_app(root: Path) -> Path:
     (root / "src").mkdir()
     (root / "src" / "echo.py").write_text(ECHO)
     template = root / "template.yaml"
@@ -332,7 +332,7 @@ def run() -> dict[str, Any]:
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bench-shim-") as scratch, ExitStack() as stack:
         root = Path(scratch)
-        template = _write_app(root)
+        template = write_echo_app(root)
         started = time.perf_counter()
         argv = serve_argv("--port", "0", "--template", str(template), "--no-reload")
         shim = stack.enter_context(run_serve(argv, log_path=root / "shim.log", cwd=REPO_ROOT))

@@ -161,8 +161,8 @@ class RequestRecord:
         sequence, meta, parts = sealed.unpack(kept)
         record = cls(meta[sealed.REQUEST_ID], None)
         record.sequence, record._meta, record._parts = sequence, meta, parts
-        record.received_at, record.status, record.duration_ms = meta[2:5]
-        record.api_id, record.route, record.function, record.failure = meta[5:9]
+        record.received_at, record.status, record.duration_ms = meta[sealed.RECEIVED_AT : sealed.API_ID]
+        record.api_id, record.route, record.function, record.failure = meta[sealed.API_ID : sealed.METHOD]
         authorizer = meta[sealed.AUTHORIZER]
         if authorizer is not None:
             record.authorizer = _authorizer_from(authorizer, parts[-3:] if authorizer[-1] else [])

@@ -17,18 +17,15 @@ header and the id), then the bodies, event, result and log text back to back, ea
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
 from emulator.lambda_runtime.traces import InvocationTrace
 
-if TYPE_CHECKING:
-    pass
-
 HEADER = struct.Struct("<QI")  # the record's sequence, the length of its meta
 
-# Positions in the meta (pack() writes them in this order).
+# Positions in the meta (RequestRecord.seal writes them in this order).
 REQUEST_ID, PART_SIZES, RECEIVED_AT, STATUS, DURATION_MS, API_ID, ROUTE, FUNCTION, FAILURE = range(9)
 METHOD, PATH, QUERY, SOURCE_IP, PROTOCOL, MULTI_HEADERS, REQUEST_SIZE = range(9, 16)
 RESPONSE_HEADERS, FROM_GATEWAY, RESPONSE_TYPE, RESPONSE_SIZE, TRACE, AUTHORIZER = range(16, 22)
