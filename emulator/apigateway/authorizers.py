@@ -23,13 +23,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from emulator import log
-from emulator.dashboard.history import AuthorizerTrace, current_record
 from emulator.lambda_runtime.api import LambdaRuntime
 from emulator.lambda_runtime.traces import InvocationTrace
 from emulator.template.model import AuthorizerSpec, FunctionSpec, RestApiSpec
+
+if TYPE_CHECKING:
+    from emulator.dashboard.history import AuthorizerTrace
 
 UNAUTHORIZED_BODY: dict[str, Any] = {"message": "Unauthorized"}
 EXPLICIT_DENY_BODY: dict[str, Any] = {
@@ -244,14 +246,18 @@ class LambdaAuthorizers:
         self._cache = AuthorizerCache(clock)
 
     async def authorize(
-        self, authorizer_name: str, proxy_event: dict, method_arn: str
+        self,
+        authorizer_name: str,
+        proxy_event: dict,
+        method_arn: str,
+        *,
+        trace: AuthorizerTrace | None = None,
     ) -> AuthorizationOutcome:
-        """Authorize one request, awaiting the function's answer if the cache holds none."""
+        """Authorize one request, awaiting the function's answer if the cache holds none.
+
+        ``trace``: the dashboard's, told what the authorizer got, said and decided (None: not kept).
+        """
         authorizer = self._api.authorizers[authorizer_name]
-        record = current_record()
-        trace = None
-        if record is not None:  # the dashboard's: what the authorizer got, said and decided
-            trace = record.authorizer = AuthorizerTrace(authorizer_name)
         identity = identity_values(authorizer, proxy_event)
         if identity is None:
             if trace is not None:

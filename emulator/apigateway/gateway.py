@@ -49,7 +49,7 @@ from emulator.apigateway.routing import ResourceTree, RouteMatch, Router, Staged
 from emulator.apigateway.throttling import StageThrottle
 from emulator.apigateway.wsgi_bridge import WsgiApp, call_wsgi
 from emulator.clock import EmulatorClock
-from emulator.dashboard.history import CURRENT_RECORD, RequestHistory, RequestRecord, note_failure
+from emulator.dashboard.history import AuthorizerTrace, RequestHistory, RequestRecord, note_failure
 from emulator.lambda_runtime.api import InvocationResult, LambdaRuntime
 from emulator.template.model import RestApiSpec, SamApp
 
@@ -147,15 +147,14 @@ class ApiGateway:
         if request.path.startswith(EMULATOR_PREFIX):
             return await self._emulator(request)
         request_id = ids.request_id()
-        record = token = None
-        if self.history is not None:  # references until sealed: the dashboard builds its dicts when asked
-            record = RequestRecord(request_id, request)
-            token = CURRENT_RECORD.set(record)
+        # The dashboard's (None: --no-dashboard), handed down the pipeline: each step that has
+        # something to show notes it there.
+        record = None if self.history is None else RequestRecord(request_id, request)
         try:
             if self.availability is not None and not await self.availability.wait_until_up(WAIT_S):
                 response = service_unavailable()
             else:
-                response = await self._pipeline(request, request_id)
+                response = await self._pipeline(request, request_id, record)
         except Exception:
             # A bug in the emulator itself: say so loudly and answer as API Gateway does for
             # an internal failure.
@@ -163,7 +162,6 @@ class ApiGateway:
             response = internal_server_error(500)
         response.headers.append(("x-amzn-RequestId", request_id))
         if record is not None:
-            CURRENT_RECORD.reset(token)  # type: ignore[arg-type]  # set with the record
             record.answered(response, (time.perf_counter() - started) * 1000)
         line = _access_line(request, response.status, started)
         # The record is kept and the access line written once the answer is on its way: the
@@ -204,7 +202,9 @@ class ApiGateway:
         return await loop.run_in_executor(self._blocking, call_wsgi, self.emulator_app, request)
 
     # -- the pipeline -------------------------------------------------------------------------
-    async def _pipeline(self, request: GatewayRequest, request_id: str) -> GatewayResponse:
+    async def _pipeline(
+        self, request: GatewayRequest, request_id: str, record: RequestRecord | None
+    ) -> GatewayResponse:
         http_apis = self.http_apis
         if http_apis and http_apis.addresses_a_stage(request.path):  # an HTTP API's named stage first
             preflight = http_apis.preflight(request)
@@ -213,7 +213,7 @@ class ApiGateway:
             staged = http_apis.route(request.method, request.path, prefixed_only=True)
             if staged is None:
                 return http_not_found()
-            return await http_apis.respond(request, request_id, staged)
+            return await http_apis.respond(request, request_id, staged, record)
         match = self.router.route(request.method, request.path)
         if match is None and http_apis:
             preflight = http_apis.preflight(request)
@@ -221,14 +221,14 @@ class ApiGateway:
                 return preflight
             http_match = http_apis.route(request.method, request.path, prefixed_only=False)
             if http_match is not None:
-                return await http_apis.respond(request, request_id, http_match)
+                return await http_apis.respond(request, request_id, http_match, record)
             if not self._addresses_a_rest_stage(request.path):
                 return http_not_found()
         if match is None:
             _LOG.info("%s", self.route_hints.line(request.method, request.path))
             return self._unrouted(missing_authentication_token(), request.path)
         stage = self.stages[match.api_id]
-        response = await self._routed(request, request_id, match, stage)
+        response = await self._routed(request, request_id, match, stage, record)
         # The API's GatewayResponses apply to the gateway's own answers, not to the function's.
         return stage.gateway_responses.apply(response) if response.from_gateway else response
 
@@ -244,20 +244,25 @@ class ApiGateway:
         return addressed[0].gateway_responses.apply(response) if addressed else response
 
     async def _routed(
-        self, request: GatewayRequest, request_id: str, match: RouteMatch, stage: ApiStage
+        self,
+        request: GatewayRequest,
+        request_id: str,
+        match: RouteMatch,
+        stage: ApiStage,
+        record: RequestRecord | None,
     ) -> GatewayResponse:
         route = match.method.route
         if stage.throttle and not stage.throttle.allow(match.resource_path, request.method):
             return too_many_requests()
 
         event = stage.events.build(request, match, request_id=request_id)
-        record = CURRENT_RECORD.get()
         if record is not None:
             record.api_id, record.route = match.api_id, match.resource_path
         if route is None:  # SAM's CORS MOCK: answered here, the function is never invoked
             assert stage.cors is not None
             if stage.preflight_authorizer:
-                denied = await self._authorize(stage, stage.preflight_authorizer, event, match, request)
+                name = stage.preflight_authorizer
+                denied = await self._authorize(stage, name, event, match, request, record)
                 if denied is not None:
                     return denied
             return stage.cors.respond(match.resource_path)
@@ -266,7 +271,7 @@ class ApiGateway:
             # Usage plans are not emulated: any key is accepted, a missing one is refused.
             return forbidden()
         if route.authorizer:
-            denied = await self._authorize(stage, route.authorizer, event, match, request)
+            denied = await self._authorize(stage, route.authorizer, event, match, request, record)
             if denied is not None:
                 return denied
         if route.mock is not None:  # a MOCK integration: API Gateway answers it itself
@@ -275,7 +280,7 @@ class ApiGateway:
             # A deployment would have refused it; here the other routes run and this one is a 502.
             reason = f"{route.method} {route.path}: {route.failure}"
             _LOG.error("Execution failed due to configuration error (%s)", reason)
-            note_failure(f"Execution failed due to configuration error ({reason})")
+            note_failure(record, f"Execution failed due to configuration error ({reason})")
             return internal_server_error(502)
 
         function = self.app.functions[route.function_id]
@@ -283,7 +288,7 @@ class ApiGateway:
             _LOG.error(
                 "Execution failed: function %s cannot run here: %s", function.logical_id, function.unavailable
             )
-            note_failure(f"function {function.logical_id} cannot run here: {function.unavailable}")
+            note_failure(record, f"function {function.logical_id} cannot run here: {function.unavailable}")
             return internal_server_error(502)
         function_name = function.function_name
         trace = None
@@ -293,22 +298,29 @@ class ApiGateway:
         future = await self.runtime.call_async(
             function_name, event, wait_s=self.integration_timeout_s, trace=trace
         )
-        response = self._translate(function_name, future, request, stage)
+        response = self._translate(function_name, future, request, stage, record)
         response.headers.append(("x-amz-apigw-id", event["requestContext"]["extendedRequestId"]))
         return response
 
     async def _authorize(
-        self, stage: ApiStage, name: str, event: dict[str, Any], match: RouteMatch, request: GatewayRequest
+        self,
+        stage: ApiStage,
+        name: str,
+        event: dict[str, Any],
+        match: RouteMatch,
+        request: GatewayRequest,
+        record: RequestRecord | None,
     ) -> GatewayResponse | None:
         """None when the request may go on (``requestContext.authorizer`` then set), else the refusal."""
         if stage.authorizers is None:
             _LOG.error("authorizer %r is not defined on API %s", name, stage.spec.logical_id)
             return internal_server_error(500)
         arn = stage.events.method_arn(match, request)
-        outcome = await stage.authorizers.authorize(name, event, arn)
-        record = CURRENT_RECORD.get()
-        if record is not None and record.authorizer is not None:
-            trace = record.authorizer
+        trace = None
+        if record is not None:  # the dashboard's: what the authorizer got, said and decided
+            trace = record.authorizer = AuthorizerTrace(name)
+        outcome = await stage.authorizers.authorize(name, event, arn, trace=trace)
+        if trace is not None:
             trace.allowed, trace.status, trace.context = (
                 outcome.allowed,
                 outcome.status,
@@ -334,6 +346,7 @@ class ApiGateway:
         future: Future[InvocationResult],
         request: GatewayRequest,
         stage: ApiStage,
+        record: RequestRecord | None,
     ) -> GatewayResponse:
         """The integration's answer: the future is done unless the integration timeout passed."""
         try:
@@ -347,12 +360,12 @@ class ApiGateway:
                 self.integration_timeout_s,
             )
             note_failure(
-                f"Endpoint request timed out ({self.integration_timeout_s:.0f} s integration timeout)"
+                record, f"Endpoint request timed out ({self.integration_timeout_s:.0f} s integration timeout)"
             )
             return endpoint_timed_out()
         except Exception:
             _LOG.exception("Execution failed invoking %s:", function_name)
-            note_failure(f"Execution failed invoking {function_name} (emulator error, see the log)")
+            note_failure(record, f"Execution failed invoking {function_name} (emulator error, see the log)")
             return internal_server_error(502)
         if result.error is not None and result.error.kind == "RequestTooLarge":
             _LOG.warning(
@@ -361,7 +374,7 @@ class ApiGateway:
                 result.error.error_type,
                 result.error.error_message,
             )
-            note_failure(f"Lambda refused to invoke {function_name}: {result.error.error_type}")
+            note_failure(record, f"Lambda refused to invoke {function_name}: {result.error.error_type}")
             return error_response_for(result)
         if result.error is not None:
             _LOG.warning(
@@ -370,7 +383,7 @@ class ApiGateway:
                 result.error.kind,
                 describe_failure(result),
             )
-            note_failure(f"Lambda function error ({result.error.kind}): {result.error.error_type}")
+            note_failure(record, f"Lambda function error ({result.error.kind}): {result.error.error_type}")
             return error_response_for(result)
         try:
             return translate(
@@ -386,7 +399,7 @@ class ApiGateway:
                 exc,
                 _payload_shape(result.payload),
             )
-            note_failure(f"Malformed Lambda proxy response: {exc}")
+            note_failure(record, f"Malformed Lambda proxy response: {exc}")
             return internal_server_error(502)
 
 

@@ -35,7 +35,7 @@ from emulator.apigateway.proxy_response import GatewayResponse, MalformedProxyRe
 from emulator.apigateway.request import GatewayRequest
 from emulator.apigateway.routing import ResourceTree, RouteMatch
 from emulator.clock import EmulatorClock
-from emulator.dashboard.history import AuthorizerTrace, current_record, note_failure
+from emulator.dashboard.history import AuthorizerTrace, RequestRecord, note_failure
 from emulator.lambda_runtime.api import InvocationResult, LambdaRuntime
 from emulator.template.model import (
     DEFAULT_ROUTE,
@@ -162,14 +162,19 @@ class HttpApis:
                 headers.append(("Access-Control-Max-Age", str(cors.max_age)))
         return GatewayResponse(204, headers, b"")
 
-    async def respond(self, request: GatewayRequest, request_id: str, match: HttpMatch) -> GatewayResponse:
-        response = await self._respond(request, request_id, match)
+    async def respond(
+        self, request: GatewayRequest, request_id: str, match: HttpMatch, record: RequestRecord | None = None
+    ) -> GatewayResponse:
+        """``record``: the dashboard's, noted on as the request goes (None: not recorded)."""
+        response = await self._respond(request, request_id, match, record)
         if match.stage.spec.cors is not None:
             response.headers.extend(_cors_headers(match.stage.spec.cors, request.header("Origin")))
         response.headers.append(("apigw-requestid", request_id))
         return response
 
-    async def _respond(self, request: GatewayRequest, request_id: str, match: HttpMatch) -> GatewayResponse:
+    async def _respond(
+        self, request: GatewayRequest, request_id: str, match: HttpMatch, record: RequestRecord | None
+    ) -> GatewayResponse:
         stage, route = match.stage, match.route
         key = route_key(route.method, route.path)
         event = build_v2_event(
@@ -184,7 +189,7 @@ class HttpApis:
         )
         v1_event = self._v1_event(request, request_id, match) if route.payload_format == "1.0" else None
         if route.authorizer is not None:
-            outcome = await self._authorize(stage, route, event, v1_event, request, match)
+            outcome = await self._authorize(stage, route, event, v1_event, request, match, record)
             if outcome.status is not None:
                 _LOG.info(
                     "authorizer %s refused %s %s: %s",
@@ -207,7 +212,6 @@ class HttpApis:
             return http_response.internal_server_error()
         function_name = function.function_name
         payload = v1_event if v1_event is not None else event
-        record = current_record()
         trace = None
         if record is not None:  # the dashboard's: the event sent, the raw result, the log lines
             record.api_id, record.route, record.function = stage.spec.logical_id, key, function_name
@@ -215,7 +219,7 @@ class HttpApis:
         future = await self.runtime.call_async(
             function_name, payload, wait_s=self.integration_timeout_s, trace=trace
         )
-        return self._translate(function_name, future, route)
+        return self._translate(function_name, future, route, record)
 
     def _v1_event(self, request: GatewayRequest, request_id: str, match: HttpMatch) -> dict[str, Any]:
         from emulator.apigateway.routing import Method
@@ -239,9 +243,9 @@ class HttpApis:
         v1_event: dict[str, Any] | None,
         request: GatewayRequest,
         match: HttpMatch,
+        record: RequestRecord | None,
     ) -> HttpAuthorization:
         authorizer = stage.spec.authorizers[str(route.authorizer)]
-        record = current_record()
         trace = None
         if record is not None:  # the dashboard's: what the authorizer got, said and decided
             trace = record.authorizer = AuthorizerTrace(authorizer.name)
@@ -259,13 +263,17 @@ class HttpApis:
         return outcome
 
     def _translate(
-        self, function_name: str, future: Future[InvocationResult], route: Route
+        self,
+        function_name: str,
+        future: Future[InvocationResult],
+        route: Route,
+        record: RequestRecord | None,
     ) -> GatewayResponse:
         try:
             result = future.result(timeout=0)
         except FutureTimeout:
             _LOG.warning("%s: integration timed out after %.0f s", function_name, self.integration_timeout_s)
-            note_failure(f"integration timed out after {self.integration_timeout_s:.0f} s")
+            note_failure(record, f"integration timed out after {self.integration_timeout_s:.0f} s")
             return http_response.service_unavailable()
         except Exception:
             _LOG.exception("Execution failed invoking %s:", function_name)
@@ -274,7 +282,7 @@ class HttpApis:
             _LOG.warning(
                 "%s failed: %s: %s", function_name, result.error.error_type, result.error.error_message
             )
-            note_failure(f"Lambda function error ({result.error.kind}): {result.error.error_type}")
+            note_failure(record, f"Lambda function error ({result.error.kind}): {result.error.error_type}")
             return http_response.internal_server_error()
         try:
             if route.payload_format == "1.0":
@@ -282,7 +290,7 @@ class HttpApis:
             return http_response.translate_v2(result.payload)
         except MalformedProxyResponse as exc:
             _LOG.warning("Malformed Lambda response (%s): %s", function_name, exc)
-            note_failure(f"Malformed Lambda proxy response: {exc}")
+            note_failure(record, f"Malformed Lambda proxy response: {exc}")
             return http_response.internal_server_error()
 
 

@@ -3,9 +3,9 @@
 While a request is in flight its record holds references (the request, the response, the
 invocation's trace); once the answer is on its way the record is sealed into one bytes object
 and appended to a deque (:mod:`emulator.dashboard.sealed`). Dicts for the API and the pages
-are built from it later, when somebody asks (:mod:`emulator.dashboard.views`). The record being
-filled is the current task's (:data:`CURRENT_RECORD`): the pipeline's deeper steps (the
-authorizer, the integration) note what they did on it without each signature carrying it.
+are built from it later, when somebody asks (:mod:`emulator.dashboard.views`). The gateway hands
+the record being filled down its pipeline: the steps that have something to show (the
+authorizer, the integration) note it there.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Sequence
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -278,14 +277,6 @@ def _authorizer_meta(trace: AuthorizerTrace) -> list[Any]:
     ]
 
 
-CURRENT_RECORD: ContextVar[RequestRecord | None] = ContextVar("emulator_request_record", default=None)
-
-
-def current_record() -> RequestRecord | None:
-    """The record of the request the current task is answering (None when nothing is recorded)."""
-    return CURRENT_RECORD.get()
-
-
 class RequestHistory:
     """The last ``capacity`` records, oldest first; thread-safe.
 
@@ -382,8 +373,7 @@ class RequestHistory:
         return record
 
 
-def note_failure(reason: str) -> None:
-    """Why the gateway answered an error itself, on the current request's record (if recorded)."""
-    record = CURRENT_RECORD.get()
+def note_failure(record: RequestRecord | None, reason: str) -> None:
+    """Why the gateway answered an error itself, on the request's record (if recorded)."""
     if record is not None:
         record.failure = reason
