@@ -294,7 +294,7 @@ class ApiGateway:
         trace = None
         if record is not None:  # the dashboard's: the event sent, the raw result, the log lines
             record.function = function_name
-            trace = record.invoked()
+            trace = record.invoked(event_has_headers=True)
         future = await self.runtime.call_async(
             function_name, event, wait_s=self.integration_timeout_s, trace=trace
         )

@@ -215,7 +215,7 @@ class HttpApis:
         trace = None
         if record is not None:  # the dashboard's: the event sent, the raw result, the log lines
             record.api_id, record.route, record.function = stage.spec.logical_id, key, function_name
-            trace = record.invoked()
+            trace = record.invoked(event_has_headers=v1_event is not None)
         future = await self.runtime.call_async(
             function_name, payload, wait_s=self.integration_timeout_s, trace=trace
         )

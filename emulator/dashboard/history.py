@@ -11,6 +11,7 @@ authorizer, the integration) note it there.
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 import time
 from collections import deque
@@ -52,47 +53,39 @@ class RequestRecord:
     function's :class:`~emulator.lambda_runtime.traces.InvocationTrace`). The history keeps it as
     one bytes object (:mod:`emulator.dashboard.sealed`: why) and gives its readers a record
     unpacked from it (:meth:`unsealed`), which :meth:`view` reads as the in-flight one.
+
+    The fields' defaults are the class's: making a record (once a request, on the gateway's
+    loop) sets only what every request has.
     """
 
-    __slots__ = (
-        "_meta",
-        "_parts",
-        "_request",
-        "_response",
-        "_trace",
-        "api_id",
-        "authorizer",
-        "duration_ms",
-        "failure",
-        "function",
-        "received_at",
-        "replay_of",
-        "request_id",
-        "route",
-        "sequence",
-        "status",
-    )
+    _meta: list[Any] | None = None  # unpacked from the history (None: in flight)
+    _parts: Sequence[bytes] = ()
+    _response: GatewayResponse | None = None
+    _trace: InvocationTrace | None = None
+    _headers_in_event = False  # the function's event carries the request's headers as received
+    status: int | None = None  # None: not answered (yet)
+    duration_ms = 0.0
+    sequence = 0  # its place in the history (the live list's event id)
+    api_id: str | None = None
+    route: str | None = None  # the resource ("/users/{id}") or the HTTP API's route key
+    function: str | None = None
+    failure: str | None = None  # why the gateway answered 5xx itself (e.g. a malformed result)
+    authorizer: AuthorizerTrace | None = None
+    replay_of: str | None = None
 
     def __init__(self, request_id: str, request: GatewayRequest | None) -> None:
         self.request_id = request_id
         self.received_at = time.time()
         self._request = request
-        self._response: GatewayResponse | None = None
-        self._trace: InvocationTrace | None = None
-        self._meta: list[Any] | None = None  # unpacked from the history (None: in flight)
-        self._parts: Sequence[bytes] = ()
-        self.status: int | None = None  # None: not answered (yet)
-        self.duration_ms = 0.0
-        self.sequence = 0  # its place in the history (the live list's event id)
-        self.api_id: str | None = None
-        self.route: str | None = None  # the resource ("/users/{id}") or the HTTP API's route key
-        self.function: str | None = None
-        self.failure: str | None = None  # why the gateway answered 5xx itself (e.g. a malformed result)
-        self.authorizer: AuthorizerTrace | None = None
-        self.replay_of: str | None = None
 
-    def invoked(self) -> InvocationTrace:
-        """The trace the function's invocation fills (its event, raw result and log)."""
+    def invoked(self, *, event_has_headers: bool) -> InvocationTrace:
+        """The trace the function's invocation fills (its event, raw result and log).
+
+        ``event_has_headers``: the event's ``multiValueHeaders`` are the request's headers as
+        received (a REST or payload 1.0 event): the history reads them back from the event
+        instead of keeping them twice.
+        """
+        self._headers_in_event = event_has_headers
         trace = self._trace = InvocationTrace()
         return trace
 
@@ -110,48 +103,53 @@ class RequestRecord:
             return None
         assert request is not None  # in flight, the record holds its request
         parts = [request.body[:KEPT_BYTES], response.body[:KEPT_BYTES]]
-        if trace is not None:
-            parts += (trace.event, trace.result or b"", trace.log.encode())
-            invoked = sealed.trace_meta(trace)
-        else:
+        if trace is None:
             invoked = None
-        if authorizer is not None:
+        else:
+            parts += (trace.event, trace.result or b"")
+            invoked = sealed.trace_meta(trace)
+        if authorizer is None:
+            authorized = None
+        else:
             allowing = authorizer.invocation
             if allowing is not None:
                 if allowing.duration_ms is None:
                     return None
-                parts += (allowing.event, allowing.result or b"", allowing.log.encode())
+                parts += (allowing.event, allowing.result or b"")
             authorized = _authorizer_meta(authorizer)
+        if self._headers_in_event and trace is not None and trace.event_size <= KEPT_BYTES:
+            headers = None  # read back from the event kept whole
+        elif request.multi_headers is not None:
+            headers = request.multi_headers
         else:
-            authorized = None
-        multi = request.multi_headers
-        meta = orjson.dumps(
-            (  # by position: sealed.REQUEST_ID and the others
-                self.request_id,
-                list(map(len, parts)),
-                self.received_at,
-                self.status,
-                self.duration_ms,
-                self.api_id,
-                self.route,
-                self.function,
-                self.failure,
-                request.method,
-                request.path,
-                request.query_string,
-                request.source_ip,
-                request.protocol,
-                multi if multi is not None else {name: [value] for name, value in request.headers.items()},
-                len(request.body),
-                response.headers,
-                response.from_gateway,
-                response.gateway_response_type,
-                len(response.body),
-                invoked,
-                authorized,
-            ),
-            default=str,
+            headers = {name: [value] for name, value in request.headers.items()}
+        fields = (  # by position: sealed.REQUEST_ID and the others
+            self.request_id,
+            self.received_at,
+            self.status,
+            self.duration_ms,
+            self.api_id,
+            self.route,
+            self.function,
+            self.failure,
+            request.method,
+            request.path,
+            request.query_string,
+            request.source_ip,
+            request.protocol,
+            headers,
+            len(request.body),
+            response.headers,
+            response.from_gateway,
+            response.gateway_response_type,
+            len(response.body),
+            invoked,
+            authorized,
         )
+        try:
+            meta = orjson.dumps(fields)
+        except TypeError:  # an authorizer's context or policy holding what JSON has no type for
+            meta = json.dumps(fields, default=str).encode()
         return b"".join([sealed.HEADER.pack(self.sequence, len(meta)), meta, *parts])
 
     @classmethod
@@ -164,7 +162,7 @@ class RequestRecord:
         record.api_id, record.route, record.function, record.failure = meta[sealed.API_ID : sealed.METHOD]
         authorizer = meta[sealed.AUTHORIZER]
         if authorizer is not None:
-            record.authorizer = _authorizer_from(authorizer, parts[-3:] if authorizer[-1] else [])
+            record.authorizer = _authorizer_from(authorizer, parts[-2:] if authorizer[-1] else [])
         return record
 
     def view(self) -> RecordView:
@@ -186,6 +184,8 @@ class RequestRecord:
 
         parts = self._parts
         multi = meta[sealed.MULTI_HEADERS]
+        if multi is None:  # kept in the function's event only (see seal)
+            multi = orjson.loads(parts[2])["multiValueHeaders"] or {}
         trace = meta[sealed.TRACE]
         return RecordView(
             request=GatewayRequest(
@@ -205,7 +205,7 @@ class RequestRecord:
                 meta[sealed.FROM_GATEWAY],
                 meta[sealed.RESPONSE_TYPE],
             ),
-            invocation=None if trace is None else sealed.trace_from(trace, *parts[2:5]),
+            invocation=None if trace is None else sealed.trace_from(trace, *parts[2:4]),
             request_body_size=meta[sealed.REQUEST_SIZE],
             response_body_size=meta[sealed.RESPONSE_SIZE],
         )

@@ -10,8 +10,9 @@ about 20,000 instructions a request on the bench's echo (valgrind's callgrind, `
 
 Layout: :data:`HEADER` (the record's sequence, the length of its meta), the meta (orjson, a
 list read back by position: the request id first, so a lookup by id reads no more than the
-header and the id), then the bodies, event, result and log text back to back, each at most
-:data:`~emulator.lambda_runtime.traces.KEPT_BYTES`, their lengths in the meta.
+header and the id; the log text is in it), then the bodies, the events and the results back to
+back, each what was kept of it: at most :data:`~emulator.lambda_runtime.traces.KEPT_BYTES` of
+the size that the meta gives.
 """
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ from typing import Any
 
 import orjson
 
-from emulator.lambda_runtime.traces import InvocationTrace
+from emulator.lambda_runtime.traces import KEPT_BYTES, InvocationTrace
 
 HEADER = struct.Struct("<QI")  # the record's sequence, the length of its meta
 
 # Positions in the meta (RequestRecord.seal writes them in this order).
-REQUEST_ID, PART_SIZES, RECEIVED_AT, STATUS, DURATION_MS, API_ID, ROUTE, FUNCTION, FAILURE = range(9)
-METHOD, PATH, QUERY, SOURCE_IP, PROTOCOL, MULTI_HEADERS, REQUEST_SIZE = range(9, 16)
-RESPONSE_HEADERS, FROM_GATEWAY, RESPONSE_TYPE, RESPONSE_SIZE, TRACE, AUTHORIZER = range(16, 22)
+REQUEST_ID, RECEIVED_AT, STATUS, DURATION_MS, API_ID, ROUTE, FUNCTION, FAILURE = range(8)
+METHOD, PATH, QUERY, SOURCE_IP, PROTOCOL, MULTI_HEADERS, REQUEST_SIZE = range(8, 15)
+RESPONSE_HEADERS, FROM_GATEWAY, RESPONSE_TYPE, RESPONSE_SIZE, TRACE, AUTHORIZER = range(15, 21)
+# Positions in an invocation's meta (trace_meta).
+EVENT_SIZE, RESULT_SIZE = 1, 2
 
 
 def sequence_of(sealed: bytes) -> int:
@@ -46,26 +49,31 @@ def quoted(request_id: str) -> bytes:
 
 
 def unpack(sealed: bytes) -> tuple[int, list[Any], list[bytes]]:
-    """``(sequence, meta, parts)``."""
+    """``(sequence, meta, parts)``: each part's length is what was kept of its size in the meta."""
     sequence, size = HEADER.unpack_from(sealed)
     offset = HEADER.size + size
     meta = orjson.loads(memoryview(sealed)[HEADER.size : offset])
+    sizes = [meta[REQUEST_SIZE], meta[RESPONSE_SIZE]]
+    authorizer = meta[AUTHORIZER]
+    for invocation in (meta[TRACE], authorizer and authorizer[-1]):
+        if invocation is not None:
+            sizes += (invocation[EVENT_SIZE], invocation[RESULT_SIZE] or 0)
     parts = []
-    for length in meta[PART_SIZES]:
+    for size in sizes:
+        length = min(size, KEPT_BYTES)
         parts.append(sealed[offset : offset + length])
         offset += length
     return sequence, meta, parts
 
 
-def trace_from(meta: list[Any], event: bytes, result: bytes, log: bytes) -> InvocationTrace:
+def trace_from(meta: list[Any], event: bytes, result: bytes) -> InvocationTrace:
     from emulator.lambda_runtime.api import InvocationError
 
     trace = InvocationTrace()
-    trace.request_id, trace.event_size, has_result, trace.result_size = meta[:4]
-    trace.duration_ms, trace.init_ms, error = meta[4:]
+    trace.request_id, trace.event_size, result_size, trace.duration_ms, trace.init_ms, trace.log, error = meta
     trace.event = event
-    trace.result = result if has_result else None
-    trace.log = log.decode()
+    if result_size is not None:
+        trace.result, trace.result_size = result, result_size
     if error is not None:
         kind, error_type, message, stack = error
         trace.error = InvocationError(kind, error_type, message, tuple(stack))
@@ -73,14 +81,14 @@ def trace_from(meta: list[Any], event: bytes, result: bytes, log: bytes) -> Invo
 
 
 def trace_meta(trace: InvocationTrace) -> tuple[Any, ...]:
-    """By position: :func:`trace_from` reads it."""
+    """By position: :func:`trace_from` reads it (the event and the result are parts)."""
     error = trace.error
     return (
         trace.request_id,
         trace.event_size,
-        trace.result is not None,
-        trace.result_size,
+        None if trace.result is None else trace.result_size,
         trace.duration_ms,
         trace.init_ms,
+        trace.log,
         None if error is None else (error.kind, error.error_type, error.error_message, error.stack_trace),
     )

@@ -22,30 +22,23 @@ KEPT_BYTES = 64 * 1024
 
 
 class InvocationTrace:
-    __slots__ = (
-        "duration_ms",
-        "error",
-        "event",
-        "event_size",
-        "init_ms",
-        "log",
-        "request_id",
-        "result",
-        "result_size",
-    )
+    """Filled by the runtime as the invocation goes; a field not set yet reads its default.
 
-    def __init__(self) -> None:
-        self.request_id: str | None = None  # the Lambda request id (context.aws_request_id)
-        self.event = b""
-        self.event_size = 0
-        # The log text as written: one str, added to by the worker (usually twice: START with the
-        # function's output, then END and REPORT).
-        self.log = ""
-        self.result: bytes | None = None  # the handler's JSON-encoded return value
-        self.result_size = 0
-        self.duration_ms: float | None = None  # None: no answer (yet)
-        self.init_ms: float | None = None  # set on a cold start
-        self.error: InvocationError | None = None
+    The defaults are the class's, so that making one (once a request, on the gateway's loop)
+    runs no ``__init__``.
+    """
+
+    request_id: str | None = None  # the Lambda request id (context.aws_request_id)
+    event = b""
+    event_size = 0
+    # The log text as written: one str, added to by the worker (usually twice: START with the
+    # function's output, then END and REPORT).
+    log = ""
+    result: bytes | None = None  # the handler's JSON-encoded return value
+    result_size = 0
+    duration_ms: float | None = None  # None: no answer (yet)
+    init_ms: float | None = None  # set on a cold start
+    error: InvocationError | None = None
 
     def sent(self, request_id: str, event: bytes) -> None:
         self.request_id = request_id

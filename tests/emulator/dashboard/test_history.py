@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import threading
 import tracemalloc
 
@@ -111,7 +112,7 @@ def _invoked_record(event: bytes) -> RequestRecord:
     multi = {name: [value] for name, value in headers.items()}
     request = GatewayRequest("POST", "/p", "a=1", headers, b'{"x": 1}', "127.0.0.1", "HTTP/1.1", multi)
     record = RequestRecord("id", request)
-    trace = record.invoked()
+    trace = record.invoked(event_has_headers=False)
     trace.sent("lambda-id", event)
     trace.log += "START RequestId: lambda-id Version: $LATEST\nhello\n"
     trace.answered(b'{"statusCode": 201, "body": "done"}', 2.5, 120.0)
@@ -205,13 +206,58 @@ def shown(record: RequestRecord) -> tuple[object, ...]:
 
 def vars_of(trace: InvocationTrace | None) -> dict[str, object]:
     assert trace is not None
-    return {name: getattr(trace, name) for name in InvocationTrace.__slots__}
+    return {name: getattr(trace, name) for name in TRACE_FIELDS}
+
+
+TRACE_FIELDS = (
+    "request_id",
+    "event",
+    "event_size",
+    "log",
+    "result",
+    "result_size",
+    "duration_ms",
+    "init_ms",
+    "error",
+)
+
+
+def test_the_headers_of_a_record_are_read_back_from_the_event_that_carries_them() -> None:
+    headers, multi = {"Host": "h", "X-Twice": "2"}, {"Host": ["h"], "X-Twice": ["1", "2"]}
+    request = GatewayRequest("GET", "/p", "", headers, b"", "127.0.0.1", "HTTP/1.1", multi)
+    from_event = {"multiValueHeaders": {"X-Event": ["e"]}}  # not the request's: shows where they come from
+    history = RequestHistory(3)
+    for request_id, event, pairs in (
+        ("whole", from_event, [("X-Event", "e")]),
+        ("cut", {**from_event, "pad": "p" * KEPT_BYTES}, [("Host", "h"), ("X-Twice", "1"), ("X-Twice", "2")]),
+    ):
+        record = RequestRecord(request_id, request)
+        trace = record.invoked(event_has_headers=True)
+        trace.sent("lambda-id", encode_event(event))
+        trace.answered(b"{}", 1.0, None)
+        record.answered(GatewayResponse(200, [], b""), 2.0)
+        history.add(record)
+        kept = history.get(request_id)
+        assert kept is not None
+        assert kept.view().header_pairs() == pairs  # a cut event cannot be read: its record kept them
+
+
+def test_a_record_whose_authorizer_context_json_cannot_write_is_kept_with_its_text() -> None:
+    history = RequestHistory(2)
+    record = _invoked_record(b'{"path": "/p"}')
+    authorizer = record.authorizer = AuthorizerTrace("TokenAuth")
+    authorizer.allowed, authorizer.context = True, {"big": 2**70, "when": datetime.date(2026, 12, 3)}
+    history.add(record)
+    kept = history.get("id")
+    assert kept is not None
+    assert kept.authorizer is not None
+    assert kept.authorizer.context == {"big": 2**70, "when": "2026-12-03"}
 
 
 def test_a_record_whose_function_runs_on_is_kept_as_it_is_until_it_ends() -> None:
     request = GatewayRequest("GET", "/slow", "", {}, b"", "127.0.0.1", "HTTP/1.1")
     record = RequestRecord("id", request)
-    trace = record.invoked()
+    trace = record.invoked(event_has_headers=False)
     trace.sent("lambda-id", b"{}")
     record.answered(GatewayResponse(504, [], b'{"message": "Endpoint request timed out"}'), 29000.0)
     history = RequestHistory(2)
