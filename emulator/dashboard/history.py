@@ -99,25 +99,25 @@ class RequestRecord:
         stay live: not answered, or a function of its runs on past the integration timeout (its
         worker still fills the trace). On the gateway's loop once per request: written flat."""
         request, response, trace, authorizer = self._request, self._response, self._trace, self.authorizer
-        if response is None or (trace is not None and trace.duration_ms is None):
+        if response is None or (trace is not None and trace.outcome is None):
             return None
         assert request is not None  # in flight, the record holds its request
         parts = [request.body[:KEPT_BYTES], response.body[:KEPT_BYTES]]
         if trace is None:
             invoked = None
         else:
-            parts += (trace.event, trace.result or b"")
+            parts += (trace.event[:KEPT_BYTES], (trace.result or b"")[:KEPT_BYTES])
             invoked = sealed.trace_meta(trace)
         if authorizer is None:
             authorized = None
         else:
             allowing = authorizer.invocation
             if allowing is not None:
-                if allowing.duration_ms is None:
+                if allowing.outcome is None:
                     return None
-                parts += (allowing.event, allowing.result or b"")
+                parts += (allowing.event[:KEPT_BYTES], (allowing.result or b"")[:KEPT_BYTES])
             authorized = _authorizer_meta(authorizer)
-        if self._headers_in_event and trace is not None and trace.event_size <= KEPT_BYTES:
+        if self._headers_in_event and trace is not None and len(trace.event) <= KEPT_BYTES:
             headers = None  # read back from the event kept whole
         elif request.multi_headers is not None:
             headers = request.multi_headers

@@ -67,28 +67,33 @@ def unpack(sealed: bytes) -> tuple[int, list[Any], list[bytes]]:
 
 
 def trace_from(meta: list[Any], event: bytes, result: bytes) -> InvocationTrace:
-    from emulator.lambda_runtime.api import InvocationError
+    from emulator.lambda_runtime.api import InvocationError, InvocationResult
 
+    request_id, event_size, result_size, duration_ms, init_ms, log, error = meta
     trace = InvocationTrace()
-    trace.request_id, trace.event_size, result_size, trace.duration_ms, trace.init_ms, trace.log, error = meta
-    trace.event = event
+    trace.request_id, trace.event, trace.log = request_id, event, log
+    trace.kept_of = (event_size, result_size or 0)
     if result_size is not None:
-        trace.result, trace.result_size = result, result_size
+        trace.result = result
     if error is not None:
         kind, error_type, message, stack = error
-        trace.error = InvocationError(kind, error_type, message, tuple(stack))
+        error = InvocationError(kind, error_type, message, tuple(stack))
+    trace.outcome = InvocationResult(request_id, None, error, duration_ms, init_ms)
     return trace
 
 
 def trace_meta(trace: InvocationTrace) -> tuple[Any, ...]:
-    """By position: :func:`trace_from` reads it (the event and the result are parts)."""
-    error = trace.error
+    """By position: :func:`trace_from` reads it (the event and the result are parts). Of a
+    trace with its outcome, in flight (what the runtime set)."""
+    outcome, result = trace.outcome, trace.result
+    assert outcome is not None  # sealed once the invocation has its outcome
+    error = outcome.error
     return (
         trace.request_id,
-        trace.event_size,
-        None if trace.result is None else trace.result_size,
-        trace.duration_ms,
-        trace.init_ms,
+        len(trace.event),
+        None if result is None else len(result),
+        outcome.duration_ms,
+        outcome.init_duration_ms,
         trace.log,
         None if error is None else (error.kind, error.error_type, error.error_message, error.stack_trace),
     )

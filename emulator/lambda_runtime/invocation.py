@@ -33,13 +33,15 @@ class Invocation:
 
 
 def resolve(invocation: Invocation, result: InvocationResult) -> None:
-    """Give ``invocation`` its outcome, counted in its function's stats (when kept): once, the
-    first one (a timeout racing the answer loses). Counted where the outcome is made, before the
-    caller can see it, whichever thread makes it: nothing to wait for afterwards."""
+    """Give ``invocation`` its outcome, counted in its function's stats and set on its trace (when
+    kept): once, the first one (a timeout racing the answer loses). Counted where the outcome is
+    made, before the caller can see it, whichever thread makes it: nothing to wait for afterwards."""
     future = invocation.future
     if not future.done():
         if invocation.stats is not None:
             invocation.stats.record(result)
+        if invocation.trace is not None:
+            invocation.trace.outcome = result
         future.set_result(result)
 
 

@@ -259,7 +259,7 @@ class ProcessLambdaRuntime:
         request_id = request_id or new_request_id()
         encoded = encode_event(event)
         if trace is not None:
-            trace.sent(request_id, encoded)
+            trace.request_id, trace.event = request_id, encoded
         return Invocation(
             request_id,
             encoded,

@@ -407,7 +407,7 @@ class Worker:
         error = meta.get("err")
         self._log_end(invocation, duration_ms, init_ms, extra=self._memory_warning())
         if invocation.trace is not None:
-            invocation.trace.answered(body, duration_ms, init_ms)
+            invocation.trace.result = body
         if error is None and len(body) > MAX_RESPONSE_BYTES:  # Lambda's 6 MB: a function error
             error = {"errorType": RESPONSE_TOO_LARGE_TYPE, "errorMessage": RESPONSE_TOO_LARGE_MESSAGE}
         if error is None:
@@ -422,8 +422,6 @@ class Worker:
                 duration_ms,
                 init_ms,
             )
-        if invocation.trace is not None:
-            invocation.trace.error = result.error
         self._current = None
         # Free the worker before answering, so that the caller's next request finds it warm.
         self._owner.release(self)
@@ -516,9 +514,6 @@ class Worker:
             self._trace = invocation.trace
         self._log_end(invocation, duration_ms, init_ms, status=status, error_type=error_type)
         error = InvocationError(kind, error_type, message, stack_trace)
-        if invocation.trace is not None:
-            invocation.trace.answered(b"", duration_ms, init_ms)
-            invocation.trace.error = error
         resolve(invocation, InvocationResult(invocation.request_id, None, error, duration_ms, init_ms))
 
     def _log_end(

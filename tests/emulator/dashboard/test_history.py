@@ -12,6 +12,7 @@ import pytest
 from emulator.apigateway.proxy_response import GatewayResponse
 from emulator.apigateway.request import GatewayRequest
 from emulator.dashboard.history import AuthorizerTrace, RequestHistory, RequestRecord
+from emulator.lambda_runtime.api import InvocationResult
 from emulator.lambda_runtime.invocation import encode_event
 from emulator.lambda_runtime.traces import KEPT_BYTES, InvocationTrace
 
@@ -77,19 +78,33 @@ def test_a_reader_with_nothing_new_gets_nothing_once_the_history_closes() -> Non
     assert history.wait_for_newer(history.sequence, timeout_s=30) == (1, [])
 
 
+def sent(trace: InvocationTrace, request_id: str, event: bytes) -> None:
+    """What the runtime sets when it sends the event."""
+    trace.request_id, trace.event = request_id, event
+
+
+def answered(trace: InvocationTrace, result: bytes, duration_ms: float, init_ms: float | None) -> None:
+    """What the worker and ``resolve`` set when the answer comes."""
+    assert trace.request_id is not None
+    trace.result = result
+    trace.outcome = InvocationResult(trace.request_id, None, None, duration_ms, init_ms)
+
+
 def test_an_invocation_trace_keeps_the_event_the_result_and_the_log_lines() -> None:
     trace = InvocationTrace()
-    trace.sent("a", b'{"path": "/a"}')
+    sent(trace, "a", b'{"path": "/a"}')
     trace.log += "START RequestId: a Version: $LATEST\nhello\n"
     trace.log += "END RequestId: a\nREPORT RequestId: a\tDuration: 1.00 ms\n"
-    assert trace.cold is None  # no answer yet
-    trace.answered(b'{"statusCode": 200}', 1.0, 150.0)
-    assert (trace.request_id, trace.event, trace.result, trace.cold) == (
+    assert (trace.cold, trace.duration_ms) == (None, None)  # no answer yet
+    answered(trace, b'{"statusCode": 200}', 1.0, 150.0)
+    assert (trace.request_id, trace.event, trace.result, trace.cold, trace.init_ms) == (
         "a",
         b'{"path": "/a"}',
         b'{"statusCode": 200}',
         True,
+        150.0,
     )
+    assert (trace.event_size, trace.result_size) == (14, 19)
     assert trace.log_lines() == [
         "START RequestId: a Version: $LATEST",
         "hello",
@@ -99,23 +114,28 @@ def test_an_invocation_trace_keeps_the_event_the_result_and_the_log_lines() -> N
 
 
 def test_a_large_event_or_result_is_kept_in_part() -> None:
-    trace = InvocationTrace()
-    trace.sent("a", b"e" * (KEPT_BYTES + 1))
-    trace.answered(b"r" * (KEPT_BYTES + 5), 1.0, None)
+    record = _invoked_record(b"e" * (KEPT_BYTES + 1), result=b"r" * (KEPT_BYTES + 5))
+    history = RequestHistory(1)
+    history.add(record)
+    kept = history.get("id")
+    assert kept is not None
+    trace = kept.invocation
+    assert trace is not None
     assert (len(trace.event), trace.event_size) == (KEPT_BYTES, KEPT_BYTES + 1)
+    assert trace.result is not None
     assert (len(trace.result), trace.result_size) == (KEPT_BYTES, KEPT_BYTES + 5)
-    assert trace.cold is False
+    assert trace.cold is True
 
 
-def _invoked_record(event: bytes) -> RequestRecord:
+def _invoked_record(event: bytes, result: bytes = b'{"statusCode": 201, "body": "done"}') -> RequestRecord:
     headers = {"Host": "h", "Authorization": "Bearer t"}
     multi = {name: [value] for name, value in headers.items()}
     request = GatewayRequest("POST", "/p", "a=1", headers, b'{"x": 1}', "127.0.0.1", "HTTP/1.1", multi)
     record = RequestRecord("id", request)
     trace = record.invoked(event_has_headers=False)
-    trace.sent("lambda-id", event)
+    sent(trace, "lambda-id", event)
     trace.log += "START RequestId: lambda-id Version: $LATEST\nhello\n"
-    trace.answered(b'{"statusCode": 201, "body": "done"}', 2.5, 120.0)
+    answered(trace, result, 2.5, 120.0)
     record.answered(GatewayResponse(201, [("Content-Type", "text/plain"), ("X-A", "1")], b"done"), 3.0)
     return record
 
@@ -167,9 +187,9 @@ def test_a_kept_record_shows_its_authorizer_and_what_the_pipeline_noted() -> Non
     record.failure = "Execution failed due to configuration error"
     authorizer = record.authorizer = AuthorizerTrace("TokenAuth")
     allowing = authorizer.invocation = InvocationTrace()
-    allowing.sent("auth-id", b'{"type": "TOKEN"}')
+    sent(allowing, "auth-id", b'{"type": "TOKEN"}')
     allowing.log += "START RequestId: auth-id Version: $LATEST\n"
-    allowing.answered(b'{"principalId": "u"}', 1.5, None)
+    answered(allowing, b'{"principalId": "u"}', 1.5, None)
     authorizer.allowed, authorizer.context = True, {"sub": "u", "n": 1}
     authorizer.policy = {"Version": "2012-10-17", "Statement": []}
     history.add(record)
@@ -210,15 +230,8 @@ def vars_of(trace: InvocationTrace | None) -> dict[str, object]:
 
 
 TRACE_FIELDS = (
-    "request_id",
-    "event",
-    "event_size",
-    "log",
-    "result",
-    "result_size",
-    "duration_ms",
-    "init_ms",
-    "error",
+    *("request_id", "event", "event_size", "log"),
+    *("result", "result_size", "duration_ms", "init_ms", "error"),
 )
 
 
@@ -233,8 +246,8 @@ def test_the_headers_of_a_record_are_read_back_from_the_event_that_carries_them(
     ):
         record = RequestRecord(request_id, request)
         trace = record.invoked(event_has_headers=True)
-        trace.sent("lambda-id", encode_event(event))
-        trace.answered(b"{}", 1.0, None)
+        sent(trace, "lambda-id", encode_event(event))
+        answered(trace, b"{}", 1.0, None)
         record.answered(GatewayResponse(200, [], b""), 2.0)
         history.add(record)
         kept = history.get(request_id)
@@ -258,13 +271,13 @@ def test_a_record_whose_function_runs_on_is_kept_as_it_is_until_it_ends() -> Non
     request = GatewayRequest("GET", "/slow", "", {}, b"", "127.0.0.1", "HTTP/1.1")
     record = RequestRecord("id", request)
     trace = record.invoked(event_has_headers=False)
-    trace.sent("lambda-id", b"{}")
+    sent(trace, "lambda-id", b"{}")
     record.answered(GatewayResponse(504, [], b'{"message": "Endpoint request timed out"}'), 29000.0)
     history = RequestHistory(2)
     history.add(record)
     assert history.get("id") is record
     assert record.invocation is trace  # the worker still fills it
-    trace.answered(b"null", 31000.0, None)
+    answered(trace, b"null", 31000.0, None)
     assert record.invocation is not None
     assert record.invocation.duration_ms == 31000.0
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from emulator.lambda_runtime.traces import InvocationTrace
+
 from .conftest import function
 
 
@@ -123,3 +127,22 @@ def test_the_max_workers_cap_queues_for_queue_wait_while_reserved_concurrency_th
     gate.release_one()
     assert throttled.error.kind == "Throttled"
     assert held.result(timeout=30).error is None
+
+
+def test_a_throttled_invocation_has_its_outcome_on_its_trace(start_runtime, gate, submit):
+    # The outcome is set where it is made, on every path: a throttled invocation never reaches a
+    # worker, and its trace (the dashboard's) must not read as still running.
+    runtime = start_runtime(
+        function("Gated", "gated.handler", timeout_s=30), max_workers=1, throttle_wait_s=0
+    )
+    running = submit(runtime, "Gated", {"gate": gate.path})
+    gate.wait_for_handler()
+    trace = InvocationTrace()
+    throttled = asyncio.run(runtime.call_async("Gated", {"gate": gate.path}, trace=trace)).result(timeout=0)
+    gate.release_one()
+
+    assert throttled.error is not None
+    assert throttled.error.kind == "Throttled"
+    assert trace.outcome is throttled
+    assert (trace.error, trace.request_id) == (throttled.error, throttled.request_id)
+    assert running.result(timeout=30).error is None
