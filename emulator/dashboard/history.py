@@ -102,12 +102,17 @@ class RequestRecord:
         if response is None or (trace is not None and trace.outcome is None):
             return None
         assert request is not None  # in flight, the record holds its request
-        parts = [request.body[:KEPT_BYTES], response.body[:KEPT_BYTES]]
         if trace is None:
             invoked = None
+            parts: tuple[bytes, ...] = (request.body[:KEPT_BYTES], response.body[:KEPT_BYTES])
         else:
-            parts += (trace.event[:KEPT_BYTES], (trace.result or b"")[:KEPT_BYTES])
             invoked = sealed.trace_meta(trace)
+            parts = (
+                request.body[:KEPT_BYTES],
+                response.body[:KEPT_BYTES],
+                trace.event[:KEPT_BYTES],
+                (trace.result or b"")[:KEPT_BYTES],
+            )
         if authorizer is None:
             authorized = None
         else:
@@ -125,6 +130,7 @@ class RequestRecord:
             headers = {name: [value] for name, value in request.headers.items()}
         fields = (  # by position: sealed.REQUEST_ID and the others
             self.request_id,
+            self.sequence,
             self.received_at,
             self.status,
             self.duration_ms,
@@ -150,15 +156,16 @@ class RequestRecord:
             meta = orjson.dumps(fields)
         except TypeError:  # an authorizer's context or policy holding what JSON has no type for
             meta = json.dumps(fields, default=str).encode()
-        return b"".join([sealed.HEADER.pack(self.sequence, len(meta)), meta, *parts])
+        return b"".join((meta, sealed.END_OF_META, *parts))
 
     @classmethod
     def unsealed(cls, kept: bytes) -> RequestRecord:
         """A reader's record of what the history kept (see :mod:`emulator.dashboard.sealed`)."""
-        sequence, meta, parts = sealed.unpack(kept)
+        meta, parts = sealed.unpack(kept)
         record = cls(meta[sealed.REQUEST_ID], None)
-        record.sequence, record._meta, record._parts = sequence, meta, parts
-        record.received_at, record.status, record.duration_ms = meta[sealed.RECEIVED_AT : sealed.API_ID]
+        record._meta, record._parts = meta, parts
+        record.sequence, record.received_at = meta[sealed.SEQUENCE], meta[sealed.RECEIVED_AT]
+        record.status, record.duration_ms = meta[sealed.STATUS], meta[sealed.DURATION_MS]
         record.api_id, record.route, record.function, record.failure = meta[sealed.API_ID : sealed.METHOD]
         authorizer = meta[sealed.AUTHORIZER]
         if authorizer is not None:

@@ -8,51 +8,53 @@ history keeps **one** bytes object per request, nothing else. Packing it is work
 about 20,000 instructions a request on the bench's echo (valgrind's callgrind, ``make bench``'s
 ``recording`` suite), of which orjson's ~9,000 and the join's ~3,000, the rest Python's.
 
-Layout: :data:`HEADER` (the record's sequence, the length of its meta), the meta (orjson, a
-list read back by position: the request id first, so a lookup by id reads no more than the
-header and the id; the log text is in it), then the bodies, the events and the results back to
-back, each what was kept of it: at most :data:`~emulator.lambda_runtime.traces.KEPT_BYTES` of
-the size that the meta gives.
+Layout: the meta (orjson, a list read back by position: the request id first, so that a lookup
+by id reads no more than the id; the record's sequence second; the log text is in it), a
+newline (:data:`END_OF_META`), then the bodies, the events and the results back to back, each
+what was kept of it: at most :data:`~emulator.lambda_runtime.traces.KEPT_BYTES` of the size
+that the meta gives.
 """
 
 from __future__ import annotations
 
-import struct
 from typing import Any
 
 import orjson
 
 from emulator.lambda_runtime.traces import KEPT_BYTES, InvocationTrace
 
-HEADER = struct.Struct("<QI")  # the record's sequence, the length of its meta
+END_OF_META = b"\n"  # JSON as orjson and json.dumps write it has none: strings escape it
 
 # Positions in the meta (RequestRecord.seal writes them in this order).
-REQUEST_ID, RECEIVED_AT, STATUS, DURATION_MS, API_ID, ROUTE, FUNCTION, FAILURE = range(8)
-METHOD, PATH, QUERY, SOURCE_IP, PROTOCOL, MULTI_HEADERS, REQUEST_SIZE = range(8, 15)
-RESPONSE_HEADERS, FROM_GATEWAY, RESPONSE_TYPE, RESPONSE_SIZE, TRACE, AUTHORIZER = range(15, 21)
+REQUEST_ID, SEQUENCE, RECEIVED_AT, STATUS, DURATION_MS, API_ID, ROUTE, FUNCTION, FAILURE = range(9)
+METHOD, PATH, QUERY, SOURCE_IP, PROTOCOL, MULTI_HEADERS, REQUEST_SIZE = range(9, 16)
+RESPONSE_HEADERS, FROM_GATEWAY, RESPONSE_TYPE, RESPONSE_SIZE, TRACE, AUTHORIZER = range(16, 22)
 # Positions in an invocation's meta (trace_meta).
 EVENT_SIZE, RESULT_SIZE = 1, 2
 
 
 def sequence_of(sealed: bytes) -> int:
-    return HEADER.unpack_from(sealed)[0]
+    """The record's sequence, read from the meta's second field (after the request id, which
+    has no quote in it)."""
+    start = sealed.index(b'",', 2) + 2
+    return int(sealed[start : sealed.index(b",", start)])
 
 
 def is_of(sealed: bytes, quoted_id: bytes) -> bool:
     """Whether ``sealed`` is the record of the request id ``quoted_id`` (:func:`quoted`)."""
-    return sealed.startswith(quoted_id, HEADER.size)
+    return sealed.startswith(quoted_id)
 
 
 def quoted(request_id: str) -> bytes:
     """How the meta starts for ``request_id`` (its JSON string: ids are ASCII, no escapes)."""
-    return b'["' + request_id.encode() + b'"'
+    return b'["' + request_id.encode() + b'",'
 
 
-def unpack(sealed: bytes) -> tuple[int, list[Any], list[bytes]]:
-    """``(sequence, meta, parts)``: each part's length is what was kept of its size in the meta."""
-    sequence, size = HEADER.unpack_from(sealed)
-    offset = HEADER.size + size
-    meta = orjson.loads(memoryview(sealed)[HEADER.size : offset])
+def unpack(sealed: bytes) -> tuple[list[Any], list[bytes]]:
+    """``(meta, parts)``: each part's length is what was kept of its size in the meta."""
+    offset = sealed.index(END_OF_META)
+    meta = orjson.loads(memoryview(sealed)[:offset])
+    offset += len(END_OF_META)
     sizes = [meta[REQUEST_SIZE], meta[RESPONSE_SIZE]]
     authorizer = meta[AUTHORIZER]
     for invocation in (meta[TRACE], authorizer and authorizer[-1]):
@@ -63,7 +65,7 @@ def unpack(sealed: bytes) -> tuple[int, list[Any], list[bytes]]:
         length = min(size, KEPT_BYTES)
         parts.append(sealed[offset : offset + length])
         offset += length
-    return sequence, meta, parts
+    return meta, parts
 
 
 def trace_from(meta: list[Any], event: bytes, result: bytes) -> InvocationTrace:
