@@ -161,9 +161,10 @@ class ApiGateway:
             _LOG.exception("emulator error while handling the request:")
             response = internal_server_error(500)
         response.headers.append(("x-amzn-RequestId", request_id))
+        elapsed_ms = (time.perf_counter() - started) * 1000
         if record is not None:
-            record.answered(response, (time.perf_counter() - started) * 1000)
-        line = _access_line(request, response.status, started)
+            record.answered(response, elapsed_ms)
+        line = _access_line(request, response.status, elapsed_ms)
         # The record is kept and the access line written once the answer is on its way: the
         # loop runs them before it reads the next request, so a client's next request overlaps
         # them. One callback for both: asking asyncio for the running loop is a getpid() system
@@ -184,7 +185,7 @@ class ApiGateway:
         """API Gateway's 413 for a body over 10 MB (the server refuses it before reading it)."""
         response = self._unrouted(request_too_large(), request.path)
         response.headers.append(("x-amzn-RequestId", ids.request_id()))
-        line = _access_line(request, response.status, time.perf_counter())
+        line = _access_line(request, response.status, 0.0)
         if line is not None:
             asyncio.get_running_loop().call_soon(log.emit, _ACCESS, line)
         return response
@@ -257,7 +258,7 @@ class ApiGateway:
 
         event = stage.events.build(request, match, request_id=request_id)
         if record is not None:
-            record.api_id, record.route = match.api_id, match.resource_path
+            record.api_id, record.route = match.api_id, match.method.resource_path
         if route is None:  # SAM's CORS MOCK: answered here, the function is never invoked
             assert stage.cors is not None
             if stage.preflight_authorizer:
@@ -411,11 +412,11 @@ def _payload_shape(payload: Any) -> str:
     return type(payload).__name__
 
 
-def _access_line(request: GatewayRequest, status: int, started: float) -> str | None:
+def _access_line(request: GatewayRequest, status: int, elapsed_ms: float) -> str | None:
     """The access log's line for an answered request (None: the access log is off, ``--quiet``)."""
     if not _ACCESS.isEnabledFor(logging.INFO):
         return None
     return (
         f'{request.source_ip} "{request.method} {request.path} {request.protocol}" {status} '
-        f"{(time.perf_counter() - started) * 1000:.1f}ms"
+        f"{elapsed_ms:.1f}ms"
     )
