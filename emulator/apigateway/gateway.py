@@ -162,24 +162,22 @@ class ApiGateway:
             response = internal_server_error(500)
         response.headers.append(("x-amzn-RequestId", request_id))
         elapsed_ms = (time.perf_counter() - started) * 1000
-        if record is not None:
-            record.answered(response, elapsed_ms)
         line = _access_line(request, response.status, elapsed_ms)
         # The record is kept and the access line written once the answer is on its way: the
         # loop runs them before it reads the next request, so a client's next request overlaps
         # them. One callback for both: asking asyncio for the running loop is a getpid() system
         # call each time (its check for a forked process).
-        if line is not None:
-            asyncio.get_running_loop().call_soon(self._answered, record, line)
-        elif record is not None:
-            asyncio.get_running_loop().call_soon(self.history.add, record)  # type: ignore[union-attr]
+        if record is not None or line is not None:
+            asyncio.get_running_loop().call_soon(self._answered, record, response, elapsed_ms, line)
         return response
 
-    def _answered(self, record: RequestRecord | None, access_line: str | None) -> None:
+    def _answered(
+        self, record: RequestRecord | None, response: GatewayResponse, elapsed_ms: float, line: str | None
+    ) -> None:
         if record is not None:
-            self.history.add(record)  # type: ignore[union-attr]  # recorded: there is a history
-        if access_line is not None:
-            log.emit(_ACCESS, access_line)
+            self.history.add(record, response, elapsed_ms)  # type: ignore[union-attr]  # recorded: a history
+        if line is not None:
+            log.emit(_ACCESS, line)
 
     def payload_too_large(self, request: GatewayRequest) -> GatewayResponse:
         """API Gateway's 413 for a body over 10 MB (the server refuses it before reading it)."""

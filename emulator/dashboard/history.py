@@ -89,15 +89,10 @@ class RequestRecord:
         trace = self._trace = InvocationTrace()
         return trace
 
-    def answered(self, response: GatewayResponse, duration_ms: float) -> None:
-        self._response = response
-        self.status = response.status
-        self.duration_ms = duration_ms
-
     def seal(self) -> bytes | None:
         """The record as the history keeps it (layout: :mod:`.sealed`), or None while it must
-        stay live: not answered, or a function of its runs on past the integration timeout (its
-        worker still fills the trace). On the gateway's loop once per request: written flat."""
+        stay live: a function of its runs on past the integration timeout (its worker still
+        fills the trace). On the gateway's loop once per request: written flat."""
         request, response, trace, authorizer = self._request, self._response, self._trace, self.authorizer
         if response is None or (trace is not None and trace.outcome is None):
             return None
@@ -305,8 +300,12 @@ class RequestHistory:
         self._replays: dict[str, str] = {}  # request id -> the request it replayed
         self._closed = False
 
-    def add(self, record: RequestRecord) -> None:
-        """On the gateway's loop (one thread adds): no lock unless a live-list client waits."""
+    def add(self, record: RequestRecord, response: GatewayResponse, duration_ms: float) -> None:
+        """Keep the record of a request that was answered ``response`` after ``duration_ms``.
+
+        On the gateway's loop (one thread adds): no lock unless a live-list client waits.
+        """
+        record._response, record.status, record.duration_ms = response, response.status, duration_ms
         self._added = record.sequence = self._added + 1
         kept = record.seal()
         self._records.append(record if kept is None else kept)

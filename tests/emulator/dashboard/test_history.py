@@ -20,6 +20,9 @@ from emulator.lambda_runtime.traces import KEPT_BYTES, InvocationTrace
 NOT_TRACEMALLOC = [tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, "<frozen abc>")]
 
 
+OK = GatewayResponse(200, [], b"")
+
+
 def _record(request_id: str) -> RequestRecord:
     request = GatewayRequest("GET", f"/r/{request_id}", "", {}, b"", "127.0.0.1", "HTTP/1.1")
     return RequestRecord(request_id, request)
@@ -28,7 +31,7 @@ def _record(request_id: str) -> RequestRecord:
 def test_the_history_keeps_the_newest_records_up_to_its_capacity() -> None:
     history = RequestHistory(3)
     for number in range(5):
-        history.add(_record(f"id-{number}"))
+        history.add(_record(f"id-{number}"), OK, 1.0)
     assert [record.request_id for record in history.newest_first()] == ["id-4", "id-3", "id-2"]
     assert history.get("id-1") is None
     assert history.get("id-2") is not None
@@ -42,9 +45,9 @@ def test_a_history_keeps_at_least_one_request() -> None:
 
 def test_a_waiting_reader_gets_the_records_added_after_its_sequence() -> None:
     history = RequestHistory(10)
-    history.add(_record("before"))
+    history.add(_record("before"), OK, 1.0)
     seen = history.sequence
-    added = threading.Thread(target=history.add, args=(_record("after"),))
+    added = threading.Thread(target=history.add, args=(_record("after"), OK, 1.0))
     added.start()
     sequence, records = history.wait_for_newer(seen, timeout_s=30)
     added.join()
@@ -64,8 +67,8 @@ def test_a_reader_in_another_thread_waits_for_a_record_being_added() -> None:
     thread = threading.Thread(target=reader)
     thread.start()
     waiting.wait(timeout=10)
-    history.add(_record("early"))
-    history.add(_record("late"))
+    history.add(_record("early"), OK, 1.0)
+    history.add(_record("late"), OK, 1.0)
     thread.join(timeout=30)
     assert [record.request_id if record else None for record in found] == ["late"]
     assert history.wait_for("never", timeout_s=0) is None
@@ -73,7 +76,7 @@ def test_a_reader_in_another_thread_waits_for_a_record_being_added() -> None:
 
 def test_a_reader_with_nothing_new_gets_nothing_once_the_history_closes() -> None:
     history = RequestHistory(10)
-    history.add(_record("only"))
+    history.add(_record("only"), OK, 1.0)
     history.close()
     assert history.wait_for_newer(history.sequence, timeout_s=30) == (1, [])
 
@@ -116,7 +119,7 @@ def test_an_invocation_trace_keeps_the_event_the_result_and_the_log_lines() -> N
 def test_a_large_event_or_result_is_kept_in_part() -> None:
     record = _invoked_record(b"e" * (KEPT_BYTES + 1), result=b"r" * (KEPT_BYTES + 5))
     history = RequestHistory(1)
-    history.add(record)
+    history.add(record, CREATED, 3.0)
     kept = history.get("id")
     assert kept is not None
     trace = kept.invocation
@@ -136,22 +139,25 @@ def _invoked_record(event: bytes, result: bytes = b'{"statusCode": 201, "body": 
     sent(trace, "lambda-id", event)
     trace.log += "START RequestId: lambda-id Version: $LATEST\nhello\n"
     answered(trace, result, 2.5, 120.0)
-    record.answered(GatewayResponse(201, [("Content-Type", "text/plain"), ("X-A", "1")], b"done"), 3.0)
     return record
+
+
+CREATED = GatewayResponse(201, [("Content-Type", "text/plain"), ("X-A", "1")], b"done")
 
 
 def test_a_record_in_the_history_is_as_small_as_what_it_shows() -> None:
     # orjson's output (the runtime's encoded event) holds the whole buffer it was written in, and
     # a request's objects are ~60 small ones: a record kept them all, a thousand times over.
     event = {"path": "/echo", "headers": {f"X-Header-{i}": "v" * 40 for i in range(25)}}
-    RequestHistory(1).add(_invoked_record(encode_event(event)))  # first-use caches, not the record's
+    # First-use caches, not the record's:
+    RequestHistory(1).add(_invoked_record(encode_event(event)), CREATED, 3.0)
     history = RequestHistory(2)
     tracemalloc.start()
     try:
         before = tracemalloc.take_snapshot().filter_traces(NOT_TRACEMALLOC)
         encoded = encode_event(event)
         size = len(encoded)
-        history.add(_invoked_record(encoded))
+        history.add(_invoked_record(encoded), CREATED, 3.0)
         del encoded  # the runtime's reference: only the history's is left
         kept = tracemalloc.take_snapshot().filter_traces(NOT_TRACEMALLOC).compare_to(before, "filename")
     finally:
@@ -167,13 +173,11 @@ def test_a_record_in_the_history_is_as_small_as_what_it_shows() -> None:
 def test_a_sealed_record_shows_what_it_held_in_flight() -> None:
     history = RequestHistory(2)
     record = _invoked_record(b'{"path": "/p"}')
-
-    in_flight = shown(record)
-    history.add(record)
+    history.add(record, CREATED, 3.0)
     kept = history.get("id")
     assert kept is not None
     assert kept is not record
-    assert shown(kept) == in_flight
+    assert shown(kept) == shown(record)  # the record the gateway filled, read as it holds it
     assert (kept.view().request_body_size, kept.view().response_body_size, kept.status) == (8, 4, 201)
     assert (kept.sequence, kept.duration_ms, kept.received_at) == (1, 3.0, record.received_at)
     assert kept.invocation is not None
@@ -192,7 +196,7 @@ def test_a_kept_record_shows_its_authorizer_and_what_the_pipeline_noted() -> Non
     answered(allowing, b'{"principalId": "u"}', 1.5, None)
     authorizer.allowed, authorizer.context = True, {"sub": "u", "n": 1}
     authorizer.policy = {"Version": "2012-10-17", "Statement": []}
-    history.add(record)
+    history.add(record, CREATED, 3.0)
     kept = history.get("id")
     assert kept is not None
     assert kept.authorizer is not None
@@ -210,8 +214,8 @@ def test_a_kept_record_shows_its_authorizer_and_what_the_pipeline_noted() -> Non
 
 def test_a_replay_is_noted_on_the_record_it_made() -> None:
     history = RequestHistory(2)
-    history.add(_record("first"))
-    history.add(_record("again"))
+    history.add(_record("first"), OK, 1.0)
+    history.add(_record("again"), OK, 1.0)
     history.note_replay("again", of="first")
     assert [(record.request_id, record.replay_of) for record in history.newest_first()] == [
         ("again", "first"),
@@ -248,8 +252,7 @@ def test_the_headers_of_a_record_are_read_back_from_the_event_that_carries_them(
         trace = record.invoked(event_has_headers=True)
         sent(trace, "lambda-id", encode_event(event))
         answered(trace, b"{}", 1.0, None)
-        record.answered(GatewayResponse(200, [], b""), 2.0)
-        history.add(record)
+        history.add(record, OK, 2.0)
         kept = history.get(request_id)
         assert kept is not None
         assert kept.view().header_pairs() == pairs  # a cut event cannot be read: its record kept them
@@ -260,7 +263,7 @@ def test_a_record_whose_authorizer_context_json_cannot_write_is_kept_with_its_te
     record = _invoked_record(b'{"path": "/p"}')
     authorizer = record.authorizer = AuthorizerTrace("TokenAuth")
     authorizer.allowed, authorizer.context = True, {"big": 2**70, "when": datetime.date(2026, 12, 3)}
-    history.add(record)
+    history.add(record, CREATED, 3.0)
     kept = history.get("id")
     assert kept is not None
     assert kept.authorizer is not None
@@ -272,9 +275,8 @@ def test_a_record_whose_function_runs_on_is_kept_as_it_is_until_it_ends() -> Non
     record = RequestRecord("id", request)
     trace = record.invoked(event_has_headers=False)
     sent(trace, "lambda-id", b"{}")
-    record.answered(GatewayResponse(504, [], b'{"message": "Endpoint request timed out"}'), 29000.0)
     history = RequestHistory(2)
-    history.add(record)
+    history.add(record, GatewayResponse(504, [], b'{"message": "Endpoint request timed out"}'), 29000.0)
     assert history.get("id") is record
     assert record.invocation is trace  # the worker still fills it
     answered(trace, b"null", 31000.0, None)
@@ -286,9 +288,8 @@ def test_a_record_keeps_a_large_body_in_part() -> None:
     big = b"b" * (KEPT_BYTES + 3)
     request = GatewayRequest("POST", "/p", "", {"Host": "h"}, big, "127.0.0.1", "HTTP/1.1")
     record = RequestRecord("id", request)
-    record.answered(GatewayResponse(200, [("Content-Type", "text/plain")], big + b"!"), 1.0)
     history = RequestHistory(1)
-    history.add(record)
+    history.add(record, GatewayResponse(200, [("Content-Type", "text/plain")], big + b"!"), 1.0)
     kept = history.get("id")
     assert kept is not None
     assert (len(kept.request.body), kept.view().request_body_size) == (KEPT_BYTES, KEPT_BYTES + 3)
