@@ -10,6 +10,7 @@ authorizer, the integration) note it there.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import threading
@@ -177,7 +178,7 @@ class RequestRecord:
             return RecordView(
                 request=_kept_body(request),
                 response=None if response is None else _kept_body(response),
-                invocation=self._trace,
+                invocation=_kept_trace(self._trace),
                 request_body_size=len(request.body),
                 response_body_size=0 if response is None else len(response.body),
             )
@@ -252,6 +253,19 @@ def _kept_body(message: Any) -> Any:
     if len(message.body) <= KEPT_BYTES:
         return message
     return dataclasses.replace(message, body=message.body[:KEPT_BYTES])
+
+
+def _kept_trace(trace: InvocationTrace | None) -> InvocationTrace | None:
+    """A trace in flight as the history would keep it: its event and result at most
+    :data:`KEPT_BYTES` (their sizes as sent)."""
+    if trace is None or (len(trace.event) <= KEPT_BYTES and len(trace.result or b"") <= KEPT_BYTES):
+        return trace
+    kept = copy.copy(trace)
+    kept.kept_of = (trace.event_size, trace.result_size)
+    kept.event = trace.event[:KEPT_BYTES]
+    if trace.result is not None:
+        kept.result = trace.result[:KEPT_BYTES]
+    return kept
 
 
 def _authorizer_from(meta: list[Any], parts: list[bytes]) -> AuthorizerTrace:

@@ -268,6 +268,7 @@ def test_a_record_whose_authorizer_context_json_cannot_write_is_kept_with_its_te
     assert kept is not None
     assert kept.authorizer is not None
     assert kept.authorizer.context == {"big": 2**70, "when": "2026-12-03"}
+    assert history.wait_for_newer(0, timeout_s=0)[0] == 1  # its sequence, read from json.dumps's spacing
 
 
 def test_a_record_whose_function_runs_on_is_kept_as_it_is_until_it_ends() -> None:
@@ -282,6 +283,18 @@ def test_a_record_whose_function_runs_on_is_kept_as_it_is_until_it_ends() -> Non
     answered(trace, b"null", 31000.0, None)
     assert record.invocation is not None
     assert record.invocation.duration_ms == 31000.0
+
+
+def test_a_live_record_shows_a_large_event_in_part_as_a_kept_one_does() -> None:
+    request = GatewayRequest("GET", "/slow", "", {}, b"", "127.0.0.1", "HTTP/1.1")
+    record = RequestRecord("id", request)
+    trace = record.invoked(event_has_headers=False)
+    sent(trace, "lambda-id", b"e" * (KEPT_BYTES + 1))
+    RequestHistory(1).add(record, GatewayResponse(504, [], b""), 29000.0)  # its function runs on
+    shown = record.invocation
+    assert shown is not None
+    assert (len(shown.event), shown.event_size, shown.result) == (KEPT_BYTES, KEPT_BYTES + 1, None)
+    assert len(trace.event) == KEPT_BYTES + 1  # the worker's, untouched
 
 
 def test_a_record_keeps_a_large_body_in_part() -> None:
