@@ -98,17 +98,12 @@ class RequestRecord:
         if response is None or (trace is not None and trace.outcome is None):
             return None
         assert request is not None  # in flight, the record holds its request
+        parts: tuple[bytes, ...] = (request.body[:KEPT_BYTES], response.body[:KEPT_BYTES])
         if trace is None:
             invoked = None
-            parts: tuple[bytes, ...] = (request.body[:KEPT_BYTES], response.body[:KEPT_BYTES])
         else:
             invoked = sealed.trace_meta(trace)
-            parts = (
-                request.body[:KEPT_BYTES],
-                response.body[:KEPT_BYTES],
-                trace.event[:KEPT_BYTES],
-                (trace.result or b"")[:KEPT_BYTES],
-            )
+            parts += (trace.event[:KEPT_BYTES], (trace.result or b"")[:KEPT_BYTES])
         if authorizer is None:
             authorized = None
         else:
@@ -269,7 +264,8 @@ def _kept_trace(trace: InvocationTrace | None) -> InvocationTrace | None:
 
 
 def _authorizer_from(meta: list[Any], parts: list[bytes]) -> AuthorizerTrace:
-    """The authorizer's trace (``parts``: its invocation's event, result and log, if invoked)."""
+    """The authorizer's trace (``parts``: its invocation's event and result, if invoked; the log
+    text is in the meta)."""
     name, cached, allowed, status, context, policy, reason, invocation = meta
     trace = AuthorizerTrace(name)
     trace.cached, trace.allowed, trace.status = cached, allowed, status
