@@ -27,6 +27,8 @@ and the budget is the median of them all, printed with their spread. On a machin
 work the load changes from one second to the next: a ratio of two runs seconds apart cancels a
 slow drift, while the best run of each side taken apart compares two different moments. Under
 heavy load the pairs still spread by tens of percent: read the printed spread with the median.
+The pairs' servers are started anew each round (:class:`DashboardPairs`: two servers started
+alike may differ by up to 10 % for as long as they run).
 
 At 1 connection the budget is the **isolated** pair's: a second pair of servers (on and off)
 started on every CPU but the load generator's, so that the client, the server and its worker
@@ -325,6 +327,41 @@ class ServerlessOffline:
             self.process.wait()
 
 
+class DashboardPairs:
+    """The dashboard's pairs of servers (on, off), started anew each round.
+
+    Two server processes started alike differ by up to 10 % in req/s at 8 connections on a
+    2-core machine (how the scheduler happens to place them and their workers, which lasts as
+    long as they do): a pair kept for the whole run would carry that into every ratio. New
+    processes each round average it out over the rounds.
+    """
+
+    def __init__(self, argv: list[str], root: Path) -> None:
+        self.root = root
+        self.commands = {"shim": argv, "nodash": [*argv, "--no-dashboard"]}
+        cpus = server_cpus()
+        if cpus is not None:  # the isolated pair: off the load generator's CPU
+            pinned = ["taskset", "--cpu-list", cpus, *argv]
+            self.commands |= {"shim_iso": pinned, "nodash_iso": [*pinned, "--no-dashboard"]}
+
+    def start(
+        self, stack: ExitStack, round_index: int
+    ) -> tuple[dict[str, str], dict[str, psutil.Process], float]:
+        """The servers' URLs and processes, stopped with ``stack``, and the time the first
+        (``serve`` with the dashboard) took to be ready."""
+        urls: dict[str, str] = {}
+        processes: dict[str, psutil.Process] = {}
+        ready_s = 0.0
+        for name, argv in self.commands.items():
+            started = time.perf_counter()
+            log_path = self.root / f"{name}-{round_index}.log"
+            server = stack.enter_context(run_serve(argv, log_path=log_path, cwd=REPO_ROOT))
+            ready_s = ready_s or round(time.perf_counter() - started, 3)
+            urls[name] = f"{server.root_url}/Prod/echo"
+            processes[name] = psutil.Process(server.pid)
+        return urls, processes, ready_s
+
+
 def _cpu_s(process: psutil.Process | None) -> float:
     if process is None:
         return 0.0
@@ -386,54 +423,42 @@ def run() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-shim-") as scratch, ExitStack() as stack:
         root = Path(scratch)
         template = write_echo_app(root)
-        started = time.perf_counter()
         argv = serve_argv("--port", "0", "--template", str(template), "--no-reload")
-        shim = stack.enter_context(run_serve(argv, log_path=root / "shim.log", cwd=REPO_ROOT))
-        figures["ready_s"] = round(time.perf_counter() - started, 3)
+        pairs = DashboardPairs(argv, root)
         flask_argv = [*argv, "--server", "flask"]
         flask = stack.enter_context(run_serve(flask_argv, log_path=root / "flask.log", cwd=REPO_ROOT))
-        nodash_argv = [*argv, "--no-dashboard"]
-        nodash = stack.enter_context(run_serve(nodash_argv, log_path=root / "nodash.log", cwd=REPO_ROOT))
         baseline = ServerlessOffline(root / "src") if ServerlessOffline.available() else None
         try:
-            targets = {
-                "shim": f"{shim.root_url}/Prod/echo",
-                "nodash": f"{nodash.root_url}/Prod/echo",
-                "flask": f"{flask.root_url}/Prod/echo",
-            }
-            processes = {"shim": psutil.Process(shim.pid), "nodash": psutil.Process(nodash.pid)}
-            isolated_cpus = server_cpus()
-            if isolated_cpus is not None:  # the isolated pair: off the load generator's CPU
-                for name, options in (("shim_iso", ()), ("nodash_iso", ("--no-dashboard",))):
-                    pinned_argv = ["taskset", "--cpu-list", isolated_cpus, *argv, *options]
-                    server = stack.enter_context(
-                        run_serve(pinned_argv, log_path=root / f"{name}.log", cwd=REPO_ROOT)
-                    )
-                    targets[name] = f"{server.root_url}/Prod/echo"
-                    processes[name] = psutil.Process(server.pid)
-            cpu_per_request: dict[str, list[float]] = {}
+            steady = {"flask": f"{flask.root_url}/Prod/echo"}
             if baseline is not None:
-                targets["sls"] = baseline.start()
-            for url in targets.values():
+                steady["sls"] = baseline.start()
+            for url in steady.values():
                 load(url, 8, 1)  # warm-up: cold starts of the workers
             # Interleaved rounds, best of each: both sides see the same background noise. The
-            # dashboard's pair runs back to back twice per round, in mirrored order (see above).
+            # dashboard's pairs run back to back twice per round, in mirrored order, on servers
+            # started anew each round (see above).
             runs: dict[str, list[dict[str, Any]]] = {}
+            cpu_per_request: dict[str, list[float]] = {}
             for round_index in range(ROUNDS):
-                for connections in CONNECTIONS:
-                    for name in _round_order(list(targets), round_index):
-                        if name.endswith("_iso") and connections != 1:
-                            continue
-                        process = processes.get(name)
-                        before = _cpu_s(process)
-                        result = load(targets[name], connections, DURATION_S)
-                        runs.setdefault(f"{name}_{connections}", []).append(result)
-                        used_us = (_cpu_s(process) - before) * 1e6 / max(result["requests"], 1)
-                        cpu_per_request.setdefault(f"{name}_{connections}", []).append(used_us)
+                with ExitStack() as round_servers:
+                    urls, processes, ready_s = pairs.start(round_servers, round_index)
+                    figures.setdefault("ready_s", ready_s)
+                    for url in urls.values():
+                        load(url, 8, 1)
+                    targets = {**urls, **steady}
+                    for connections in CONNECTIONS:
+                        for name in _round_order(list(targets), round_index):
+                            if name.endswith("_iso") and connections != 1:
+                                continue
+                            process = processes.get(name)
+                            before = _cpu_s(process)
+                            result = load(targets[name], connections, DURATION_S)
+                            runs.setdefault(f"{name}_{connections}", []).append(result)
+                            if process is not None:
+                                used_us = (_cpu_s(process) - before) * 1e6 / max(result["requests"], 1)
+                                cpu_per_request.setdefault(f"{name}_{connections}", []).append(used_us)
             figures.update({key: _best(results) for key, results in runs.items()})
-            figures["cpu_us_per_request"] = {
-                key: round(min(v), 1) for key, v in cpu_per_request.items() if key[:-2] in processes
-            }
+            figures["cpu_us_per_request"] = {key: round(min(v), 1) for key, v in cpu_per_request.items()}
             figures["dashboard"] = _dashboard_ratios(runs, cpu_per_request)
         finally:
             if baseline is not None:
