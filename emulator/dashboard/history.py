@@ -90,28 +90,30 @@ class RequestRecord:
         trace = self._trace = InvocationTrace()
         return trace
 
-    def seal(self) -> bytes | None:
-        """The record as the history keeps it (layout: :mod:`.sealed`), or None while it must
-        stay live: a function of its runs on past the integration timeout (its worker still
-        fills the trace). On the gateway's loop once per request: written flat."""
-        request, response, trace, authorizer = self._request, self._response, self._trace, self.authorizer
-        if response is None or (trace is not None and trace.outcome is None):
-            return None
+    def seal(self, response: GatewayResponse, sequence: int, duration_ms: float) -> bytes | None:
+        """The record of the request answered ``response`` after ``duration_ms``, the history's
+        ``sequence``-th, as the history keeps it (layout: :mod:`.sealed`); or None while it must
+        stay live (a function of its runs on past the integration timeout: its worker still fills
+        the trace), the answer then held by the record. On the gateway's loop once per request:
+        written flat, the pieces joined from one list."""
+        request, trace, authorizer = self._request, self._trace, self.authorizer
         assert request is not None  # in flight, the record holds its request
-        parts: tuple[bytes, ...] = (request.body[:KEPT_BYTES], response.body[:KEPT_BYTES])
+        pieces = [b"", sealed.END_OF_META, request.body[:KEPT_BYTES], response.body[:KEPT_BYTES]]
         if trace is None:
             invoked = None
+        elif trace.outcome is None:
+            return self._live(response, sequence, duration_ms)
         else:
             invoked = sealed.trace_meta(trace)
-            parts += (trace.event[:KEPT_BYTES], (trace.result or b"")[:KEPT_BYTES])
+            pieces += (trace.event[:KEPT_BYTES], (trace.result or b"")[:KEPT_BYTES])
         if authorizer is None:
             authorized = None
         else:
             allowing = authorizer.invocation
             if allowing is not None:
                 if allowing.outcome is None:
-                    return None
-                parts += (allowing.event[:KEPT_BYTES], (allowing.result or b"")[:KEPT_BYTES])
+                    return self._live(response, sequence, duration_ms)
+                pieces += (allowing.event[:KEPT_BYTES], (allowing.result or b"")[:KEPT_BYTES])
             authorized = _authorizer_meta(authorizer)
         if self._headers_in_event and trace is not None and len(trace.event) <= KEPT_BYTES:
             headers = None  # read back from the event kept whole
@@ -121,10 +123,10 @@ class RequestRecord:
             headers = {name: [value] for name, value in request.headers.items()}
         fields = (  # by position: sealed.REQUEST_ID and the others
             self.request_id,
-            self.sequence,
+            sequence,
             self.received_at,
-            self.status,
-            self.duration_ms,
+            response.status,
+            duration_ms,
             self.api_id,
             self.route,
             self.function,
@@ -144,10 +146,19 @@ class RequestRecord:
             authorized,
         )
         try:
-            meta = orjson.dumps(fields)
+            pieces[0] = orjson.dumps(fields)
         except TypeError:  # an authorizer's context or policy holding what JSON has no type for
-            meta = json.dumps(fields, default=str).encode()
-        return b"".join((meta, sealed.END_OF_META, *parts))
+            pieces[0] = json.dumps(fields, default=str).encode()
+        return b"".join(pieces)
+
+    def _live(self, response: GatewayResponse, sequence: int, duration_ms: float) -> None:
+        """Hold the answer: the record stays live in the history (see :meth:`seal`)."""
+        self._response, self.status, self.duration_ms, self.sequence = (
+            response,
+            response.status,
+            duration_ms,
+            sequence,
+        )
 
     @classmethod
     def unsealed(cls, kept: bytes) -> RequestRecord:
@@ -315,9 +326,8 @@ class RequestHistory:
 
         On the gateway's loop (one thread adds): no lock unless a live-list client waits.
         """
-        record._response, record.status, record.duration_ms = response, response.status, duration_ms
-        self._added = record.sequence = self._added + 1
-        kept = record.seal()
+        self._added = sequence = self._added + 1
+        kept = record.seal(response, sequence, duration_ms)
         self._records.append(record if kept is None else kept)
         if self._waiting:
             with self._changed:
