@@ -1,4 +1,5 @@
-"""The shim bench's load generator runs on a CPU of its own (Linux, two CPUs or more)."""
+"""The shim bench's load generator runs on a CPU of its own, and the dashboard's isolated pair of
+servers on the others (Linux, two CPUs or more; elsewhere both are left to the scheduler)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,34 @@ import os
 import subprocess
 import sys
 
-from benchmarks.shim import PIN, _pinned, load_generator_cpu
+from benchmarks.shim import PIN, _pinned, load_generator_cpu, server_cpus
 
 SHOW_CPUS = "import json, os; print(json.dumps(sorted(os.sched_getaffinity(0))))"
 
 
-def test_the_load_generator_may_run_only_on_its_cpu_and_the_shim_on_all() -> None:
-    cpus = sorted(os.sched_getaffinity(0))
-    pinned = json.loads(
-        subprocess.run(
-            _pinned([sys.executable, "-c", SHOW_CPUS]), capture_output=True, text=True, check=True
-        ).stdout
+def _cpus_of(argv: list[str]) -> list[int]:
+    """The CPUs a child started with ``argv`` (then SHOW_CPUS) may run on."""
+    shown = subprocess.run(
+        [*argv, sys.executable, "-c", SHOW_CPUS], capture_output=True, text=True, check=True
     )
+    return json.loads(shown.stdout)
+
+
+def test_the_load_generator_runs_on_its_cpu_and_the_isolated_servers_on_the_others() -> None:
+    if not hasattr(os, "sched_getaffinity"):  # macOS: no CPU affinity to set
+        assert (load_generator_cpu(), server_cpus()) == (None, None)
+        assert _pinned(["wrk"]) == ["wrk"]
+        return
+    cpus = sorted(os.sched_getaffinity(0))
     cpu = load_generator_cpu()
     if PIN and len(cpus) > 1:  # the machines this runs on (CI: 2 cores) have taskset: util-linux
         assert cpu == cpus[-1]
-        assert pinned == [cpu]
+        assert _cpus_of(_pinned([])) == [cpu]
+        isolated = server_cpus()
+        assert isolated is not None
+        assert _cpus_of(["taskset", "--cpu-list", isolated]) == cpus[:-1]
     else:  # BENCH_SHIM_PIN=0, or one CPU: left to the scheduler
-        assert cpu is None
-        assert pinned == cpus
-    # Only the load generator is pinned: this process (and the shim it starts) keeps every CPU.
+        assert (cpu, server_cpus()) == (None, None)
+        assert _cpus_of(_pinned([])) == cpus
+    # Only the children are pinned: this process (and the servers it starts) keeps every CPU.
     assert sorted(os.sched_getaffinity(0)) == cpus
