@@ -39,8 +39,9 @@ server moves from CPU to CPU, and each move costs what its caches held; the dash
 data are more of that, so its cost doubles or triples. Measured side by side at 1 connection
 (2026-12-04, idle 2-core machine, two servers of each kind, 8 rounds): left to the scheduler,
 req/s x0.93-x0.96 and CPU x1.10-x1.12; isolated, x0.99-x1.02 and CPU x1.03-x1.05 (the two
-``--no-dashboard`` servers within 2 % of each other both times). A simulator, a phone or a
-Locust run on a laptop with more cores than busy processes does not crowd the server that way.
+``--no-dashboard`` servers within 2 % of each other in req/s and 3 % in CPU both times). A
+simulator, a phone or a Locust run on a laptop with more cores than busy processes does not
+crowd the server that way.
 At 8 connections the server needs both CPUs, so that pair is judged as it runs, the load
 generator pinned.
 """
