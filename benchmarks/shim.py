@@ -189,9 +189,14 @@ def server_cpus() -> str | None:
     return ",".join(str(other) for other in sorted(os.sched_getaffinity(0)) if other != cpu)
 
 
+def _on_cpus(cpu_list: str, argv: list[str]) -> list[str]:
+    """``argv`` run only on ``cpu_list`` ("0", "0,2"...: as ``taskset`` reads it)."""
+    return ["taskset", "--cpu-list", cpu_list, *argv]
+
+
 def _pinned(argv: list[str]) -> list[str]:
     cpu = load_generator_cpu()
-    return argv if cpu is None else ["taskset", "--cpu-list", str(cpu), *argv]
+    return argv if cpu is None else _on_cpus(str(cpu), argv)
 
 
 def load(url: str, connections: int, duration_s: float) -> dict[str, float]:
@@ -342,7 +347,7 @@ class DashboardPairs:
         self.commands = {"shim": argv, "nodash": [*argv, "--no-dashboard"]}
         cpus = server_cpus()
         if cpus is not None:  # the isolated pair: off the load generator's CPU
-            pinned = ["taskset", "--cpu-list", cpus, *argv]
+            pinned = _on_cpus(cpus, argv)
             self.commands |= {"shim_iso": pinned, "nodash_iso": [*pinned, "--no-dashboard"]}
 
     def start(

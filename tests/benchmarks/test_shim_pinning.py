@@ -7,8 +7,9 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
-from benchmarks.shim import PIN, _pinned, load_generator_cpu, server_cpus
+from benchmarks.shim import PIN, DashboardPairs, _pinned, load_generator_cpu, server_cpus
 
 SHOW_CPUS = "import json, os; print(json.dumps(sorted(os.sched_getaffinity(0))))"
 
@@ -31,11 +32,13 @@ def test_the_load_generator_runs_on_its_cpu_and_the_isolated_servers_on_the_othe
     if PIN and len(cpus) > 1:  # the machines this runs on (CI: 2 cores) have taskset: util-linux
         assert cpu == cpus[-1]
         assert _cpus_of(_pinned([])) == [cpu]
-        isolated = server_cpus()
-        assert isolated is not None
-        assert _cpus_of(["taskset", "--cpu-list", isolated]) == cpus[:-1]
+        # The isolated pair's commands, as the bench starts them (here with nothing after).
+        commands = DashboardPairs([], Path(".")).commands
+        assert _cpus_of(commands["shim_iso"]) == _cpus_of(commands["nodash_iso"][:-1]) == cpus[:-1]
+        assert _cpus_of(commands["shim"]) == cpus
     else:  # BENCH_SHIM_PIN=0, or one CPU: left to the scheduler
         assert (cpu, server_cpus()) == (None, None)
         assert _cpus_of(_pinned([])) == cpus
+        assert "shim_iso" not in DashboardPairs([], Path(".")).commands
     # Only the children are pinned: this process (and the servers it starts) keeps every CPU.
     assert sorted(os.sched_getaffinity(0)) == cpus
