@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import asyncio
+
     from emulator.apigateway.gateway import ApiGateway
     from emulator.apigateway.proxy_response import GatewayResponse
     from emulator.apigateway.request import GatewayRequest
@@ -92,13 +94,15 @@ class ReloadableGateway:
         self._in_flight: dict[int, int] = {}  # id(gateway) -> requests it is answering
         self._retiring: dict[int, Callable[[], None]] = {}  # id(old gateway) -> closes its app
 
-    async def handle(self, request: GatewayRequest) -> GatewayResponse:
+    async def handle(
+        self, request: GatewayRequest, *, loop: asyncio.AbstractEventLoop | None = None
+    ) -> GatewayResponse:
         with self._lock:  # read and counted at once: a swap cannot retire it in between
             gateway = self.current
             key = id(gateway)
             self._in_flight[key] = self._in_flight.get(key, 0) + 1
         try:
-            return await gateway.handle(request)
+            return await gateway.handle(request, loop=loop)
         finally:
             self._finished(key)
 

@@ -8,15 +8,21 @@ back. A blocking front runs ``handle`` on a private event loop.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from emulator.apigateway.proxy_response import GatewayResponse
 from emulator.apigateway.request import GatewayRequest
 
+if TYPE_CHECKING:
+    import asyncio
+
 
 class Gateway(Protocol):
-    async def handle(self, request: GatewayRequest) -> GatewayResponse:
-        """Answer one client request; never raises (an emulator bug is a 500)."""
+    async def handle(
+        self, request: GatewayRequest, *, loop: asyncio.AbstractEventLoop | None = None
+    ) -> GatewayResponse:
+        """Answer one client request; never raises (an emulator bug is a 500). ``loop``: the
+        event loop it runs on, when the caller holds it (saves asking asyncio for it)."""
         ...
 
     def payload_too_large(self, request: GatewayRequest) -> GatewayResponse:

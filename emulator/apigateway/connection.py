@@ -310,7 +310,7 @@ class HttpConnection(asyncio.Protocol):
             if pending.too_large:  # the client may still be sending the body: do not reset
                 self._end_gracefully(self._gateway.payload_too_large(pending.request))
                 return
-            response = await self._gateway.handle(pending.request)
+            response = await self._gateway.handle(pending.request, loop=self._loop)
             # Shutting down: what was read is answered, the last answer closes the connection.
             keep_alive = pending.keep_alive and not (self._draining and not self._queue)
             if not self._write(response, pending.request.method == "HEAD", keep_alive):

@@ -141,8 +141,14 @@ class ApiGateway:
         self.http_apis = HttpApis(app, runtime, self.integration_timeout_s, clock)
 
     # -- the server's entry points ------------------------------------------------------------
-    async def handle(self, request: GatewayRequest) -> GatewayResponse:
-        """Answer one client request (never raises: an emulator bug is a logged 500)."""
+    async def handle(
+        self, request: GatewayRequest, *, loop: asyncio.AbstractEventLoop | None = None
+    ) -> GatewayResponse:
+        """Answer one client request (never raises: an emulator bug is a logged 500).
+
+        ``loop``: the event loop this runs on, when the caller holds it (the server's
+        connections do). Otherwise asyncio is asked for it, which is a getpid() system call
+        each time: its check for a forked process."""
         started = time.perf_counter()
         if request.path.startswith(EMULATOR_PREFIX):
             return await self._emulator(request)
@@ -165,10 +171,9 @@ class ApiGateway:
         line = _access_line(request, response.status, elapsed_ms)
         # The record is kept and the access line written once the answer is on its way: the
         # loop runs them before it reads the next request, so a client's next request overlaps
-        # them. One callback for both: asking asyncio for the running loop is a getpid() system
-        # call each time (its check for a forked process).
+        # them. One callback for both.
         if record is not None or line is not None:
-            asyncio.get_running_loop().call_soon(self._answered, record, response, elapsed_ms, line)
+            (loop or asyncio.get_running_loop()).call_soon(self._answered, record, response, elapsed_ms, line)
         return response
 
     def _answered(

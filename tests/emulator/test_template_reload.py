@@ -172,7 +172,7 @@ class _HeldGateway:
         self.started = asyncio.Event()
         self.release = asyncio.Event()
 
-    async def handle(self, request: object) -> object:
+    async def handle(self, request: object, *, loop: object = None) -> object:
         self.started.set()
         await self.release.wait()
         return request

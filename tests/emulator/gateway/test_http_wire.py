@@ -25,7 +25,7 @@ from tests.emulator.gateway.conftest import server_in_this_process
 class RequestEcho:
     """A stand-in gateway: answers every request with the request, as JSON."""
 
-    async def handle(self, request: GatewayRequest) -> GatewayResponse:
+    async def handle(self, request: GatewayRequest, *, loop: object = None) -> GatewayResponse:
         answer = {
             "method": request.method,
             "path": request.path,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Iterator
 
@@ -16,7 +17,13 @@ from tests.emulator.gateway.conftest import server_in_this_process
 class PathGateway:
     """Answers every request with its own path: enough to see the server's behaviour."""
 
-    async def handle(self, request: GatewayRequest) -> GatewayResponse:
+    def __init__(self) -> None:
+        self.given_the_running_loop: list[bool] = []
+
+    async def handle(
+        self, request: GatewayRequest, *, loop: asyncio.AbstractEventLoop | None = None
+    ) -> GatewayResponse:
+        self.given_the_running_loop.append(loop is asyncio.get_running_loop())
         return GatewayResponse(200, [("Content-Type", "text/plain")], request.path.encode())
 
     def payload_too_large(self, request: GatewayRequest) -> GatewayResponse:
@@ -24,8 +31,13 @@ class PathGateway:
 
 
 @pytest.fixture
-def server() -> Iterator[GatewayServer]:
-    with server_in_this_process(PathGateway(), idle_timeout_s=0.4) as server:
+def gateway() -> PathGateway:
+    return PathGateway()
+
+
+@pytest.fixture
+def server(gateway: PathGateway) -> Iterator[GatewayServer]:
+    with server_in_this_process(gateway, idle_timeout_s=0.4) as server:
         yield server
 
 
@@ -43,6 +55,16 @@ def test_an_idle_keep_alive_connection_is_closed(server: GatewayServer) -> None:
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
         assert b"HTTP/1.1 200 OK" in _get(sock, "/first")
         assert sock.recv(1) == b""  # blocks until the server closes it, idle past 0.4 s
+
+
+def test_a_connection_hands_the_gateway_its_event_loop(server: GatewayServer, gateway: PathGateway) -> None:
+    # The gateway then need not ask asyncio for it (a getpid() system call) to keep the
+    # dashboard's record once the answer is on its way.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        for path in ("/one", "/two"):
+            assert path.encode() in _get(sock, path)
+    # The server's own readiness probe was answered too.
+    assert len(gateway.given_the_running_loop) >= 2 and all(gateway.given_the_running_loop)
 
 
 def test_stop_ends_serve_forever_with_a_connection_open(server: GatewayServer) -> None:
