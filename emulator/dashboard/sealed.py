@@ -5,8 +5,9 @@ object freed then is a handful of cache misses (its reference count, its type, i
 pool): a record that kept the gateway's own objects (the request, its header dicts, the
 response, the trace) was ~60 of them, 7.8 us a request under ``make bench``'s load (py-spy). The
 history keeps **one** bytes object per request, nothing else. Packing it is work of its own:
-about 13,000 instructions a request on the bench's echo (valgrind's callgrind, ``make bench``'s
-``recording`` suite), of which orjson's ~5,000 and the join's ~2,000, the rest Python's. What
+17,000 to 19,000 instructions a request on the bench's echo (valgrind's callgrind, ``make
+bench``'s ``recording`` suite, against a build that stops before sealing), of which orjson's
+~4,000 and the join's and copies' ~1,000, the rest Python's. What
 the request already holds as bytes is not written twice: the event (and, for a REST or payload
 1.0 event, the request's headers in it), the result as the worker sent it.
 
