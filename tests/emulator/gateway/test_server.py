@@ -64,7 +64,8 @@ def test_a_connection_hands_the_gateway_its_event_loop(server: GatewayServer, ga
         for path in ("/one", "/two"):
             assert path.encode() in _get(sock, path)
     # The server's own readiness probe was answered too.
-    assert len(gateway.given_the_running_loop) >= 2 and all(gateway.given_the_running_loop)
+    assert len(gateway.given_the_running_loop) >= 2
+    assert all(gateway.given_the_running_loop)
 
 
 def test_stop_ends_serve_forever_with_a_connection_open(server: GatewayServer) -> None:
