@@ -171,8 +171,10 @@ class _HeldGateway:
     def __init__(self) -> None:
         self.started = asyncio.Event()
         self.release = asyncio.Event()
+        self.loops: list[object] = []  # the loop each request came with
 
     async def handle(self, request: object, *, loop: object = None) -> object:
+        self.loops.append(loop)
         self.started.set()
         await self.release.wait()
         return request
@@ -194,5 +196,16 @@ def test_the_old_app_is_retired_once_its_requests_finished() -> None:
         old.release.set()
         assert await in_flight == "first"
         assert await asyncio.to_thread(retired.wait, 30)
+
+    asyncio.run(scenario())
+
+
+def test_the_current_app_gets_the_loop_its_front_handed_over() -> None:
+    async def scenario() -> None:
+        app = _HeldGateway()
+        app.release.set()
+        loop = asyncio.get_running_loop()
+        assert await ReloadableGateway(app).handle("request", loop=loop) == "request"  # type: ignore[arg-type]
+        assert app.loops == [loop]
 
     asyncio.run(scenario())
