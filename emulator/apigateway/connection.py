@@ -322,7 +322,8 @@ class HttpConnection(asyncio.Protocol):
         transport = self._transport
         if self._closed or self._discarding or transport is None or transport.is_closing():
             return False
-        transport.write(encode_response(response, head=head, keep_alive=keep_alive))
+        response.wire = wire = encode_response(response, head=head, keep_alive=keep_alive)
+        transport.write(wire)
         if not keep_alive:
             self._close()
             return False

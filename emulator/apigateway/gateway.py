@@ -261,7 +261,7 @@ class ApiGateway:
 
         event = stage.events.build(request, match, request_id=request_id)
         if record is not None:
-            record.api_id, record.route = match.api_id, match.method.resource_path
+            record.route = match.method.resource_path
         if route is None:  # SAM's CORS MOCK: answered here, the function is never invoked
             assert stage.cors is not None
             if stage.preflight_authorizer:

@@ -214,7 +214,7 @@ class HttpApis:
         payload = v1_event if v1_event is not None else event
         trace = None
         if record is not None:  # the dashboard's: the event sent, the raw result, the log lines
-            record.api_id, record.route, record.function = stage.spec.logical_id, key, function_name
+            record.route, record.function = key, function_name
             trace = record.invoked(event_has_headers=v1_event is not None)
         future = await self.runtime.call_async(
             function_name, payload, wait_s=self.integration_timeout_s, trace=trace

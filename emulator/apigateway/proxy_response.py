@@ -44,6 +44,9 @@ class GatewayResponse:
     body: bytes = b""
     from_gateway: bool = False  # API Gateway's own answer (GatewayResponses apply), not the function's
     gateway_response_type: str | None = None  # e.g. "MISSING_AUTHENTICATION_TOKEN"
+    # The bytes the asyncio front wrote for it (status line, headers, body): the dashboard's
+    # history keeps them as sent (emulator.dashboard.sealed). None: not written by that front.
+    wire: bytes | None = field(default=None, repr=False, compare=False)
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()

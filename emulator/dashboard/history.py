@@ -64,10 +64,12 @@ class RequestRecord:
     _response: GatewayResponse | None = None
     _trace: InvocationTrace | None = None
     _headers_in_event = False  # the function's event carries the request's headers as received
+    # The function's trace while the record may be kept compact (see seal): a REST or payload
+    # 1.0 invocation with no authorizer and no failure noted so far.
+    _compact_trace: InvocationTrace | None = None
     status: int | None = None  # None: not answered (yet)
     duration_ms = 0.0
     sequence = 0  # its place in the history (the live list's event id)
-    api_id: str | None = None
     route: str | None = None  # the resource ("/users/{id}") or the HTTP API's route key
     function: str | None = None
     failure: str | None = None  # why the gateway answered 5xx itself (e.g. a malformed result)
@@ -88,14 +90,47 @@ class RequestRecord:
         """
         self._headers_in_event = event_has_headers
         trace = self._trace = InvocationTrace()
+        self._compact_trace = trace if event_has_headers and self.authorizer is None else None
         return trace
 
     def seal(self, response: GatewayResponse, sequence: int, duration_ms: float) -> bytes | None:
         """The record of the request answered ``response`` after ``duration_ms``, the history's
-        ``sequence``-th, as the history keeps it (layout: :mod:`.sealed`); or None while it must
+        ``sequence``-th, as the history keeps it (layouts: :mod:`.sealed`); or None while it must
         stay live (a function of its runs on past the integration timeout: its worker still fills
         the trace), the answer then held by the record. On the gateway's loop once per request:
-        written flat, the pieces joined from one list."""
+        written flat, every bytecode counted (each one is ~1 % of what sealing costs).
+
+        Compact when the function answered a REST or payload 1.0 event, with no authorizer and
+        no failure, the answer as the asyncio front wrote it, everything kept whole: then the
+        event, the wire and the log hold the rest."""
+        trace = self._compact_trace
+        if trace is not None:
+            outcome, wire = trace.outcome, response.wire
+            if outcome is not None and outcome.error is None and wire is not None:  # answered
+                request: GatewayRequest = self._request  # type: ignore[assignment]  # in flight: held
+                event, result, body = trace.event, trace.result or b"", request.body
+                sizes = len(body), len(wire), len(event), len(result)
+                if sum(sizes) <= KEPT_BYTES:
+                    meta = (  # by position: sealed.C_PATH and the others
+                        self.request_id,
+                        sequence,
+                        self.received_at,
+                        response.status,
+                        duration_ms,
+                        self.route,
+                        self.function,
+                        request.path,
+                        request.query_string,
+                        sizes,
+                        outcome.duration_ms,
+                        outcome.init_duration_ms,
+                    )
+                    end = sealed.END_OF_META
+                    return b"".join((orjson.dumps(meta), end, body, wire, event, result, trace.log.encode()))
+        return self._sealed_in_full(response, sequence, duration_ms)
+
+    def _sealed_in_full(self, response: GatewayResponse, sequence: int, duration_ms: float) -> bytes | None:
+        """Any record, in the full layout (see :meth:`seal`)."""
         request, trace, authorizer = self._request, self._trace, self.authorizer
         assert request is not None  # in flight, the record holds its request
         pieces = [b"", sealed.END_OF_META, request.body[:KEPT_BYTES], response.body[:KEPT_BYTES]]
@@ -127,7 +162,6 @@ class RequestRecord:
             self.received_at,
             response.status,
             duration_ms,
-            self.api_id,
             self.route,
             self.function,
             self.failure,
@@ -168,7 +202,10 @@ class RequestRecord:
         record._meta, record._parts = meta, parts
         record.sequence, record.received_at = meta[sealed.SEQUENCE], meta[sealed.RECEIVED_AT]
         record.status, record.duration_ms = meta[sealed.STATUS], meta[sealed.DURATION_MS]
-        record.api_id, record.route, record.function, record.failure = meta[sealed.API_ID : sealed.METHOD]
+        record.route, record.function = meta[sealed.ROUTE], meta[sealed.FUNCTION]
+        if sealed.is_compact(meta):
+            return record
+        record.failure = meta[sealed.FAILURE]
         authorizer = meta[sealed.AUTHORIZER]
         if authorizer is not None:
             record.authorizer = _authorizer_from(authorizer, parts[-2:] if authorizer[-1] else [])
@@ -192,6 +229,8 @@ class RequestRecord:
         from emulator.apigateway.request import GatewayRequest
 
         parts = self._parts
+        if sealed.is_compact(meta):
+            return _compact_view(meta, parts)
         multi = meta[sealed.MULTI_HEADERS]
         if multi is None:  # kept in the function's event only (see seal)
             multi = orjson.loads(parts[2])["multiValueHeaders"] or {}
@@ -252,6 +291,34 @@ class RecordView:
         if request.multi_headers is not None:
             return [(name, value) for name, values in request.multi_headers.items() for value in values]
         return list(request.headers.items())
+
+
+def _compact_view(meta: list[Any], parts: Sequence[bytes]) -> RecordView:
+    """A compact record's view (:meth:`RequestRecord.seal`): the request's method, address,
+    protocol and headers read back from the event, the answer from the wire."""
+    from emulator.apigateway.request import GatewayRequest
+
+    body, wire, event, result, log = parts
+    fields = orjson.loads(event)
+    context = fields["requestContext"]
+    multi = fields["multiValueHeaders"] or {}
+    response = sealed.response_from_wire(wire)
+    return RecordView(
+        request=GatewayRequest(
+            method=fields["httpMethod"],
+            path=meta[sealed.C_PATH],
+            query_string=meta[sealed.C_QUERY],
+            headers={name: values[-1] for name, values in multi.items()},
+            body=body,
+            source_ip=context["identity"]["sourceIp"],
+            protocol=context["protocol"],
+            multi_headers=multi,
+        ),
+        response=response,
+        invocation=sealed.compact_trace(meta, event, result, log),
+        request_body_size=len(body),
+        response_body_size=len(response.body),
+    )
 
 
 def _kept_body(message: Any) -> Any:
@@ -403,3 +470,4 @@ def note_failure(record: RequestRecord | None, reason: str) -> None:
     """Why the gateway answered an error itself, on the request's record (if recorded)."""
     if record is not None:
         record.failure = reason
+        record._compact_trace = None  # the compact layout has no failure

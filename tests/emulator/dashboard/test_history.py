@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime
 import threading
 import tracemalloc
+from collections.abc import Callable
 
 import orjson
 import pytest
 
+from emulator.apigateway.connection import encode_response
 from emulator.apigateway.proxy_response import GatewayResponse
 from emulator.apigateway.request import GatewayRequest
-from emulator.dashboard.history import AuthorizerTrace, RequestHistory, RequestRecord
-from emulator.lambda_runtime.api import InvocationResult
+from emulator.dashboard import sealed
+from emulator.dashboard.history import AuthorizerTrace, RequestHistory, RequestRecord, note_failure
+from emulator.lambda_runtime.api import InvocationError, InvocationResult
 from emulator.lambda_runtime.invocation import encode_event
 from emulator.lambda_runtime.traces import KEPT_BYTES, InvocationTrace
 
@@ -192,7 +195,7 @@ def test_a_sealed_record_shows_what_it_held_in_flight() -> None:
 def test_a_kept_record_shows_its_authorizer_and_what_the_pipeline_noted() -> None:
     history = RequestHistory(2)
     record = _invoked_record(b'{"path": "/p"}')
-    record.api_id, record.route, record.function = "api", "/p", "fn"
+    record.route, record.function = "/p", "fn"
     record.failure = "Execution failed due to configuration error"
     authorizer = record.authorizer = AuthorizerTrace("TokenAuth")
     allowing = authorizer.invocation = InvocationTrace()
@@ -205,7 +208,7 @@ def test_a_kept_record_shows_its_authorizer_and_what_the_pipeline_noted() -> Non
     kept = history.get("id")
     assert kept is not None
     assert kept.authorizer is not None
-    assert (kept.api_id, kept.route, kept.function, kept.failure) == ("api", "/p", "fn", record.failure)
+    assert (kept.route, kept.function, kept.failure) == ("/p", "fn", record.failure)
     assert {name: getattr(kept.authorizer, name) for name in ("name", "cached", "allowed", "status")} == {
         "name": "TokenAuth",
         "cached": False,
@@ -313,3 +316,113 @@ def test_a_record_keeps_a_large_body_in_part() -> None:
     assert (len(kept.request.body), kept.view().request_body_size) == (KEPT_BYTES, KEPT_BYTES + 3)
     assert (len(kept.response.body), kept.view().response_body_size) == (KEPT_BYTES, KEPT_BYTES + 4)
     assert (kept.request.path, kept.status) == ("/p", 200)
+
+
+def _rest_record(body: bytes = b'{"x": 1}', *, authorizer: bool = False) -> RequestRecord:
+    """A record as the gateway fills it for a REST API's function (its event carries the
+    request's method, address, protocol and headers)."""
+    multi = {"Host": ["h"], "X-Twice": ["1", "2"], "Authorization": ["Bearer t"]}
+    headers = {name: values[-1] for name, values in multi.items()}
+    request = GatewayRequest("POST", "/Prod/p", "a=1&b=2", headers, body, "10.0.0.7", "HTTP/1.1", multi)
+    record = RequestRecord("id", request)
+    record.route, record.function = "/p", "Fn"
+    if authorizer:  # before the function's invocation, as the gateway does
+        record.authorizer = AuthorizerTrace("TokenAuth")
+    event = {
+        "httpMethod": "POST",
+        "multiValueHeaders": multi,
+        "requestContext": {"protocol": "HTTP/1.1", "identity": {"sourceIp": "10.0.0.7"}},
+    }
+    trace = record.invoked(event_has_headers=True)
+    sent(trace, "lambda-id", encode_event(event))
+    trace.log += "START RequestId: lambda-id Version: $LATEST\nhello\n"
+    answered(trace, b'{"statusCode": 201, "body": "done"}', 2.5, 120.0)
+    return record
+
+
+def _written(response: GatewayResponse) -> GatewayResponse:
+    """``response`` as the asyncio front leaves it once written."""
+    response.wire = encode_response(response, head=False, keep_alive=True)
+    return response
+
+
+def _kept_meta(history: RequestHistory) -> list[object]:
+    newest = history._records[-1]
+    assert isinstance(newest, bytes)
+    return sealed.unpack(newest)[0]
+
+
+def test_a_function_answer_as_written_is_kept_compact_and_shows_what_it_held_in_flight() -> None:
+    history = RequestHistory(2)
+    record = _rest_record()
+    response = _written(GatewayResponse(201, [("Content-Type", "text/plain"), ("X-A", "1")], b"done"))
+    history.add(record, response, 3.0)
+    assert sealed.is_compact(_kept_meta(history))
+    kept = history.get("id")
+    assert kept is not None
+    in_flight = record.view()
+    assert kept.request == in_flight.request
+    assert kept.view().header_pairs() == in_flight.header_pairs()
+    assert vars_of(kept.invocation) == vars_of(in_flight.invocation)
+    assert kept.invocation is not None
+    assert (kept.invocation.request_id, kept.invocation.cold) == ("lambda-id", True)
+    # The answer as the client got it: the server's own headers too.
+    shown = kept.response
+    assert shown is not None
+    assert (shown.status, shown.body) == (201, b"done")
+    assert shown.headers[0][0] == "Date"
+    assert shown.headers[1:] == [
+        ("Content-Type", "text/plain"),
+        ("X-A", "1"),
+        ("Content-Length", "4"),
+        ("Connection", "keep-alive"),
+    ]
+    assert (kept.view().request_body_size, kept.view().response_body_size) == (8, 4)
+    assert (kept.sequence, kept.status, kept.duration_ms) == (1, 201, 3.0)
+    assert kept.received_at == record.received_at
+    assert (kept.route, kept.function, kept.failure, kept.authorizer) == ("/p", "Fn", None, None)
+    assert [found.request_id for found in history.wait_for_newer(0, timeout_s=0)[1]] == ["id"]
+
+
+def _failed(record: RequestRecord) -> GatewayResponse:
+    note_failure(record, "Malformed Lambda proxy response")
+    return _written(GatewayResponse(502, [], b'{"message": "Internal server error"}', from_gateway=True))
+
+
+def _function_error(record: RequestRecord) -> GatewayResponse:
+    trace = record.invocation
+    assert trace is not None
+    assert trace.outcome is not None
+    error = InvocationError("Unhandled", "ValueError", "boom", ())
+    trace.outcome = InvocationResult(trace.outcome.request_id, None, error, 1.0, None)
+    return _written(GatewayResponse(502, [], b"{}", from_gateway=True))
+
+
+def _not_written(record: RequestRecord) -> GatewayResponse:
+    return GatewayResponse(200, [], b"ok")  # the Flask front's: no wire
+
+
+def _ok(record: RequestRecord) -> GatewayResponse:
+    return _written(GatewayResponse(200, [], b"ok"))
+
+
+@pytest.mark.parametrize(
+    ("record", "answer"),
+    [
+        pytest.param(_rest_record(), _not_written, id="not written by the asyncio front"),
+        pytest.param(_rest_record(body=b"b" * KEPT_BYTES), _ok, id="a body over what is kept"),
+        pytest.param(_rest_record(authorizer=True), _ok, id="an authorizer"),
+        pytest.param(_rest_record(), _failed, id="a failure"),
+        pytest.param(_rest_record(), _function_error, id="a function error"),
+    ],
+)
+def test_a_record_the_compact_layout_cannot_hold_is_kept_in_full(
+    record: RequestRecord, answer: Callable[[RequestRecord], GatewayResponse]
+) -> None:
+    history = RequestHistory(1)
+    response = answer(record)
+    history.add(record, response, 1.0)
+    assert not sealed.is_compact(_kept_meta(history))
+    kept = history.get("id")
+    assert kept is not None
+    assert (kept.request, kept.response) == (record.view().request, response)
