@@ -18,7 +18,7 @@ that a lookup by id reads no more than the id; the record's sequence second), a 
 - **Compact**, for the common request: a REST or payload 1.0 event answered by its function, no
   authorizer, no failure, the answer written by the asyncio front, all of it under
   :data:`~emulator.lambda_runtime.traces.KEPT_BYTES`. The meta holds only what no part holds
-  (12 fields: ids, times, status, route, function, path, query string, the parts' sizes, the
+  (15 fields: ids, times, status, route, function, path, query string, the parts' sizes, the
   invocation's durations); the parts are the request body, the answer as written (status line,
   headers, body: :attr:`GatewayResponse.wire`), the event (the request's method, source IP,
   protocol and headers are read back from it), the raw result and the log text (the Lambda
@@ -42,14 +42,14 @@ if TYPE_CHECKING:
 END_OF_META = b"\n"  # JSON as orjson and json.dumps write it has none: strings escape it
 
 # Positions in the meta, both layouts (RequestRecord.seal writes them in this order).
-REQUEST_ID, SEQUENCE, RECEIVED_AT, STATUS, DURATION_MS, ROUTE, FUNCTION = range(7)
+REQUEST_ID, SEQUENCE, RECEIVED_NS, STATUS, DURATION_MS, ROUTE, FUNCTION = range(7)
 # The full layout's.
 FAILURE, METHOD, PATH, QUERY, SOURCE_IP, PROTOCOL, MULTI_HEADERS, REQUEST_SIZE = range(7, 15)
 RESPONSE_HEADERS, FROM_GATEWAY, RESPONSE_TYPE, RESPONSE_SIZE, TRACE, AUTHORIZER = range(15, 21)
 # The compact layout's: the sizes of the request body, the wire, the event and the result (the
 # log text is the rest), then the invocation's durations.
-C_PATH, C_QUERY, C_SIZES, C_DURATION_MS, C_INIT_MS = range(7, 12)
-_COMPACT_FIELDS = 12
+C_PATH, C_QUERY, C_SIZES, C_DURATION_MS, C_INIT_MS = 7, 8, slice(9, 13), 13, 14
+_COMPACT_FIELDS = 15
 # Positions in an invocation's meta (trace_meta).
 EVENT_SIZE, RESULT_SIZE = 1, 2
 
