@@ -108,7 +108,16 @@ class RequestRecord:
         record. Written flat, the pieces joined from one list."""
         request, trace, authorizer = self._request, self._trace, self.authorizer
         assert request is not None  # in flight, the record holds its request
-        pieces = [b"", sealed.END_OF_META, request.body[:KEPT_BYTES], response.body[:KEPT_BYTES]]
+        wire = response.wire
+        if wire is not None and len(wire) <= KEPT_BYTES:  # shown as sent, as a compact record's is
+            answer, answer_headers, answer_size = wire, None, len(wire)
+        else:
+            answer, answer_headers, answer_size = (
+                response.body[:KEPT_BYTES],
+                response.headers,
+                len(response.body),
+            )
+        pieces = [b"", sealed.END_OF_META, request.body[:KEPT_BYTES], answer]
         if trace is None:
             invoked = None
         elif trace.outcome is None:
@@ -147,10 +156,10 @@ class RequestRecord:
             request.protocol,
             headers,
             len(request.body),
-            response.headers,
+            answer_headers,  # None: the answer's part is the wire
             response.from_gateway,
             response.gateway_response_type,
-            len(response.body),
+            answer_size,
             invoked,
             authorized,
         )
@@ -193,12 +202,23 @@ class RequestRecord:
             request = self._request
             assert request is not None  # until sealed, the record holds it
             response = self._response
+            if response is None:
+                answer, answer_size = None, 0
+            elif response.wire is not None and len(response.wire) <= KEPT_BYTES:  # as it will be kept
+                answer = sealed.response_from_wire(
+                    response.wire,
+                    from_gateway=response.from_gateway,
+                    response_type=response.gateway_response_type,
+                )
+                answer_size = len(answer.body)
+            else:
+                answer, answer_size = _kept_body(response), len(response.body)
             return RecordView(
                 request=_kept_body(request),
-                response=None if response is None else _kept_body(response),
+                response=answer,
                 invocation=_kept_trace(self._trace),
                 request_body_size=len(request.body),
-                response_body_size=0 if response is None else len(response.body),
+                response_body_size=answer_size,
             )
         from emulator.apigateway.proxy_response import GatewayResponse
         from emulator.apigateway.request import GatewayRequest
@@ -210,6 +230,21 @@ class RequestRecord:
         if multi is None:  # kept in the function's event only (see seal)
             multi = orjson.loads(parts[2])["multiValueHeaders"] or {}
         trace = meta[sealed.TRACE]
+        headers, from_gateway, response_type = meta[sealed.RESPONSE_HEADERS : sealed.RESPONSE_SIZE]
+        if headers is None:  # the answer as the asyncio front wrote it (see seal)
+            response = sealed.response_from_wire(
+                parts[1], from_gateway=from_gateway, response_type=response_type
+            )
+            response_size = len(response.body)
+        else:
+            response = GatewayResponse(
+                self.status or 0,
+                [(name, value) for name, value in headers],
+                parts[1],
+                from_gateway,
+                response_type,
+            )
+            response_size = meta[sealed.RESPONSE_SIZE]
         return RecordView(
             request=GatewayRequest(
                 method=meta[sealed.METHOD],
@@ -221,16 +256,10 @@ class RequestRecord:
                 protocol=meta[sealed.PROTOCOL],
                 multi_headers=multi,
             ),
-            response=GatewayResponse(
-                self.status or 0,
-                [(name, value) for name, value in meta[sealed.RESPONSE_HEADERS]],
-                parts[1],
-                meta[sealed.FROM_GATEWAY],
-                meta[sealed.RESPONSE_TYPE],
-            ),
+            response=response,
             invocation=None if trace is None else sealed.trace_from(trace, *parts[2:4]),
             request_body_size=meta[sealed.REQUEST_SIZE],
-            response_body_size=meta[sealed.RESPONSE_SIZE],
+            response_body_size=response_size,
         )
 
     # One-field reads (each rebuilds the view: a page reading several calls view() once).

@@ -149,12 +149,15 @@ def compact_trace(meta: list[Any], event: bytes, result: bytes, log: bytes) -> I
     return trace
 
 
-def response_from_wire(wire: bytes) -> GatewayResponse:
+def response_from_wire(
+    wire: bytes, *, from_gateway: bool = False, response_type: str | None = None
+) -> GatewayResponse:
     """The answer as the asyncio front wrote it: status line, headers (``Date``,
-    ``Content-Length`` and ``Connection`` among them, as sent), body."""
+    ``Content-Length`` and ``Connection`` among them, as sent), body (none for a HEAD)."""
     from emulator.apigateway.proxy_response import GatewayResponse
 
     head, _, body = wire.partition(b"\r\n\r\n")
     status_line, *lines = head.decode("latin-1").split("\r\n")
     headers = [(name, value) for name, _, value in (line.partition(": ") for line in lines)]
-    return GatewayResponse(int(status_line.split(" ", 2)[1]), headers, body, wire=wire)
+    status = int(status_line.split(" ", 2)[1])
+    return GatewayResponse(status, headers, body, from_gateway, response_type, wire=wire)

@@ -60,6 +60,14 @@ def test_a_request_is_recorded_under_the_request_id_the_client_got(url: str) -> 
     assert detail["event"]["requestContext"]["requestId"] == request_id
     assert detail["response"]["status"] == 200
     assert json.loads(detail["response"]["body"]["text"]) == sent.json()
+    # The answer's headers as the client got them (the server's Date, Content-Length and
+    # Connection too): the history keeps what the asyncio front wrote.
+    shown = {name: value for name, value in detail["response"]["headers"]}
+    assert {name: shown.get(name) for name in ("Date", "Content-Length", "x-amzn-RequestId")} == {
+        "Date": sent.headers["Date"],
+        "Content-Length": sent.headers["Content-Length"],
+        "x-amzn-RequestId": request_id,
+    }
     function = detail["function"]
     assert function["result"]["statusCode"] == 200
     lambda_id = function["lambdaRequestId"]

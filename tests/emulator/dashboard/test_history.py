@@ -425,4 +425,15 @@ def test_a_record_the_compact_layout_cannot_hold_is_kept_in_full(
     assert not sealed.is_compact(_kept_meta(history))
     kept = history.get("id")
     assert kept is not None
-    assert (kept.request, kept.response) == (record.view().request, response)
+    assert kept.request == record.view().request
+    if response.wire is None:
+        assert kept.response == response
+    else:  # shown as sent, as a compact record's answer is
+        shown = kept.response
+        assert shown is not None
+        assert shown.headers[0][0] == "Date"
+        assert (shown.status, shown.body, shown.from_gateway) == (
+            response.status,
+            response.body,
+            response.from_gateway,
+        )
