@@ -10,8 +10,6 @@ authorizer, the integration) note it there.
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import json
 import threading
 import time
@@ -21,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from emulator.dashboard import sealed
+from emulator.dashboard import record_view, sealed
+from emulator.dashboard.record_view import RecordView
 from emulator.lambda_runtime.traces import KEPT_BYTES, InvocationTrace
 
 if TYPE_CHECKING:
@@ -199,68 +198,11 @@ class RequestRecord:
         """What the record shows, the gateway's objects rebuilt (when unpacked) or as held."""
         meta = self._meta
         if meta is None:
-            request = self._request
-            assert request is not None  # until sealed, the record holds it
-            response = self._response
-            if response is None:
-                answer, answer_size = None, 0
-            elif response.wire is not None and len(response.wire) <= KEPT_BYTES:  # as it will be kept
-                answer = sealed.response_from_wire(
-                    response.wire,
-                    from_gateway=response.from_gateway,
-                    response_type=response.gateway_response_type,
-                )
-                answer_size = len(answer.body)
-            else:
-                answer, answer_size = _kept_body(response), len(response.body)
-            return RecordView(
-                request=_kept_body(request),
-                response=answer,
-                invocation=_kept_trace(self._trace),
-                request_body_size=len(request.body),
-                response_body_size=answer_size,
-            )
-        from emulator.apigateway.proxy_response import GatewayResponse
-        from emulator.apigateway.request import GatewayRequest
-
-        parts = self._parts
+            assert self._request is not None  # until sealed, the record holds it
+            return record_view.in_flight(self._request, self._response, self._trace)
         if sealed.is_compact(meta):
-            return _compact_view(meta, parts)
-        multi = meta[sealed.MULTI_HEADERS]
-        if multi is None:  # kept in the function's event only (see seal)
-            multi = orjson.loads(parts[2])["multiValueHeaders"] or {}
-        trace = meta[sealed.TRACE]
-        headers, from_gateway, response_type = meta[sealed.RESPONSE_HEADERS : sealed.RESPONSE_SIZE]
-        if headers is None:  # the answer as the asyncio front wrote it (see seal)
-            response = sealed.response_from_wire(
-                parts[1], from_gateway=from_gateway, response_type=response_type
-            )
-            response_size = len(response.body)
-        else:
-            response = GatewayResponse(
-                self.status or 0,
-                [(name, value) for name, value in headers],
-                parts[1],
-                from_gateway,
-                response_type,
-            )
-            response_size = meta[sealed.RESPONSE_SIZE]
-        return RecordView(
-            request=GatewayRequest(
-                method=meta[sealed.METHOD],
-                path=meta[sealed.PATH],
-                query_string=meta[sealed.QUERY],
-                headers={name: values[-1] for name, values in multi.items()},
-                body=parts[0],
-                source_ip=meta[sealed.SOURCE_IP],
-                protocol=meta[sealed.PROTOCOL],
-                multi_headers=multi,
-            ),
-            response=response,
-            invocation=None if trace is None else sealed.trace_from(trace, *parts[2:4]),
-            request_body_size=meta[sealed.REQUEST_SIZE],
-            response_body_size=response_size,
-        )
+            return record_view.compact(meta, self._parts)
+        return record_view.full(meta, self._parts, self.status or 0)
 
     # One-field reads (each rebuilds the view: a page reading several calls view() once).
     @property
@@ -277,72 +219,6 @@ class RequestRecord:
     def invocation(self) -> InvocationTrace | None:
         """The function's event, raw result and log (None: no function was invoked)."""
         return self.view().invocation
-
-
-@dataclasses.dataclass(frozen=True)
-class RecordView:
-    """A record as the dashboard shows it: bodies as kept, with their sizes as received/sent."""
-
-    request: GatewayRequest
-    response: GatewayResponse | None  # None: not answered (yet)
-    invocation: InvocationTrace | None  # None: no function was invoked
-    request_body_size: int
-    response_body_size: int
-
-    def header_pairs(self) -> list[tuple[str, str]]:
-        """The request's headers as received, a repeated one once per value."""
-        request = self.request
-        if request.multi_headers is not None:
-            return [(name, value) for name, values in request.multi_headers.items() for value in values]
-        return list(request.headers.items())
-
-
-def _compact_view(meta: list[Any], parts: Sequence[bytes]) -> RecordView:
-    """A compact record's view (:meth:`RequestRecord.seal`): the request's method, address,
-    protocol and headers read back from the event, the answer from the wire."""
-    from emulator.apigateway.request import GatewayRequest
-
-    body, wire, event, result, log = parts
-    fields = orjson.loads(event)
-    context = fields["requestContext"]
-    multi = fields["multiValueHeaders"] or {}
-    response = sealed.response_from_wire(wire)
-    return RecordView(
-        request=GatewayRequest(
-            method=fields["httpMethod"],
-            path=meta[sealed.C_PATH],
-            query_string=meta[sealed.C_QUERY],
-            headers={name: values[-1] for name, values in multi.items()},
-            body=body,
-            source_ip=context["identity"]["sourceIp"],
-            protocol=context["protocol"],
-            multi_headers=multi,
-        ),
-        response=response,
-        invocation=sealed.compact_trace(meta, event, result, log),
-        request_body_size=len(body),
-        response_body_size=len(response.body),
-    )
-
-
-def _kept_body(message: Any) -> Any:
-    """A request or response with at most :data:`KEPT_BYTES` of its body."""
-    if len(message.body) <= KEPT_BYTES:
-        return message
-    return dataclasses.replace(message, body=message.body[:KEPT_BYTES])
-
-
-def _kept_trace(trace: InvocationTrace | None) -> InvocationTrace | None:
-    """A trace in flight as the history would keep it: its event and result at most
-    :data:`KEPT_BYTES` (their sizes as sent)."""
-    if trace is None or (len(trace.event) <= KEPT_BYTES and len(trace.result or b"") <= KEPT_BYTES):
-        return trace
-    kept = copy.copy(trace)
-    kept.kept_of = (trace.event_size, trace.result_size)
-    kept.event = trace.event[:KEPT_BYTES]
-    if trace.result is not None:
-        kept.result = trace.result[:KEPT_BYTES]
-    return kept
 
 
 def _authorizer_from(meta: list[Any], parts: list[bytes]) -> AuthorizerTrace:

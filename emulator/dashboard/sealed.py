@@ -4,12 +4,12 @@ A record kept a thousand requests long is freed when no CPU cache holds it any m
 object freed then is a handful of cache misses (its reference count, its type, its allocator's
 pool): a record that kept the gateway's own objects (the request, its header dicts, the
 response, the trace) was ~60 of them, 7.8 us a request under ``make bench``'s load (py-spy). The
-history keeps **one** bytes object per request, nothing else. Packing it is work of its own:
-17,000 to 19,000 instructions a request on the bench's echo (valgrind's callgrind, ``make
-bench``'s ``recording`` suite, against a build that stops before sealing), of which orjson's
-~4,000 and the join's and copies' ~1,000, the rest Python's. What
-the request already holds as bytes is not written twice: the event (and, for a REST or payload
-1.0 event, the request's headers in it), the result as the worker sent it.
+history keeps **one** bytes object per request, nothing else. Packing it is work of its own,
+counted by valgrind's callgrind (``make bench``'s ``recording`` suite, the bench's echo, against
+builds that stop before sealing): noting a request in flight ~8,500 instructions, sealing a
+compact record ~8,700 (the full layout 17,000 to 19,000), orjson's and the join's ~2,500 each
+of it and the rest Python's, where each bytecode counts. So what the request already holds as
+bytes is never written twice, and the common request's record is mostly such bytes.
 
 Two layouts. Both: the meta (orjson, a list read back by position: the request id first, so
 that a lookup by id reads no more than the id; the record's sequence second), a newline
@@ -22,10 +22,12 @@ that a lookup by id reads no more than the id; the record's sequence second), a 
   invocation's durations); the parts are the request body, the answer as written (status line,
   headers, body: :attr:`GatewayResponse.wire`), the event (the request's method, source IP,
   protocol and headers are read back from it), the raw result and the log text (the Lambda
-  request id is on its START line). Sealing one is ~60 % of the full layout's cost.
+  request id is on its START line). Sealing one costs half what the full layout does.
 - **Full**, for any other: the meta holds the rest too (21 fields, the log text and the
-  authorizer's decision in it), the parts are the bodies, the events and the results, each what
-  was kept of it: at most ``KEPT_BYTES`` of the size that the meta gives.
+  authorizer's decision in it), the parts are the request body, the answer (as written, when the
+  asyncio front wrote it and it fits: then every record of that front shows the same headers;
+  else its body, its headers in the meta), the events and the results, each what was kept of
+  it: at most ``KEPT_BYTES`` of the size that the meta gives.
 """
 
 from __future__ import annotations

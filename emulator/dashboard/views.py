@@ -15,7 +15,8 @@ from typing import Any
 import orjson
 
 from emulator.dashboard import masking
-from emulator.dashboard.history import AuthorizerTrace, RecordView, RequestRecord
+from emulator.dashboard.history import AuthorizerTrace, RequestRecord
+from emulator.dashboard.record_view import RecordView
 from emulator.lambda_runtime.api import InvocationError
 from emulator.lambda_runtime.traces import InvocationTrace
 
