@@ -78,7 +78,7 @@ class RequestRecord:
 
     def __init__(self, request_id: str, request: GatewayRequest | None) -> None:
         self.request_id = request_id
-        # An int: cheaper to seal than a float (orjson writes it in a third of the instructions).
+        # An int: cheaper to seal than a float (~400 instructions a record fewer: callgrind).
         self.received_ns = time.time_ns()
         self._request = request
 
