@@ -318,7 +318,9 @@ def test_a_record_keeps_a_large_body_in_part() -> None:
     assert (kept.request.path, kept.status) == ("/p", 200)
 
 
-def _rest_record(body: bytes = b'{"x": 1}', *, authorizer: bool = False) -> RequestRecord:
+def _rest_record(
+    body: bytes = b'{"x": 1}', *, authorizer: bool = False, headers_in_event: bool = True
+) -> RequestRecord:
     """A record as the gateway fills it for a REST API's function (its event carries the
     request's method, address, protocol and headers)."""
     multi = {"Host": ["h"], "X-Twice": ["1", "2"], "Authorization": ["Bearer t"]}
@@ -333,7 +335,7 @@ def _rest_record(body: bytes = b'{"x": 1}', *, authorizer: bool = False) -> Requ
         "multiValueHeaders": multi,
         "requestContext": {"protocol": "HTTP/1.1", "identity": {"sourceIp": "10.0.0.7"}},
     }
-    trace = record.invoked(event_has_headers=True)
+    trace = record.invoked(event_has_headers=headers_in_event)
     sent(trace, "lambda-id", encode_event(event))
     trace.log += "START RequestId: lambda-id Version: $LATEST\nhello\n"
     answered(trace, b'{"statusCode": 201, "body": "done"}', 2.5, 120.0)
@@ -412,6 +414,7 @@ def _ok(record: RequestRecord) -> GatewayResponse:
         pytest.param(_rest_record(), _not_written, id="not written by the asyncio front"),
         pytest.param(_rest_record(body=b"b" * KEPT_BYTES), _ok, id="a body over what is kept"),
         pytest.param(_rest_record(authorizer=True), _ok, id="an authorizer"),
+        pytest.param(_rest_record(headers_in_event=False), _ok, id="a payload 2.0 event"),
         pytest.param(_rest_record(), _failed, id="a failure"),
         pytest.param(_rest_record(), _function_error, id="a function error"),
     ],
