@@ -107,8 +107,8 @@ class RequestRecord:
         record. Written flat, the pieces joined from one list."""
         request, trace, authorizer = self._request, self._trace, self.authorizer
         assert request is not None  # in flight, the record holds its request
-        wire = response.wire
-        if wire is not None and len(wire) <= KEPT_BYTES:  # shown as sent, as a compact record's is
+        wire = sealed.kept_wire(response)
+        if wire is not None:  # shown as sent, as a compact record's is
             answer, answer_headers, answer_size = wire, None, len(wire)
         else:
             answer, answer_headers, answer_size = (

@@ -41,11 +41,12 @@ def in_flight(
 ) -> RecordView:
     """A record in flight (or live) as the history will keep it: bodies, event and result cut
     to what is kept, the answer as written when the asyncio front wrote it."""
+    wire = None if response is None else sealed.kept_wire(response)
     if response is None:
         answer, answer_size = None, 0
-    elif response.wire is not None and len(response.wire) <= KEPT_BYTES:
+    elif wire is not None:
         answer = sealed.response_from_wire(
-            response.wire, from_gateway=response.from_gateway, response_type=response.gateway_response_type
+            wire, from_gateway=response.from_gateway, response_type=response.gateway_response_type
         )
         answer_size = len(answer.body)
     else:
@@ -62,7 +63,6 @@ def in_flight(
 def full(meta: list[Any], parts: Sequence[bytes], status: int) -> RecordView:
     """A record kept in the full layout (see :mod:`.sealed`)."""
     from emulator.apigateway.proxy_response import GatewayResponse
-    from emulator.apigateway.request import GatewayRequest
 
     multi = meta[sealed.MULTI_HEADERS]
     if multi is None:  # kept in the function's event only (see RequestRecord.seal)
@@ -77,15 +77,14 @@ def full(meta: list[Any], parts: Sequence[bytes], status: int) -> RecordView:
         response = GatewayResponse(status, pairs, parts[1], from_gateway, response_type)
         response_size = meta[sealed.RESPONSE_SIZE]
     return RecordView(
-        request=GatewayRequest(
-            method=meta[sealed.METHOD],
-            path=meta[sealed.PATH],
-            query_string=meta[sealed.QUERY],
-            headers={name: values[-1] for name, values in multi.items()},
-            body=parts[0],
-            source_ip=meta[sealed.SOURCE_IP],
-            protocol=meta[sealed.PROTOCOL],
-            multi_headers=multi,
+        request=_request(
+            meta[sealed.METHOD],
+            meta[sealed.PATH],
+            meta[sealed.QUERY],
+            multi,
+            parts[0],
+            meta[sealed.SOURCE_IP],
+            meta[sealed.PROTOCOL],
         ),
         response=response,
         invocation=None if trace is None else sealed.trace_from(trace, *parts[2:4]),
@@ -97,29 +96,43 @@ def full(meta: list[Any], parts: Sequence[bytes], status: int) -> RecordView:
 def compact(meta: list[Any], parts: Sequence[bytes]) -> RecordView:
     """A compact record's view (see :mod:`.sealed`): the request's method, address, protocol
     and headers read back from the event, the answer from the wire."""
-    from emulator.apigateway.request import GatewayRequest
-
     body, wire, event, result, log = parts
     fields = orjson.loads(event)
     context = fields["requestContext"]
     multi = fields["multiValueHeaders"] or {}
     response = sealed.response_from_wire(wire)
     return RecordView(
-        request=GatewayRequest(
-            method=fields["httpMethod"],
-            path=meta[sealed.C_PATH],
-            query_string=meta[sealed.C_QUERY],
-            headers={name: values[-1] for name, values in multi.items()},
-            body=body,
-            source_ip=context["identity"]["sourceIp"],
-            protocol=context["protocol"],
-            multi_headers=multi,
+        request=_request(
+            fields["httpMethod"],
+            meta[sealed.C_PATH],
+            meta[sealed.C_QUERY],
+            multi,
+            body,
+            context["identity"]["sourceIp"],
+            context["protocol"],
         ),
         response=response,
         invocation=sealed.compact_trace(meta, event, result, log),
         request_body_size=len(body),
         response_body_size=len(response.body),
     )
+
+
+def _request(
+    method: str,
+    path: str,
+    query_string: str,
+    multi: dict[str, list[str]],
+    body: bytes,
+    source_ip: str,
+    protocol: str,
+) -> GatewayRequest:
+    """The request as received, rebuilt: its headers from their every value (the last one wins
+    in ``headers``, as in the proxy event)."""
+    from emulator.apigateway.request import GatewayRequest
+
+    headers = {name: values[-1] for name, values in multi.items()}
+    return GatewayRequest(method, path, query_string, headers, body, source_ip, protocol, multi)
 
 
 def _kept_body(message: Any) -> Any:

@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 
 END_OF_META = b"\n"  # JSON as orjson and json.dumps write it has none: strings escape it
 
-# Positions in the meta, both layouts (RequestRecord.seal writes them in this order).
+# Positions in the meta, both layouts (RequestRecord.seal writes the full one in this order,
+# RequestHistory.add the compact one).
 REQUEST_ID, SEQUENCE, RECEIVED_NS, STATUS, DURATION_MS, ROUTE, FUNCTION = range(7)
 # The full layout's.
 FAILURE, METHOD, PATH, QUERY, SOURCE_IP, PROTOCOL, MULTI_HEADERS, REQUEST_SIZE = range(7, 15)
@@ -149,6 +150,12 @@ def compact_trace(meta: list[Any], event: bytes, result: bytes, log: bytes) -> I
     trace.request_id = request_id
     trace.outcome = InvocationResult(request_id or "", None, None, meta[C_DURATION_MS], meta[C_INIT_MS])
     return trace
+
+
+def kept_wire(response: GatewayResponse) -> bytes | None:
+    """The answer as the asyncio front wrote it, when a record keeps it so (it fits whole)."""
+    wire = response.wire
+    return wire if wire is not None and len(wire) <= KEPT_BYTES else None
 
 
 def response_from_wire(
